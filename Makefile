@@ -1,0 +1,46 @@
+# Quick start: `make build` (set up + build the warehouse), `make test` (set up + run tests),
+# `make ui` (Dagster UI and daemon on http://127.0.0.1:3000).
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export DAGSTER_HOME := $(CURDIR)/.dagster_home
+UI_PORT ?= 3000
+
+.PHONY: setup build test ui query docs bench clean
+
+setup: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	@touch $(STAMP)
+
+$(DAGSTER_HOME)/dagster.yaml: dagster.yaml
+	@mkdir -p $(DAGSTER_HOME)
+	cp dagster.yaml $(DAGSTER_HOME)/dagster.yaml
+
+build: setup
+	$(BIN)/battery build
+
+test: setup
+	$(BIN)/python -m pytest
+
+ui: setup
+	$(BIN)/dagster dev -h 127.0.0.1 -p $(UI_PORT) -m pipelines.definitions
+
+# make query SQL="SELECT ..."   or   make query NAME=high_energy_technologies   or   make query LIST=1
+query: setup
+	@if [ -n "$(LIST)" ]; then $(BIN)/battery query --list; \
+	elif [ -n "$(NAME)" ]; then $(BIN)/battery query --name "$(NAME)"; \
+	else $(BIN)/battery query "$(SQL)"; fi
+
+docs: setup
+	$(BIN)/battery docs
+
+bench: setup
+	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
+
+clean:
+	rm -rf warehouse/*.duckdb warehouse/.build warehouse/exports

@@ -1,0 +1,177 @@
+"""Command line: `battery build`, `battery query`, `battery docs`.
+
+    battery build                 materialize every asset, publish, print a summary
+    battery query "SELECT ..."    run SQL read-only against warehouse/battery.duckdb
+    battery query --name NAME     run warehouse/queries/NAME.sql
+    battery query --list          list the named queries
+    battery docs [--check]        regenerate (or verify) docs/data_dictionary.md
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+QUERIES_DIR = Path(__file__).resolve().parent.parent / "warehouse" / "queries"
+
+
+def _instance():
+    from dagster import DagsterInstance
+
+    return DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
+
+
+def build(args: argparse.Namespace) -> int:
+    started = time.monotonic()
+    from pipelines.definitions import defs
+    from pipelines.publish.build_lock import BuildLocked
+    from pipelines.settings import current_paths
+
+    print(f"Building the warehouse from {current_paths().sources} (imports {time.monotonic() - started:.1f}s)")
+    job = defs.resolve_job_def("build_warehouse")
+    try:
+        result = job.execute_in_process(
+            instance=_instance(), raise_on_error=False, run_config={"loggers": {"progress": {}}}
+        )
+    except BuildLocked as exc:
+        print(f"refused: {exc}", file=sys.stderr)
+        return 3
+    if not result.success:
+        print_failure_summary(result)
+        return 1
+    print_summary(result, time.monotonic() - started)
+    return 0
+
+
+def _check_counts(result) -> tuple[int, int, list[str]]:
+    evaluations = result.get_asset_check_evaluations()
+    passed = sum(e.passed for e in evaluations)
+    flagged = [f"{e.asset_key.to_user_string()}: {e.check_name}" for e in evaluations if not e.passed]
+    return len(evaluations), passed, flagged
+
+
+def print_failure_summary(result) -> None:
+    from pipelines.progress import failure_text
+
+    print("\nBUILD FAILED: the published warehouse was left unchanged.", file=sys.stderr)
+    for event in result.all_events:
+        if event.event_type_value == "STEP_FAILURE":
+            text = failure_text(event.event_specific_data.error)
+            print(f"\n{event.step_key.replace('__', '.')}:\n{text}", file=sys.stderr)
+
+
+def print_summary(result, seconds: float) -> None:
+    from pipelines.publish.duckdb_tables import table_row_counts
+    from pipelines.settings import current_paths
+
+    paths = current_paths()
+    tables = table_row_counts(paths.published_db)
+    total, passed, flagged = _check_counts(result)
+    width = max(len(f"{s}.{t}") for s, t in zip(tables.schema_name, tables.table_name))
+    print(f"\nPublished {paths.published_db} in {seconds:.1f}s\n")
+    print(f"  {'table':<{width}}  {'rows':>7}")
+    for s, t, n in zip(tables.schema_name, tables.table_name, tables.rows):
+        print(f"  {f'{s}.{t}':<{width}}  {n:>7}")
+    print(f"\n  {len(tables)} tables, {int(tables.rows.sum())} rows")
+    print(f"  checks: {total} run, {passed} passed, {len(flagged)} flagged (warning level: published inconsistencies kept as printed)")
+    for line in flagged:
+        print(f"    - {line}")
+    extra = summary_extras(paths)
+    if extra:
+        print("\n" + extra)
+
+
+def summary_extras(paths) -> str:
+    """Reconciliation headline, when the quality layer exists."""
+    from pipelines.publish.duckdb_tables import connect
+
+    with connect(paths.published_db, read_only=True) as con:
+        exists = con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'quality' AND table_name = 'reconciliation'"
+        ).fetchone()[0]
+        if not exists:
+            return ""
+        rows = con.execute(
+            "SELECT source_table, count(*) AS published, count(*) FILTER (WHERE status = 'reproduced') AS reproduced "
+            "FROM quality.reconciliation GROUP BY source_table ORDER BY source_table"
+        ).fetchall()
+    lines = ["  reconciliation (published vs computed):"]
+    lines += [f"    {t:<12} {r:>4} of {n:>4} reproduced within tolerance" for t, n, r in rows]
+    return "\n".join(lines)
+
+
+def query(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from pipelines.publish.duckdb_tables import connect
+    from pipelines.settings import current_paths
+
+    if args.list:
+        for path in sorted(QUERIES_DIR.glob("*.sql")):
+            first = path.read_text(encoding="utf-8").splitlines()[0].lstrip("- ").strip()
+            print(f"{path.stem:<40} {first}")
+        return 0
+    if args.name:
+        path = QUERIES_DIR / f"{args.name}.sql"
+        if not path.is_file():
+            print(f"no named query '{args.name}' (see --list)", file=sys.stderr)
+            return 2
+        sql = path.read_text(encoding="utf-8")
+    elif args.sql:
+        sql = args.sql
+    else:
+        print("give SQL text, --name NAME or --list", file=sys.stderr)
+        return 2
+    db = current_paths().published_db
+    if not db.exists():
+        print(f"{db} does not exist: run `make build` first", file=sys.stderr)
+        return 2
+    with connect(db, read_only=True) as con:  # analysts never write through this command
+        frame = con.execute(sql).df()
+    if args.csv:
+        frame.to_csv(sys.stdout, index=False)
+    else:
+        with pd.option_context("display.max_rows", args.max_rows, "display.max_columns", None, "display.width", 200):
+            print(frame.to_string(index=False, max_rows=args.max_rows))
+    return 0
+
+
+def docs(args: argparse.Namespace) -> int:
+    from pipelines.publish.dictionary import DICTIONARY_PATH, render_dictionary
+
+    text = render_dictionary()
+    if args.check:
+        current = DICTIONARY_PATH.read_text(encoding="utf-8") if DICTIONARY_PATH.exists() else ""
+        if current != text:
+            print(f"{DICTIONARY_PATH} is stale: run `make docs`", file=sys.stderr)
+            return 1
+        print(f"{DICTIONARY_PATH} is current")
+        return 0
+    DICTIONARY_PATH.parent.mkdir(parents=True, exist_ok=True)
+    DICTIONARY_PATH.write_text(text, encoding="utf-8")
+    print(f"wrote {DICTIONARY_PATH}")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="battery", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("build", help="materialize every asset and publish the warehouse").set_defaults(func=build)
+    q = sub.add_parser("query", help="run a read-only query against the published warehouse")
+    q.add_argument("sql", nargs="?", help="SQL text")
+    q.add_argument("--name", help="a named query from warehouse/queries/")
+    q.add_argument("--list", action="store_true", help="list named queries")
+    q.add_argument("--csv", action="store_true", help="print CSV instead of a table")
+    q.add_argument("--max-rows", type=int, default=200)
+    q.set_defaults(func=query)
+    d = sub.add_parser("docs", help="regenerate the data dictionary from the pandera models")
+    d.add_argument("--check", action="store_true", help="fail if the committed dictionary is stale")
+    d.set_defaults(func=docs)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

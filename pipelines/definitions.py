@@ -1,0 +1,34 @@
+"""The Dagster code location: every asset, check, job, sensor and schedule of the warehouse."""
+from __future__ import annotations
+
+from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
+from dagster import colored_console_logger
+
+from pipelines.assets.curated import curated_assets
+from pipelines.assets.source_files import source_assets
+from pipelines.assets.warehouse import published_warehouse_asset
+from pipelines.progress import progress_logger
+from pipelines.publish.io_manager import StagingDuckDBIOManager
+
+table_assets = [*curated_assets]
+table_keys = [key for a in table_assets for key in a.keys]
+warehouse_asset = published_warehouse_asset(table_keys)
+
+all_assets = [*source_assets, *table_assets, warehouse_asset]
+
+# Every materializable asset; the observable sources are observed by the sensor instead.
+build_warehouse_job = define_asset_job(
+    "build_warehouse",
+    selection=AssetSelection.all().materializable(),
+    description="Rebuild every table from sources/ and publish warehouse/battery.duckdb.",
+)
+
+defs = Definitions(
+    assets=all_assets,
+    jobs=[build_warehouse_job],
+    resources={"io_manager": StagingDuckDBIOManager()},
+    # One process, one DuckDB writer: steps share the staging file sequentially.
+    executor=in_process_executor,
+    # `progress` is what `make build` selects; runs launched from the UI keep the console logger.
+    loggers={"console": colored_console_logger, "progress": progress_logger},
+)

@@ -1,0 +1,68 @@
+"""From a folder in sources/ to a validated curated table (no Dagster needed: tests and the
+CLI call this directly).
+
+    read_dataset  ->  dataset-specific preparation  ->  parse printed numbers  ->  pandera
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from pipelines.ingest.measurements import add_parsed_values
+from pipelines.ingest.published_values import parse_published
+from pipelines.ingest.read_source import Dataset, read_dataset
+from pipelines.schemas.base import column_docs, source_columns
+from pipelines.schemas.registry import CURATED
+from pipelines.schemas.validate import validate
+
+
+def _table6(frame: pd.DataFrame) -> pd.DataFrame:
+    # Table 6 names its metric column `parameter`; the shared number columns call it `metric`.
+    return frame.assign(metric=frame["parameter"])
+
+
+def _safety(frame: pd.DataFrame) -> pd.DataFrame:
+    out = frame.copy()
+    for text_col, stem in (
+        ("temperature_stability_range", "temperature_stability"),
+        ("thermal_runaway_trigger", "thermal_runaway"),
+    ):
+        # "20°C to 100°C (with optimized designs)": the remark in brackets is not part of the range.
+        bare = out[text_col].str.replace(r"\(.*\)", "", regex=True).str.strip()
+        parsed = parse_published(bare)
+        out[f"{stem}_min"] = parsed["value_min"]
+        out[f"{stem}_max"] = parsed["value_max"]
+    return out
+
+
+PREPARE: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
+    "cell_design_parameters": _table6,
+    "safety": _safety,
+}
+
+
+def has_published_numbers(name: str) -> bool:
+    names = {d.name for d in column_docs(CURATED[name])}
+    return {"published_text", "metric", "value"} <= names
+
+
+def read_raw(name: str, sources_root: Path) -> Dataset:
+    return read_dataset(sources_root / name, sources_root, source_columns(CURATED[name]))
+
+
+def curate(
+    name: str,
+    sources_root: Path,
+    metrics: pd.DataFrame | None = None,
+    units: pd.DataFrame | None = None,
+) -> tuple[pd.DataFrame, Dataset]:
+    """Read, prepare, parse and validate one dataset. Raises SourceError on any blocking problem."""
+    dataset = read_raw(name, sources_root)
+    frame = PREPARE.get(name, lambda f: f)(dataset.frame)
+    if has_published_numbers(name):
+        if metrics is None or units is None:
+            raise ValueError(f"dataset '{name}' holds printed numbers: pass the metric and unit vocabularies")
+        frame = add_parsed_values(frame, metrics, units, name)
+    return validate(frame, CURATED[name], name), dataset

@@ -1,0 +1,76 @@
+"""Turn the printed-number columns of a source frame into parsed, canonical-unit values.
+
+The metric vocabulary fixes each metric's canonical unit; the unit vocabulary says how each
+printed unit spelling converts to it. A printed unit that is unknown, or that does not convert
+to the metric's unit, is a blocking problem naming file, line and column.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pipelines.ingest.published_values import parse_published
+from pipelines.ingest.read_source import SourceError, SourceProblem
+
+# Metrics whose unit is one of these may be printed without a unit.
+UNITLESS = {"ratio", "text", "cycles"}  # a count needs no printed unit
+
+
+def _problems(frame: pd.DataFrame, mask: pd.Series, column: str, rule: str, detail: pd.Series) -> list[SourceProblem]:
+    rows = frame.loc[mask, ["source_file", "source_line"]].assign(detail=detail[mask])
+    return [
+        SourceProblem(f, int(line), column, rule, str(d))
+        for f, line, d in rows.itertuples(index=False, name=None)
+    ]
+
+
+def add_parsed_values(
+    frame: pd.DataFrame, metrics: pd.DataFrame, units: pd.DataFrame, dataset: str
+) -> pd.DataFrame:
+    """Add value, value_min, value_max, qualifier, unit; raise SourceError on any bad row."""
+    parsed = parse_published(frame["published_text"])
+    metric_unit = frame["metric"].map(metrics.set_index("metric")["unit"])
+    by_spelling = units.set_index("published_unit")
+    printed = frame["published_unit"]
+    canonical = printed.map(by_spelling["canonical_unit"])
+    factor = printed.map(by_spelling["factor"]).astype(float)
+
+    unknown_metric = metric_unit.isna() & frame["metric"].notna()
+    unknown_unit = printed.notna() & canonical.isna()
+    mismatch = printed.notna() & canonical.notna() & metric_unit.notna() & (canonical != metric_unit)
+    unit_required = (
+        printed.isna()
+        & metric_unit.notna()
+        & ~metric_unit.isin(UNITLESS)
+        & parsed["qualifier"].ne("not_numeric")
+    )
+
+    problems: list[SourceProblem] = []
+    problems += _problems(
+        frame, ~parsed["parsed"], "published_text", "not a recognised printed number", frame["published_text"]
+    )
+    problems += _problems(frame, unknown_metric, "metric", "metric is not in the vocabulary (sources/metrics/)", frame["metric"])
+    problems += _problems(frame, unknown_unit, "published_unit", "unit is not in the vocabulary (sources/units/)", printed)
+    problems += _problems(
+        frame,
+        mismatch,
+        "published_unit",
+        "unit does not convert to the metric's unit",
+        printed + " -> " + canonical.astype(str) + ", but " + frame["metric"] + " is in " + metric_unit.astype(str),
+    )
+    problems += _problems(
+        frame, unit_required, "published_unit", "unit is required for this metric", frame["metric"] + " is in " + metric_unit.astype(str)
+    )
+    if problems:
+        raise SourceError(dataset, problems)
+
+    scale = factor.fillna(1.0).to_numpy()
+    out = frame.copy()
+    for col in ("value", "value_min", "value_max"):
+        out[col] = parsed[col].to_numpy(dtype=float) * scale
+    out["qualifier"] = parsed["qualifier"]
+    out["unit"] = metric_unit
+    # A value typed in µm stays µm, mAh becomes Ah: rounding noise of the factor is removed.
+    for col in ("value", "value_min", "value_max"):
+        out[col] = np.round(out[col], 12)
+    return out

@@ -1,0 +1,55 @@
+"""A Dagster logger that prints one line per finished step and per failed check, so
+`make build` shows progress instead of Dagster's full debug stream."""
+from __future__ import annotations
+
+import logging
+import sys
+import time
+
+from dagster import logger
+
+def failure_text(error) -> str:
+    """The innermost error of a failed step: Dagster wraps ours ("Error occurred while
+    executing op ..."), the useful message is in the cause chain."""
+    messages = []
+    while error is not None:
+        messages.append(error.message.strip())
+        error = error.cause
+    return messages[-1] if messages else ""
+
+
+_MARKS = {"STEP_SUCCESS": "ok  ", "STEP_FAILURE": "FAIL", "STEP_SKIPPED": "skip"}
+
+
+class _ProgressHandler(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.started = time.monotonic()
+
+    def emit(self, record: logging.LogRecord) -> None:
+        event = getattr(record, "dagster_event", None)
+        if event is None:
+            if record.levelno >= logging.ERROR:
+                print(f"  error: {record.getMessage()}", file=sys.stderr)
+            return
+        kind = event.event_type_value
+        step = (event.step_key or "").replace("__", ".")
+        elapsed = time.monotonic() - self.started
+        if kind in _MARKS:
+            print(f"  [{elapsed:5.1f}s] {_MARKS[kind]} {step}", flush=True)
+            if kind == "STEP_FAILURE":
+                text = failure_text(event.event_specific_data.error)
+                print("         " + text.replace("\n", "\n         "), flush=True)
+        elif kind == "ASSET_CHECK_EVALUATION":
+            data = event.event_specific_data
+            if not data.passed:
+                print(f"           warning: {data.asset_key.to_user_string()} check '{data.check_name}' flagged rows", flush=True)
+
+
+@logger(description="One line per finished step and per failed check (used by `make build`).")
+def progress_logger(init_context) -> logging.Logger:
+    log = logging.getLogger("battery.progress")
+    log.setLevel(logging.DEBUG)
+    log.propagate = False
+    log.handlers = [_ProgressHandler()]
+    return log

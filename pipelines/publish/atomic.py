@@ -1,0 +1,70 @@
+"""Publish the staging database as the analysts' warehouse, all or nothing.
+
+Assets write into warehouse/.build/staging.duckdb. Publishing checkpoints it, copies it next
+to the published file, checks the copy, and renames it over warehouse/battery.duckdb. The
+rename is atomic: an analyst's open read-only connection keeps reading the old file whole,
+a new connection sees the new file whole, and a build killed at any point before the rename
+leaves the published file exactly as it was.
+"""
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+from pipelines.publish.duckdb_tables import connect
+from pipelines.schemas.registry import all_tables
+from pipelines.settings import Paths
+
+
+class IncompleteWarehouse(RuntimeError):
+    pass
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _tables_in(path: Path) -> set[str]:
+    with connect(path, read_only=True) as con:
+        rows = con.execute(
+            "SELECT schema_name || '.' || table_name FROM duckdb_tables() WHERE database_name = current_database()"
+        ).fetchall()
+    return {r[0] for r in rows}
+
+
+def remove_stale_temporaries(paths: Paths) -> None:
+    """Left-overs of a build killed mid-copy: never published, safe to delete."""
+    for tmp in paths.warehouse_dir.glob(".battery.duckdb.*.tmp"):
+        tmp.unlink(missing_ok=True)
+
+
+def publish(paths: Paths) -> dict:
+    staging = paths.staging_db
+    if not staging.exists():
+        raise IncompleteWarehouse(f"nothing to publish: {staging} does not exist (run a full build)")
+    with connect(staging) as con:
+        con.execute("CHECKPOINT")
+    expected = set(all_tables())
+    missing = sorted(expected - _tables_in(staging))
+    if missing:
+        raise IncompleteWarehouse(
+            "staging is missing tables " + ", ".join(missing) + ": run a full build (`make build`) before publishing"
+        )
+
+    remove_stale_temporaries(paths)
+    tmp = paths.warehouse_dir / f".battery.duckdb.{os.getpid()}.tmp"
+    shutil.copyfile(staging, tmp)
+    with open(tmp, "rb+") as handle:
+        os.fsync(handle.fileno())
+    published_tables = _tables_in(tmp)  # the copy opens and holds everything: only then replace
+    if not expected <= published_tables:
+        tmp.unlink(missing_ok=True)
+        raise IncompleteWarehouse("the copied database is incomplete; the published warehouse was left unchanged")
+    os.replace(tmp, paths.published_db)
+    _fsync_dir(paths.warehouse_dir)
+    return {"tables": len(published_tables), "bytes": paths.published_db.stat().st_size}

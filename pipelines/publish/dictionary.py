@@ -1,0 +1,82 @@
+"""The data dictionary (docs/data_dictionary.md), generated from the pandera models and the
+datasets' metadata. A test fails when the committed file differs from what this renders."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandera.pandas as pa
+import yaml
+
+from pipelines.schemas.base import column_docs
+from pipelines.schemas.registry import CURATED, all_tables
+from pipelines.settings import PROJECT_ROOT
+
+DICTIONARY_PATH = PROJECT_ROOT / "docs" / "data_dictionary.md"
+
+
+def table_metadata(table: str, model: type[pa.DataFrameModel]) -> dict:
+    """grain and provenance: from sources/<name>/dataset.yaml for curated tables, from the
+    model's Config.metadata for computed ones."""
+    schema, name = table.split(".", 1)
+    if schema == "curated" and name in CURATED:
+        meta_file = PROJECT_ROOT / "sources" / name / "dataset.yaml"
+        meta = yaml.safe_load(meta_file.read_text(encoding="utf-8")) if meta_file.exists() else {}
+        return {
+            "grain": meta.get("grain", ""),
+            "provenance": f"{meta.get('origin', '')}; transcribed in `sources/{name}/`",
+            "title": meta.get("title", ""),
+        }
+    meta = getattr(model.__config__, "metadata", None) or {}
+    return {"grain": meta.get("grain", ""), "provenance": meta.get("provenance", ""), "title": ""}
+
+
+def _cell(text: str | None) -> str:
+    return (text or "").replace("|", "\\|").replace("\n", " ")
+
+
+def render_table(table: str, model: type[pa.DataFrameModel]) -> str:
+    meta = table_metadata(table, model)
+    lines = [f"## `{table}`", ""]
+    if meta["title"]:
+        lines += [f"**{meta['title']}**", ""]
+    lines += [
+        model.to_schema().description or "",
+        "",
+        f"- **Grain:** {meta['grain']}",
+        f"- **Provenance:** {meta['provenance']}",
+        f"- **Schema:** `{model.__module__}.{model.__name__}`",
+        "",
+        "| column | type | unit | origin | description |",
+        "|---|---|---|---|---|",
+    ]
+    for doc in column_docs(model):
+        nullable = "" if not doc.nullable else " (nullable)"
+        lines.append(
+            f"| `{doc.name}` | {doc.dtype}{nullable} | {_cell(doc.unit)} | {doc.origin} | {_cell(doc.description)} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def render_dictionary() -> str:
+    tables = all_tables()
+    header = [
+        "# Data dictionary",
+        "",
+        "Generated from the pandera models by `make docs`; do not edit by hand (a test fails when",
+        "this file is stale). Every column also carries its description and unit as a DuckDB",
+        "comment: `SELECT table_name, column_name, comment FROM duckdb_columns()`.",
+        "",
+        "Origin `source` means typed by a curator in `sources/`; `derived` means computed by the pipeline.",
+        "",
+        "| table | description |",
+        "|---|---|",
+    ]
+    header += [f"| [`{t}`](#{t.replace('.', '')}) | {_cell(m.to_schema().description)} |" for t, m in tables.items()]
+    body = [render_table(t, m) for t, m in tables.items()]
+    return "\n".join(header) + "\n\n" + "\n".join(body)
+
+
+def write_dictionary(path: Path = DICTIONARY_PATH) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(render_dictionary(), encoding="utf-8")
+    return path

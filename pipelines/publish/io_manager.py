@@ -1,0 +1,43 @@
+"""Dagster IO manager: every table asset is stored in the staging DuckDB as <schema>.<table>
+(the asset key), and read back from there by downstream assets.
+
+The run holds the build lock from its first write to its end, so two runs never interleave
+writes; the analysts' file is only touched by the publish asset (publish/atomic.py).
+"""
+from __future__ import annotations
+
+import pandas as pd
+from dagster import ConfigurableIOManager, InitResourceContext, InputContext, OutputContext
+
+from pipelines.publish import build_lock
+from pipelines.publish.duckdb_tables import connect, read_table, write_table
+from pipelines.settings import current_paths
+
+
+class StagingDuckDBIOManager(ConfigurableIOManager):
+    """Tables live in warehouse/.build/staging.duckdb until published."""
+
+    lock_timeout_seconds: float = 60.0
+
+    def setup_for_execution(self, context: InitResourceContext) -> None:
+        build_lock.acquire(current_paths().lock_file, self.lock_timeout_seconds)
+
+    def teardown_after_execution(self, context: InitResourceContext) -> None:
+        build_lock.release(current_paths().lock_file)
+
+    @staticmethod
+    def _table(key_path: list[str]) -> tuple[str, str]:
+        return key_path[0], key_path[-1]
+
+    def handle_output(self, context: OutputContext, obj: pd.DataFrame | None) -> None:
+        if obj is None:
+            return
+        schema, table = self._table(context.asset_key.path)
+        with connect(current_paths().staging_db) as con:
+            write_table(con, schema, table, obj)
+        context.add_output_metadata({"dagster/row_count": len(obj), "warehouse_table": f"{schema}.{table}"})
+
+    def load_input(self, context: InputContext) -> pd.DataFrame:
+        schema, table = self._table(context.asset_key.path)
+        with connect(current_paths().staging_db) as con:
+            return read_table(con, schema, table)

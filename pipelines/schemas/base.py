@@ -1,0 +1,246 @@
+"""Building blocks shared by every table's pandera model.
+
+A table's schema lives once, in its pandera model: column names, types, units (in Field
+metadata), descriptions, and checks. Blocking checks are ordinary pandera checks; consistency
+rules that the report itself may break are declared with `raise_warning=True` and surface as
+warning-level Dagster asset checks (never as silent fixes). Everything else (the source-file
+header the reader expects, Dagster column metadata, DuckDB comments, the data dictionary) is
+derived from the models through the helpers at the bottom of this module.
+"""
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from pipelines.ingest.published_values import QUALIFIERS
+
+SOURCE = "source"  # column typed by a curator in sources/
+DERIVED = "derived"  # column computed by the pipeline
+
+
+def field(
+    description: str,
+    *,
+    unit: str | None = None,
+    origin: str = SOURCE,
+    **checks: Any,
+) -> Any:
+    """A pandera Field that also records unit and origin (source file vs pipeline)."""
+    checks.setdefault("nullable", False)
+    return pa.Field(description=description, metadata={"unit": unit, "origin": origin}, **checks)
+
+
+# Plausible physical bounds per canonical unit: outside them a value is a transcription or
+# unit error, never a claim. Units not listed only have to be finite.
+PHYSICAL_BOUNDS: dict[str, tuple[float, float]] = {
+    "Wh/kg": (0.0, 15_000.0),  # above lithium-air's theoretical specific energy
+    "Wh/L": (0.0, 20_000.0),
+    "W/kg": (0.0, 100_000.0),
+    "W/L": (0.0, 200_000.0),
+    "°C": (-273.15, 3_000.0),
+    "%": (-100.0, 10_000.0),  # expansions and gains exceed 100 %
+    "V": (-10.0, 10.0),
+    "cycles": (0.0, 1_000_000.0),
+    "USD/kWh": (0.0, 10_000.0),
+    "Ah": (0.0, 10_000.0),
+    "g": (0.0, 1_000_000.0),
+    "kg": (0.0, 1_000_000.0),
+    "mOhm": (0.0, 100_000.0),
+    "C": (0.0, 1_000.0),
+    "years": (0.0, 1_000.0),
+    "g/cm3": (0.0, 25.0),
+}
+NON_NEGATIVE_UNITS_EXCEPT = {"°C", "V"}
+
+
+def within_physical_bounds(values: pd.Series, units: pd.Series) -> pd.Series:
+    """Row-wise True where a value is plausible for its canonical unit (NaN passes)."""
+    lo = units.map(lambda u: PHYSICAL_BOUNDS.get(u, (np.nan, np.nan))[0]).astype(float)
+    hi = units.map(lambda u: PHYSICAL_BOUNDS.get(u, (np.nan, np.nan))[1]).astype(float)
+    negative_ok = units.isin(NON_NEGATIVE_UNITS_EXCEPT) | lo.notna()
+    lo = lo.where(lo.notna(), np.where(negative_ok, -np.inf, 0.0))
+    hi = hi.fillna(np.inf)
+    v = values.astype(float)
+    return v.isna() | ((v >= lo) & (v <= hi))
+
+
+class PublishedNumber(pa.DataFrameModel):
+    """One number as printed in the report, parsed, converted, and traced to its origin.
+
+    Check names here equal their method names: pandera names inherited checks after the
+    method, so a readable name given only to the decorator would be lost in subclasses.
+    """
+
+    metric: Series[str] = field("Quantity measured, from the controlled metric vocabulary (curated.metrics)")
+    published_label: Series[str] = field(
+        "Row or column label the report prints for this value, typos included", nullable=True
+    )
+    published_text: Series[str] = field(
+        "The value exactly as printed, qualifier and range included, without unit"
+    )
+    published_unit: Series[str] = field("The unit exactly as printed", nullable=True)
+    value: Series[float] = field(
+        "Point value in the canonical `unit` (the bound for >, ≥, <, up to; null for a range)",
+        origin=DERIVED,
+        nullable=True,
+    )
+    value_min: Series[float] = field(
+        "Lower bound in the canonical `unit` where the printed text gives one",
+        origin=DERIVED,
+        nullable=True,
+    )
+    value_max: Series[float] = field(
+        "Upper bound in the canonical `unit` where the printed text gives one",
+        origin=DERIVED,
+        nullable=True,
+    )
+    qualifier: Series[str] = field(
+        "How the printed text qualifies the number: " + ", ".join(QUALIFIERS),
+        origin=DERIVED,
+        isin=list(QUALIFIERS),
+    )
+    unit: Series[str] = field(
+        "Canonical unit of value/value_min/value_max: the metric's unit (curated.metrics)",
+        origin=DERIVED,
+        nullable=True,
+    )
+    section: Series[str] = field("Report section the value comes from (ES = executive summary)")
+    source_table: Series[str] = field("Report table the value is printed in, if any", nullable=True)
+    reference_ids: Series[str] = field(
+        "Reference numbers from the report's list (curated.references), ';'-separated", nullable=True
+    )
+    note: Series[str] = field("Curator's note, in our own words", nullable=True)
+    source_file: Series[str] = field("File under sources/ the row was read from", origin=DERIVED)
+    source_line: Series[int] = field("Line of source_file holding the row (header is line 1)", origin=DERIVED)
+
+    @pa.dataframe_check(name="value_min_not_above_value_max")
+    def value_min_not_above_value_max(cls, df: pd.DataFrame) -> pd.Series:
+        return df["value_min"].isna() | df["value_max"].isna() | (df["value_min"] <= df["value_max"])
+
+    @pa.dataframe_check(name="value_within_physical_bounds_of_unit")
+    def value_within_physical_bounds_of_unit(cls, df: pd.DataFrame) -> pd.Series:
+        ok = within_physical_bounds(df["value"], df["unit"])
+        ok &= within_physical_bounds(df["value_min"], df["unit"])
+        return ok & within_physical_bounds(df["value_max"], df["unit"])
+
+    @pa.dataframe_check(name="reference_ids_are_integers")
+    def reference_ids_are_integers(cls, df: pd.DataFrame) -> pd.Series:
+        return df["reference_ids"].isna() | df["reference_ids"].astype(str).str.fullmatch(r"\d+(;\d+)*")
+
+    @pa.dataframe_check(name="range_printed_high_to_low", raise_warning=True)
+    def range_printed_high_to_low(cls, df: pd.DataFrame) -> pd.Series:
+        from pipelines.ingest.published_values import parse_published
+
+        return ~parse_published(df["published_text"])["range_descending"]
+
+
+# --------------------------------------------------------------------------- introspection
+
+
+@dataclass(frozen=True)
+class ColumnDoc:
+    name: str
+    dtype: str
+    unit: str | None
+    description: str
+    nullable: bool
+    origin: str
+
+
+TRAILING_COLUMNS = ("note", "source_file", "source_line")
+
+
+def column_order(model: type[pa.DataFrameModel]) -> list[str]:
+    """Identifying columns first, the shared printed-number block next, provenance last
+    (pandera itself lists inherited columns first)."""
+    names = list(model.to_schema().columns)
+    shared = set(PublishedNumber.to_schema().columns) if issubclass(model, PublishedNumber) else set()
+    own = [n for n in names if n not in shared and n not in TRAILING_COLUMNS]
+    block = [n for n in names if n in shared and n not in TRAILING_COLUMNS]
+    return own + block + [n for n in TRAILING_COLUMNS if n in names]
+
+
+def column_docs(model: type[pa.DataFrameModel]) -> list[ColumnDoc]:
+    schema = model.to_schema()
+    docs = []
+    for name in column_order(model):
+        col = schema.columns[name]
+        meta = col.metadata or {}
+        docs.append(
+            ColumnDoc(
+                name=name,
+                dtype=str(col.dtype),
+                unit=meta.get("unit"),
+                description=col.description or "",
+                nullable=bool(col.nullable),
+                origin=meta.get("origin", SOURCE),
+            )
+        )
+    return docs
+
+
+def source_columns(model: type[pa.DataFrameModel]) -> list[str]:
+    """The header a curator's CSV must have, in schema order."""
+    return [d.name for d in column_docs(model) if d.origin == SOURCE]
+
+
+def warning_checks(model: type[pa.DataFrameModel]) -> list[pa.Check]:
+    return [c for c in model.to_schema().checks if c.raise_warning]
+
+
+def blocking_schema(model: type[pa.DataFrameModel]) -> pa.DataFrameSchema:
+    """The model with its warning-level checks removed: what must pass to publish."""
+    schema = copy.deepcopy(model.to_schema())
+    schema.checks = [c for c in schema.checks if not c.raise_warning]
+    return schema
+
+
+# --------------------------------------------------------------------------- consistency rules
+
+
+def derived_agrees(
+    df: pd.DataFrame,
+    keys: list[str],
+    target: str,
+    formula,
+    rel_tol: float = 0.03,
+    metric_col: str = "metric",
+) -> pd.Series:
+    """Row-wise check for long tables: where a quantity is stated together with its parts,
+    recompute it from the parts (`formula(wide)` over a frame with one column per metric) and
+    compare with the stated value. True everywhere except on the `target` rows that disagree
+    by more than `rel_tol` plus half a unit of the last printed digit (printed rounding).
+    Rows whose parts are not all stated pass: a rule can only judge what is printed.
+    """
+    from pipelines.ingest.published_values import printed_half_unit
+
+    numeric = df[df["value"].notna()]
+    wide = numeric.pivot_table(index=keys, columns=metric_col, values="value", aggfunc="first")
+    try:
+        recomputed = formula(wide)
+    except KeyError:  # a part is never stated in this table
+        return pd.Series(True, index=df.index)
+    rows = df[metric_col].eq(target) & df["value"].notna()
+    if not rows.any():
+        return pd.Series(True, index=df.index)
+    key_index = pd.MultiIndex.from_frame(df.loc[rows, keys]) if len(keys) > 1 else pd.Index(df.loc[rows, keys[0]])
+    expected = pd.Series(recomputed.reindex(key_index).to_numpy(dtype=float), index=df.index[rows])
+    stated = df.loc[rows, "value"].astype(float)
+    tolerance = rel_tol * stated.abs() + printed_half_unit(df.loc[rows, "published_text"])
+    ok = expected.isna() | ((expected - stated).abs() <= tolerance)
+    result = pd.Series(True, index=df.index)
+    result.loc[ok.index] = ok
+    return result
+
+
+def same_across_tables(df: pd.DataFrame, keys: list[str], table_col: str = "source_table") -> pd.Series:
+    """Row-wise check: a number printed in two tables (e.g. Table 7 and ES-1) has one value."""
+    grouped = df.groupby(keys, dropna=False)["value"]
+    spread = grouped.transform("max") - grouped.transform("min")
+    return spread.fillna(0).le(1e-9)

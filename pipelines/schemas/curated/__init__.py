@@ -1,0 +1,1 @@
+"""Pandera models of the curated layer: one per dataset folder in sources/."""

@@ -1,0 +1,124 @@
+"""Section 4.1: the modelled cells, their design parameters (Table 6) and the published
+model results (Table 7 and its executive-summary copy, Table ES-1)."""
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from pipelines.schemas.base import DERIVED, PublishedNumber, derived_agrees, field, same_across_tables
+
+CELL_IDS = [
+    "lim_sse_licl",
+    "lim_sse_li2o",
+    "lim_sse_lis",
+    "graphite_polymer_ncm",
+    "sic_sse_ncm",
+    "lisi_sse_ncm_liquid",
+    "lisi_sse_ncm_solid",
+    "sodium_ion_cell_1",
+    "sodium_ion_cell_2",
+]
+FAMILIES = ["lithium_metal", "graphite", "silicon", "sodium_ion"]
+UM_TO_CM = 1e-4
+
+
+class ModelledCells(pa.DataFrameModel):
+    """The nine cell designs of Section 4.1 and how each table labels them."""
+
+    cell_id: Series[str] = field("Cell design slug", unique=True, str_matches=r"^[a-z0-9_]+$")
+    table6_label: Series[str] = field("Column label in Table 6, as printed")
+    table7_label: Series[str] = field("Row label in Tables 7 and ES-1, as printed (typos kept)")
+    anode: Series[str] = field("Anode material")
+    electrolyte: Series[str] = field("Separator / electrolyte system")
+    cathode: Series[str] = field("Cathode material")
+    liquid_electrolyte_in_cathode: Series[bool] = field("True where the cathode holds liquid electrolyte")
+    family: Series[str] = field("Technology family: " + ", ".join(FAMILIES), isin=FAMILIES)
+    description: Series[str] = field("One-line description, in our own words")
+    source_file: Series[str] = field("File under sources/ the row was read from", origin=DERIVED)
+    source_line: Series[int] = field("Line of source_file holding the row", origin=DERIVED)
+
+    class Config:
+        strict = True
+        coerce = True
+        description = "The nine cell designs modelled in Section 4.1 of the report."
+
+
+def _t6(df: pd.DataFrame, target: str, formula, rel_tol: float = 0.03) -> pd.Series:
+    return derived_agrees(df, ["cell_id"], target, formula, rel_tol)
+
+
+class CellDesignParameters(PublishedNumber):
+    """Table 6, long: one row per modelled cell and printed parameter."""
+
+    cell_id: Series[str] = field("Cell design (curated.modelled_cells)", isin=CELL_IDS)
+    parameter: Series[str] = field("Table 6 row as a metric slug (curated.metrics)")
+
+    # PublishedNumber names the metric column `metric`; Table 6 calls it `parameter`.
+    metric: Series[str] = field("Same as parameter (kept for joins with other long tables)", origin=DERIVED)
+
+    @pa.dataframe_check(name="one row per cell and parameter")
+    def unique_key(cls, df: pd.DataFrame) -> pd.Series:
+        return ~df.duplicated(["cell_id", "parameter"], keep=False)
+
+    @pa.dataframe_check(name="eq 2: cathode Ah/cm² ≈ Ah/cm³ × thickness", raise_warning=True)
+    def areal_capacity(cls, df):
+        return _t6(df, "cathode_areal_capacity", lambda w: w["cathode_volumetric_capacity"] * w["cathode_thickness"] * UM_TO_CM)
+
+    @pa.dataframe_check(name="eq 4: cathode mass ≈ area × thickness × (Ah/cm³ ÷ Ah/g)", raise_warning=True)
+    def cathode_mass(cls, df):
+        return _t6(
+            df,
+            "cathode_mass",
+            lambda w: w["cell_area"] * w["cathode_thickness"] * UM_TO_CM * w["cathode_volumetric_capacity"] / w["cathode_specific_capacity"],
+            rel_tol=0.05,
+        )
+
+    @pa.dataframe_check(name="eq 11: SSE mass ≈ area × SSE thickness × separator density", raise_warning=True)
+    def sse_mass(cls, df):
+        return _t6(df, "sse_mass", lambda w: w["cell_area"] * w["sse_thickness"] * UM_TO_CM * w["separator_density"], rel_tol=0.05)
+
+    @pa.dataframe_check(name="mass density ≈ total mass / volume", raise_warning=True)
+    def mass_density(cls, df):
+        return _t6(df, "mass_density", lambda w: w["total_mass"] / w["volume"])
+
+    @pa.dataframe_check(name="eq 22: Wh/kg ≈ cell energy / total mass", raise_warning=True)
+    def gravimetric(cls, df):
+        return _t6(df, "gravimetric_energy_density", lambda w: w["cell_energy"] / w["total_mass"] * 1000)
+
+    @pa.dataframe_check(name="eq 23: Wh/L ≈ cell energy / volume", raise_warning=True)
+    def volumetric(cls, df):
+        return _t6(df, "volumetric_energy_density", lambda w: w["cell_energy"] / w["volume"] * 1000)
+
+    @pa.dataframe_check(name="total mass ≥ sum of printed component masses", raise_warning=True)
+    def parts_within_whole(cls, df):
+        parts = ["cathode_mass", "anode_mass", "sse_mass", "al_mass"]
+        return _t6(df, "total_mass", lambda w: w["total_mass"].clip(lower=w[parts].sum(axis=1)), rel_tol=0.0)
+
+    class Config:
+        strict = True
+        coerce = True
+        description = (
+            "Table 6: design inputs and derived metrics of the nine modelled cells, one row per "
+            "cell and parameter, with the printed text, unit and parsed value."
+        )
+
+
+class PublishedCellResults(PublishedNumber):
+    """Tables 7 and ES-1: the model results as the report published them."""
+
+    cell_id: Series[str] = field("Cell design (curated.modelled_cells)", isin=CELL_IDS)
+    conditions: Series[str] = field("Condition printed with the value (e.g. 95% efficiency)", nullable=True)
+
+    @pa.dataframe_check(name="one row per table, cell and metric")
+    def unique_key(cls, df: pd.DataFrame) -> pd.Series:
+        return ~df.duplicated(["source_table", "cell_id", "metric"], keep=False)
+
+    @pa.dataframe_check(name="Table 7 and Table ES-1 print the same value", raise_warning=True)
+    def tables_agree(cls, df: pd.DataFrame) -> pd.Series:
+        return same_across_tables(df, ["cell_id", "metric"])
+
+    class Config:
+        strict = True
+        coerce = True
+        description = "Tables 7 and ES-1: published Wh/kg, Wh/L, resistance and pulse power of the modelled cells."

@@ -1,0 +1,58 @@
+"""Numeric claims about cells and technologies (Sections 2 and 3, Tables 1 and 2)."""
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from pipelines.schemas.base import PublishedNumber, derived_agrees, field
+
+STATUSES = ["commercial", "early_production", "under_development", "laboratory", "literature"]
+
+
+def _energy_rules(df: pd.DataFrame, target: str, formula) -> pd.Series:
+    # Only numbers printed as values take part: a bound ("up to 500") states no value.
+    stated = df.assign(value=df["value"].where(df["qualifier"].isin(["exact", "plus_minus", "approx"])))
+    return derived_agrees(stated, ["entity"], target, formula)
+
+
+class CellClaims(PublishedNumber):
+    """One row per numeric claim about a cell or technology."""
+
+    claim_id: Series[str] = field("Stable identifier of the claim", unique=True, str_matches=r"^[a-z0-9_]+$")
+    entity: Series[str] = field("Cell, product or technology the number is about")
+    developer: Series[str] = field("Company or laboratory behind the entity ('various' for literature)")
+    technology: Series[str] = field("Chemistry / architecture label")
+    status: Series[str] = field("Maturity: " + ", ".join(STATUSES), isin=STATUSES)
+    conditions: Series[str] = field("Test or rating condition the report gives with the value", nullable=True)
+
+    @pa.dataframe_check(name="energy ≈ capacity × nominal voltage (same entity)", raise_warning=True)
+    def energy_from_capacity(cls, df: pd.DataFrame) -> pd.Series:
+        return _energy_rules(df, "energy", lambda w: w["capacity"] * w["nominal_voltage"])
+
+    @pa.dataframe_check(name="Wh/kg ≈ energy / mass (same entity)", raise_warning=True)
+    def gravimetric_from_parts(cls, df: pd.DataFrame) -> pd.Series:
+        return _energy_rules(df, "gravimetric_energy_density", lambda w: w["energy"] / w["mass"] * 1000)
+
+    @pa.dataframe_check(name="Wh/kg ≈ capacity × nominal voltage / mass (same entity)", raise_warning=True)
+    def gravimetric_from_capacity(cls, df: pd.DataFrame) -> pd.Series:
+        return _energy_rules(
+            df, "gravimetric_energy_density", lambda w: w["capacity"] * w["nominal_voltage"] / w["mass"] * 1000
+        )
+
+    @pa.dataframe_check(name="Wh/L ≈ energy / volume (same entity)", raise_warning=True)
+    def volumetric_from_parts(cls, df: pd.DataFrame) -> pd.Series:
+        return _energy_rules(df, "volumetric_energy_density", lambda w: w["energy"] / w["volume"] * 1000)
+
+    @pa.dataframe_check(name="mass density ≈ mass / volume (same entity)", raise_warning=True)
+    def density_from_parts(cls, df: pd.DataFrame) -> pd.Series:
+        return _energy_rules(df, "mass_density", lambda w: w["mass"] / w["volume"])
+
+    class Config:
+        strict = True
+        coerce = True
+        description = (
+            "Numeric claims about battery cells and technologies from the report's company data "
+            "(Section 2, Tables 1-2) and literature survey (Section 3), each with its printed text, "
+            "parsed value in the metric's canonical unit, test conditions and provenance."
+        )

@@ -1,0 +1,47 @@
+"""Every warehouse table, by its DuckDB name, and the pandera model that defines it.
+
+The IO manager (column comments), the data dictionary and the exports all read this one map.
+"""
+from __future__ import annotations
+
+import pandera.pandas as pa
+
+from pipelines.schemas.curated.applications import (
+    BatteryScenarios,
+    ConstructionMachines,
+    PublishedPackResults,
+    VehicleRequirements,
+)
+from pipelines.schemas.curated.cell_model_inputs import CellDesignParameters, ModelledCells, PublishedCellResults
+from pipelines.schemas.curated.claims import CellClaims
+from pipelines.schemas.curated.literature import SodiumVsLithium, Safety, SsbCostProjections, TechnologyOverview
+from pipelines.schemas.curated.references import References
+from pipelines.schemas.curated.vocabularies import Metrics, Units
+
+# Curated tables: DuckDB table curated.<name> is read from sources/<name>/.
+CURATED: dict[str, type[pa.DataFrameModel]] = {
+    "units": Units,
+    "metrics": Metrics,
+    "references": References,
+    "cell_claims": CellClaims,
+    "technology_overview": TechnologyOverview,
+    "sodium_vs_lithium": SodiumVsLithium,
+    "safety": Safety,
+    "ssb_cost_projections": SsbCostProjections,
+    "modelled_cells": ModelledCells,
+    "cell_design_parameters": CellDesignParameters,
+    "published_cell_results": PublishedCellResults,
+    "vehicle_requirements": VehicleRequirements,
+    "battery_scenarios": BatteryScenarios,
+    "published_pack_results": PublishedPackResults,
+    "construction_machines": ConstructionMachines,
+}
+
+# Computed tables, "<schema>.<table>" -> model; filled in by the model, sizing and quality layers.
+COMPUTED: dict[str, type[pa.DataFrameModel]] = {}
+
+
+def all_tables() -> dict[str, type[pa.DataFrameModel]]:
+    tables = {f"curated.{name}": model for name, model in CURATED.items()}
+    tables.update(COMPUTED)
+    return tables

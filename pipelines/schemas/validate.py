@@ -1,0 +1,118 @@
+"""Run a table's pandera model: blocking rules raise one error naming file, row, column and
+rule for every failure; warning-level rules are evaluated separately and returned with the
+rows they flag, so a published inconsistency is reported and never silently fixed."""
+from __future__ import annotations
+
+import re
+import warnings
+from dataclasses import dataclass
+
+import pandas as pd
+import pandera.pandas as pa
+
+from pipelines.ingest.read_source import SourceError, SourceProblem
+from pipelines.schemas.base import blocking_schema, column_order, warning_checks
+
+# Columns that identify a row to a human, shown in warning metadata when present.
+_ROW_LABEL_COLUMNS = (
+    "claim_id", "cell_id", "parameter", "vehicle_id", "scenario_id", "machine_id", "row_id",
+    "technology_id", "criterion", "chemistry", "entity", "metric", "published_text", "value",
+    "unit", "source_table", "source_file", "source_line",
+)
+
+
+def _where(df: pd.DataFrame, index) -> tuple[str, int | None]:
+    if index is None or pd.isna(index) or index not in df.index:
+        return ("(table)", None)
+    row = df.loc[index]
+    if "source_file" in df.columns and pd.notna(row.get("source_file")):
+        return (str(row["source_file"]), int(row["source_line"]))
+    return ("(computed table)", int(index) + 1)
+
+
+def _row_summary(df: pd.DataFrame, index) -> str:
+    if index is None or pd.isna(index) or index not in df.index:
+        return ""
+    row = df.loc[index]
+    shown = [c for c in ("metric", "published_text", "published_unit", "value", "value_min", "value_max") if c in df.columns]
+    return ", ".join(
+        f"{c}={row[c]:g}" if isinstance(row[c], float) else f"{c}='{row[c]}'" for c in shown if pd.notna(row[c])
+    )
+
+
+def _problems_from(errors: pa.errors.SchemaErrors, df: pd.DataFrame) -> list[SourceProblem]:
+    cases = errors.failure_cases.copy()
+    problems: list[SourceProblem] = []
+    seen: set[tuple] = set()
+    for case in cases.itertuples(index=False):
+        index = case.index
+        file, line = _where(df, index)
+        column = None if case.column in (None, "") or pd.isna(case.column) else str(case.column)
+        rule = str(case.check)
+        detail = "" if pd.isna(case.failure_case) else f"got {case.failure_case!r}"
+        if case.schema_context == "DataFrameSchema" and not rule.startswith(("column_in", "multiple_fields")):
+            column = None  # a dataframe-level rule: the row is the unit of failure
+            detail = _row_summary(df, index)
+        key = (file, line, column, rule)
+        if key in seen:
+            continue
+        seen.add(key)
+        problems.append(SourceProblem(file, line, column, f"rule '{rule}'", detail))
+    return problems
+
+
+def validate(df: pd.DataFrame, model: type[pa.DataFrameModel], dataset: str) -> pd.DataFrame:
+    """Coerce and check `df` against the model's blocking rules; raise SourceError on failure."""
+    schema = blocking_schema(model)
+    ordered = df[[c for c in column_order(model) if c in df.columns]]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return schema.validate(ordered, lazy=True)
+    except pa.errors.SchemaErrors as errors:
+        raise SourceError(dataset, _problems_from(errors, df)) from None
+
+
+@dataclass(frozen=True)
+class WarningResult:
+    check_name: str
+    description: str
+    passed: bool
+    failing_rows: pd.DataFrame
+
+    @property
+    def slug(self) -> str:
+        return check_slug(self.check_name)
+
+
+def check_slug(name: str) -> str:
+    """A Dagster-safe check name from a readable rule name."""
+    ascii_name = (
+        name.replace("≈", "approx").replace("≥", "ge").replace("≤", "le").replace("×", "x")
+        .replace("÷", "div").replace("²", "2").replace("³", "3")
+    )
+    return re.sub(r"[^a-zA-Z0-9]+", "_", ascii_name).strip("_").lower()[:60]
+
+
+def evaluate_warnings(df: pd.DataFrame, model: type[pa.DataFrameModel]) -> list[WarningResult]:
+    results = []
+    for check in warning_checks(model):
+        outcome = check(df)
+        ok = outcome.check_output
+        if isinstance(ok, pd.DataFrame):
+            ok = ok.all(axis=1)
+        ok = ok.reindex(df.index, fill_value=True).astype(bool)
+        columns = [c for c in _ROW_LABEL_COLUMNS if c in df.columns]
+        results.append(
+            WarningResult(
+                check_name=check.name,
+                description=check.description or check.name,
+                passed=bool(ok.all()),
+                failing_rows=df.loc[~ok, columns],
+            )
+        )
+    return results
+
+
+def warning_check_names(model: type[pa.DataFrameModel]) -> list[str]:
+    return [c.name for c in warning_checks(model)]

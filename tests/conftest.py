@@ -1,0 +1,54 @@
+"""Shared fixtures: every test that writes works on a temporary copy of sources/ and a
+temporary warehouse folder, selected through the same environment variables the pipeline
+reads (pipelines/settings.py)."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from pipelines.settings import PROJECT_ROOT, Paths
+
+REAL_SOURCES = PROJECT_ROOT / "sources"
+REPORT = PROJECT_ROOT.parent / "shared" / "report" / "advanced-battery-technologies-2025.txt"
+
+
+@pytest.fixture
+def sources_copy(tmp_path: Path) -> Path:
+    target = tmp_path / "sources"
+    shutil.copytree(REAL_SOURCES, target)
+    return target
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, sources_copy: Path, monkeypatch: pytest.MonkeyPatch) -> Paths:
+    """Temporary sources + warehouse, wired into the pipeline's settings."""
+    warehouse = tmp_path / "warehouse"
+    warehouse.mkdir()
+    monkeypatch.setenv("BATTERY_SOURCES_DIR", str(sources_copy))
+    monkeypatch.setenv("BATTERY_WAREHOUSE_DIR", str(warehouse))
+    return Paths(sources=sources_copy, warehouse_dir=warehouse)
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Paths:
+    """One full in-process build of the real sources, shared by read-only tests."""
+    from dagster import DagsterInstance
+
+    root = tmp_path_factory.mktemp("built")
+    warehouse = root / "warehouse"
+    warehouse.mkdir()
+    mp = pytest.MonkeyPatch()
+    mp.setenv("BATTERY_SOURCES_DIR", str(REAL_SOURCES))
+    mp.setenv("BATTERY_WAREHOUSE_DIR", str(warehouse))
+    try:
+        from pipelines.definitions import defs
+
+        result = defs.resolve_job_def("build_warehouse").execute_in_process(
+            instance=DagsterInstance.ephemeral(), raise_on_error=True
+        )
+        assert result.success
+    finally:
+        mp.undo()
+    return Paths(sources=REAL_SOURCES, warehouse_dir=warehouse)

@@ -1,0 +1,64 @@
+"""The printed-number parser: every form the report uses, and refusal of what it is not."""
+import math
+
+import pandas as pd
+import pytest
+
+from pipelines.ingest.published_values import parse_published, printed_half_unit
+
+NaN = math.nan
+
+
+@pytest.mark.parametrize(
+    "text, qualifier, value, lo, hi",
+    [
+        ("532", "exact", 532, 532, 532),
+        ("2,675", "exact", 2675, 2675, 2675),
+        ("-30", "exact", -30, -30, -30),
+        ("~3", "approx", 3, NaN, NaN),
+        ("approximately 11,680", "approx", 11680, NaN, NaN),
+        (">400", "gt", 400, 400, NaN),
+        ("over 1,000", "gt", 1000, 1000, NaN),
+        ("≥350", "ge", 350, 350, NaN),
+        ("300°C +", "ge", 300, 300, NaN),
+        ("as little as 6", "ge", 6, 6, NaN),
+        ("<300", "lt", 300, NaN, 300),
+        ("below 100", "lt", 100, NaN, 100),
+        ("Up to 4", "up_to", 4, NaN, 4),
+        ("up to 6,000", "up_to", 6000, NaN, 6000),
+        ("200-700", "range", NaN, 200, 700),
+        ("100 – 160", "range", NaN, 100, 160),
+        ("250- 375", "range", NaN, 250, 375),
+        ("-20 to 55", "range", NaN, -20, 55),
+        ("between 200 and 700", "range", NaN, 200, 700),
+        ("around 100–160", "range", NaN, 100, 160),
+        ("$100–120", "range", NaN, 100, 120),
+        ("20°C to 60°C", "range", NaN, 20, 60),
+        ("75-65", "range", NaN, 65, 75),
+        ("9±2", "plus_minus", 9, 7, 11),
+        ("130±2", "plus_minus", 130, 128, 132),
+        ("N/a", "not_numeric", NaN, NaN, NaN),
+        ("-", "not_numeric", NaN, NaN, NaN),
+        ("Very High (abundant)", "not_numeric", NaN, NaN, NaN),
+    ],
+)
+def test_printed_forms(text, qualifier, value, lo, hi):
+    row = parse_published(pd.Series([text])).iloc[0]
+    assert row["parsed"]
+    assert row["qualifier"] == qualifier
+    for got, expected in ((row["value"], value), (row["value_min"], lo), (row["value_max"], hi)):
+        assert (math.isnan(got) and math.isnan(expected)) or got == pytest.approx(expected)
+
+
+def test_descending_range_is_kept_and_flagged():
+    parsed = parse_published(pd.Series(["75-65", "65-75"]))
+    assert parsed["range_descending"].tolist() == [True, False]
+
+
+@pytest.mark.parametrize("text", ["12x4", "5C (up to 7C pulse power)", "1.2.3"])
+def test_unknown_forms_with_digits_are_refused(text):
+    assert not parse_published(pd.Series([text])).iloc[0]["parsed"]
+
+
+def test_half_unit_of_last_printed_digit():
+    assert printed_half_unit(pd.Series(["0.005", "532", "1.73", "2,675"])).tolist() == [0.0005, 0.5, 0.005, 0.5]

@@ -1,0 +1,140 @@
+"""Bad input of every class fails the build with a message naming file, row, column and rule,
+and leaves the published warehouse byte-for-byte unchanged."""
+from __future__ import annotations
+
+import csv
+import hashlib
+import shutil
+from pathlib import Path
+
+import pytest
+from dagster import AssetSelection, DagsterInstance
+
+from pipelines.definitions import defs
+from pipelines.ingest.curate import curate
+from pipelines.ingest.read_source import SourceError
+from pipelines.progress import failure_text
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def published(workspace, built_warehouse):
+    """The workspace starts from a complete, published warehouse (copied, not rebuilt)."""
+    shutil.copytree(built_warehouse.build_dir, workspace.build_dir)
+    shutil.copy2(built_warehouse.published_db, workspace.published_db)
+    return workspace
+
+
+def _rewrite(path: Path, edit) -> None:
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    rows = edit(rows)
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+
+
+def _set(rows, line: int, column: str, value: str):
+    rows[line - 1][rows[0].index(column)] = value
+    return rows
+
+
+def _build_dataset(name: str):
+    """Run the dataset's asset and everything downstream of it (the publish step included)."""
+    selection = AssetSelection.assets(["curated", name]).downstream()
+    job = defs.resolve_implicit_global_asset_job_def().get_subset(asset_selection=selection.resolve(defs.resolve_asset_graph()))
+    return job.execute_in_process(instance=DagsterInstance.ephemeral(), raise_on_error=False)
+
+
+def _failure_message(result) -> str:
+    failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    assert failures, "the build should have failed"
+    return "\n".join(failure_text(e.event_specific_data.error) for e in failures)
+
+
+T9 = "vehicle_requirements/table9.csv"
+
+
+def _missing_column(rows):
+    i = rows[0].index("published_unit")
+    return [r[:i] + r[i + 1 :] for r in rows]
+
+
+def _extra_column(rows):
+    return [rows[0] + ["comment"]] + [r + ["x"] for r in rows[1:]]
+
+
+CASES = {
+    # class: (file, edit or raw bytes, expected fragments of the message)
+    "missing column": (T9, _missing_column, ["table9.csv", "line 1", "'published_unit'", "required column is missing"]),
+    "extra column": (T9, _extra_column, ["table9.csv", "line 1", "'comment'", "not in the dataset's schema"]),
+    "wrong type": (
+        "battery_scenarios/table10.csv",
+        lambda rows: _set(rows, 2, "year", "twenty-twenty-four"),
+        ["table10.csv", "line 2", "'year'", "rule"],
+    ),
+    "unit not in vocabulary": (
+        T9,
+        lambda rows: _set(rows, 3, "published_unit", "furlongs"),
+        ["table9.csv", "line 3", "'published_unit'", "not in the vocabulary"],
+    ),
+    "unit of the wrong dimension": (
+        T9,
+        lambda rows: _set(rows, 3, "published_unit", "kg"),
+        ["table9.csv", "line 3", "'published_unit'", "does not convert to the metric's unit"],
+    ),
+    "physically impossible value": (
+        "cell_claims/s2_1_commercial_21700.csv",
+        lambda rows: _set(rows, 2, "published_text", "-71.7"),
+        ["s2_1_commercial_21700.csv", "line 2", "value_within_physical_bounds_of_unit"],
+    ),
+    "unparseable number": (
+        T9,
+        lambda rows: _set(rows, 2, "published_text", "1.8 or so"),
+        ["table9.csv", "line 2", "'published_text'", "not a recognised printed number"],
+    ),
+    "duplicate key": (T9, lambda rows: rows + [rows[1]], ["table9.csv", "line 2", "one row per vehicle and metric"]),
+    "empty file": (T9, b"", ["table9.csv", "file is empty"]),
+    "not UTF-8": (T9, "vehicle_id,driving_cycle\nbus,café\n".encode("latin-1"), ["table9.csv", "line 2", "not UTF-8"]),
+    "truncated row": (T9, lambda rows: rows[:-1] + [rows[-1][:4]], ["table9.csv", "line 19", "wrong number of fields"]),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_input_fails_clearly_and_keeps_the_warehouse(case, published):
+    relative, edit, expected = CASES[case]
+    path = published.sources / relative
+    before = _digest(published.published_db)
+    if isinstance(edit, bytes):
+        path.write_bytes(edit)
+    else:
+        _rewrite(path, edit)
+
+    message = _failure_message(_build_dataset(relative.split("/")[0]))
+    for fragment in expected:
+        assert fragment in message, f"{fragment!r} missing from:\n{message}"
+    assert _digest(published.published_db) == before
+
+
+def test_oversized_file_is_refused_before_reading(published):
+    huge = published.sources / "vehicle_requirements" / "huge.csv"
+    with huge.open("wb") as handle:  # 100 MB, sparse: costs no disk and no time
+        handle.truncate(100 * 1024 * 1024)
+    before = _digest(published.published_db)
+    message = _failure_message(_build_dataset("vehicle_requirements"))
+    assert "huge.csv" in message and "file larger than" in message
+    assert _digest(published.published_db) == before
+
+
+def test_source_error_lists_every_problem(sources_copy):
+    path = sources_copy / T9
+    _rewrite(path, lambda rows: _set(_set(rows, 2, "published_unit", "furlongs"), 5, "published_unit", "parsecs"))
+    units, _ = curate("units", sources_copy)
+    metrics, _ = curate("metrics", sources_copy)
+    with pytest.raises(SourceError) as info:
+        curate("vehicle_requirements", sources_copy, metrics, units)
+    lines = [str(p) for p in info.value.problems]
+    assert any("line 2" in line and "furlongs" in line for line in lines)
+    assert any("line 5" in line and "parsecs" in line for line in lines)
