@@ -26,16 +26,20 @@ def _instance():
 def build(args: argparse.Namespace) -> int:
     started = time.monotonic()
     from pipelines.definitions import defs
-    from pipelines.publish.build_lock import BuildLocked
+    from pipelines.publish import build_lock
+    from pipelines.publish.io_manager import StagingDuckDBIOManager
     from pipelines.settings import current_paths
 
     print(f"Building the warehouse from {current_paths().sources} (imports {time.monotonic() - started:.1f}s)")
     job = defs.resolve_job_def("build_warehouse")
+    paths = current_paths()
     try:
-        result = job.execute_in_process(
-            instance=_instance(), raise_on_error=False, run_config={"loggers": {"progress": {}}}
-        )
-    except BuildLocked as exc:
+        # Taken here so a refused build says so at once; the run re-enters the same lock.
+        with build_lock.build_lock(paths.lock_file, StagingDuckDBIOManager().lock_timeout_seconds):
+            result = job.execute_in_process(
+                instance=_instance(), raise_on_error=False, run_config={"loggers": {"progress": {}}}
+            )
+    except build_lock.BuildLocked as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return 3
     if not result.success:
@@ -57,9 +61,10 @@ def print_failure_summary(result) -> None:
 
     print("\nBUILD FAILED: the published warehouse was left unchanged.", file=sys.stderr)
     for event in result.all_events:
-        if event.event_type_value == "STEP_FAILURE":
-            text = failure_text(event.event_specific_data.error)
-            print(f"\n{event.step_key.replace('__', '.')}:\n{text}", file=sys.stderr)
+        error = getattr(event.event_specific_data, "error", None)
+        if error is not None and event.event_type_value in ("STEP_FAILURE", "ENGINE_EVENT", "RUN_FAILURE"):
+            where = (event.step_key or "run").replace("__", ".")
+            print(f"\n{where}:\n{failure_text(error)}", file=sys.stderr)
 
 
 def print_summary(result, seconds: float) -> None:

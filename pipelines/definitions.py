@@ -1,20 +1,23 @@
 """The Dagster code location: every asset, check, job, sensor and schedule of the warehouse."""
 from __future__ import annotations
 
-from dagster import AssetSelection, Definitions, define_asset_job, in_process_executor
-from dagster import colored_console_logger
+from dagster import AssetSelection, Definitions, colored_console_logger, define_asset_job, in_process_executor
 
 from pipelines.assets.curated import curated_assets
+from pipelines.assets.model import model_assets
+from pipelines.assets.quality import reconciliation
+from pipelines.assets.sizing import sizing_assets
 from pipelines.assets.source_files import source_assets
-from pipelines.assets.warehouse import published_warehouse_asset
+from pipelines.assets.warehouse import exports, published_warehouse_asset
+from pipelines.automation.refresh import daily_refresh_schedule, sources_changed_sensor
 from pipelines.progress import progress_logger
 from pipelines.publish.io_manager import StagingDuckDBIOManager
 
-table_assets = [*curated_assets]
+table_assets = [*curated_assets, *model_assets, *sizing_assets, reconciliation]
 table_keys = [key for a in table_assets for key in a.keys]
 warehouse_asset = published_warehouse_asset(table_keys)
 
-all_assets = [*source_assets, *table_assets, warehouse_asset]
+all_assets = [*source_assets, *table_assets, warehouse_asset, exports]
 
 # Every materializable asset; the observable sources are observed by the sensor instead.
 build_warehouse_job = define_asset_job(
@@ -26,6 +29,8 @@ build_warehouse_job = define_asset_job(
 defs = Definitions(
     assets=all_assets,
     jobs=[build_warehouse_job],
+    sensors=[sources_changed_sensor(build_warehouse_job)],
+    schedules=[daily_refresh_schedule(build_warehouse_job)],
     resources={"io_manager": StagingDuckDBIOManager()},
     # One process, one DuckDB writer: steps share the staging file sequentially.
     executor=in_process_executor,

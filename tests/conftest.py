@@ -52,3 +52,25 @@ def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Paths:
     finally:
         mp.undo()
     return Paths(sources=REAL_SOURCES, warehouse_dir=warehouse)
+
+
+@pytest.fixture
+def published(workspace: Paths, built_warehouse: Paths) -> Paths:
+    """The workspace starts from a complete, published warehouse (copied, not rebuilt)."""
+    shutil.copytree(built_warehouse.build_dir, workspace.build_dir)
+    shutil.copy2(built_warehouse.published_db, workspace.published_db)
+    return workspace
+
+
+def build_dataset(name: str, raise_on_error: bool = False):
+    """Run one curated dataset's asset and everything downstream of it (publish included),
+    as the sources_changed sensor would."""
+    from dagster import AssetSelection, DagsterInstance
+
+    from pipelines.definitions import defs
+
+    selection = AssetSelection.assets(["curated", name]).downstream()
+    job = defs.resolve_implicit_global_asset_job_def().get_subset(
+        asset_selection=selection.resolve(defs.resolve_asset_graph())
+    )
+    return job.execute_in_process(instance=DagsterInstance.ephemeral(), raise_on_error=raise_on_error)

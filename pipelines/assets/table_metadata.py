@@ -74,7 +74,7 @@ def check_specs(key: AssetKey, model: type[pa.DataFrameModel]) -> list[AssetChec
     return specs
 
 
-def _markdown(rows: pd.DataFrame) -> str:
+def markdown_table(rows: pd.DataFrame) -> str:
     shown = rows.head(MAX_ROWS_IN_METADATA).astype(str)
     header = "| " + " | ".join(shown.columns) + " |\n|" + "---|" * len(shown.columns) + "\n"
     body = "\n".join("| " + " | ".join(r) + " |" for r in shown.itertuples(index=False, name=None))
@@ -87,7 +87,7 @@ def check_results(key: AssetKey, frame: pd.DataFrame, model: type[pa.DataFrameMo
     for result in evaluate_warnings(frame, model):
         metadata = {"rule": result.check_name, "failing_rows": len(result.failing_rows)}
         if not result.passed:
-            metadata["rows_flagged"] = MetadataValue.md(_markdown(result.failing_rows))
+            metadata["rows_flagged"] = MetadataValue.md(markdown_table(result.failing_rows))
         yield AssetCheckResult(
             asset_key=key,
             check_name=result.slug,

@@ -1,13 +1,16 @@
 """Publish layer: the analysts' DuckDB file, replaced whole once every table is built."""
-from __future__ import annotations
+# No `from __future__ import annotations` here: Dagster reads the Config annotation at runtime.
+import os
 
-from dagster import AssetKey, AssetsDefinition, MaterializeResult, asset
+from dagster import AssetKey, AssetsDefinition, Config, MaterializeResult, asset
 
 from pipelines.assets.table_metadata import OWNERS
 from pipelines.publish.atomic import publish
+from pipelines.publish.exports import export_tables
 from pipelines.settings import current_paths
 
 PUBLISHED_KEY = AssetKey(["warehouse", "battery_duckdb"])
+EXPORTS_KEY = AssetKey(["warehouse", "exports"])
 
 
 def published_warehouse_asset(table_keys: list[AssetKey]) -> AssetsDefinition:
@@ -28,3 +31,26 @@ def published_warehouse_asset(table_keys: list[AssetKey]) -> AssetsDefinition:
         return MaterializeResult(metadata={"path": str(paths.published_db), **outcome})
 
     return battery_duckdb
+
+
+class ExportConfig(Config):
+    """CSV next to Parquet on request: set csv in the run config, or BATTERY_EXPORT_CSV=1."""
+
+    csv: bool = os.environ.get("BATTERY_EXPORT_CSV", "") == "1"
+
+
+@asset(
+    key=EXPORTS_KEY,
+    deps=[PUBLISHED_KEY],
+    group_name="warehouse",
+    description="warehouse/exports/: every published table as Parquet (and CSV on request) for R, Excel and BI tools.",
+    kinds={"parquet", "duckdb"},
+    owners=OWNERS,
+)
+def exports(config: ExportConfig) -> MaterializeResult:
+    paths = current_paths()
+    formats = ("parquet", "csv") if config.csv else ("parquet",)
+    rows = export_tables(paths.published_db, paths.exports_dir / "tables", formats)
+    return MaterializeResult(
+        metadata={"folder": str(paths.exports_dir / "tables"), "formats": ", ".join(formats), "tables": len(rows)}
+    )

@@ -9,10 +9,11 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
+import pandera.pandas as pa
 
 from pipelines.ingest.measurements import add_parsed_values
 from pipelines.ingest.published_values import parse_published
-from pipelines.ingest.read_source import Dataset, read_dataset
+from pipelines.ingest.read_source import Dataset, SourceError, SourceProblem, read_dataset
 from pipelines.schemas.base import column_docs, source_columns
 from pipelines.schemas.registry import CURATED
 from pipelines.schemas.validate import validate
@@ -37,9 +38,15 @@ def _safety(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def _fleets(frame: pd.DataFrame) -> pd.DataFrame:
+    # Each file of sources/fleets/ is one fleet, named after the file.
+    return frame.assign(fleet_id=frame["source_file"].map(lambda f: Path(f).stem))
+
+
 PREPARE: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
     "cell_design_parameters": _table6,
     "safety": _safety,
+    "fleets": _fleets,
 }
 
 
@@ -50,6 +57,29 @@ def has_published_numbers(name: str) -> bool:
 
 def read_raw(name: str, sources_root: Path) -> Dataset:
     return read_dataset(sources_root / name, sources_root, source_columns(CURATED[name]))
+
+
+_BOOLEAN_TEXT = {"true": True, "false": False}
+
+
+def typed_text(frame: pd.DataFrame, model: type[pa.DataFrameModel], dataset: str) -> pd.DataFrame:
+    """Read bool columns as true/false text: pandera's coercion would turn any non-empty text
+    (even "false") into True. Anything but true or false (any case) is a blocking problem."""
+    out = frame.copy()
+    problems: list[SourceProblem] = []
+    for name, column in model.to_schema().columns.items():
+        if name not in out.columns or out[name].dtype != object:
+            continue
+        if str(column.dtype) == "bool":
+            text = out[name].astype("string").str.strip().str.lower()
+            mapped = text.map(_BOOLEAN_TEXT)
+            bad = (text.notna() & mapped.isna()) | (text.isna() & (not column.nullable))
+            for file, line, value in out.loc[bad, ["source_file", "source_line", name]].itertuples(index=False):
+                problems.append(SourceProblem(file, int(line), name, "not a boolean (write true or false)", f"got {value!r}"))
+            out[name] = mapped.astype(object).where(mapped.notna(), pd.NA)
+    if problems:
+        raise SourceError(dataset, problems)
+    return out
 
 
 def curate(
@@ -65,4 +95,4 @@ def curate(
         if metrics is None or units is None:
             raise ValueError(f"dataset '{name}' holds printed numbers: pass the metric and unit vocabularies")
         frame = add_parsed_values(frame, metrics, units, name)
-    return validate(frame, CURATED[name], name), dataset
+    return validate(typed_text(frame, CURATED[name], name), CURATED[name], name), dataset

@@ -12,6 +12,7 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import yaml
 
@@ -163,6 +164,8 @@ def read_dataset(folder: Path, root: Path, expected_columns: list[str]) -> Datas
 
     frame = pd.DataFrame(rows, columns=[*expected_columns, "source_file", "source_line"])
     text_cols = expected_columns
-    frame[text_cols] = frame[text_cols].apply(lambda s: s.str.strip()).replace("", pd.NA)
+    stripped = frame[text_cols].apply(lambda s: s.str.strip())
+    # NaN rather than pd.NA: pandera's coercion of text to float or int accepts NaN, not NA
+    frame[text_cols] = stripped.where(stripped != "", np.nan)
     frame["source_line"] = frame["source_line"].astype(int)
     return Dataset(name, meta, frame.reset_index(drop=True), tuple(_relative(p, root) for p in files))

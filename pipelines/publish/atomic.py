@@ -12,7 +12,7 @@ import os
 import shutil
 from pathlib import Path
 
-from pipelines.publish.duckdb_tables import connect
+from pipelines.publish.duckdb_tables import connect, shared_connection
 from pipelines.schemas.registry import all_tables
 from pipelines.settings import Paths
 
@@ -29,12 +29,12 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+_TABLES = "SELECT schema_name || '.' || table_name FROM duckdb_tables() WHERE database_name = current_database()"
+
+
 def _tables_in(path: Path) -> set[str]:
     with connect(path, read_only=True) as con:
-        rows = con.execute(
-            "SELECT schema_name || '.' || table_name FROM duckdb_tables() WHERE database_name = current_database()"
-        ).fetchall()
-    return {r[0] for r in rows}
+        return {r[0] for r in con.execute(_TABLES).fetchall()}
 
 
 def remove_stale_temporaries(paths: Paths) -> None:
@@ -47,10 +47,11 @@ def publish(paths: Paths) -> dict:
     staging = paths.staging_db
     if not staging.exists():
         raise IncompleteWarehouse(f"nothing to publish: {staging} does not exist (run a full build)")
-    with connect(staging) as con:
-        con.execute("CHECKPOINT")
+    # The run's own connection (see io_manager.py): checkpoint so the file alone holds everything.
+    con = shared_connection(staging)
+    con.execute("CHECKPOINT")
     expected = set(all_tables())
-    missing = sorted(expected - _tables_in(staging))
+    missing = sorted(expected - {r[0] for r in con.execute(_TABLES).fetchall()})
     if missing:
         raise IncompleteWarehouse(
             "staging is missing tables " + ", ".join(missing) + ": run a full build (`make build`) before publishing"

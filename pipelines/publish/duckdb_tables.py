@@ -66,6 +66,24 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     return duckdb.connect(str(path), read_only=read_only)
 
 
+# One open connection per staging file for the length of a run: reopening a DuckDB file costs
+# a catalog load and a checkpoint each time (tens of ms), which dominated small-table steps.
+_shared: dict[Path, duckdb.DuckDBPyConnection] = {}
+
+
+def shared_connection(path: Path) -> duckdb.DuckDBPyConnection:
+    path = path.resolve()
+    if path not in _shared:
+        _shared[path] = connect(path)
+    return _shared[path]
+
+
+def close_shared(path: Path) -> None:
+    con = _shared.pop(path.resolve(), None)
+    if con is not None:
+        con.close()
+
+
 def table_row_counts(path: Path) -> pd.DataFrame:
     """schema, table, rows, comment: what a build summary prints."""
     with connect(path, read_only=True) as con:

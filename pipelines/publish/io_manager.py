@@ -6,23 +6,27 @@ writes; the analysts' file is only touched by the publish asset (publish/atomic.
 """
 from __future__ import annotations
 
+import os
+
 import pandas as pd
 from dagster import ConfigurableIOManager, InitResourceContext, InputContext, OutputContext
 
 from pipelines.publish import build_lock
-from pipelines.publish.duckdb_tables import connect, read_table, write_table
+from pipelines.publish.duckdb_tables import close_shared, read_table, shared_connection, write_table
 from pipelines.settings import current_paths
 
 
 class StagingDuckDBIOManager(ConfigurableIOManager):
     """Tables live in warehouse/.build/staging.duckdb until published."""
 
-    lock_timeout_seconds: float = 60.0
+    # How long a second build waits for the first before it is refused.
+    lock_timeout_seconds: float = float(os.environ.get("BATTERY_LOCK_TIMEOUT_SECONDS", "120"))
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
         build_lock.acquire(current_paths().lock_file, self.lock_timeout_seconds)
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:
+        close_shared(current_paths().staging_db)  # closing checkpoints the file
         build_lock.release(current_paths().lock_file)
 
     @staticmethod
@@ -33,11 +37,9 @@ class StagingDuckDBIOManager(ConfigurableIOManager):
         if obj is None:
             return
         schema, table = self._table(context.asset_key.path)
-        with connect(current_paths().staging_db) as con:
-            write_table(con, schema, table, obj)
+        write_table(shared_connection(current_paths().staging_db), schema, table, obj)
         context.add_output_metadata({"dagster/row_count": len(obj), "warehouse_table": f"{schema}.{table}"})
 
     def load_input(self, context: InputContext) -> pd.DataFrame:
         schema, table = self._table(context.asset_key.path)
-        with connect(current_paths().staging_db) as con:
-            return read_table(con, schema, table)
+        return read_table(shared_connection(current_paths().staging_db), schema, table)

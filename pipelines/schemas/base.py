@@ -244,3 +244,37 @@ def same_across_tables(df: pd.DataFrame, keys: list[str], table_col: str = "sour
     grouped = df.groupby(keys, dropna=False)["value"]
     spread = grouped.transform("max") - grouped.transform("min")
     return spread.fillna(0).le(1e-9)
+
+
+def wide_model(
+    name: str,
+    keys: dict[str, tuple[type, str]],
+    quantities: dict[str, tuple[str, str]],
+    description: str,
+    grain: str,
+    provenance: str,
+    flags: dict[str, str] | None = None,
+) -> type[pa.DataFrameModel]:
+    """A pandera model for a wide computed table whose value columns come from a catalogue
+    (name -> (unit, description)), so the catalogue stays the single place they are defined.
+
+    keys: column -> (python type, description); flags: boolean column -> description.
+    """
+    annotations: dict[str, object] = {}
+    namespace: dict[str, object] = {}
+    for column, (kind, text) in keys.items():
+        annotations[column] = Series[kind]
+        namespace[column] = field(text, origin=DERIVED)
+    for column, (unit, text) in quantities.items():
+        annotations[column] = Series[float]
+        namespace[column] = field(text, unit=unit, origin=DERIVED, nullable=True)
+    for column, text in (flags or {}).items():
+        annotations[column] = Series[bool]
+        namespace[column] = field(text, origin=DERIVED)
+    namespace["__annotations__"] = annotations
+    namespace["Config"] = type(
+        "Config",
+        (),
+        {"strict": True, "coerce": True, "description": description, "metadata": {"grain": grain, "provenance": provenance}},
+    )
+    return type(name, (pa.DataFrameModel,), namespace)

@@ -6,16 +6,35 @@ from __future__ import annotations
 
 import pandera.pandas as pa
 
+from pipelines.schemas.computed.quality import Reconciliation
+from pipelines.schemas.computed.sizing import FleetSummary, MachinePacks, PackUncertainty, VehiclePacks
 from pipelines.schemas.curated.applications import (
     BatteryScenarios,
     ConstructionMachines,
     PublishedPackResults,
     VehicleRequirements,
 )
-from pipelines.schemas.curated.cell_model_inputs import CellDesignParameters, ModelledCells, PublishedCellResults
+from pipelines.schemas.computed.model import CellPerformance, CellSensitivity, DesignSweep
+from pipelines.schemas.curated.cell_model_inputs import (
+    CellDesignParameters,
+    CellModelAssumptions,
+    DesignSweepRanges,
+    DesignSweepSettings,
+    ModelledCells,
+    PublishedCellResults,
+)
 from pipelines.schemas.curated.claims import CellClaims
 from pipelines.schemas.curated.literature import SodiumVsLithium, Safety, SsbCostProjections, TechnologyOverview
 from pipelines.schemas.curated.references import References
+from pipelines.schemas.curated.sizing_inputs import (
+    ApplicationClaims,
+    ChargerClasses,
+    Fleets,
+    ReconciliationNotes,
+    ScenarioUncertainty,
+    ScenarioYears,
+    VehiclePeakPower,
+)
 from pipelines.schemas.curated.vocabularies import Metrics, Units
 
 # Curated tables: DuckDB table curated.<name> is read from sources/<name>/.
@@ -31,14 +50,33 @@ CURATED: dict[str, type[pa.DataFrameModel]] = {
     "modelled_cells": ModelledCells,
     "cell_design_parameters": CellDesignParameters,
     "published_cell_results": PublishedCellResults,
+    "cell_model_assumptions": CellModelAssumptions,
+    "design_sweep": DesignSweepRanges,
+    "design_sweep_settings": DesignSweepSettings,
     "vehicle_requirements": VehicleRequirements,
     "battery_scenarios": BatteryScenarios,
     "published_pack_results": PublishedPackResults,
     "construction_machines": ConstructionMachines,
+    "vehicle_peak_power": VehiclePeakPower,
+    "charger_classes": ChargerClasses,
+    "fleets": Fleets,
+    "scenario_uncertainty": ScenarioUncertainty,
+    "scenario_years": ScenarioYears,
+    "application_claims": ApplicationClaims,
+    "reconciliation_notes": ReconciliationNotes,
 }
 
 # Computed tables, "<schema>.<table>" -> model; filled in by the model, sizing and quality layers.
-COMPUTED: dict[str, type[pa.DataFrameModel]] = {}
+COMPUTED: dict[str, type[pa.DataFrameModel]] = {
+    "model.cell_performance": CellPerformance,
+    "model.design_sweep": DesignSweep,
+    "model.cell_sensitivity": CellSensitivity,
+    "sizing.vehicle_packs": VehiclePacks,
+    "sizing.machine_packs": MachinePacks,
+    "sizing.fleet_summary": FleetSummary,
+    "sizing.pack_uncertainty": PackUncertainty,
+    "quality.reconciliation": Reconciliation,
+}
 
 
 def all_tables() -> dict[str, type[pa.DataFrameModel]]:

@@ -34,7 +34,11 @@ def _row_summary(df: pd.DataFrame, index) -> str:
     if index is None or pd.isna(index) or index not in df.index:
         return ""
     row = df.loc[index]
-    shown = [c for c in ("metric", "published_text", "published_unit", "value", "value_min", "value_max") if c in df.columns]
+    shown = [
+        c
+        for c in ("metric", "published_text", "published_unit", "value", "value_min", "value_max", "low", "mode", "high")
+        if c in df.columns
+    ]
     return ", ".join(
         f"{c}={row[c]:g}" if isinstance(row[c], float) else f"{c}='{row[c]}'" for c in shown if pd.notna(row[c])
     )

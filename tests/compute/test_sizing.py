@@ -474,7 +474,9 @@ def test_table11_reproduced_or_explained():
     assert cmp["computed"].notna().all() and len(cmp) == 48
     cmp["rel"] = (cmp["value"] / cmp["computed"] - 1).abs()
     notes = pd.read_csv(SOURCES / "reconciliation_notes/sizing.csv")
-    explained = set(zip(notes.vehicle_id, notes.scenario_id, notes["column"]))
+    notes = notes[notes["source_table"].eq("Table 11")]
+    vehicle_scenario = notes["row_key"].str.split("/", expand=True)
+    explained = set(zip(vehicle_scenario[0], vehicle_scenario[1], notes["column_name"]))
     off = cmp[cmp["rel"] > 0.01]
     unexplained = [k for k in zip(off.vehicle_id, off.scenario_id, off.metric) if k not in explained]
     assert not unexplained, f"Table 11 numbers off by >1% with no reconciliation note: {unexplained}"

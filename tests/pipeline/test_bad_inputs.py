@@ -4,28 +4,17 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import shutil
 from pathlib import Path
 
 import pytest
-from dagster import AssetSelection, DagsterInstance
-
-from pipelines.definitions import defs
 from pipelines.ingest.curate import curate
 from pipelines.ingest.read_source import SourceError
 from pipelines.progress import failure_text
+from tests.conftest import build_dataset as _build_dataset
 
 
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-@pytest.fixture
-def published(workspace, built_warehouse):
-    """The workspace starts from a complete, published warehouse (copied, not rebuilt)."""
-    shutil.copytree(built_warehouse.build_dir, workspace.build_dir)
-    shutil.copy2(built_warehouse.published_db, workspace.published_db)
-    return workspace
 
 
 def _rewrite(path: Path, edit) -> None:
@@ -39,13 +28,6 @@ def _rewrite(path: Path, edit) -> None:
 def _set(rows, line: int, column: str, value: str):
     rows[line - 1][rows[0].index(column)] = value
     return rows
-
-
-def _build_dataset(name: str):
-    """Run the dataset's asset and everything downstream of it (the publish step included)."""
-    selection = AssetSelection.assets(["curated", name]).downstream()
-    job = defs.resolve_implicit_global_asset_job_def().get_subset(asset_selection=selection.resolve(defs.resolve_asset_graph()))
-    return job.execute_in_process(instance=DagsterInstance.ephemeral(), raise_on_error=False)
 
 
 def _failure_message(result) -> str:

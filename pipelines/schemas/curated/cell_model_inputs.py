@@ -122,3 +122,103 @@ class PublishedCellResults(PublishedNumber):
         strict = True
         coerce = True
         description = "Tables 7 and ES-1: published Wh/kg, Wh/L, resistance and pulse power of the modelled cells."
+
+
+# ----------------------------------------------------------------- inputs of the cell model
+
+
+def _model_inputs() -> tuple[list[str], dict[str, str]]:
+    from pipelines.compute.cell_model import DESIGN_INPUT_UNITS, DESIGN_INPUTS
+
+    return list(DESIGN_INPUTS), dict(DESIGN_INPUT_UNITS)
+
+
+class CellModelAssumptions(pa.DataFrameModel):
+    """Inputs the Section 4.1 model uses but the report does not print, per modelled cell."""
+
+    cell_id: Series[str] = field("Cell design (curated.modelled_cells)", isin=CELL_IDS)
+    parameter: Series[str] = field("Model input (pipelines/compute/cell_model.py DESIGN_INPUTS)", isin=_model_inputs()[0])
+    value: Series[float] = field("Value of the input, in `unit`")
+    unit: Series[str] = field("Unit of value: the model's unit for this input")
+    provenance: Series[str] = field("Where the value comes from (e.g. 'inferred from Table 6/7', 'correction of Table 6')")
+    reason: Series[str] = field("One-line reason for the value, in our own words")
+    source_file: Series[str] = field("File under sources/ the row was read from", origin=DERIVED)
+    source_line: Series[int] = field("Line of source_file holding the row", origin=DERIVED)
+
+    @pa.dataframe_check(name="one value per cell and input")
+    def unique_key(cls, df: pd.DataFrame) -> pd.Series:
+        return ~df.duplicated(["cell_id", "parameter"], keep=False)
+
+    @pa.dataframe_check(name="unit is the model's unit for the input")
+    def unit_matches_model(cls, df: pd.DataFrame) -> pd.Series:
+        return df["unit"] == df["parameter"].map(_model_inputs()[1])
+
+    @pa.dataframe_check(name="porosities and ratios within [0, 1) where they are fractions")
+    def fractions(cls, df: pd.DataFrame) -> pd.Series:
+        fraction = df["parameter"].str.endswith("porosity")
+        return ~fraction | ((df["value"] >= 0) & (df["value"] < 1))
+
+    @pa.dataframe_check(name="a value that replaces a printed input says it is a correction")
+    def corrections_declared(cls, df: pd.DataFrame) -> pd.Series:
+        from pipelines.compute.cell_model import TABLE6_INPUTS
+
+        return ~df["parameter"].isin(TABLE6_INPUTS) | df["provenance"].str.startswith("correction")
+
+    class Config:
+        strict = True
+        coerce = True
+        description = (
+            "Cell-model inputs the report uses but does not print (capacity, voltages, porosities, "
+            "densities, resistivities), inferred per cell from Tables 6 and 7 with a reason each."
+        )
+
+
+class DesignSweepRanges(pa.DataFrameModel):
+    """What the design sweep varies, and over which range or choices."""
+
+    parameter: Series[str] = field("Model input to vary", unique=True, isin=_model_inputs()[0])
+    low: Series[float] = field("Lower end for a uniform draw, in `unit`", nullable=True)
+    high: Series[float] = field("Upper end for a uniform draw, in `unit`", nullable=True)
+    distribution: Series[str] = field("uniform (between low and high) or choice (one of choices)", isin=["uniform", "choice"])
+    choices: Series[str] = field("';'-separated values, optionally labelled (li_metal=2.89); rows sharing labels are drawn together", nullable=True)
+    unit: Series[str] = field("Unit of low, high and choices: the model's unit for the input")
+    note: Series[str] = field("Why this range, in our own words", nullable=True)
+    source_file: Series[str] = field("File under sources/ the row was read from", origin=DERIVED)
+    source_line: Series[int] = field("Line of source_file holding the row", origin=DERIVED)
+
+    @pa.dataframe_check(name="low <= high")
+    def ordered(cls, df: pd.DataFrame) -> pd.Series:
+        return df["low"].isna() | df["high"].isna() | (df["low"] <= df["high"])
+
+    @pa.dataframe_check(name="uniform needs low and high; choice needs choices")
+    def complete(cls, df: pd.DataFrame) -> pd.Series:
+        uniform = df["distribution"].eq("uniform")
+        return (uniform & df["low"].notna() & df["high"].notna()) | (~uniform & df["choices"].notna())
+
+    @pa.dataframe_check(name="unit is the model's unit for the input")
+    def unit_matches_model(cls, df: pd.DataFrame) -> pd.Series:
+        return df["unit"] == df["parameter"].map(_model_inputs()[1])
+
+    class Config:
+        strict = True
+        coerce = True
+        description = "Ranges and choices of the cell-model design sweep (what is varied, and how)."
+
+
+class DesignSweepSettings(pa.DataFrameModel):
+    n_designs: Series[int] = field("Number of designs to sample", gt=0, le=5_000_000)
+    seed: Series[int] = field("Random seed (the sweep is reproducible)", ge=0)
+    base_cell_id: Series[str] = field("Modelled cell whose values the parameters not varied keep", isin=CELL_IDS)
+    method: Series[str] = field("random (seeded draws) or grid (full factorial near n_designs)", isin=["random", "grid"])
+    note: Series[str] = field("Why these settings, in our own words", nullable=True)
+    source_file: Series[str] = field("File under sources/ the row was read from", origin=DERIVED)
+    source_line: Series[int] = field("Line of source_file holding the row", origin=DERIVED)
+
+    @pa.dataframe_check(name="exactly one settings row")
+    def single_row(cls, df: pd.DataFrame) -> pd.Series:
+        return pd.Series(len(df) == 1, index=df.index)
+
+    class Config:
+        strict = True
+        coerce = True
+        description = "Sample size, seed, method and base cell of the cell-model design sweep."

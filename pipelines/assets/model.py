@@ -1,0 +1,89 @@
+"""Model layer: the report's bottom-up cell model (Section 4.1, equations 1-23) computed from
+the curated design parameters, swept over a design space, and probed for sensitivity."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pipelines.assets.computed import computed_table_asset, upstream
+from pipelines.compute.cell_model import (
+    DESIGN_INPUTS,
+    compute_cell_performance,
+    design_inputs_from_tables,
+    sample_designs,
+    sensitivity,
+)
+from pipelines.schemas.computed.model import SWEEP_OUTPUTS
+
+DESIGN_TARGET = {"gravimetric_energy_density": 500.0, "volumetric_energy_density": 1000.0}
+
+
+def cell_design_inputs(
+    cell_design_parameters: pd.DataFrame, cell_model_assumptions: pd.DataFrame
+) -> tuple[list[str], dict[str, np.ndarray]]:
+    """The nine cells' model inputs: printed Table 6 values, completed (and where documented,
+    corrected) by the curated assumptions."""
+    table6 = cell_design_parameters.pivot_table(index="cell_id", columns="parameter", values="value", aggfunc="first", sort=False)
+    assumed = cell_model_assumptions.pivot_table(index="cell_id", columns="parameter", values="value", aggfunc="first", sort=False)
+    cells = list(dict.fromkeys(cell_design_parameters["cell_id"]))  # order of the table
+    return cells, design_inputs_from_tables(table6.loc[cells], assumed)
+
+
+def compute_cell_performance_table(cell_design_parameters: pd.DataFrame, cell_model_assumptions: pd.DataFrame) -> pd.DataFrame:
+    cells, inputs = cell_design_inputs(cell_design_parameters, cell_model_assumptions)
+    outputs = compute_cell_performance(inputs)
+    return pd.DataFrame({"cell_id": cells, **{k: np.asarray(v, dtype=float) for k, v in outputs.items()}})
+
+
+def compute_design_sweep(
+    cell_design_parameters: pd.DataFrame,
+    cell_model_assumptions: pd.DataFrame,
+    design_sweep: pd.DataFrame,
+    design_sweep_settings: pd.DataFrame,
+) -> pd.DataFrame:
+    settings = design_sweep_settings.iloc[0]
+    cells, inputs = cell_design_inputs(cell_design_parameters, cell_model_assumptions)
+    base_index = cells.index(settings["base_cell_id"])
+    base = {k: float(v[base_index]) for k, v in inputs.items()}
+    designs = sample_designs(design_sweep, int(settings["n_designs"]), int(settings["seed"]), base, method=settings["method"])
+    outputs = compute_cell_performance(designs)
+    n = len(next(iter(outputs.values())))
+    choice = designs.get("anode_choice", np.full(n, "base"))
+    frame = pd.DataFrame(
+        {
+            "design_id": np.arange(n),
+            "anode_choice": choice,
+            **{k: np.broadcast_to(np.asarray(designs[k], dtype=float), n) for k in DESIGN_INPUTS},
+            **{k: np.asarray(outputs[k], dtype=float) for k in SWEEP_OUTPUTS},
+        }
+    )
+    frame["reaches_500_whkg_1000_whl"] = np.logical_and.reduce(
+        [frame[k].to_numpy() >= target for k, target in DESIGN_TARGET.items()]
+    )
+    return frame
+
+
+def compute_cell_sensitivity(cell_design_parameters: pd.DataFrame, cell_model_assumptions: pd.DataFrame) -> pd.DataFrame:
+    cells, inputs = cell_design_inputs(cell_design_parameters, cell_model_assumptions)
+    tornado = sensitivity(inputs, rel_step=0.10, design_ids=cells)
+    return tornado.rename(columns={"design": "cell_id"})
+
+
+_MODEL_INPUTS = {
+    "cell_design_parameters": upstream("curated", "cell_design_parameters"),
+    "cell_model_assumptions": upstream("curated", "cell_model_assumptions"),
+}
+
+model_assets = [
+    computed_table_asset("model.cell_performance", _MODEL_INPUTS, compute_cell_performance_table),
+    computed_table_asset(
+        "model.design_sweep",
+        {
+            **_MODEL_INPUTS,
+            "design_sweep": upstream("curated", "design_sweep"),
+            "design_sweep_settings": upstream("curated", "design_sweep_settings"),
+        },
+        compute_design_sweep,
+    ),
+    computed_table_asset("model.cell_sensitivity", _MODEL_INPUTS, compute_cell_sensitivity),
+]

@@ -1,0 +1,97 @@
+"""Quality layer: every computed table reconciled against the table the report published."""
+from __future__ import annotations
+
+import pandas as pd
+from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetKey, MetadataValue, Output, asset
+
+from pipelines.assets.computed import upstream
+from pipelines.assets.table_metadata import KINDS, OWNERS, markdown_table, definition_metadata
+from pipelines.compute.reconciliation import cell_comparisons, pack_comparisons, reconcile, summarise
+from pipelines.schemas.computed.quality import Reconciliation
+from pipelines.schemas.validate import validate
+
+KEY = AssetKey(["quality", "reconciliation"])
+# The issue's acceptance tolerances: the cell model within 3 % of Table 7, packs within 1 %.
+CELL_MODEL_TOLERANCE = 0.03
+PACK_TOLERANCE = 0.01
+
+
+def build_reconciliation(
+    cell_performance: pd.DataFrame,
+    cell_design_parameters: pd.DataFrame,
+    published_cell_results: pd.DataFrame,
+    vehicle_packs: pd.DataFrame,
+    published_pack_results: pd.DataFrame,
+    application_claims: pd.DataFrame,
+    vehicle_requirements: pd.DataFrame,
+    battery_scenarios: pd.DataFrame,
+    reconciliation_notes: pd.DataFrame,
+) -> pd.DataFrame:
+    notes = reconciliation_notes[["source_table", "row_key", "column_name", "note"]]
+    cells = reconcile(*cell_comparisons(cell_performance, cell_design_parameters, published_cell_results), CELL_MODEL_TOLERANCE, notes)
+    packs = reconcile(
+        *pack_comparisons(vehicle_packs, published_pack_results, application_claims, vehicle_requirements, battery_scenarios),
+        PACK_TOLERANCE,
+        notes,
+    )
+    return pd.concat([cells, packs], ignore_index=True)
+
+
+@asset(
+    key=KEY,
+    ins={
+        "cell_performance": upstream("model", "cell_performance"),
+        "cell_design_parameters": upstream("curated", "cell_design_parameters"),
+        "published_cell_results": upstream("curated", "published_cell_results"),
+        "vehicle_packs": upstream("sizing", "vehicle_packs"),
+        "published_pack_results": upstream("curated", "published_pack_results"),
+        "application_claims": upstream("curated", "application_claims"),
+        "vehicle_requirements": upstream("curated", "vehicle_requirements"),
+        "battery_scenarios": upstream("curated", "battery_scenarios"),
+        "reconciliation_notes": upstream("curated", "reconciliation_notes"),
+    },
+    group_name="quality",
+    description=Reconciliation.to_schema().description,
+    kinds=KINDS,
+    owners=OWNERS,
+    metadata=definition_metadata("quality.reconciliation", Reconciliation),
+    check_specs=[
+        AssetCheckSpec(
+            "deviations_explained",
+            asset=KEY,
+            blocking=False,
+            description="Every published number the computation does not reproduce has a curated explanation.",
+        )
+    ],
+)
+def reconciliation(context, **inputs: pd.DataFrame):
+    frame = validate(build_reconciliation(**inputs), Reconciliation, "quality.reconciliation")
+    per_table = summarise(frame)
+    yield Output(
+        frame,
+        metadata={
+            "dagster/row_count": len(frame),
+            "reproduced": int((frame["status"] == "reproduced").sum()),
+            "deviates": int((frame["status"] == "deviates").sum()),
+            "per_table": MetadataValue.md(markdown_table(per_table)),
+        },
+    )
+    deviates = frame[frame["status"] == "deviates"]
+    unexplained = deviates[deviates["note"].isna()]
+    worst = deviates.reindex(deviates["rel_deviation"].abs().sort_values(ascending=False).index).head(15)
+    yield AssetCheckResult(
+        asset_key=KEY,
+        check_name="deviations_explained",
+        passed=unexplained.empty,
+        severity=AssetCheckSeverity.WARN,
+        metadata={
+            "published_numbers": len(frame),
+            "reproduced": int((frame["status"] == "reproduced").sum()),
+            "deviates": len(deviates),
+            "unexplained": len(unexplained),
+            "worst_rows": MetadataValue.md(
+                markdown_table(worst[["source_table", "row_key", "column_name", "published_text", "computed_value", "rel_deviation"]])
+            ),
+            "unexplained_rows": MetadataValue.md(markdown_table(unexplained[["source_table", "row_key", "column_name", "rel_deviation"]])),
+        },
+    )

@@ -1,0 +1,92 @@
+"""Keep the warehouse current without anyone choosing what to re-run.
+
+- `sources_changed` (sensor): hashes every dataset folder of sources/. A folder whose hash
+  differs from the last evaluation (an edited file, or a new CSV matching the folder's naming
+  rule) is observed with its new data version, and one run materializes exactly the downstream
+  closure of those datasets, publish step included. An unchanged tree requests nothing.
+- `daily_refresh` (schedule): rebuilds everything once a day, at off-hours by default
+  (BATTERY_REFRESH_CRON, BATTERY_REFRESH_TIMEZONE).
+"""
+from __future__ import annotations
+
+import json
+import os
+
+from dagster import (
+    AssetKey,
+    AssetObservation,
+    AssetSelection,
+    DataVersion,
+    DefaultScheduleStatus,
+    DefaultSensorStatus,
+    JobDefinition,
+    RunRequest,
+    ScheduleDefinition,
+    SensorDefinition,
+    SensorEvaluationContext,
+    SensorResult,
+    SkipReason,
+    sensor,
+)
+from dagster._core.definitions.data_version import DATA_VERSION_TAG
+
+from pipelines.assets.source_files import fingerprints, source_key
+from pipelines.settings import current_paths
+
+DEFAULT_REFRESH_CRON = "30 2 * * *"  # 02:30, off-hours
+SENSOR_INTERVAL_SECONDS = int(os.environ.get("BATTERY_SENSOR_INTERVAL_SECONDS", "30"))
+
+
+def changed_datasets(previous: dict[str, str], current: dict[str, str]) -> list[str]:
+    return sorted(name for name, digest in current.items() if previous.get(name) != digest)
+
+
+def downstream_closure(asset_graph, datasets: list[str]) -> list[AssetKey]:
+    """The curated tables of the changed datasets and everything computed from them."""
+    roots = [AssetKey(["curated", name]) for name in datasets]
+    selection = AssetSelection.assets(*roots).downstream()
+    return sorted(selection.resolve(asset_graph), key=lambda k: k.to_user_string())
+
+
+def sources_changed_sensor(job: JobDefinition) -> SensorDefinition:
+    @sensor(
+        name="sources_changed",
+        job=job,
+        minimum_interval_seconds=SENSOR_INTERVAL_SECONDS,
+        default_status=DefaultSensorStatus.RUNNING,
+        description="Materializes the downstream closure of every dataset folder in sources/ whose content changed.",
+    )
+    def _sensor(context: SensorEvaluationContext):
+        current = fingerprints(current_paths().sources)
+        previous = json.loads(context.cursor) if context.cursor else {}
+        changed = changed_datasets(previous, current)
+        if not changed:
+            return SkipReason("no dataset in sources/ changed since the last evaluation")
+        keys = downstream_closure(context.repository_def.asset_graph, changed)
+        observations = [
+            AssetObservation(
+                asset_key=source_key(name),
+                tags={DATA_VERSION_TAG: DataVersion(current[name]).value},
+                metadata={"change": "new" if name not in previous else "modified"},
+            )
+            for name in changed
+        ]
+        run = RunRequest(
+            run_key=json.dumps(current, sort_keys=True),
+            asset_selection=keys,
+            tags={"battery/changed_datasets": ",".join(changed)},
+        )
+        return SensorResult(run_requests=[run], asset_events=observations, cursor=json.dumps(current, sort_keys=True))
+
+    return _sensor
+
+
+def daily_refresh_schedule(job: JobDefinition) -> ScheduleDefinition:
+    return ScheduleDefinition(
+        name="daily_refresh",
+        job=job,
+        cron_schedule=os.environ.get("BATTERY_REFRESH_CRON", DEFAULT_REFRESH_CRON),
+        execution_timezone=os.environ.get("BATTERY_REFRESH_TIMEZONE", "UTC"),
+        default_status=DefaultScheduleStatus.RUNNING,
+        description="Rebuilds and republishes the whole warehouse once a day.",
+    )

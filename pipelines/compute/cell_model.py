@@ -1,0 +1,724 @@
+"""Bottom-up cell model of report Section 4.1 (equations 1-23), as pure vectorised numpy.
+
+One *design* is one set of the inputs in ``DESIGN_INPUTS``; every function takes a mapping of
+input name -> array (all arrays broadcast together, one element per design) and never loops
+over designs. ``compute_cell_performance_rowwise`` is the same arithmetic for a single design
+in plain Python floats: the cross-check used by the tests and the baseline of the benchmark.
+
+Which Table 6 rows are inputs and which are published outputs
+-------------------------------------------------------------
+Inputs taken from Table 6 (curated ``cell_design_parameters``, values in the printed units):
+
+    cathode_thickness [µm], cathode_density [g/cm³], cathode_material_specific_capacity [Ah/g],
+    cathode_additional_material_ratio [-], anode_density [g/cm³], separator_density [g/cm³],
+    sse_thickness [µm], cu_resistivity [µΩ·cm] (printed as "Cu Conductivity"),
+    al_resistivity [µΩ·cm] ("Al Conductivity"), current_collector_thickness [µm],
+    cu_density [g/cm³]
+
+Inputs the report uses but does not print (curated ``sources/cell_model_assumptions``, one
+row per cell with provenance and reason): cell_capacity [Ah], anode_oversize_factor [-],
+average_voltage [V], cathode_porosity [-], anode_specific_capacity [Ah/g], anode_porosity [-],
+separator_porosity [-], electrolyte_density [g/cm³], al_density [g/cm³],
+sse_resistivity [Ω·cm], electrode_area_specific_resistance [Ω·cm²], current_path_length [mm],
+pulse_voltage [V].
+
+Every other Table 6 row is a published *output* that the model recomputes and that
+reconciliation compares by name: cathode_specific_capacity, cathode_volumetric_capacity,
+cathode_areal_capacity, cathode_mass, anode_capacity, anode_volumetric_capacity, anode_mass,
+anode_areal_capacity, sse_mass, sse_interface_resistance, sse_resistance, al_mass,
+cu_areal_resistance, al_areal_resistance, cu_resistance, al_resistance, cell_area,
+total_mass, volume, mass_density, cell_energy, gravimetric_energy_density,
+volumetric_energy_density. Table 7 / ES-1 metrics recomputed: gravimetric_energy_density,
+volumetric_energy_density, internal_resistance, pulse_power_95 (plus
+matched_impedance_power, the V²/4R figure of Section 2).
+
+An assumptions row whose parameter is a Table 6 input *overrides* the printed value. This is
+used only for documented corrections (provenance starting with "correction"): the anode rows
+of the LiS and SiC columns appear swapped, and the Li2O "additional material ratio" 29.86 is not
+a ratio (see sources/reconciliation_notes/cell_model.csv).
+
+Geometry and departures from the printed equations
+--------------------------------------------------
+The model is one repeating unit per unit of electrode area: cathode layer, anode layer, one
+separator, one Cu and one Al foil (each of the printed current-collector thickness). Every
+mass and the volume are proportional to cell_area, so the energy densities do not depend on
+cell_capacity. Where the printed equations are ambiguous the model:
+
+* eq (0) cathode_specific_capacity = material capacity / (1 + additional material ratio): the
+  composite value Table 6 prints in "Cathode Capacity (Ah/g, Area)";
+* eq (11)/(14) count only the solid part of the separator, area × t × density × (1 - porosity)
+  (identical to the printed equations when separator_porosity = 0);
+* eq (15)/(17) fill the pores of cathode, anode and separator with electrolyte of
+  electrolyte_density (per-electrode thickness × porosity instead of one porosity for both);
+* eq (18) (electrolyte resistance in the electrodes) and eq (16) cannot be evaluated from the
+  report's inputs; they are folded into electrode_area_specific_resistance;
+* eq (19) per foil sheet of path length L and width W, with area / (L·W) sheets in parallel:
+  R = resistivity · L / (t · W) · (L · W / area) = resistivity · L² / (t · area);
+* internal_resistance = (sse ASR + electrode ASR) / area + R_Cu + R_Al;
+* pulse_power_95 = EF (1 - EF) V² / R / mass with EF = 0.95 and V = pulse_voltage;
+  matched_impedance_power = V² / (4 R) / mass.
+
+Units of every input and output are in ``DESIGN_INPUT_UNITS`` and ``OUTPUT_UNITS``.
+"""
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+__all__ = [
+    "DESIGN_INPUTS",
+    "TABLE6_INPUTS",
+    "ASSUMED_INPUTS",
+    "DESIGN_INPUT_UNITS",
+    "OUTPUT_UNITS",
+    "PULSE_EFFICIENCY",
+    "compute_cell_performance",
+    "compute_cell_performance_rowwise",
+    "design_inputs_from_tables",
+    "sensitivity",
+    "sample_designs",
+    "compare_with_published",
+]
+
+# Inputs printed in Table 6 (slug = Table 6 parameter slug, value in the printed unit).
+TABLE6_INPUTS: tuple[str, ...] = (
+    "cathode_thickness",  # µm
+    "cathode_density",  # g/cm³, density of the cathode composite
+    "cathode_material_specific_capacity",  # Ah/g of active material
+    "cathode_additional_material_ratio",  # g additional (inactive) per g active, -
+    "anode_density",  # g/cm³
+    "separator_density",  # g/cm³ (SSE or polymer/porous separator)
+    "sse_thickness",  # µm, separator / SSE layer
+    "cu_resistivity",  # µΩ·cm (printed as "Cu Conductivity")
+    "al_resistivity",  # µΩ·cm (printed as "Al Conductivity")
+    "current_collector_thickness",  # µm, each of the Cu and Al foils
+    "cu_density",  # g/cm³
+)
+
+# Inputs the report uses but does not print (sources/cell_model_assumptions).
+ASSUMED_INPUTS: tuple[str, ...] = (
+    "cell_capacity",  # Ah
+    "anode_oversize_factor",  # anode Ah / cell Ah, -
+    "average_voltage",  # V, average discharge voltage for the energy
+    "cathode_porosity",  # volume fraction, -
+    "anode_specific_capacity",  # Ah/g of anode solid
+    "anode_porosity",  # volume fraction, -
+    "separator_porosity",  # volume fraction, -
+    "electrolyte_density",  # g/cm³ of the liquid filling pores (0 = pores carry no mass)
+    "al_density",  # g/cm³
+    "sse_resistivity",  # Ω·cm, ionic resistivity of the separator layer
+    "electrode_area_specific_resistance",  # Ω·cm², electrodes + interfaces other than the SSE
+    "current_path_length",  # mm, current path along a foil sheet to its tab
+    "pulse_voltage",  # V used in the pulse and matched-impedance power
+)
+
+DESIGN_INPUTS: tuple[str, ...] = TABLE6_INPUTS + ASSUMED_INPUTS
+
+DESIGN_INPUT_UNITS: dict[str, str] = {
+    "cathode_thickness": "µm",
+    "cathode_density": "g/cm3",
+    "cathode_material_specific_capacity": "Ah/g",
+    "cathode_additional_material_ratio": "ratio",
+    "anode_density": "g/cm3",
+    "separator_density": "g/cm3",
+    "sse_thickness": "µm",
+    "cu_resistivity": "µOhm·cm",
+    "al_resistivity": "µOhm·cm",
+    "current_collector_thickness": "µm",
+    "cu_density": "g/cm3",
+    "cell_capacity": "Ah",
+    "anode_oversize_factor": "ratio",
+    "average_voltage": "V",
+    "cathode_porosity": "ratio",
+    "anode_specific_capacity": "Ah/g",
+    "anode_porosity": "ratio",
+    "separator_porosity": "ratio",
+    "electrolyte_density": "g/cm3",
+    "al_density": "g/cm3",
+    "sse_resistivity": "Ohm·cm",
+    "electrode_area_specific_resistance": "Ohm·cm2",
+    "current_path_length": "mm",
+    "pulse_voltage": "V",
+}
+
+# Outputs in the order compute_cell_performance returns them, with units. Names equal to a
+# Table 6 parameter slug or a Table 7 metric carry that slug's canonical unit.
+OUTPUT_UNITS: dict[str, str] = {
+    "cathode_specific_capacity": "Ah/g",
+    "cathode_volumetric_capacity": "Ah/cm3",
+    "cathode_areal_capacity": "Ah/cm2",
+    "cell_area": "cm2",
+    "cathode_mass": "g",
+    "anode_capacity": "Ah",
+    "anode_effective_density": "g/cm3",
+    "anode_mass": "g",
+    "anode_areal_capacity": "Ah/cm2",
+    "anode_volumetric_capacity": "Ah/cm3",
+    "anode_thickness": "µm",
+    "sse_mass": "g",
+    "separator_electrolyte_mass": "g",
+    "electrode_electrolyte_mass": "g",
+    "electrolyte_mass": "g",
+    "cu_mass": "g",
+    "al_mass": "g",
+    "total_mass": "g",
+    "total_thickness": "µm",
+    "volume": "cm3",
+    "mass_density": "g/cm3",
+    "cell_energy": "Wh",
+    "gravimetric_energy_density": "Wh/kg",
+    "volumetric_energy_density": "Wh/L",
+    "sse_interface_resistance": "Ohm·cm2",
+    "sse_resistance": "mOhm",
+    "electrode_resistance": "mOhm",
+    "cu_resistance": "pOhm",
+    "al_resistance": "pOhm",
+    "cu_areal_resistance": "µOhm·cm2",
+    "al_areal_resistance": "µOhm·cm2",
+    "internal_resistance": "mOhm",
+    "pulse_power_95": "W/kg",
+    "matched_impedance_power": "W/kg",
+}
+
+# Efficiency that defines the Table 7 pulse-power metric (P = EF(1-EF)V²/R), not a design input.
+PULSE_EFFICIENCY = 0.95
+
+_UM = 1e-4  # µm -> cm
+_MM = 0.1  # mm -> cm
+_MICRO = 1e-6  # µΩ·cm -> Ω·cm
+
+
+# --------------------------------------------------------------------------- core model
+
+
+def _as_arrays(inputs: Mapping[str, object]) -> dict[str, np.ndarray]:
+    missing = [k for k in DESIGN_INPUTS if k not in inputs]
+    if missing:
+        raise KeyError(f"missing design input(s): {', '.join(missing)}")
+    arrays = {}
+    for k in DESIGN_INPUTS:
+        try:
+            arrays[k] = np.asarray(inputs[k], dtype=float)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"design input {k!r} must be numeric: {exc}") from None
+    shapes = [a.shape for a in arrays.values()]
+    try:
+        np.broadcast_shapes(*shapes)
+    except ValueError:
+        raise ValueError(f"design inputs do not broadcast together: {dict(zip(DESIGN_INPUTS, shapes))}") from None
+    return arrays
+
+
+def compute_cell_performance(inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Cell masses, volume, energy, resistance and power for every design at once.
+
+    ``inputs`` maps each name of ``DESIGN_INPUTS`` to a number or array (units in
+    ``DESIGN_INPUT_UNITS``: thicknesses µm, densities g/cm³, capacities Ah and Ah/g,
+    resistivities µΩ·cm for the foils and Ω·cm for the separator, ASR Ω·cm², path length mm,
+    voltages V, porosities and ratios as fractions). Extra keys are ignored. Arrays broadcast.
+
+    Returns a dict of float arrays in the order and units of ``OUTPUT_UNITS`` (masses g,
+    thicknesses µm, area cm², volume cm³, energy Wh, Wh/kg, Wh/L, resistances mΩ except the
+    foils in pΩ and the ASRs in Ω·cm² / µΩ·cm², powers W/kg). Raises KeyError for a missing
+    input and ValueError for non-numeric or non-broadcastable inputs; physically impossible
+    inputs (zero capacity, porosity 1) give inf/NaN rather than an error.
+    """
+    x = _as_arrays(inputs)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        # (1) cathode: composite capacity and volumetric capacity
+        cathode_specific_capacity = x["cathode_material_specific_capacity"] / (1.0 + x["cathode_additional_material_ratio"])
+        cathode_solid_fraction = 1.0 - x["cathode_porosity"]
+        cathode_volumetric_capacity = cathode_specific_capacity * x["cathode_density"] * cathode_solid_fraction
+        # (2) areal capacity; thickness µm -> cm
+        t_c = x["cathode_thickness"] * _UM
+        cathode_areal_capacity = cathode_volumetric_capacity * t_c
+        # (3) electrode area
+        cell_area = x["cell_capacity"] / cathode_areal_capacity
+        # (4) cathode mass (solid)
+        cathode_mass = cell_area * t_c * x["cathode_density"] * cathode_solid_fraction
+        # (5) anode capacity
+        anode_capacity = x["cell_capacity"] * x["anode_oversize_factor"]
+        # (6) effective anode density
+        anode_effective_density = x["anode_density"] * (1.0 - x["anode_porosity"])
+        # (7) anode mass
+        anode_mass = anode_capacity / x["anode_specific_capacity"]
+        # (8) anode areal capacity
+        anode_areal_capacity = anode_capacity / cell_area
+        # (9) anode volumetric capacity
+        anode_volumetric_capacity = x["anode_specific_capacity"] * anode_effective_density
+        # (10) anode thickness, cm
+        t_a = anode_areal_capacity / anode_volumetric_capacity
+        # (11)/(14) separator (SSE) solid mass
+        t_s = x["sse_thickness"] * _UM
+        sse_mass = cell_area * t_s * x["separator_density"] * (1.0 - x["separator_porosity"])
+        # (15) liquid in the separator pores
+        separator_electrolyte_mass = cell_area * t_s * x["electrolyte_density"] * x["separator_porosity"]
+        # (17) liquid in the electrode pores
+        electrode_electrolyte_mass = cell_area * x["electrolyte_density"] * (t_c * x["cathode_porosity"] + t_a * x["anode_porosity"])
+        electrolyte_mass = separator_electrolyte_mass + electrode_electrolyte_mass
+        # (20) current-collector masses
+        t_cc = x["current_collector_thickness"] * _UM
+        cu_mass = x["cu_density"] * cell_area * t_cc
+        al_mass = x["al_density"] * cell_area * t_cc
+        # (22) denominator: sum of the component masses
+        total_mass = cathode_mass + anode_mass + sse_mass + electrolyte_mass + cu_mass + al_mass
+        # (23) denominator: stack thickness (cm) and volume
+        total_thickness_cm = t_c + t_a + t_s + 2.0 * t_cc
+        volume = total_thickness_cm * cell_area
+        mass_density = total_mass / volume
+        # (21) energy; (22) Wh/kg; (23) Wh/L
+        cell_energy = x["cell_capacity"] * x["average_voltage"]
+        gravimetric_energy_density = cell_energy / total_mass * 1000.0
+        volumetric_energy_density = cell_energy / volume * 1000.0
+        # (12) SSE area-specific resistance; (13) over the cell area (Ω)
+        sse_interface_resistance = x["sse_resistivity"] * t_s
+        r_sse = sse_interface_resistance / cell_area
+        r_electrode = x["electrode_area_specific_resistance"] / cell_area
+        # (19) foils: resistivity · L² / (t · area), Ω
+        path_sq = (x["current_path_length"] * _MM) ** 2
+        r_cu = x["cu_resistivity"] * _MICRO * path_sq / (t_cc * cell_area)
+        r_al = x["al_resistivity"] * _MICRO * path_sq / (t_cc * cell_area)
+        r_total = r_sse + r_electrode + r_cu + r_al
+        # Table 7 power: EF(1-EF)V²/R and V²/4R, per kg
+        v_sq = x["pulse_voltage"] ** 2
+        mass_kg = total_mass / 1000.0
+        pulse_power_95 = PULSE_EFFICIENCY * (1.0 - PULSE_EFFICIENCY) * v_sq / r_total / mass_kg
+        matched_impedance_power = v_sq / (4.0 * r_total) / mass_kg
+
+        out = {
+            "cathode_specific_capacity": cathode_specific_capacity,
+            "cathode_volumetric_capacity": cathode_volumetric_capacity,
+            "cathode_areal_capacity": cathode_areal_capacity,
+            "cell_area": cell_area,
+            "cathode_mass": cathode_mass,
+            "anode_capacity": anode_capacity,
+            "anode_effective_density": anode_effective_density,
+            "anode_mass": anode_mass,
+            "anode_areal_capacity": anode_areal_capacity,
+            "anode_volumetric_capacity": anode_volumetric_capacity,
+            "anode_thickness": t_a / _UM,
+            "sse_mass": sse_mass,
+            "separator_electrolyte_mass": separator_electrolyte_mass,
+            "electrode_electrolyte_mass": electrode_electrolyte_mass,
+            "electrolyte_mass": electrolyte_mass,
+            "cu_mass": cu_mass,
+            "al_mass": al_mass,
+            "total_mass": total_mass,
+            "total_thickness": total_thickness_cm / _UM,
+            "volume": volume,
+            "mass_density": mass_density,
+            "cell_energy": cell_energy,
+            "gravimetric_energy_density": gravimetric_energy_density,
+            "volumetric_energy_density": volumetric_energy_density,
+            "sse_interface_resistance": sse_interface_resistance,
+            "sse_resistance": r_sse * 1e3,
+            "electrode_resistance": r_electrode * 1e3,
+            "cu_resistance": r_cu * 1e12,
+            "al_resistance": r_al * 1e12,
+            "cu_areal_resistance": r_cu * cell_area * 1e6,
+            "al_areal_resistance": r_al * cell_area * 1e6,
+            "internal_resistance": r_total * 1e3,
+            "pulse_power_95": pulse_power_95,
+            "matched_impedance_power": matched_impedance_power,
+        }
+    shape = np.broadcast_shapes(*(a.shape for a in x.values()))
+    return {k: np.broadcast_to(v, shape) if np.shape(v) != shape else v for k, v in out.items()}
+
+
+def _div(a: float, b: float) -> float:
+    """a / b with numpy's IEEE result for b == 0 (±inf, or NaN for 0/0)."""
+    if b == 0.0:
+        return math.nan if a == 0.0 or math.isnan(a) else math.copysign(math.inf, a) * math.copysign(1.0, b)
+    return a / b
+
+
+def compute_cell_performance_rowwise(design: Mapping[str, float]) -> dict[str, float]:
+    """The equations of ``compute_cell_performance`` for one design, in plain Python floats.
+
+    Same inputs (scalars), same output names and units. Used as the cross-check of the
+    vectorised version and as the row-by-row baseline of the benchmark.
+    """
+    missing = [k for k in DESIGN_INPUTS if k not in design]
+    if missing:
+        raise KeyError(f"missing design input(s): {', '.join(missing)}")
+    d = {k: float(design[k]) for k in DESIGN_INPUTS}
+    # (1)
+    cathode_specific_capacity = _div(d["cathode_material_specific_capacity"], 1.0 + d["cathode_additional_material_ratio"])
+    cathode_solid_fraction = 1.0 - d["cathode_porosity"]
+    cathode_volumetric_capacity = cathode_specific_capacity * d["cathode_density"] * cathode_solid_fraction
+    # (2)
+    t_c = d["cathode_thickness"] * _UM
+    cathode_areal_capacity = cathode_volumetric_capacity * t_c
+    # (3)
+    cell_area = _div(d["cell_capacity"], cathode_areal_capacity)
+    # (4)
+    cathode_mass = cell_area * t_c * d["cathode_density"] * cathode_solid_fraction
+    # (5)-(10)
+    anode_capacity = d["cell_capacity"] * d["anode_oversize_factor"]
+    anode_effective_density = d["anode_density"] * (1.0 - d["anode_porosity"])
+    anode_mass = _div(anode_capacity, d["anode_specific_capacity"])
+    anode_areal_capacity = _div(anode_capacity, cell_area)
+    anode_volumetric_capacity = d["anode_specific_capacity"] * anode_effective_density
+    t_a = _div(anode_areal_capacity, anode_volumetric_capacity)
+    # (11)/(14), (15), (17)
+    t_s = d["sse_thickness"] * _UM
+    sse_mass = cell_area * t_s * d["separator_density"] * (1.0 - d["separator_porosity"])
+    separator_electrolyte_mass = cell_area * t_s * d["electrolyte_density"] * d["separator_porosity"]
+    electrode_electrolyte_mass = cell_area * d["electrolyte_density"] * (t_c * d["cathode_porosity"] + t_a * d["anode_porosity"])
+    electrolyte_mass = separator_electrolyte_mass + electrode_electrolyte_mass
+    # (20)
+    t_cc = d["current_collector_thickness"] * _UM
+    cu_mass = d["cu_density"] * cell_area * t_cc
+    al_mass = d["al_density"] * cell_area * t_cc
+    # (22), (23)
+    total_mass = cathode_mass + anode_mass + sse_mass + electrolyte_mass + cu_mass + al_mass
+    total_thickness_cm = t_c + t_a + t_s + 2.0 * t_cc
+    volume = total_thickness_cm * cell_area
+    mass_density = _div(total_mass, volume)
+    # (21)-(23)
+    cell_energy = d["cell_capacity"] * d["average_voltage"]
+    gravimetric_energy_density = _div(cell_energy, total_mass) * 1000.0
+    volumetric_energy_density = _div(cell_energy, volume) * 1000.0
+    # (12), (13), (19)
+    sse_interface_resistance = d["sse_resistivity"] * t_s
+    r_sse = _div(sse_interface_resistance, cell_area)
+    r_electrode = _div(d["electrode_area_specific_resistance"], cell_area)
+    path_sq = (d["current_path_length"] * _MM) ** 2
+    r_cu = _div(d["cu_resistivity"] * _MICRO * path_sq, t_cc * cell_area)
+    r_al = _div(d["al_resistivity"] * _MICRO * path_sq, t_cc * cell_area)
+    r_total = r_sse + r_electrode + r_cu + r_al
+    v_sq = d["pulse_voltage"] ** 2
+    mass_kg = total_mass / 1000.0
+    pulse_power_95 = _div(_div(PULSE_EFFICIENCY * (1.0 - PULSE_EFFICIENCY) * v_sq, r_total), mass_kg)
+    matched_impedance_power = _div(_div(v_sq, 4.0 * r_total), mass_kg)
+    return {
+        "cathode_specific_capacity": cathode_specific_capacity,
+        "cathode_volumetric_capacity": cathode_volumetric_capacity,
+        "cathode_areal_capacity": cathode_areal_capacity,
+        "cell_area": cell_area,
+        "cathode_mass": cathode_mass,
+        "anode_capacity": anode_capacity,
+        "anode_effective_density": anode_effective_density,
+        "anode_mass": anode_mass,
+        "anode_areal_capacity": anode_areal_capacity,
+        "anode_volumetric_capacity": anode_volumetric_capacity,
+        "anode_thickness": t_a / _UM,
+        "sse_mass": sse_mass,
+        "separator_electrolyte_mass": separator_electrolyte_mass,
+        "electrode_electrolyte_mass": electrode_electrolyte_mass,
+        "electrolyte_mass": electrolyte_mass,
+        "cu_mass": cu_mass,
+        "al_mass": al_mass,
+        "total_mass": total_mass,
+        "total_thickness": total_thickness_cm / _UM,
+        "volume": volume,
+        "mass_density": mass_density,
+        "cell_energy": cell_energy,
+        "gravimetric_energy_density": gravimetric_energy_density,
+        "volumetric_energy_density": volumetric_energy_density,
+        "sse_interface_resistance": sse_interface_resistance,
+        "sse_resistance": r_sse * 1e3,
+        "electrode_resistance": r_electrode * 1e3,
+        "cu_resistance": r_cu * 1e12,
+        "al_resistance": r_al * 1e12,
+        "cu_areal_resistance": r_cu * cell_area * 1e6,
+        "al_areal_resistance": r_al * cell_area * 1e6,
+        "internal_resistance": r_total * 1e3,
+        "pulse_power_95": pulse_power_95,
+        "matched_impedance_power": matched_impedance_power,
+    }
+
+
+# --------------------------------------------------------------------------- inputs from curated tables
+
+
+def design_inputs_from_tables(table6_wide: pd.DataFrame, assumptions_wide: pd.DataFrame) -> dict[str, np.ndarray]:
+    """Input arrays (one element per cell, in ``table6_wide.index`` order) from the curated tables.
+
+    table6_wide: index cell_id, columns = Table 6 parameter slugs, values in the units printed
+    in Table 6 (only the ``TABLE6_INPUTS`` columns are read; output rows may be present).
+    assumptions_wide: index cell_id, columns = assumption parameters (``ASSUMED_INPUTS`` and,
+    as documented corrections, any ``TABLE6_INPUTS`` slug), values in ``DESIGN_INPUT_UNITS``.
+
+    An assumption value that is not NaN overrides the Table 6 value of the same name. Raises
+    ValueError when a cell lacks any input or a cell of table6_wide is absent from the
+    assumptions.
+    """
+    if not isinstance(table6_wide, pd.DataFrame) or not isinstance(assumptions_wide, pd.DataFrame):
+        raise ValueError("table6_wide and assumptions_wide must be pandas DataFrames indexed by cell_id")
+    if table6_wide.index.has_duplicates or assumptions_wide.index.has_duplicates:
+        raise ValueError("table6_wide and assumptions_wide must have one row per cell_id")
+    cells = table6_wide.index
+    absent = cells.difference(assumptions_wide.index)
+    if len(absent):
+        raise ValueError(f"cells without assumptions: {', '.join(map(str, absent))}")
+    unknown = [c for c in assumptions_wide.columns if c not in DESIGN_INPUTS]
+    if unknown:
+        raise ValueError(f"assumption parameter(s) that are not design inputs: {', '.join(map(str, unknown))}")
+    t6 = table6_wide.reindex(columns=list(DESIGN_INPUTS)).apply(pd.to_numeric, errors="coerce")
+    asm = assumptions_wide.reindex(index=cells, columns=list(DESIGN_INPUTS)).apply(pd.to_numeric, errors="coerce")
+    merged = asm.combine_first(t6)[list(DESIGN_INPUTS)]
+    rows, cols = np.nonzero(merged.isna().to_numpy())
+    if len(rows):
+        named = [f"{cells[i]}.{DESIGN_INPUTS[j]}" for i, j in zip(rows, cols)]
+        raise ValueError(f"missing design input value(s): {', '.join(named[:20])}")
+    return {k: merged[k].to_numpy(dtype=float) for k in DESIGN_INPUTS}
+
+
+# --------------------------------------------------------------------------- sensitivity
+
+
+def sensitivity(
+    inputs: Mapping[str, np.ndarray],
+    rel_step: float = 0.10,
+    outputs: Sequence[str] = ("gravimetric_energy_density", "volumetric_energy_density"),
+    design_ids: Sequence | None = None,
+) -> pd.DataFrame:
+    """One-at-a-time ±rel_step perturbation of every design input, for every design.
+
+    All (input, direction, design) cases are evaluated in one vectorised call. Returns a long
+    frame: design (index or design_ids), input, direction ("-10%"/"+10%"), output, base,
+    perturbed, change_pct (100 · (perturbed - base) / base; NaN where base is 0). An input that
+    is 0 for a design (e.g. a porosity) stays 0 and shows no change.
+    """
+    if not (0.0 < float(rel_step) < 1.0):
+        raise ValueError(f"rel_step must be in (0, 1), got {rel_step}")
+    unknown = [o for o in outputs if o not in OUTPUT_UNITS]
+    if unknown:
+        raise ValueError(f"unknown output(s): {', '.join(unknown)}")
+    x = _as_arrays(inputs)
+    shape = np.broadcast_shapes(*(a.shape for a in x.values()))
+    if len(shape) > 1:
+        raise ValueError("sensitivity expects one-dimensional design arrays")
+    n = int(shape[0]) if shape else 1
+    base_inputs = {k: np.broadcast_to(v, (n,)).astype(float) for k, v in x.items()}
+    ids = np.arange(n) if design_ids is None else np.asarray(design_ids)
+    if len(ids) != n:
+        raise ValueError(f"design_ids has {len(ids)} entries for {n} designs")
+
+    k = len(DESIGN_INPUTS)
+    # case c = 2*i + j perturbs input i by factor (1 - step) for j = 0 and (1 + step) for j = 1
+    factors = np.ones((2 * k, k))
+    rows = np.arange(2 * k)
+    factors[rows, rows // 2] = np.where(rows % 2 == 0, 1.0 - rel_step, 1.0 + rel_step)
+    stacked = {name: (factors[:, i][:, None] * base_inputs[name][None, :]).ravel() for i, name in enumerate(DESIGN_INPUTS)}
+    perturbed = compute_cell_performance(stacked)
+    base = compute_cell_performance(base_inputs)
+
+    pct = f"{rel_step * 100:g}%"
+    directions = np.array([f"-{pct}", f"+{pct}"])
+    frames = []
+    case_input = np.repeat(np.array(DESIGN_INPUTS), 2)
+    case_dir = np.tile(directions, k)
+    for out in outputs:
+        p = np.asarray(perturbed[out]).reshape(2 * k, n)
+        b = np.broadcast_to(np.asarray(base[out]), (n,))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            change = np.where(b != 0, (p - b[None, :]) / b[None, :] * 100.0, np.nan)
+        frames.append(
+            pd.DataFrame(
+                {
+                    "design": np.tile(ids, 2 * k),
+                    "input": np.repeat(case_input, n),
+                    "direction": np.repeat(case_dir, n),
+                    "output": out,
+                    "base": np.tile(b, 2 * k),
+                    "perturbed": p.ravel(),
+                    "change_pct": change.ravel(),
+                }
+            )
+        )
+    return pd.concat(frames, ignore_index=True)
+
+
+# --------------------------------------------------------------------------- design sweeps
+
+_RANGE_COLUMNS = ("parameter", "low", "high", "distribution", "choices")
+_DISTRIBUTIONS = ("uniform", "choice")
+
+
+def _parse_choices(text: str, parameter: str) -> tuple[list[str] | None, np.ndarray]:
+    """'50;100;150' -> (None, [50,100,150]); 'li_metal=2.89;li_si=2.25' -> (labels, values)."""
+    items = [] if text is None or (isinstance(text, float) and math.isnan(text)) else [s.strip() for s in str(text).split(";") if s.strip()]
+    if not items:
+        raise ValueError(f"ranges: parameter {parameter!r} has distribution 'choice' but no choices")
+    labelled = ["=" in s for s in items]
+    if any(labelled) and not all(labelled):
+        raise ValueError(f"ranges: choices of {parameter!r} mix labelled and plain values: {text!r}")
+    try:
+        if all(labelled):
+            pairs = [s.split("=", 1) for s in items]
+            labels = [p[0].strip() for p in pairs]
+            if len(set(labels)) != len(labels):
+                raise ValueError(f"ranges: duplicate choice labels for {parameter!r}: {text!r}")
+            values = np.array([float(p[1]) for p in pairs])
+        else:
+            labels, values = None, np.array([float(s) for s in items])
+        if not np.isfinite(values).all():
+            raise ValueError(f"ranges: non-numeric choice for {parameter!r}: {text!r}")
+        return labels, values
+    except ValueError as exc:
+        if "duplicate" in str(exc):
+            raise
+        raise ValueError(f"ranges: non-numeric choice for {parameter!r}: {text!r}") from None
+
+
+def _group_name(params: Sequence[str], index: int) -> str:
+    prefix = params[0].split("_")
+    for p in params[1:]:
+        parts = p.split("_")
+        n = 0
+        while n < min(len(prefix), len(parts)) and prefix[n] == parts[n]:
+            n += 1
+        prefix = prefix[:n]
+    return ("_".join(prefix) if prefix else f"group{index}") + "_choice"
+
+
+def sample_designs(
+    ranges: pd.DataFrame,
+    n: int,
+    seed: int,
+    base: Mapping[str, object],
+    method: str = "random",
+) -> dict[str, np.ndarray]:
+    """Designs around a base design, drawing the parameters listed in ``ranges``.
+
+    ranges columns: parameter (a ``DESIGN_INPUTS`` name), low, high, distribution
+    ("uniform": between low and high; "choice": one of the ';'-separated ``choices``), choices.
+    Labelled choices ("li_metal=2.89;li_si=2.25") whose rows share the same label set are drawn
+    *jointly* (one label per design for all of them, e.g. an anode material fixing its
+    capacity, density and porosity); the drawn labels are returned as a string array under
+    "<common prefix>_choice" (e.g. "anode_choice"). Unlabelled choices are drawn independently.
+
+    method "random": n seeded draws (numpy default_rng(seed)). method "grid": the full factorial
+    of every choice and k evenly spaced levels (low..high) per uniform parameter, with
+    k = max(2, round((n / number of choice combinations) ** (1 / number of uniform
+    parameters))): the grid size is near n, not exactly n, and the seed is not used.
+
+    Parameters not in ``ranges`` keep the base value (scalar or length-1 array). Returns a dict
+    with every ``DESIGN_INPUTS`` name -> float array of the sample size, plus the label arrays.
+    """
+    if method not in ("random", "grid"):
+        raise ValueError(f"method must be 'random' or 'grid', got {method!r}")
+    if not isinstance(ranges, pd.DataFrame):
+        raise ValueError("ranges must be a pandas DataFrame")
+    missing_cols = [c for c in _RANGE_COLUMNS if c not in ranges.columns]
+    if missing_cols:
+        raise ValueError(f"ranges is missing column(s): {', '.join(missing_cols)}")
+    n = int(n)
+    if n < 1:
+        raise ValueError(f"n must be >= 1, got {n}")
+    missing_base = [k for k in DESIGN_INPUTS if k not in base]
+    if missing_base:
+        raise KeyError(f"base design lacks input(s): {', '.join(missing_base)}")
+    base_values = {}
+    for k in DESIGN_INPUTS:
+        v = np.asarray(base[k], dtype=float).ravel()
+        if v.size != 1:
+            raise ValueError(f"base value of {k!r} must be a single number, got {v.size} values")
+        base_values[k] = float(v[0])
+
+    params = ranges["parameter"].astype(str).str.strip()
+    if params.duplicated().any():
+        raise ValueError(f"ranges lists a parameter twice: {sorted(set(params[params.duplicated()]))}")
+    unknown = sorted(set(params) - set(DESIGN_INPUTS))
+    if unknown:
+        raise ValueError(f"ranges parameter(s) that are not design inputs: {', '.join(unknown)}")
+    dist = ranges["distribution"].astype(str).str.strip().str.lower()
+    bad = sorted(set(dist) - set(_DISTRIBUTIONS))
+    if bad:
+        raise ValueError(f"unknown distribution(s) {bad}; allowed: {', '.join(_DISTRIBUTIONS)}")
+
+    uniform: list[tuple[str, float, float]] = []
+    plain_choice: list[tuple[str, np.ndarray]] = []
+    groups: dict[tuple[str, ...], list[tuple[str, np.ndarray]]] = {}
+    for p, d, lo, hi, ch in zip(params, dist, ranges["low"], ranges["high"], ranges["choices"]):
+        if d == "uniform":
+            try:
+                lo_f, hi_f = float(lo), float(hi)
+            except (TypeError, ValueError):
+                raise ValueError(f"ranges: uniform parameter {p!r} needs numeric low and high") from None
+            if not (np.isfinite(lo_f) and np.isfinite(hi_f)) or lo_f > hi_f:
+                raise ValueError(f"ranges: parameter {p!r} needs finite low <= high, got {lo}, {hi}")
+            uniform.append((p, lo_f, hi_f))
+        else:
+            labels, values = _parse_choices(ch, p)
+            if labels is None:
+                plain_choice.append((p, values))
+            else:
+                groups.setdefault(tuple(labels), []).append((p, values))
+    group_list = list(groups.items())
+
+    out: dict[str, np.ndarray] = {}
+    if method == "random":
+        rng = np.random.default_rng(int(seed))
+        size = n
+        for p, lo, hi in uniform:
+            out[p] = rng.uniform(lo, hi, size)
+        for p, values in plain_choice:
+            out[p] = values[rng.integers(0, len(values), size)]
+        label_idx = [rng.integers(0, len(labels), size) for labels, _ in group_list]
+    else:
+        combos = int(np.prod([len(v) for _, v in plain_choice] + [len(lb) for lb, _ in group_list]))
+        k = max(2, int(round((n / combos) ** (1.0 / len(uniform))))) if uniform else 1
+        axes = [np.linspace(lo, hi, k) for _, lo, hi in uniform]
+        axes += [np.arange(len(values)) for _, values in plain_choice]
+        axes += [np.arange(len(labels)) for labels, _ in group_list]
+        mesh = np.meshgrid(*axes, indexing="ij") if axes else []
+        flat = [m.ravel() for m in mesh]
+        size = flat[0].size if flat else n
+        for i, (p, _, _) in enumerate(uniform):
+            out[p] = flat[i]
+        off = len(uniform)
+        for i, (p, values) in enumerate(plain_choice):
+            out[p] = values[flat[off + i].astype(int)]
+        off += len(plain_choice)
+        label_idx = [flat[off + i].astype(int) for i in range(len(group_list))]
+
+    for g, ((labels, members), idx) in enumerate(zip(group_list, label_idx)):
+        for p, values in members:
+            out[p] = values[idx]
+        name = _group_name([p for p, _ in members], g)
+        if name in out or name in DESIGN_INPUTS:
+            name = f"{name}_{g}"
+        out[name] = np.asarray(labels, dtype=object)[idx].astype(str)
+    for k_ in DESIGN_INPUTS:
+        if k_ not in out:
+            out[k_] = np.full(size, base_values[k_])
+    ordered = {k_: out[k_] for k_ in DESIGN_INPUTS}
+    ordered.update({k_: v for k_, v in out.items() if k_ not in ordered})
+    return ordered
+
+
+# --------------------------------------------------------------------------- reconciliation
+
+
+def compare_with_published(
+    outputs: Mapping[str, np.ndarray],
+    cell_ids: Sequence[str],
+    published: pd.DataFrame,
+    rel_tol: float = 0.03,
+) -> pd.DataFrame:
+    """Compare computed outputs with published numbers, joined by (cell_id, metric name).
+
+    published: long frame with cell_id, metric, value and optionally half_unit (half a unit of
+    the last printed digit) and source_table. Metrics the model does not compute are dropped.
+    A number is reproduced when |computed - published| <= max(rel_tol·|published|, half_unit).
+    Returns the published frame plus computed, rel_diff and reproduced columns.
+    """
+    for c in ("cell_id", "metric", "value"):
+        if c not in published.columns:
+            raise ValueError(f"published is missing column {c!r}")
+    ids = list(cell_ids)
+    computed = pd.DataFrame({k: np.asarray(v, dtype=float) for k, v in outputs.items() if k in OUTPUT_UNITS}, index=ids)
+    long = computed.rename_axis("cell_id").reset_index().melt(id_vars="cell_id", var_name="metric", value_name="computed")
+    df = published.merge(long, on=["cell_id", "metric"], how="inner")
+    value = pd.to_numeric(df["value"], errors="coerce")
+    half = pd.to_numeric(df["half_unit"], errors="coerce").fillna(0.0) if "half_unit" in df.columns else 0.0
+    diff = (df["computed"] - value).abs()
+    df["rel_diff"] = (df["computed"] - value) / value.abs()
+    df["reproduced"] = (diff <= np.maximum(rel_tol * value.abs(), half)) & value.notna()
+    return df

@@ -1,0 +1,1 @@
+"""Pandera models of the computed layers (model, sizing, quality)."""

@@ -1,0 +1,124 @@
+"""The model layer: the Section 4.1 cell model computed from its design parameters."""
+from __future__ import annotations
+
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from pipelines.compute.cell_model import DESIGN_INPUT_UNITS, DESIGN_INPUTS, OUTPUT_UNITS
+from pipelines.schemas.base import DERIVED, field, wide_model
+
+# What each model output means (units come from the model itself, OUTPUT_UNITS).
+OUTPUT_DESCRIPTIONS: dict[str, str] = {
+    "cathode_specific_capacity": "Composite cathode capacity per gram (active material capacity / (1 + additional material ratio))",
+    "cathode_volumetric_capacity": "Eq 1: cathode capacity per cm³ of cathode layer",
+    "cathode_areal_capacity": "Eq 2: cathode capacity per cm² of electrode",
+    "cell_area": "Eq 3: electrode area needed for the cell capacity",
+    "cathode_mass": "Eq 4: mass of the cathode layer (solid part)",
+    "anode_capacity": "Eq 5: anode capacity (cell capacity x oversize factor)",
+    "anode_effective_density": "Eq 6: anode density net of its porosity",
+    "anode_mass": "Eq 7: anode mass",
+    "anode_areal_capacity": "Eq 8: anode capacity per cm² of electrode",
+    "anode_volumetric_capacity": "Eq 9: anode capacity per cm³ of anode layer",
+    "anode_thickness": "Eq 10: anode layer thickness",
+    "sse_mass": "Eq 11/14: mass of the separator or solid-electrolyte layer (solid part)",
+    "separator_electrolyte_mass": "Eq 15: liquid electrolyte held in the separator pores",
+    "electrode_electrolyte_mass": "Eq 17: liquid electrolyte held in the electrode pores",
+    "electrolyte_mass": "All liquid electrolyte in the cell (eq 15 + eq 17)",
+    "cu_mass": "Eq 20: copper current-collector mass",
+    "al_mass": "Eq 20: aluminium current-collector mass",
+    "total_mass": "Sum of all component masses (denominator of eq 22)",
+    "total_thickness": "Stack thickness: cathode + anode + separator + two foils",
+    "volume": "Stack volume: thickness x electrode area (denominator of eq 23)",
+    "mass_density": "Cell mass per unit volume",
+    "cell_energy": "Eq 21: cell capacity x average voltage",
+    "gravimetric_energy_density": "Eq 22: cell energy per kg",
+    "volumetric_energy_density": "Eq 23: cell energy per litre",
+    "sse_interface_resistance": "Eq 12: area-specific resistance of the separator / solid electrolyte",
+    "sse_resistance": "Eq 13: separator / solid-electrolyte resistance over the electrode area",
+    "electrode_resistance": "Electrode and interface resistance over the electrode area (eq 16-18 folded into one area-specific value)",
+    "cu_resistance": "Eq 19: copper foil resistance (in the unit Table 6 prints)",
+    "al_resistance": "Eq 19: aluminium foil resistance (in the unit Table 6 prints)",
+    "cu_areal_resistance": "Copper foil resistance x electrode area",
+    "al_areal_resistance": "Aluminium foil resistance x electrode area",
+    "internal_resistance": "Total cell resistance: separator + electrodes + foils",
+    "pulse_power_95": "Pulse power per kg at 95% efficiency, EF(1-EF)V²/R",
+    "matched_impedance_power": "Matched-impedance power per kg, V²/4R",
+}
+INPUT_DESCRIPTIONS: dict[str, str] = {
+    "cathode_thickness": "Cathode layer thickness",
+    "cathode_density": "Cathode layer density",
+    "cathode_material_specific_capacity": "Specific capacity of the cathode active material",
+    "cathode_additional_material_ratio": "Inactive cathode material per gram of active material",
+    "anode_density": "Anode material density",
+    "separator_density": "Separator / solid-electrolyte density",
+    "sse_thickness": "Separator / solid-electrolyte thickness",
+    "cu_resistivity": "Copper resistivity",
+    "al_resistivity": "Aluminium resistivity",
+    "current_collector_thickness": "Thickness of each current-collector foil",
+    "cu_density": "Copper density",
+    "cell_capacity": "Cell capacity",
+    "anode_oversize_factor": "Anode capacity over cell capacity",
+    "average_voltage": "Average discharge voltage",
+    "cathode_porosity": "Cathode pore fraction",
+    "anode_specific_capacity": "Anode specific capacity",
+    "anode_porosity": "Anode pore fraction",
+    "separator_porosity": "Separator pore fraction",
+    "electrolyte_density": "Density of the liquid electrolyte in the pores",
+    "al_density": "Aluminium density",
+    "sse_resistivity": "Ionic resistivity of the separator / solid electrolyte",
+    "electrode_area_specific_resistance": "Area-specific resistance of electrodes and interfaces",
+    "current_path_length": "Current path length along a foil to its tab",
+    "pulse_voltage": "Voltage behind the pulse-power figures",
+}
+assert set(OUTPUT_DESCRIPTIONS) == set(OUTPUT_UNITS), "every model output needs a description"
+assert set(INPUT_DESCRIPTIONS) == set(DESIGN_INPUTS), "every model input needs a description"
+
+OUTPUTS = {name: (OUTPUT_UNITS[name], OUTPUT_DESCRIPTIONS[name]) for name in OUTPUT_UNITS}
+INPUTS = {name: (DESIGN_INPUT_UNITS[name], "Input: " + INPUT_DESCRIPTIONS[name]) for name in DESIGN_INPUTS}
+SWEEP_OUTPUTS = ("total_mass", "volume", "cell_energy", "gravimetric_energy_density", "volumetric_energy_density", "internal_resistance", "pulse_power_95")
+
+CellPerformance = wide_model(
+    "CellPerformance",
+    keys={"cell_id": (str, "Modelled cell (curated.modelled_cells)")},
+    quantities=OUTPUTS,
+    description=(
+        "The report's bottom-up cell model (Section 4.1, equations 1-23) computed for each of the nine "
+        "modelled cells from Table 6 and the curated assumptions: area, component masses and "
+        "thicknesses, volume, energy, energy densities, resistance and power."
+    ),
+    grain="one row per modelled cell",
+    provenance="pipelines/compute/cell_model.py over curated.cell_design_parameters and curated.cell_model_assumptions",
+)
+
+DesignSweep = wide_model(
+    "DesignSweep",
+    keys={"design_id": (int, "Sequence number of the sampled design"), "anode_choice": (str, "Anode material drawn for the design")},
+    quantities={**INPUTS, **{k: OUTPUTS[k] for k in SWEEP_OUTPUTS}},
+    flags={"reaches_500_whkg_1000_whl": "True where the design reaches both 500 Wh/kg and 1000 Wh/L"},
+    description=(
+        "The cell model over a seeded random sample (or grid) of designs around a base cell, with the "
+        "ranges in sources/design_sweep: which designs reach 500 Wh/kg and 1000 Wh/L."
+    ),
+    grain="one row per sampled design",
+    provenance="pipelines/compute/cell_model.py sample_designs + compute_cell_performance",
+)
+
+
+class CellSensitivity(pa.DataFrameModel):
+    cell_id: Series[str] = field("Modelled cell", origin=DERIVED)
+    input: Series[str] = field("Model input perturbed", origin=DERIVED)
+    direction: Series[str] = field("-10% or +10%", origin=DERIVED, isin=["-10%", "+10%"])
+    output: Series[str] = field("Model output observed", origin=DERIVED)
+    base: Series[float] = field("Output at the cell's own inputs", origin=DERIVED, nullable=True)
+    perturbed: Series[float] = field("Output with the input perturbed", origin=DERIVED, nullable=True)
+    change_pct: Series[float] = field("Relative change of the output", unit="%", origin=DERIVED, nullable=True)
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["cell_id", "input", "direction", "output"]
+        description = "Tornado sensitivity: change of Wh/kg and Wh/L of each modelled cell for +/-10% in each input."
+        metadata = {
+            "grain": "one row per cell, input, direction and output",
+            "provenance": "pipelines/compute/cell_model.py sensitivity()",
+        }

@@ -1,0 +1,45 @@
+"""quality.reconciliation: every recomputable published number, computed vs published."""
+from __future__ import annotations
+
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from pipelines.compute.reconciliation import STATUSES
+from pipelines.schemas.base import DERIVED, field
+
+
+class Reconciliation(pa.DataFrameModel):
+    source_table: Series[str] = field("Report table the published number is printed in", origin=DERIVED)
+    row_key: Series[str] = field(
+        "Row of that table: cell_id, or vehicle_id/scenario_id, or the claim_id of a text claim", origin=DERIVED
+    )
+    column_name: Series[str] = field("Column of that table as a metric slug", origin=DERIVED)
+    published_text: Series[str] = field("The number as printed", origin=DERIVED)
+    published_value: Series[float] = field("The printed number, parsed, in `unit`", origin=DERIVED, nullable=True)
+    computed_value: Series[float] = field("The pipeline's recomputation, in `unit`", origin=DERIVED, nullable=True)
+    unit: Series[str] = field("Unit of published_value and computed_value", origin=DERIVED, nullable=True)
+    abs_deviation: Series[float] = field("computed - published, in `unit`", origin=DERIVED, nullable=True)
+    rel_deviation: Series[float] = field("(computed - published) / |published|", unit="ratio", origin=DERIVED, nullable=True)
+    tolerance: Series[float] = field(
+        "Relative tolerance: the layer's tolerance, or the printed precision where that is coarser",
+        unit="ratio",
+        origin=DERIVED,
+        ge=0,
+    )
+    status: Series[str] = field("reproduced (within tolerance), deviates, or not_computed", origin=DERIVED, isin=list(STATUSES))
+    note: Series[str] = field(
+        "Why the report's number cannot be reproduced, from sources/reconciliation_notes/", origin=DERIVED, nullable=True
+    )
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["source_table", "row_key", "column_name"]
+        description = (
+            "Reconciliation of every published number the pipeline recomputes (Tables 6, 7, ES-1, 11 "
+            "and Section 5 claims): published, computed, deviation, tolerance and status."
+        )
+        metadata = {
+            "grain": "one row per published number that a computation reproduces (or tries to)",
+            "provenance": "pipelines/compute/reconciliation.py over the model and sizing layers",
+        }

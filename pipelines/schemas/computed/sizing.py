@@ -1,0 +1,237 @@
+"""sizing.*: battery packs for vehicles and construction machines, depot fleets and Monte Carlo
+uncertainty (report Section 5), computed by pipelines/compute/sizing.py."""
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from pipelines.schemas.base import DERIVED, field
+
+SLUG = r"^[a-z0-9_]+$"
+UNCERTAIN_METRICS = {"pack_mass": "kg", "pack_volume": "L", "pack_cost_total": "USD"}
+WORKDAY_H = 8
+OVERNIGHT_H = 8
+BREAK_H = 1
+BASELINE_SCENARIO = "current_2024"
+
+
+def d(description: str, unit: str | None = None, **checks):
+    """A computed column."""
+    return field(description, unit=unit, origin=DERIVED, **checks)
+
+
+_SCENARIO_ID = "Battery scenario: a scenario of curated.battery_scenarios, or interpolated_<year> (curated.scenario_years)"
+_INTERPOLATED = "True for a scenario blended linearly between the 2024 and 2030 scenarios of Table 10 for a requested year"
+_GRAV = "Cell energy per kg of the scenario (Table 10, or interpolated)"
+_VOL = "Cell energy per litre of the scenario (Table 10, or interpolated)"
+_COST = "Cell cost per kWh of the scenario (Table 10, or interpolated)"
+_GRATIO = "Cell Wh/kg divided by pack Wh/kg in the scenario (mass overhead of packaging)"
+_VRATIO = "Cell Wh/L divided by pack Wh/L in the scenario (volume overhead of packaging)"
+_CFACTOR = "Pack cost per kWh divided by cell cost per kWh in the scenario"
+
+
+class VehiclePacks(pa.DataFrameModel):
+    vehicle_id: Series[str] = d("Vehicle type (curated.vehicle_requirements)", str_matches=SLUG)
+    scenario_id: Series[str] = d(_SCENARIO_ID, str_matches=SLUG)
+    year: Series[int] = d("Year the scenario describes", ge=2000, le=2100)
+    interpolated: Series[bool] = d(_INTERPOLATED)
+    energy_consumption: Series[float] = d("Energy the vehicle uses per mile (Table 9)", "kWh/mile", nullable=True, ge=0)
+    range: Series[float] = d("Daily range the pack is sized for (Table 9)", "miles", nullable=True, ge=0)
+    energy_kwh: Series[float] = d("Battery energy the vehicle needs: Table 9 energy needed", "kWh", ge=0)
+    energy_from_consumption_kwh: Series[float] = d(
+        "Energy per mile x range, a cross-check of energy_kwh", "kWh", nullable=True, ge=0
+    )
+    peak_power_kw: Series[float] = d(
+        "Peak battery power of the vehicle (curated.vehicle_peak_power); null when not known", "kW", nullable=True, gt=0
+    )
+    cell_gravimetric_energy_density: Series[float] = d(_GRAV, "Wh/kg", gt=0)
+    cell_volumetric_energy_density: Series[float] = d(_VOL, "Wh/L", gt=0)
+    cell_cost: Series[float] = d(_COST, "USD/kWh", ge=0)
+    gravimetric_cell_to_pack_ratio: Series[float] = d(_GRATIO, "ratio", gt=0)
+    volumetric_cell_to_pack_ratio: Series[float] = d(_VRATIO, "ratio", gt=0)
+    pack_cost_factor: Series[float] = d(_CFACTOR, "ratio", gt=0)
+    pack_wh_per_kg: Series[float] = d("Pack energy per kg: cell Wh/kg / gravimetric ratio", "Wh/kg", gt=0)
+    pack_wh_per_l: Series[float] = d("Pack energy per litre: cell Wh/L / volumetric ratio", "Wh/L", gt=0)
+    pack_cost_per_kwh: Series[float] = d("Pack cost per kWh: cell cost x cost factor", "USD/kWh", ge=0)
+    pack_mass: Series[float] = d("Mass of the pack: energy / pack Wh/kg", "kg", ge=0)
+    pack_volume: Series[float] = d("Volume of the pack: energy / pack Wh/L", "L", ge=0)
+    pack_cost_total: Series[float] = d("Cost of the pack: energy x pack cost per kWh", "USD", ge=0)
+    pack_specific_power: Series[float] = d(
+        "Power per kg of pack at the vehicle's peak power: peak kW / pack mass (null without a peak power)",
+        "W/kg",
+        nullable=True,
+        ge=0,
+    )
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["vehicle_id", "scenario_id"]
+        description = (
+            "Battery pack of every vehicle type of Table 9 under every battery scenario: energy needed, "
+            "pack Wh/kg and Wh/L, mass, volume, cost and specific power at peak power (Table 11 recomputed, "
+            "extended to added and interpolated scenarios)."
+        )
+        metadata = {
+            "grain": "one row per vehicle type and battery scenario (file scenarios and interpolated years)",
+            "provenance": (
+                "pipelines/compute/sizing.py vehicle_packs over curated.vehicle_requirements, "
+                "curated.battery_scenarios (+ curated.scenario_years) and curated.vehicle_peak_power"
+            ),
+        }
+
+
+class MachinePacks(pa.DataFrameModel):
+    machine_id: Series[str] = d("Construction machine (curated.construction_machines)", str_matches=SLUG)
+    machine_type: Series[str] = d("Machine type as printed in Table 12")
+    scenario_id: Series[str] = d(_SCENARIO_ID, str_matches=SLUG)
+    year: Series[int] = d("Year the scenario describes", ge=2000, le=2100)
+    interpolated: Series[bool] = d(_INTERPOLATED)
+    energy_kwh: Series[float] = d("Battery energy the machine carries today (Table 12)", "kWh", ge=0)
+    operating_time_h: Series[float] = d("Hours the machine works on one charge today (Table 12)", "h", gt=0)
+    motor_power_kw: Series[float] = d("Electric motor power (Table 12)", "kW", nullable=True, ge=0)
+    avg_power_kw: Series[float] = d("Average power drawn while working: energy / operating time", "kW", ge=0)
+    cell_gravimetric_energy_density: Series[float] = d(_GRAV, "Wh/kg", gt=0)
+    cell_volumetric_energy_density: Series[float] = d(_VOL, "Wh/L", gt=0)
+    cell_cost: Series[float] = d(_COST, "USD/kWh", ge=0)
+    gravimetric_cell_to_pack_ratio: Series[float] = d(_GRATIO, "ratio", gt=0)
+    volumetric_cell_to_pack_ratio: Series[float] = d(_VRATIO, "ratio", gt=0)
+    pack_cost_factor: Series[float] = d(_CFACTOR, "ratio", gt=0)
+    pack_wh_per_kg: Series[float] = d("Pack energy per kg: cell Wh/kg / gravimetric ratio", "Wh/kg", gt=0)
+    pack_wh_per_l: Series[float] = d("Pack energy per litre: cell Wh/L / volumetric ratio", "Wh/L", gt=0)
+    pack_cost_per_kwh: Series[float] = d("Pack cost per kWh: cell cost x cost factor", "USD/kWh", ge=0)
+    pack_mass: Series[float] = d("Mass of a pack holding the Table 12 energy in this scenario", "kg", ge=0)
+    pack_volume: Series[float] = d("Volume of a pack holding the Table 12 energy in this scenario", "L", ge=0)
+    pack_cost_total: Series[float] = d("Cost of a pack holding the Table 12 energy in this scenario", "USD", ge=0)
+    pack_specific_power: Series[float] = d(
+        "Motor power per kg of that pack (null without a motor power)", "W/kg", nullable=True, ge=0
+    )
+    baseline_scenario_id: Series[str] = d("Scenario whose pack mass is held fixed for the same-mass columns")
+    baseline_pack_mass: Series[float] = d("Mass of the machine's pack in the baseline scenario", "kg", ge=0)
+    energy_same_mass_kwh: Series[float] = d(
+        "Energy this scenario's cells store in the baseline pack mass", "kWh", ge=0
+    )
+    pack_volume_same_mass: Series[float] = d("Volume of that same-mass pack", "L", ge=0)
+    pack_cost_same_mass: Series[float] = d("Cost of that same-mass pack", "USD", ge=0)
+    operating_hours_same_mass: Series[float] = d(
+        "Hours of work the same-mass pack gives at the average power", "h", ge=0
+    )
+    covers_workday: Series[bool] = d(f"True when operating_hours_same_mass reaches a {WORKDAY_H}-hour workday")
+    workday_energy_kwh: Series[float] = d(f"Energy a {WORKDAY_H}-hour workday takes at the average power", "kWh", ge=0)
+    workday_pack_mass: Series[float] = d("Mass of a pack holding a workday's energy in this scenario", "kg", ge=0)
+    workday_pack_volume: Series[float] = d("Volume of a pack holding a workday's energy in this scenario", "L", ge=0)
+    overnight_charge_kw: Series[float] = d(
+        f"Power that refills the same-mass pack in an overnight window of {OVERNIGHT_H} h", "kW", ge=0
+    )
+    overnight_charger_id: Series[str] = d(
+        "Smallest charger class (curated.charger_classes) that does the overnight charge; null when none does",
+        nullable=True,
+    )
+    overnight_charger_label: Series[str] = d("Name of that overnight charger class", nullable=True)
+    break_charge_kw: Series[float] = d(
+        f"Power that refills the same-mass pack in a {BREAK_H}-hour work break", "kW", ge=0
+    )
+    break_charger_id: Series[str] = d(
+        "Smallest charger class that does the work-break charge; null when none of the report's classes does",
+        nullable=True,
+    )
+    break_charger_label: Series[str] = d("Name of that work-break charger class", nullable=True)
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["machine_id", "scenario_id"]
+        description = (
+            "Battery of every construction machine of Table 12 under every battery scenario: pack mass and "
+            "volume for its kWh; at the baseline (2024) pack mass, the energy and operating hours each "
+            "scenario reaches and whether it covers an 8-hour workday; overnight (8 h) and work-break "
+            "(1 h) charging power and the smallest charger class of Section 5.3 that delivers it."
+        )
+        metadata = {
+            "grain": "one row per construction machine and battery scenario (file scenarios and interpolated years)",
+            "provenance": (
+                "pipelines/compute/sizing.py machine_packs over curated.construction_machines (Table 12 values), "
+                "curated.battery_scenarios (+ curated.scenario_years) and curated.charger_classes"
+            ),
+        }
+
+
+class FleetSummary(pa.DataFrameModel):
+    fleet_id: Series[str] = d("Fleet (curated.fleets: the name of its file)")
+    scenario_id: Series[str] = d(_SCENARIO_ID, str_matches=SLUG)
+    year: Series[int] = d("Year the scenario describes", ge=2000, le=2100)
+    interpolated: Series[bool] = d(_INTERPOLATED)
+    illustrative: Series[bool] = d("True when any line of the fleet is made up for illustration (not from the report)")
+    asset_count: Series[int] = d("Vehicles and machines in the fleet", ge=0)
+    total_battery_kwh: Series[float] = d("Battery energy installed across the fleet", "kWh", ge=0)
+    total_pack_mass: Series[float] = d("Battery mass across the fleet", "kg", ge=0)
+    total_pack_volume: Series[float] = d("Battery volume across the fleet", "L", ge=0)
+    total_pack_cost: Series[float] = d("Battery cost across the fleet", "USD", ge=0)
+    daily_energy_kwh: Series[float] = d(
+        "Energy the fleet uses per day: miles x kWh/mile for vehicles, hours x average power for machines", "kWh", ge=0
+    )
+    charging_window_h: Series[float] = d(
+        "The fleet's depot charging window (null when its lines give different windows)", "h", nullable=True, gt=0
+    )
+    depot_charging_kw: Series[float] = d(
+        "Constant depot power that returns each line's daily energy within its charging window, summed", "kW", ge=0
+    )
+    assets_exceeding_pack: Series[int] = d("Assets whose daily energy is more than their pack holds", ge=0)
+    source_file: Series[str] = d("File under sources/fleets/ the fleet was read from")
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["fleet_id", "scenario_id"]
+        description = (
+            "Depot fleet totals per battery scenario: battery kWh, mass, volume and cost, daily energy and the "
+            "depot charging power for the fleet's charging window. The shipped fleet is ILLUSTRATIVE."
+        )
+        metadata = {
+            "grain": "one row per fleet and battery scenario",
+            "provenance": "pipelines/compute/sizing.py fleet_summary over curated.fleets, sizing.vehicle_packs and sizing.machine_packs",
+        }
+
+
+class PackUncertainty(pa.DataFrameModel):
+    vehicle_id: Series[str] = d("Vehicle type (curated.vehicle_requirements)", str_matches=SLUG)
+    scenario_id: Series[str] = d("Battery scenario of curated.battery_scenarios", str_matches=SLUG)
+    year: Series[int] = d("Year the scenario describes", ge=2000, le=2100)
+    metric: Series[str] = d("Pack quantity sampled: " + ", ".join(UNCERTAIN_METRICS), isin=list(UNCERTAIN_METRICS))
+    unit: Series[str] = d("Unit of p5, p50, p95 and mean", isin=sorted(set(UNCERTAIN_METRICS.values())))
+    p5: Series[float] = d("5th percentile of the sampled quantity, in `unit`", ge=0)
+    p50: Series[float] = d("Median of the sampled quantity, in `unit`", ge=0)
+    p95: Series[float] = d("95th percentile of the sampled quantity, in `unit`", ge=0)
+    mean: Series[float] = d("Mean of the sampled quantity, in `unit`", ge=0)
+    ranged_metrics: Series[int] = d(
+        "How many of the six scenario metrics vary (curated.scenario_uncertainty); 0 means no spread", ge=0, le=6
+    )
+    n_samples: Series[int] = d("Monte Carlo draws per vehicle and scenario", gt=0)
+    seed: Series[int] = d("Seed of the numpy random generator (same seed, same numbers)", ge=0)
+
+    @pa.dataframe_check(name="p5 <= p50 <= p95")
+    def ordered(cls, df: pd.DataFrame) -> pd.Series:
+        tol = 1e-9 * df["p95"].abs()
+        return (df["p5"] <= df["p50"] + tol) & (df["p50"] <= df["p95"] + tol)
+
+    @pa.dataframe_check(name="unit matches the metric")
+    def unit_of_metric(cls, df: pd.DataFrame) -> pd.Series:
+        return df["unit"].eq(df["metric"].map(UNCERTAIN_METRICS))
+
+    class Config:
+        strict = True
+        coerce = True
+        unique = ["vehicle_id", "scenario_id", "metric"]
+        description = (
+            "Monte Carlo uncertainty of pack mass, volume and cost per vehicle and battery scenario: 5th, 50th "
+            "and 95th percentiles from sampling the scenario ranges of curated.scenario_uncertainty (seeded, "
+            "reproducible)."
+        )
+        metadata = {
+            "grain": "one row per vehicle type, battery scenario (file scenarios only) and pack quantity",
+            "provenance": (
+                "pipelines/compute/sizing.py monte_carlo_packs over curated.vehicle_requirements, "
+                "curated.battery_scenarios and curated.scenario_uncertainty"
+            ),
+        }

@@ -1,0 +1,305 @@
+"""Inputs of the sizing layer (Section 5) beyond Tables 9-12: peak power per vehicle, charger
+classes, example fleets, scenario uncertainty ranges, the numeric claims of Section 5's text,
+the curated reconciliation notes and the years to interpolate scenarios for."""
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from pipelines.compute.sizing import SCENARIO_METRICS
+from pipelines.ingest.published_values import parse_published
+from pipelines.schemas.base import DERIVED, PublishedNumber, field, within_physical_bounds
+
+SLUG = r"^[a-z0-9_]+$"
+ASSET_TYPES = ["vehicle", "machine"]
+CHARGING_MODES = ["overnight", "work_break"]
+DISTRIBUTIONS = ["triangular", "uniform", "fixed"]
+# Canonical unit of each scenario metric (as in sources/metrics/): an uncertainty range is
+# given in the unit the scenario itself is stored in.
+SCENARIO_METRIC_UNITS = {
+    "cell_gravimetric_energy_density": "Wh/kg",
+    "cell_volumetric_energy_density": "Wh/L",
+    "cell_cost": "USD/kWh",
+    "gravimetric_cell_to_pack_ratio": "ratio",
+    "volumetric_cell_to_pack_ratio": "ratio",
+    "pack_cost_factor": "ratio",
+}
+assert set(SCENARIO_METRIC_UNITS) == set(SCENARIO_METRICS)
+
+
+def _unique(df: pd.DataFrame, keys: list[str]) -> pd.Series:
+    return ~df.duplicated(keys, keep=False)
+
+
+def _source_file() -> Series[str]:
+    return field("File under sources/ the row was read from", origin=DERIVED)
+
+
+def _source_line() -> Series[int]:
+    return field("Line of source_file holding the row (header is line 1)", origin=DERIVED)
+
+
+class VehiclePeakPower(pa.DataFrameModel):
+    """Peak battery power per vehicle, inferred from Table 11 (W/kg x kg)."""
+
+    vehicle_id: Series[str] = field("Vehicle type slug (curated.vehicle_requirements)", str_matches=SLUG)
+    peak_power_kw: Series[float] = field(
+        "Peak power the vehicle draws from its battery, the round figure behind Table 11's W/kg", unit="kW", gt=0
+    )
+    unit: Series[str] = field("Unit of peak_power_kw as typed (must be kW)", isin=["kW"])
+    provenance: Series[str] = field("How the peak power was obtained (it is not printed in the report)")
+    implied_kw_current_2024: Series[float] = field(
+        "Table 11 specific power x pack mass of the 2024 pack: the product the inference rests on",
+        unit="kW",
+        nullable=True,
+        gt=0,
+    )
+    implied_kw_advanced_2030: Series[float] = field(
+        "Table 11 specific power x pack mass of the 2030 pack", unit="kW", nullable=True, gt=0
+    )
+    implied_unit: Series[str] = field("Unit of the implied products (must be kW)", isin=["kW"])
+    reason: Series[str] = field("Why this figure was chosen, in our own words")
+    section: Series[str] = field("Report section the inference draws on")
+    source_table: Series[str] = field("Report table the inference draws on", nullable=True)
+    reference_ids: Series[str] = field("Reference numbers (curated.references), ';'-separated", nullable=True)
+    source_file: Series[str] = _source_file()
+    source_line: Series[int] = _source_line()
+
+    @pa.dataframe_check(name="one row per vehicle")
+    def unique_key(cls, df):
+        return _unique(df, ["vehicle_id"])
+
+    @pa.dataframe_check(name="peak power within 1% of the Table 11 products", raise_warning=True)
+    def agrees_with_products(cls, df):
+        ok = pd.Series(True, index=df.index)
+        for col in ("implied_kw_current_2024", "implied_kw_advanced_2030"):
+            implied = df[col].astype(float)
+            ok &= implied.isna() | ((implied - df["peak_power_kw"]).abs() <= 0.01 * df["peak_power_kw"])
+        return ok
+
+    class Config:
+        strict = True
+        coerce = True
+        description = (
+            "Peak battery power per vehicle application, not printed in the report but recovered from "
+            "Table 11 (specific power x pack mass); used for the specific power of every sized pack."
+        )
+
+
+class ChargerClasses(pa.DataFrameModel):
+    """Section 5.3: charger classes for construction machines, applicability encoded as data."""
+
+    charger_id: Series[str] = field("Charger class slug", str_matches=SLUG)
+    label: Series[str] = field("Readable name of the charger class")
+    published_text: Series[str] = field("The charger power exactly as printed, without unit")
+    published_unit: Series[str] = field("The unit of the power exactly as printed")
+    power_kw: Series[float] = field("Rated output power of the charger class", unit="kW", gt=0)
+    unit: Series[str] = field("Unit of power_kw (must be kW)", isin=["kW"])
+    charger_type: Series[str] = field("AC Level 2 or DC")
+    applicability: Series[str] = field("The situation the report recommends the class for, paraphrased")
+    charging_modes: Series[str] = field(
+        "Charging modes the class may serve, ';'-separated subset of " + ", ".join(CHARGING_MODES),
+        str_matches=r"^(" + "|".join(CHARGING_MODES) + r")(;(" + "|".join(CHARGING_MODES) + r"))*$",
+    )
+    battery_kwh_min: Series[float] = field(
+        "Smallest battery the class applies to (inclusive); empty for no lower limit", unit="kWh", nullable=True, ge=0
+    )
+    battery_kwh_max: Series[float] = field(
+        "Battery size the class stops applying at (exclusive); empty for no upper limit", unit="kWh", nullable=True, gt=0
+    )
+    battery_kwh_unit: Series[str] = field("Unit of the battery limits (must be kWh)", isin=["kWh"])
+    section: Series[str] = field("Report section the class comes from")
+    source_table: Series[str] = field("Report table, if any", nullable=True)
+    reference_ids: Series[str] = field("Reference numbers (curated.references), ';'-separated", nullable=True)
+    note: Series[str] = field("Curator's note, in our own words", nullable=True)
+    source_file: Series[str] = _source_file()
+    source_line: Series[int] = _source_line()
+
+    @pa.dataframe_check(name="one row per charger class")
+    def unique_key(cls, df):
+        return _unique(df, ["charger_id"])
+
+    @pa.dataframe_check(name="power_kw equals the printed power")
+    def power_as_printed(cls, df):
+        printed = parse_published(df["published_text"])["value"]
+        return df["published_unit"].eq("kW") & ((printed - df["power_kw"]).abs() <= 1e-9)
+
+    @pa.dataframe_check(name="battery_kwh_min below battery_kwh_max")
+    def limits_ordered(cls, df):
+        return df["battery_kwh_min"].isna() | df["battery_kwh_max"].isna() | (df["battery_kwh_min"] < df["battery_kwh_max"])
+
+    class Config:
+        strict = True
+        coerce = True
+        description = (
+            "Section 5.3: the charger classes named for construction machines (Level 2 20 kW, DC 50 kW, "
+            "DC 300 kW) with the battery sizes and charging modes each applies to."
+        )
+
+
+class Fleets(pa.DataFrameModel):
+    """Illustrative depot fleets: one file per fleet, one row per asset line."""
+
+    fleet_id: Series[str] = field("Fleet name: the stem of the file the line was read from", origin=DERIVED)
+    asset_type: Series[str] = field("vehicle or machine", isin=ASSET_TYPES)
+    asset_id: Series[str] = field(
+        "vehicle_id (curated.vehicle_requirements) or machine_id (curated.construction_machines)", str_matches=SLUG
+    )
+    count: Series[int] = field("Number of such assets in the fleet (a whole, non-negative number)", ge=0)
+    daily_miles: Series[float] = field("Miles a vehicle drives per day (vehicles only)", unit="miles", nullable=True, ge=0)
+    daily_hours: Series[float] = field("Hours a machine works per day (machines only)", unit="h", nullable=True, ge=0, le=24)
+    charging_window_h: Series[float] = field(
+        "Hours the depot has to recharge the day's energy", unit="h", gt=0, le=24
+    )
+    distance_unit: Series[str] = field("Unit of daily_miles (must be miles)", isin=["miles"])
+    time_unit: Series[str] = field("Unit of daily_hours and charging_window_h (must be h)", isin=["h"])
+    illustrative: Series[bool] = field("True when the line is made up for illustration, not taken from the report")
+    provenance: Series[str] = field("Where the counts and duty come from")
+    note: Series[str] = field("Curator's note, in our own words", nullable=True)
+    source_file: Series[str] = _source_file()
+    source_line: Series[int] = _source_line()
+
+    @pa.dataframe_check(name="one row per fleet, asset type and asset")
+    def unique_key(cls, df):
+        return _unique(df, ["fleet_id", "asset_type", "asset_id"])
+
+    @pa.dataframe_check(name="vehicles give daily_miles, machines give daily_hours")
+    def duty_given(cls, df):
+        vehicle = df["asset_type"].eq("vehicle")
+        return (vehicle & df["daily_miles"].notna()) | (~vehicle & df["daily_hours"].notna())
+
+    class Config:
+        strict = True
+        coerce = True
+        description = (
+            "Example depot fleets for fleet sizing (ILLUSTRATIVE, not from the report): asset counts, "
+            "daily miles or hours and the charging window; each file of sources/fleets/ is one fleet."
+        )
+
+
+class ScenarioUncertainty(pa.DataFrameModel):
+    """Low / most likely / high of scenario metrics, for Monte Carlo pack sizing."""
+
+    scenario_id: Series[str] = field("Battery scenario slug (curated.battery_scenarios)", str_matches=SLUG)
+    metric: Series[str] = field("Scenario metric the range applies to: " + ", ".join(SCENARIO_METRICS), isin=list(SCENARIO_METRICS))
+    low: Series[float] = field("Lowest plausible value, in the row's `unit` (empty for a fixed metric)", nullable=True)
+    mode: Series[float] = field("Most likely value, in the row's `unit` (empty for a uniform range)", nullable=True)
+    high: Series[float] = field("Highest plausible value, in the row's `unit` (empty for a fixed metric)", nullable=True)
+    unit: Series[str] = field("Unit of low, mode and high: the metric's canonical unit")
+    distribution: Series[str] = field("Sampling distribution: " + ", ".join(DISTRIBUTIONS), isin=DISTRIBUTIONS)
+    provenance: Series[str] = field("Which report figures the bounds come from")
+    section: Series[str] = field("Report sections the bounds come from, ';'-separated")
+    source_table: Series[str] = field("Report tables the bounds come from, ';'-separated", nullable=True)
+    reference_ids: Series[str] = field("Reference numbers (curated.references), ';'-separated", nullable=True)
+    note: Series[str] = field("Curator's note, in our own words", nullable=True)
+    source_file: Series[str] = _source_file()
+    source_line: Series[int] = _source_line()
+
+    @pa.dataframe_check(name="one row per scenario and metric")
+    def unique_key(cls, df):
+        return _unique(df, ["scenario_id", "metric"])
+
+    @pa.dataframe_check(name="low <= mode <= high")
+    def ordered(cls, df):
+        ok = df["low"].isna() | df["high"].isna() | (df["low"] <= df["high"])
+        ok &= df["low"].isna() | df["mode"].isna() | (df["low"] <= df["mode"])
+        return ok & (df["mode"].isna() | df["high"].isna() | (df["mode"] <= df["high"]))
+
+    @pa.dataframe_check(name="the distribution's parameters are given")
+    def parameters_given(cls, df):
+        dist = df["distribution"]
+        has = {c: df[c].notna() for c in ("low", "mode", "high")}
+        triangular = dist.eq("triangular") & has["low"] & has["mode"] & has["high"]
+        uniform = dist.eq("uniform") & has["low"] & has["high"]
+        fixed = dist.eq("fixed") & has["mode"]
+        return triangular | uniform | fixed
+
+    @pa.dataframe_check(name="unit is the metric's canonical unit")
+    def unit_of_metric(cls, df):
+        return df["unit"].eq(df["metric"].map(SCENARIO_METRIC_UNITS))
+
+    @pa.dataframe_check(name="densities and ratios positive, costs non-negative")
+    def positive(cls, df):
+        cost = df["metric"].eq("cell_cost")
+        ok = pd.Series(True, index=df.index)
+        for c in ("low", "mode", "high"):
+            v = df[c]
+            ok &= v.isna() | (v > 0) | (cost & (v >= 0))
+            ok &= within_physical_bounds(v, df["unit"])
+        return ok
+
+    class Config:
+        strict = True
+        coerce = True
+        description = (
+            "Uncertainty ranges (low, most likely, high and distribution) of the battery-scenario metrics, "
+            "for the Monte Carlo pack sizing; metrics without a row are held at their scenario value."
+        )
+
+
+class ApplicationClaims(PublishedNumber):
+    """Numbers stated in the prose of Section 5 (packs, costs, power, charging)."""
+
+    claim_id: Series[str] = field("Claim slug, stable once published", str_matches=SLUG)
+    subject: Series[str] = field("What the claim is about, in our words")
+    conditions: Series[str] = field("Condition or basis printed with the value", nullable=True)
+
+    @pa.dataframe_check(name="one row per claim")
+    def unique_key(cls, df):
+        return _unique(df, ["claim_id"])
+
+    class Config:
+        strict = True
+        coerce = True
+        description = (
+            "Numeric statements in the text of Section 5 (pack size and cost trends, power needs, the "
+            "500-mile inter-city bus, charging of construction machines), as printed and parsed."
+        )
+
+
+class ReconciliationNotes(pa.DataFrameModel):
+    """Why a published number is not reproduced, one row per (table, row, column)."""
+
+    source_table: Series[str] = field("Report table of the number (or 'Section 5.2' for a text claim)")
+    row_key: Series[str] = field(
+        "Row of that table: cell_id, vehicle_id/scenario_id, or the claim_id of a text claim",
+        str_matches=r"^[a-z0-9_]+(/[a-z0-9_]+)?$",
+    )
+    column_name: Series[str] = field("Column of that table as a metric slug", str_matches=SLUG)
+    note: Series[str] = field("The explanation, in our own words")
+    source_file: Series[str] = _source_file()
+    source_line: Series[int] = _source_line()
+
+    @pa.dataframe_check(name="one note per table, row and column")
+    def unique_key(cls, df):
+        return _unique(df, ["source_table", "row_key", "column_name"])
+
+    class Config:
+        strict = True
+        coerce = True
+        description = (
+            "Curated explanations of published numbers our recomputation does not reproduce, joined "
+            "onto quality.reconciliation by (source_table, row_key, column_name)."
+        )
+
+
+class ScenarioYears(pa.DataFrameModel):
+    """Years to interpolate the Table 10 scenarios at."""
+
+    year: Series[int] = field("Year to interpolate between the current (2024) and advanced (2030) scenarios", ge=2000, le=2100)
+    note: Series[str] = field("Why the year is requested, in our own words", nullable=True)
+    source_file: Series[str] = _source_file()
+    source_line: Series[int] = _source_line()
+
+    @pa.dataframe_check(name="one row per year")
+    def unique_key(cls, df):
+        return _unique(df, ["year"])
+
+    class Config:
+        strict = True
+        coerce = True
+        description = (
+            "Years for which vehicle and machine pack sizing adds a scenario interpolated linearly "
+            "between the 2024 and 2030 scenarios of Table 10 (scenario_id interpolated_<year>)."
+        )

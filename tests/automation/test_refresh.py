@@ -1,0 +1,89 @@
+"""The real sensor and schedule logic against a temporary sources tree."""
+from __future__ import annotations
+
+import duckdb
+from dagster import AssetKey, DagsterInstance, SkipReason, build_schedule_context, build_sensor_context
+
+from pipelines.definitions import defs
+from tests.conftest import build_dataset
+
+SENSOR = defs.resolve_sensor_def("sources_changed")
+
+
+def _evaluate(instance, cursor=None):
+    return SENSOR(build_sensor_context(instance=instance, definitions=defs, cursor=cursor))
+
+
+def _requested(result) -> set[str]:
+    (run,) = result.run_requests
+    return {k.to_user_string() for k in run.asset_selection}
+
+
+def _ancestors(key: AssetKey) -> set[str]:
+    graph = defs.resolve_asset_graph()
+    seen, todo = set(), [key]
+    while todo:
+        for parent in graph.get(todo.pop()).parent_keys:
+            if parent.to_user_string() not in seen:
+                seen.add(parent.to_user_string())
+                todo.append(parent)
+    return seen
+
+
+def test_first_evaluation_builds_everything_then_nothing(workspace):
+    with DagsterInstance.ephemeral() as instance:
+        first = _evaluate(instance)
+        materializable = {k.to_user_string() for k in defs.resolve_asset_graph().materializable_asset_keys}
+        assert _requested(first) == materializable
+        second = _evaluate(instance, first.cursor)
+        assert isinstance(second, SkipReason)
+
+
+def test_editing_one_file_requests_only_its_downstream_closure(workspace):
+    with DagsterInstance.ephemeral() as instance:
+        cursor = _evaluate(instance).cursor
+        table9 = workspace.sources / "vehicle_requirements" / "table9.csv"
+        table9.write_text(table9.read_text(encoding="utf-8").replace(",1.8,", ",1.9,", 1), encoding="utf-8")
+
+        result = _evaluate(instance, cursor)
+        requested = _requested(result)
+        assert "curated/vehicle_requirements" in requested
+        assert "warehouse/battery_duckdb" in requested
+        # every requested asset depends on the edited dataset, and nothing else is asked for
+        for key in requested - {"curated/vehicle_requirements"}:
+            assert "curated/vehicle_requirements" in _ancestors(AssetKey.from_user_string(key)), key
+        assert not any(k.startswith("curated/") and k != "curated/vehicle_requirements" for k in requested)
+        (event,) = result.asset_events
+        assert event.asset_key == AssetKey(["sources", "vehicle_requirements"])
+        assert event.tags["dagster/data_version"]
+
+
+def test_new_file_of_a_known_dataset_is_picked_up_and_ingested(published):
+    with DagsterInstance.ephemeral() as instance:
+        cursor = _evaluate(instance).cursor
+        folder = published.sources / "cell_claims"
+        lines = (folder / "s2_5_lithium_air.csv").read_text(encoding="utf-8").splitlines()
+        new_row = lines[1].replace(lines[1].split(",")[0], "zz_new_lab_cell_energy", 1)
+        (folder / "zz_new_lab_cell.csv").write_text(lines[0] + "\n" + new_row + "\n", encoding="utf-8")
+
+        requested = _requested(_evaluate(instance, cursor))
+        assert "curated/cell_claims" in requested
+        assert "curated/references" not in requested
+
+    assert build_dataset("cell_claims", raise_on_error=True).success
+    with duckdb.connect(str(published.published_db), read_only=True) as con:
+        files = con.execute(
+            "SELECT source_file FROM curated.cell_claims WHERE claim_id = 'zz_new_lab_cell_energy'"
+        ).fetchall()
+    assert files == [("sources/cell_claims/zz_new_lab_cell.csv",)]
+
+
+def test_daily_schedule_requests_a_full_build():
+    schedule = defs.resolve_schedule_def("daily_refresh")
+    assert schedule.cron_schedule == "30 2 * * *"
+    with DagsterInstance.ephemeral() as instance:
+        context = build_schedule_context(instance=instance, scheduled_execution_time=None)
+        requests = schedule.evaluate_tick(context).run_requests
+    assert len(requests) == 1
+    assert requests[0].asset_selection is None  # the whole build_warehouse job
+    assert schedule.job_name == "build_warehouse"

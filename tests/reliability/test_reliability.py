@@ -1,0 +1,124 @@
+"""Crashes, concurrent readers and concurrent builds never corrupt or lose the warehouse."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.settings import PROJECT_ROOT, Paths
+
+BATTERY = Path(sys.executable).with_name("battery")
+VALUE_QUERY = (
+    "SELECT value FROM curated.vehicle_requirements WHERE vehicle_id = 'transit_bus' AND metric = 'energy_consumption'"
+)
+
+
+def _env(paths: Paths, **extra: str) -> dict:
+    return {
+        **os.environ,
+        "BATTERY_SOURCES_DIR": str(paths.sources),
+        "BATTERY_WAREHOUSE_DIR": str(paths.warehouse_dir),
+        **extra,
+    }
+
+
+def _start_build(paths: Paths, **extra: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [str(BATTERY), "build"], cwd=PROJECT_ROOT, env=_env(paths, **extra),
+        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )
+
+
+def _snapshot(db: Path) -> dict[str, int]:
+    """Every table and its row count: what an analyst would see."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        tables = con.execute(
+            "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = current_database()"
+        ).fetchall()
+        return {f"{s}.{t}": con.execute(f'SELECT count(*) FROM "{s}"."{t}"').fetchone()[0] for s, t in tables}
+
+
+def _edit_consumption(paths: Paths, new: str) -> None:
+    table9 = paths.sources / "vehicle_requirements" / "table9.csv"
+    table9.write_text(table9.read_text(encoding="utf-8").replace(",1.8,", f",{new},", 1), encoding="utf-8")
+
+
+@pytest.mark.parametrize("kill_after", [0.8, 2.0, 3.5])
+def test_sigkill_mid_build_leaves_the_previous_warehouse_intact(published, kill_after):
+    before = _snapshot(published.published_db)
+    _edit_consumption(published, "1.9")
+    build = _start_build(published)
+    time.sleep(kill_after)
+    build.send_signal(signal.SIGKILL)
+    build.wait()
+
+    after = _snapshot(published.published_db)  # opens: the file is a complete database
+    assert after == before
+    with duckdb.connect(str(published.published_db), read_only=True) as con:
+        assert con.execute(VALUE_QUERY).fetchone()[0] in (pytest.approx(1.8), pytest.approx(1.9))
+
+    # and the next build recovers from whatever the killed one left in staging
+    rerun = _start_build(published)
+    output, _ = rerun.communicate(timeout=300)
+    assert rerun.returncode == 0, output
+    with duckdb.connect(str(published.published_db), read_only=True) as con:
+        assert con.execute(VALUE_QUERY).fetchone()[0] == pytest.approx(1.9)
+    assert not list(published.warehouse_dir.glob(".battery.duckdb.*.tmp"))
+
+
+def test_reader_sees_old_or_new_warehouse_in_full_never_a_mix(published):
+    before = _snapshot(published.published_db)
+    reader = duckdb.connect(str(published.published_db), read_only=True)
+    try:
+        assert reader.execute(VALUE_QUERY).fetchone()[0] == pytest.approx(1.8)
+        _edit_consumption(published, "1.9")
+        build = _start_build(published)
+        # while the build runs, the open connection keeps answering from one whole database
+        while build.poll() is None:
+            assert reader.execute(VALUE_QUERY).fetchone()[0] == pytest.approx(1.8)
+            time.sleep(0.2)
+        output = build.stdout.read()
+        assert build.returncode == 0, output
+        still_old = {t: reader.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in before}
+        assert still_old == before
+        assert reader.execute(VALUE_QUERY).fetchone()[0] == pytest.approx(1.8)
+    finally:
+        reader.close()
+    with duckdb.connect(str(published.published_db), read_only=True) as fresh:
+        assert fresh.execute(VALUE_QUERY).fetchone()[0] == pytest.approx(1.9)
+
+
+def test_two_builds_at_once_one_waits_then_both_succeed(published):
+    first, second = _start_build(published), _start_build(published)
+    outputs = [p.communicate(timeout=600)[0] for p in (first, second)]
+    assert [first.returncode, second.returncode] == [0, 0], outputs
+    assert _snapshot(published.published_db)
+
+
+def test_second_build_is_refused_cleanly_when_it_cannot_wait(published):
+    before = _snapshot(published.published_db)
+    first = _start_build(published)
+    time.sleep(1.5)  # let the first take the lock
+    second = _start_build(published, BATTERY_LOCK_TIMEOUT_SECONDS="0.2")
+    second_out, _ = second.communicate(timeout=300)
+    first_out, _ = first.communicate(timeout=300)
+    assert first.returncode == 0, first_out
+    assert second.returncode != 0
+    assert "another build is writing the warehouse" in second_out
+    assert _snapshot(published.published_db) == before
+
+
+def test_query_command_opens_the_warehouse_read_only(published):
+    out = subprocess.run(
+        [str(BATTERY), "query", "CREATE TABLE curated.sneaky AS SELECT 1 AS x"],
+        cwd=PROJECT_ROOT, env=_env(published), capture_output=True, text=True,
+    )
+    assert out.returncode != 0
+    assert "read-only" in (out.stdout + out.stderr).lower()
+    assert "curated.sneaky" not in _snapshot(published.published_db)
