@@ -3,9 +3,10 @@ from __future__ import annotations
 
 from dagster import AssetSelection, Definitions, colored_console_logger, define_asset_job, in_process_executor
 
+from pipelines.assets.charts import chart_assets
 from pipelines.assets.curated import curated_assets
 from pipelines.assets.model import model_assets
-from pipelines.assets.quality import reconciliation
+from pipelines.assets.quality import reconciliation, source_findings
 from pipelines.assets.sizing import sizing_assets
 from pipelines.assets.source_files import source_assets
 from pipelines.assets.warehouse import exports, published_warehouse_asset
@@ -13,11 +14,11 @@ from pipelines.automation.refresh import daily_refresh_schedule, sources_changed
 from pipelines.progress import progress_logger
 from pipelines.publish.io_manager import StagingDuckDBIOManager
 
-table_assets = [*curated_assets, *model_assets, *sizing_assets, reconciliation]
+table_assets = [*curated_assets, *model_assets, *sizing_assets, reconciliation, source_findings]
 table_keys = [key for a in table_assets for key in a.keys]
 warehouse_asset = published_warehouse_asset(table_keys)
 
-all_assets = [*source_assets, *table_assets, warehouse_asset, exports]
+all_assets = [*source_assets, *table_assets, warehouse_asset, exports, *chart_assets]
 
 # Every materializable asset; the observable sources are observed by the sensor instead.
 build_warehouse_job = define_asset_job(

@@ -7,8 +7,10 @@ from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetK
 from pipelines.assets.computed import upstream
 from pipelines.assets.table_metadata import KINDS, OWNERS, markdown_table, definition_metadata
 from pipelines.compute.reconciliation import cell_comparisons, pack_comparisons, reconcile, summarise
-from pipelines.schemas.computed.quality import Reconciliation
-from pipelines.schemas.validate import validate
+from pipelines.schemas.base import warning_checks
+from pipelines.schemas.computed.quality import Reconciliation, SourceFindings
+from pipelines.schemas.registry import CURATED
+from pipelines.schemas.validate import evaluate_warnings, validate
 
 KEY = AssetKey(["quality", "reconciliation"])
 # The acceptance tolerances: the cell model within 3 % of Table 7, packs within 1 %.
@@ -95,3 +97,47 @@ def reconciliation(context, **inputs: pd.DataFrame):
             "unexplained_rows": MetadataValue.md(markdown_table(unexplained[["source_table", "row_key", "column_name", "rel_deviation"]])),
         },
     )
+
+
+# ------------------------------------------------------------------ findings of the consistency rules
+
+FINDINGS_KEY = AssetKey(["quality", "source_findings"])
+_LABEL_COLUMNS = ("claim_id", "cell_id", "parameter", "vehicle_id", "scenario_id", "machine_id", "row_id", "technology_id", "criterion", "chemistry")
+_CHECKED = [name for name, model in CURATED.items() if warning_checks(model)]
+
+
+def source_findings_frame(tables: dict[str, pd.DataFrame]) -> pd.DataFrame:
+    frames = []
+    for name, frame in tables.items():
+        for result in evaluate_warnings(frame, CURATED[name]):
+            if result.passed:
+                continue
+            rows = frame.loc[result.failing_rows.index]
+            labels = [c for c in _LABEL_COLUMNS if c in rows.columns]
+            row_label = rows[labels].astype(str).apply(lambda col: col.name + "=" + col).agg(", ".join, axis=1)
+            frames.append(
+                pd.DataFrame(
+                    {
+                        "table_name": f"curated.{name}",
+                        "rule": result.check_name,
+                        "row_label": row_label,
+                        **{c: rows[c] if c in rows.columns else None for c in ("metric", "published_text", "value", "unit", "source_file", "source_line")},
+                    }
+                )
+            )
+    columns = ["table_name", "rule", "row_label", "metric", "published_text", "value", "unit", "source_file", "source_line"]
+    return pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)
+
+
+@asset(
+    key=FINDINGS_KEY,
+    ins={name: upstream("curated", name) for name in _CHECKED},
+    group_name="quality",
+    description=SourceFindings.to_schema().description,
+    kinds=KINDS,
+    owners=OWNERS,
+    metadata=definition_metadata("quality.source_findings", SourceFindings),
+)
+def source_findings(context, **tables: pd.DataFrame):
+    frame = validate(source_findings_frame(tables), SourceFindings, "quality.source_findings")
+    return Output(frame, metadata={"dagster/row_count": len(frame), "rules_with_findings": int(frame["rule"].nunique())})

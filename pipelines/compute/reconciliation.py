@@ -1,7 +1,8 @@
 """Computed vs published: one row per published number the pipeline can recompute.
 
 A deviation is information, not a failure. The tolerance is relative and never tighter than
-the precision the report printed (a value printed "4.3" cannot be checked closer than ±0.05).
+the precision the report printed (a value printed "4.3" cannot be checked closer than ±0.05;
+a value printed "0.00" is compared within ±0.005).
 """
 from __future__ import annotations
 
@@ -27,11 +28,13 @@ def reconcile(
     merged = published.merge(computed, on=["row_key", "column_name"], how="left", validate="many_to_one")
     pub = merged["published_value"].to_numpy(dtype=float)
     comp = merged["computed_value"].to_numpy(dtype=float)
+    half_unit = printed_half_unit(merged["published_text"]).to_numpy()
+    # |computed - published| <= max(rel_tolerance x |published|, half a unit of the last printed digit)
+    allowed = np.fmax(rel_tolerance * np.abs(pub), half_unit)
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = np.where(pub != 0, (comp - pub) / np.abs(pub), np.nan)
-        printed = printed_half_unit(merged["published_text"]).to_numpy() / np.abs(pub)
-    tolerance = np.fmax(rel_tolerance, np.nan_to_num(printed, nan=0.0, posinf=0.0))
-    status = np.where(np.isnan(comp), "not_computed", np.where(np.abs(rel) <= tolerance, "reproduced", "deviates"))
+        tolerance = np.where(pub != 0, allowed / np.abs(pub), np.nan)
+    status = np.where(np.isnan(comp), "not_computed", np.where(np.abs(comp - pub) <= allowed, "reproduced", "deviates"))
     out = merged.assign(
         abs_deviation=comp - pub,
         rel_deviation=rel,

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pandera.pandas as pa
 
-from pipelines.schemas.computed.quality import Reconciliation
+from pipelines.schemas.computed.quality import Reconciliation, SourceFindings
 from pipelines.schemas.computed.sizing import FleetSummary, MachinePacks, PackUncertainty, VehiclePacks
 from pipelines.schemas.curated.applications import (
     BatteryScenarios,
@@ -76,6 +76,7 @@ COMPUTED: dict[str, type[pa.DataFrameModel]] = {
     "sizing.fleet_summary": FleetSummary,
     "sizing.pack_uncertainty": PackUncertainty,
     "quality.reconciliation": Reconciliation,
+    "quality.source_findings": SourceFindings,
 }
 
 

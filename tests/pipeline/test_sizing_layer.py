@@ -75,18 +75,6 @@ def _header(path: Path) -> list[str]:
 # --------------------------------------------------------------------------- data flows through
 
 
-def test_every_sizing_table_is_built_and_registered(workspace):
-    result = _materialize_sizing()
-    assert result.success
-    tables = _tables(workspace)
-    assert set(tables) == {"vehicle_packs", "machine_packs", "fleet_summary", "pack_uncertainty"}
-    assert all(len(frame) for frame in tables.values())
-    # the shipped example year is interpolated alongside the file scenarios
-    for name in ("vehicle_packs", "machine_packs", "fleet_summary"):
-        assert "interpolated_2027" in set(tables[name]["scenario_id"]), name
-    assert tables["fleet_summary"]["illustrative"].all()
-
-
 def test_new_scenario_file_reaches_every_sizing_table(workspace):
     folder = workspace.sources / "battery_scenarios"
     header = _header(folder / "table10.csv")
@@ -107,9 +95,16 @@ def test_new_scenario_file_reaches_every_sizing_table(workspace):
 
     result = _materialize_sizing()
     assert result.success, _failure_message(result)
-    for name, frame in _tables(workspace).items():
+    tables = _tables(workspace)
+    assert set(tables) == {"vehicle_packs", "machine_packs", "fleet_summary", "pack_uncertainty"}
+    for name, frame in tables.items():
         assert "test_future_2035" in set(frame["scenario_id"]), f"new scenario missing from sizing.{name}"
-    packs = _tables(workspace)["vehicle_packs"]
+        assert {"current_2024", "advanced_2030"} <= set(frame["scenario_id"]), name
+    # the shipped example year is interpolated alongside the file scenarios
+    for name in ("vehicle_packs", "machine_packs", "fleet_summary"):
+        assert "interpolated_2027" in set(tables[name]["scenario_id"]), name
+    assert tables["fleet_summary"]["illustrative"].all()
+    packs = tables["vehicle_packs"]
     bus = packs[(packs["vehicle_id"] == "transit_bus") & (packs["scenario_id"] == "test_future_2035")].iloc[0]
     assert bus["pack_wh_per_kg"] == pytest.approx(350 / 1.25)
 

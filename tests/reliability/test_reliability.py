@@ -44,6 +44,17 @@ def _snapshot(db: Path) -> dict[str, int]:
         return {f"{s}.{t}": con.execute(f'SELECT count(*) FROM "{s}"."{t}"').fetchone()[0] for s, t in tables}
 
 
+def _wait_until_locked_by(paths: Paths, build: subprocess.Popen, timeout: float = 60) -> None:
+    """The build writes its pid into the lock file once it holds the lock."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if paths.lock_file.exists() and paths.lock_file.read_text().strip() == str(build.pid):
+            return
+        assert build.poll() is None, "the first build ended before taking the lock"
+        time.sleep(0.05)
+    raise AssertionError("the first build never took the lock")
+
+
 def _edit_consumption(paths: Paths, new: str) -> None:
     table9 = paths.sources / "vehicle_requirements" / "table9.csv"
     table9.write_text(table9.read_text(encoding="utf-8").replace(",1.8,", f",{new},", 1), encoding="utf-8")
@@ -104,7 +115,7 @@ def test_two_builds_at_once_one_waits_then_both_succeed(published):
 def test_second_build_is_refused_cleanly_when_it_cannot_wait(published):
     before = _snapshot(published.published_db)
     first = _start_build(published)
-    time.sleep(1.5)  # let the first take the lock
+    _wait_until_locked_by(published, first)
     second = _start_build(published, BATTERY_LOCK_TIMEOUT_SECONDS="0.2")
     second_out, _ = second.communicate(timeout=300)
     first_out, _ = first.communicate(timeout=300)

@@ -21,10 +21,12 @@ class Reconciliation(pa.DataFrameModel):
     abs_deviation: Series[float] = field("computed - published, in `unit`", origin=DERIVED, nullable=True)
     rel_deviation: Series[float] = field("(computed - published) / |published|", unit="ratio", origin=DERIVED, nullable=True)
     tolerance: Series[float] = field(
-        "Relative tolerance: the layer's tolerance, or the printed precision where that is coarser",
+        "Relative tolerance: the layer's tolerance, or the printed precision where that is coarser "
+        "(null where the published value is 0: then half a unit of its last printed digit applies)",
         unit="ratio",
         origin=DERIVED,
         ge=0,
+        nullable=True,
     )
     status: Series[str] = field("reproduced (within tolerance), deviates, or not_computed", origin=DERIVED, isin=list(STATUSES))
     note: Series[str] = field(
@@ -42,4 +44,28 @@ class Reconciliation(pa.DataFrameModel):
         metadata = {
             "grain": "one row per published number that a computation reproduces (or tries to)",
             "provenance": "pipelines/compute/reconciliation.py over the model and sizing layers",
+        }
+
+
+class SourceFindings(pa.DataFrameModel):
+    table_name: Series[str] = field("Curated table the rule ran on", origin=DERIVED)
+    rule: Series[str] = field("Warning-level consistency rule of the table's pandera model", origin=DERIVED)
+    row_label: Series[str] = field("Identifying columns of the flagged row", origin=DERIVED)
+    metric: Series[str] = field("Metric of the flagged row, where the table has one", origin=DERIVED, nullable=True)
+    published_text: Series[str] = field("The flagged value as printed", origin=DERIVED, nullable=True)
+    value: Series[float] = field("The flagged value, parsed, in `unit`", origin=DERIVED, nullable=True)
+    unit: Series[str] = field("Canonical unit of value", origin=DERIVED, nullable=True)
+    source_file: Series[str] = field("File under sources/ holding the row", origin=DERIVED, nullable=True)
+    source_line: Series[float] = field("Line of source_file holding the row", origin=DERIVED, nullable=True)
+
+    class Config:
+        strict = True
+        coerce = True
+        description = (
+            "Inconsistencies the report itself contains, as found by the warning-level consistency rules "
+            "(values stay as published; this table records what each rule flagged)."
+        )
+        metadata = {
+            "grain": "one row per rule and flagged source row",
+            "provenance": "the raise_warning checks of the curated pandera models, re-run on the curated tables",
         }

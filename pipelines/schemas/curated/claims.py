@@ -10,10 +10,15 @@ from pipelines.schemas.base import PublishedNumber, derived_agrees, field
 STATUSES = ["commercial", "early_production", "under_development", "laboratory", "literature"]
 
 
+# Printed values carry 2-4 significant digits; 1.5 % on top of the target's own printed rounding
+# separates rounding from disagreement.
+CLAIM_TOLERANCE = 0.015
+
+
 def _energy_rules(df: pd.DataFrame, target: str, formula) -> pd.Series:
     # Only numbers printed as values take part: a bound ("up to 500") states no value.
     stated = df.assign(value=df["value"].where(df["qualifier"].isin(["exact", "plus_minus", "approx"])))
-    return derived_agrees(stated, ["entity"], target, formula)
+    return derived_agrees(stated, ["entity"], target, formula, rel_tol=CLAIM_TOLERANCE)
 
 
 class CellClaims(PublishedNumber):
@@ -47,6 +52,11 @@ class CellClaims(PublishedNumber):
     @pa.dataframe_check(name="mass density ≈ mass / volume (same entity)", raise_warning=True)
     def density_from_parts(cls, df: pd.DataFrame) -> pd.Series:
         return _energy_rules(df, "mass_density", lambda w: w["mass"] / w["volume"])
+
+    @pa.dataframe_check(name="pulse power (95%) ≈ 0.19 × matched-impedance power (same entity)", raise_warning=True)
+    def pulse_from_matched_impedance(cls, df: pd.DataFrame) -> pd.Series:
+        # EF(1-EF)V²/R over V²/4R is 4 x 0.95 x 0.05 = 0.19, whatever the cell's V and R.
+        return _energy_rules(df, "pulse_power_95", lambda w: 0.19 * w["matched_impedance_power"])
 
     class Config:
         strict = True
