@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 export DAGSTER_HOME := $(CURDIR)/.dagster_home
 UI_PORT ?= 3000
 
-.PHONY: setup build test ui query docs bench clean
+.PHONY: setup build test lint ui query docs bench clean
 
 setup: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 
@@ -26,6 +26,9 @@ build: setup
 
 test: setup
 	$(BIN)/python -m pytest
+
+lint: setup
+	$(BIN)/ruff check pipelines tests benchmarks
 
 ui: setup
 	$(BIN)/dagster dev -h 127.0.0.1 -p $(UI_PORT) -m pipelines.definitions

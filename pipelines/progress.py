@@ -8,6 +8,7 @@ import time
 
 from dagster import logger
 
+
 def failure_text(error) -> str:
     """The innermost error of a failed step: Dagster wraps ours ("Error occurred while
     executing op ..."), the useful message is in the cause chain."""

@@ -5,7 +5,7 @@ import pandas as pd
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetKey, MetadataValue, Output, asset
 
 from pipelines.assets.computed import upstream
-from pipelines.assets.table_metadata import KINDS, OWNERS, markdown_table, definition_metadata
+from pipelines.assets.table_metadata import KINDS, OWNERS, definition_metadata, markdown_table
 from pipelines.compute.reconciliation import cell_comparisons, pack_comparisons, reconcile, summarise
 from pipelines.schemas.base import warning_checks
 from pipelines.schemas.computed.quality import Reconciliation, SourceFindings

@@ -70,7 +70,27 @@ def within_physical_bounds(values: pd.Series, units: pd.Series) -> pd.Series:
     return v.isna() | ((v >= lo) & (v <= hi))
 
 
-class PublishedNumber(pa.DataFrameModel):
+class CuratedRows(pa.DataFrameModel):
+    """Base of every curated table: each row keeps the file and line it was read from, and
+    no column outside the model is accepted."""
+
+    source_file: Series[str] = field("File under sources/ the row was read from", origin=DERIVED)
+    source_line: Series[int] = field("Line of source_file holding the row (header is line 1)", origin=DERIVED)
+
+    class Config:
+        strict = True
+        coerce = True
+
+
+class ComputedTable(pa.DataFrameModel):
+    """Base of every computed table: strict columns, coerced types."""
+
+    class Config:
+        strict = True
+        coerce = True
+
+
+class PublishedNumber(CuratedRows):
     """One number as printed in the report, parsed, converted, and traced to its origin.
 
     Check names here equal their method names: pandera names inherited checks after the
@@ -116,8 +136,6 @@ class PublishedNumber(pa.DataFrameModel):
         "Reference numbers from the report's list (curated.references), ';'-separated", nullable=True
     )
     note: Series[str] = field("Curator's note, in our own words", nullable=True)
-    source_file: Series[str] = field("File under sources/ the row was read from", origin=DERIVED)
-    source_line: Series[int] = field("Line of source_file holding the row (header is line 1)", origin=DERIVED)
 
     @pa.dataframe_check(name="value_min_not_above_value_max")
     def value_min_not_above_value_max(cls, df: pd.DataFrame) -> pd.Series:
@@ -272,9 +290,5 @@ def wide_model(
         annotations[column] = Series[bool]
         namespace[column] = field(text, origin=DERIVED)
     namespace["__annotations__"] = annotations
-    namespace["Config"] = type(
-        "Config",
-        (),
-        {"strict": True, "coerce": True, "description": description, "metadata": {"grain": grain, "provenance": provenance}},
-    )
-    return type(name, (pa.DataFrameModel,), namespace)
+    namespace["Config"] = type("Config", (), {"description": description, "metadata": {"grain": grain, "provenance": provenance}})
+    return type(name, (ComputedTable,), namespace)

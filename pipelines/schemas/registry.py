@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pandera.pandas as pa
 
+from pipelines.schemas.computed.model import CellPerformance, CellSensitivity, DesignSweep
 from pipelines.schemas.computed.quality import Reconciliation, SourceFindings
 from pipelines.schemas.computed.sizing import FleetSummary, MachinePacks, PackUncertainty, VehiclePacks
 from pipelines.schemas.curated.applications import (
@@ -14,7 +15,6 @@ from pipelines.schemas.curated.applications import (
     PublishedPackResults,
     VehicleRequirements,
 )
-from pipelines.schemas.computed.model import CellPerformance, CellSensitivity, DesignSweep
 from pipelines.schemas.curated.cell_model_inputs import (
     CellDesignParameters,
     CellModelAssumptions,
@@ -24,7 +24,7 @@ from pipelines.schemas.curated.cell_model_inputs import (
     PublishedCellResults,
 )
 from pipelines.schemas.curated.claims import CellClaims
-from pipelines.schemas.curated.literature import SodiumVsLithium, Safety, SsbCostProjections, TechnologyOverview
+from pipelines.schemas.curated.literature import Safety, SodiumVsLithium, SsbCostProjections, TechnologyOverview
 from pipelines.schemas.curated.references import References
 from pipelines.schemas.curated.sizing_inputs import (
     ApplicationClaims,

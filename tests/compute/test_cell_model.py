@@ -20,10 +20,10 @@ from pipelines.compute.cell_model import (
     DESIGN_INPUTS,
     OUTPUT_UNITS,
     TABLE6_INPUTS,
+    compare_with_published,
     compute_cell_performance,
     compute_cell_performance_rowwise,
     design_inputs_from_tables,
-    compare_with_published,
     sample_designs,
     sensitivity,
 )

@@ -7,6 +7,7 @@ import hashlib
 from pathlib import Path
 
 import pytest
+
 from pipelines.ingest.curate import curate
 from pipelines.ingest.read_source import SourceError
 from pipelines.progress import failure_text

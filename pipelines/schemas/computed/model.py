@@ -1,11 +1,10 @@
 """The model layer: the Section 4.1 cell model computed from its design parameters."""
 from __future__ import annotations
 
-import pandera.pandas as pa
 from pandera.typing import Series
 
 from pipelines.compute.cell_model import DESIGN_INPUT_UNITS, DESIGN_INPUTS, OUTPUT_UNITS
-from pipelines.schemas.base import DERIVED, field, wide_model
+from pipelines.schemas.base import DERIVED, ComputedTable, field, wide_model
 
 # What each model output means (units come from the model itself, OUTPUT_UNITS).
 OUTPUT_DESCRIPTIONS: dict[str, str] = {
@@ -104,7 +103,7 @@ DesignSweep = wide_model(
 )
 
 
-class CellSensitivity(pa.DataFrameModel):
+class CellSensitivity(ComputedTable):
     cell_id: Series[str] = field("Modelled cell", origin=DERIVED)
     input: Series[str] = field("Model input perturbed", origin=DERIVED)
     direction: Series[str] = field("-10% or +10%", origin=DERIVED, isin=["-10%", "+10%"])
@@ -114,8 +113,6 @@ class CellSensitivity(pa.DataFrameModel):
     change_pct: Series[float] = field("Relative change of the output", unit="%", origin=DERIVED, nullable=True)
 
     class Config:
-        strict = True
-        coerce = True
         unique = ["cell_id", "input", "direction", "output"]
         description = "Tornado sensitivity: change of Wh/kg and Wh/L of each modelled cell for +/-10% in each input."
         metadata = {

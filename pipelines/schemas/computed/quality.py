@@ -1,14 +1,13 @@
 """quality.reconciliation: every recomputable published number, computed vs published."""
 from __future__ import annotations
 
-import pandera.pandas as pa
 from pandera.typing import Series
 
 from pipelines.compute.reconciliation import STATUSES
-from pipelines.schemas.base import DERIVED, field
+from pipelines.schemas.base import DERIVED, ComputedTable, field
 
 
-class Reconciliation(pa.DataFrameModel):
+class Reconciliation(ComputedTable):
     source_table: Series[str] = field("Report table the published number is printed in", origin=DERIVED)
     row_key: Series[str] = field(
         "Row of that table: cell_id, or vehicle_id/scenario_id, or the claim_id of a text claim", origin=DERIVED
@@ -34,8 +33,6 @@ class Reconciliation(pa.DataFrameModel):
     )
 
     class Config:
-        strict = True
-        coerce = True
         unique = ["source_table", "row_key", "column_name"]
         description = (
             "Reconciliation of every published number the pipeline recomputes (Tables 6, 7, ES-1, 11 "
@@ -47,7 +44,7 @@ class Reconciliation(pa.DataFrameModel):
         }
 
 
-class SourceFindings(pa.DataFrameModel):
+class SourceFindings(ComputedTable):
     table_name: Series[str] = field("Curated table the rule ran on", origin=DERIVED)
     rule: Series[str] = field("Warning-level consistency rule of the table's pandera model", origin=DERIVED)
     row_label: Series[str] = field("Identifying columns of the flagged row", origin=DERIVED)
@@ -59,8 +56,6 @@ class SourceFindings(pa.DataFrameModel):
     source_line: Series[float] = field("Line of source_file holding the row", origin=DERIVED, nullable=True)
 
     class Config:
-        strict = True
-        coerce = True
         description = (
             "Inconsistencies the report itself contains, as found by the warning-level consistency rules "
             "(values stay as published; this table records what each rule flagged)."

@@ -6,7 +6,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipelines.schemas.base import DERIVED, field
+from pipelines.schemas.base import DERIVED, ComputedTable, field
 
 SLUG = r"^[a-z0-9_]+$"
 UNCERTAIN_METRICS = {"pack_mass": "kg", "pack_volume": "L", "pack_cost_total": "USD"}
@@ -31,7 +31,7 @@ _VRATIO = "Cell Wh/L divided by pack Wh/L in the scenario (volume overhead of pa
 _CFACTOR = "Pack cost per kWh divided by cell cost per kWh in the scenario"
 
 
-class VehiclePacks(pa.DataFrameModel):
+class VehiclePacks(ComputedTable):
     vehicle_id: Series[str] = d("Vehicle type (curated.vehicle_requirements)", str_matches=SLUG)
     scenario_id: Series[str] = d(_SCENARIO_ID, str_matches=SLUG)
     year: Series[int] = d("Year the scenario describes", ge=2000, le=2100)
@@ -65,8 +65,6 @@ class VehiclePacks(pa.DataFrameModel):
     )
 
     class Config:
-        strict = True
-        coerce = True
         unique = ["vehicle_id", "scenario_id"]
         description = (
             "Battery pack of every vehicle type of Table 9 under every battery scenario: energy needed, "
@@ -82,7 +80,7 @@ class VehiclePacks(pa.DataFrameModel):
         }
 
 
-class MachinePacks(pa.DataFrameModel):
+class MachinePacks(ComputedTable):
     machine_id: Series[str] = d("Construction machine (curated.construction_machines)", str_matches=SLUG)
     machine_type: Series[str] = d("Machine type as printed in Table 12")
     scenario_id: Series[str] = d(_SCENARIO_ID, str_matches=SLUG)
@@ -139,8 +137,6 @@ class MachinePacks(pa.DataFrameModel):
     break_charger_label: Series[str] = d("Name of that work-break charger class", nullable=True)
 
     class Config:
-        strict = True
-        coerce = True
         unique = ["machine_id", "scenario_id"]
         description = (
             "Battery of every construction machine of Table 12 under every battery scenario: pack mass and "
@@ -157,7 +153,7 @@ class MachinePacks(pa.DataFrameModel):
         }
 
 
-class FleetSummary(pa.DataFrameModel):
+class FleetSummary(ComputedTable):
     fleet_id: Series[str] = d("Fleet (curated.fleets: the name of its file)")
     scenario_id: Series[str] = d(_SCENARIO_ID, str_matches=SLUG)
     year: Series[int] = d("Year the scenario describes", ge=2000, le=2100)
@@ -181,8 +177,6 @@ class FleetSummary(pa.DataFrameModel):
     source_file: Series[str] = d("File under sources/fleets/ the fleet was read from")
 
     class Config:
-        strict = True
-        coerce = True
         unique = ["fleet_id", "scenario_id"]
         description = (
             "Depot fleet totals per battery scenario: battery kWh, mass, volume and cost, daily energy and the "
@@ -194,7 +188,7 @@ class FleetSummary(pa.DataFrameModel):
         }
 
 
-class PackUncertainty(pa.DataFrameModel):
+class PackUncertainty(ComputedTable):
     vehicle_id: Series[str] = d("Vehicle type (curated.vehicle_requirements)", str_matches=SLUG)
     scenario_id: Series[str] = d("Battery scenario of curated.battery_scenarios", str_matches=SLUG)
     year: Series[int] = d("Year the scenario describes", ge=2000, le=2100)
@@ -220,8 +214,6 @@ class PackUncertainty(pa.DataFrameModel):
         return df["unit"].eq(df["metric"].map(UNCERTAIN_METRICS))
 
     class Config:
-        strict = True
-        coerce = True
         unique = ["vehicle_id", "scenario_id", "metric"]
         description = (
             "Monte Carlo uncertainty of pack mass, volume and cost per vehicle and battery scenario: 5th, 50th "

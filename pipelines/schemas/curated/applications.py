@@ -31,8 +31,6 @@ class VehicleRequirements(PublishedNumber):
         return derived_agrees(df, ["vehicle_id"], "energy_needed", lambda w: w["energy_consumption"] * w["range"])
 
     class Config:
-        strict = True
-        coerce = True
         description = "Table 9: battery energy requirements of bus and heavy-duty truck applications."
 
 
@@ -52,8 +50,6 @@ class BatteryScenarios(PublishedNumber):
         return ~factors | df["value"].isna() | (df["value"] >= 1)
 
     class Config:
-        strict = True
-        coerce = True
         description = (
             "Battery scenarios for pack sizing: cell Wh/kg, Wh/L and $/kWh with cell-to-pack "
             "ratios. Table 10 gives 2024 and 2030; further scenarios can be added as files."
@@ -71,8 +67,6 @@ class PublishedPackResults(PublishedNumber):
         return _unique(df, ["vehicle_id", "scenario_id", "metric"])
 
     class Config:
-        strict = True
-        coerce = True
         description = "Table 11: published battery pack characteristics per vehicle in 2024 and 2030."
 
 
@@ -91,6 +85,4 @@ class ConstructionMachines(PublishedNumber):
         return same_across_tables(df, ["machine_id", "metric"])
 
     class Config:
-        strict = True
-        coerce = True
         description = "Tables 12 and ES-2: weight, battery energy, motor power and operating time of electric construction machines."

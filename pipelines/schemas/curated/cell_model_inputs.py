@@ -6,7 +6,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipelines.schemas.base import DERIVED, PublishedNumber, derived_agrees, field, same_across_tables
+from pipelines.schemas.base import DERIVED, CuratedRows, PublishedNumber, derived_agrees, field, same_across_tables
 
 CELL_IDS = [
     "lim_sse_licl",
@@ -23,7 +23,7 @@ FAMILIES = ["lithium_metal", "graphite", "silicon", "sodium_ion"]
 UM_TO_CM = 1e-4
 
 
-class ModelledCells(pa.DataFrameModel):
+class ModelledCells(CuratedRows):
     """The nine cell designs of Section 4.1 and how each table labels them."""
 
     cell_id: Series[str] = field("Cell design slug", unique=True, str_matches=r"^[a-z0-9_]+$")
@@ -35,12 +35,8 @@ class ModelledCells(pa.DataFrameModel):
     liquid_electrolyte_in_cathode: Series[bool] = field("True where the cathode holds liquid electrolyte")
     family: Series[str] = field("Technology family: " + ", ".join(FAMILIES), isin=FAMILIES)
     description: Series[str] = field("One-line description, in our own words")
-    source_file: Series[str] = field("File under sources/ the row was read from", origin=DERIVED)
-    source_line: Series[int] = field("Line of source_file holding the row", origin=DERIVED)
 
     class Config:
-        strict = True
-        coerce = True
         description = "The nine cell designs modelled in Section 4.1 of the report."
 
 
@@ -96,8 +92,6 @@ class CellDesignParameters(PublishedNumber):
         return _t6(df, "total_mass", lambda w: w["total_mass"].clip(lower=w[parts].sum(axis=1)), rel_tol=0.0)
 
     class Config:
-        strict = True
-        coerce = True
         description = (
             "Table 6: design inputs and derived metrics of the nine modelled cells, one row per "
             "cell and parameter, with the printed text, unit and parsed value."
@@ -119,8 +113,6 @@ class PublishedCellResults(PublishedNumber):
         return same_across_tables(df, ["cell_id", "metric"])
 
     class Config:
-        strict = True
-        coerce = True
         description = "Tables 7 and ES-1: published Wh/kg, Wh/L, resistance and pulse power of the modelled cells."
 
 
@@ -133,7 +125,7 @@ def _model_inputs() -> tuple[list[str], dict[str, str]]:
     return list(DESIGN_INPUTS), dict(DESIGN_INPUT_UNITS)
 
 
-class CellModelAssumptions(pa.DataFrameModel):
+class CellModelAssumptions(CuratedRows):
     """Inputs the Section 4.1 model uses but the report does not print, per modelled cell."""
 
     cell_id: Series[str] = field("Cell design (curated.modelled_cells)", isin=CELL_IDS)
@@ -142,8 +134,6 @@ class CellModelAssumptions(pa.DataFrameModel):
     unit: Series[str] = field("Unit of value: the model's unit for this input")
     provenance: Series[str] = field("Where the value comes from (e.g. 'inferred from Table 6/7', 'correction of Table 6')")
     reason: Series[str] = field("One-line reason for the value, in our own words")
-    source_file: Series[str] = field("File under sources/ the row was read from", origin=DERIVED)
-    source_line: Series[int] = field("Line of source_file holding the row", origin=DERIVED)
 
     @pa.dataframe_check(name="one value per cell and input")
     def unique_key(cls, df: pd.DataFrame) -> pd.Series:
@@ -165,15 +155,13 @@ class CellModelAssumptions(pa.DataFrameModel):
         return ~df["parameter"].isin(TABLE6_INPUTS) | df["provenance"].str.startswith("correction")
 
     class Config:
-        strict = True
-        coerce = True
         description = (
             "Cell-model inputs the report uses but does not print (capacity, voltages, porosities, "
             "densities, resistivities), inferred per cell from Tables 6 and 7 with a reason each."
         )
 
 
-class DesignSweepRanges(pa.DataFrameModel):
+class DesignSweepRanges(CuratedRows):
     """What the design sweep varies, and over which range or choices."""
 
     parameter: Series[str] = field("Model input to vary", unique=True, isin=_model_inputs()[0])
@@ -183,8 +171,6 @@ class DesignSweepRanges(pa.DataFrameModel):
     choices: Series[str] = field("';'-separated values, optionally labelled (li_metal=2.89); rows sharing labels are drawn together", nullable=True)
     unit: Series[str] = field("Unit of low, high and choices: the model's unit for the input")
     note: Series[str] = field("Why this range, in our own words", nullable=True)
-    source_file: Series[str] = field("File under sources/ the row was read from", origin=DERIVED)
-    source_line: Series[int] = field("Line of source_file holding the row", origin=DERIVED)
 
     @pa.dataframe_check(name="low <= high")
     def ordered(cls, df: pd.DataFrame) -> pd.Series:
@@ -200,25 +186,19 @@ class DesignSweepRanges(pa.DataFrameModel):
         return df["unit"] == df["parameter"].map(_model_inputs()[1])
 
     class Config:
-        strict = True
-        coerce = True
         description = "Ranges and choices of the cell-model design sweep (what is varied, and how)."
 
 
-class DesignSweepSettings(pa.DataFrameModel):
+class DesignSweepSettings(CuratedRows):
     n_designs: Series[int] = field("Number of designs to sample", gt=0, le=5_000_000)
     seed: Series[int] = field("Random seed (the sweep is reproducible)", ge=0)
     base_cell_id: Series[str] = field("Modelled cell whose values the parameters not varied keep", isin=CELL_IDS)
     method: Series[str] = field("random (seeded draws) or grid (full factorial near n_designs)", isin=["random", "grid"])
     note: Series[str] = field("Why these settings, in our own words", nullable=True)
-    source_file: Series[str] = field("File under sources/ the row was read from", origin=DERIVED)
-    source_line: Series[int] = field("Line of source_file holding the row", origin=DERIVED)
 
     @pa.dataframe_check(name="exactly one settings row")
     def single_row(cls, df: pd.DataFrame) -> pd.Series:
         return pd.Series(len(df) == 1, index=df.index)
 
     class Config:
-        strict = True
-        coerce = True
         description = "Sample size, seed, method and base cell of the cell-model design sweep."

@@ -59,8 +59,6 @@ class CellClaims(PublishedNumber):
         return _energy_rules(df, "pulse_power_95", lambda w: 0.19 * w["matched_impedance_power"])
 
     class Config:
-        strict = True
-        coerce = True
         description = (
             "Numeric claims about battery cells and technologies from the report's company data "
             "(Section 2, Tables 1-2) and literature survey (Section 3), each with its printed text, "

@@ -5,12 +5,12 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipelines.schemas.base import DERIVED, PublishedNumber, field
+from pipelines.schemas.base import DERIVED, CuratedRows, PublishedNumber, field
 
 CHEMISTRIES = ["sodium_ion", "lithium_ion"]
 
 
-class TechnologyOverview(pa.DataFrameModel):
+class TechnologyOverview(CuratedRows):
     """Table 3: advantages, challenges, uses and electrodes of five technologies."""
 
     technology_id: Series[str] = field("Technology slug", unique=True, str_matches=r"^[a-z0-9_]+$")
@@ -22,12 +22,8 @@ class TechnologyOverview(pa.DataFrameModel):
     section: Series[str] = field("Report section")
     source_table: Series[str] = field("Report table")
     reference_ids: Series[str] = field("Reference numbers, ';'-separated", nullable=True)
-    source_file: Series[str] = field("File under sources/ the row was read from", origin=DERIVED)
-    source_line: Series[int] = field("Line of source_file holding the row", origin=DERIVED)
 
     class Config:
-        strict = True
-        coerce = True
         description = "Table 3: qualitative overview of advanced battery technologies."
 
 
@@ -43,12 +39,10 @@ class SodiumVsLithium(PublishedNumber):
         return ~df.duplicated(["criterion", "chemistry", "metric"], keep=False)
 
     class Config:
-        strict = True
-        coerce = True
         description = "Table 4: sodium-ion versus lithium-ion cells, criterion by criterion."
 
 
-class Safety(pa.DataFrameModel):
+class Safety(CuratedRows):
     """Table 5: safety envelope of nine technologies, ranges parsed beside the printed text."""
 
     technology_id: Series[str] = field("Technology slug", unique=True, str_matches=r"^[a-z0-9_]+$")
@@ -77,8 +71,6 @@ class Safety(pa.DataFrameModel):
     source_table: Series[str] = field("Report table")
     reference_ids: Series[str] = field("Reference numbers, ';'-separated", nullable=True)
     note: Series[str] = field("Curator's note, in our own words", nullable=True)
-    source_file: Series[str] = field("File under sources/ the row was read from", origin=DERIVED)
-    source_line: Series[int] = field("Line of source_file holding the row", origin=DERIVED)
 
     @pa.dataframe_check(name="stability min <= max and runaway min <= max")
     def ordered_ranges(cls, df: pd.DataFrame) -> pd.Series:
@@ -92,8 +84,6 @@ class Safety(pa.DataFrameModel):
         return df["thermal_runaway_min"].isna() | (df["thermal_runaway_min"] > df["temperature_stability_max"])
 
     class Config:
-        strict = True
-        coerce = True
         description = "Table 5: safety challenges, mitigations and temperature limits per technology."
 
 
@@ -108,6 +98,4 @@ class SsbCostProjections(PublishedNumber):
         return ~df.duplicated(["row_id", "metric"], keep=False)
 
     class Config:
-        strict = True
-        coerce = True
         description = "Table 8: raw-material, cell and pack cost projections for solid-state batteries."

@@ -1,13 +1,12 @@
 """The report's reference list: the ids every reference_ids column points to."""
 from __future__ import annotations
 
-import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipelines.schemas.base import DERIVED, field
+from pipelines.schemas.base import CuratedRows, field
 
 
-class References(pa.DataFrameModel):
+class References(CuratedRows):
     reference_id: Series[int] = field("Number of the reference in the report's list", unique=True, ge=1)
     authors: Series[str] = field("Authors or organisation as printed", nullable=True)
     year: Series[str] = field("Year as printed (kept as text: the list holds misprints)", nullable=True)
@@ -17,10 +16,6 @@ class References(pa.DataFrameModel):
     accessed: Series[str] = field("Access date printed for web sources", nullable=True)
     published_text: Series[str] = field("The whole entry as printed (whitespace normalised)")
     note: Series[str] = field("Curator's note, in our own words", nullable=True)
-    source_file: Series[str] = field("File under sources/ the row was read from", origin=DERIVED)
-    source_line: Series[int] = field("Line of source_file holding the row", origin=DERIVED)
 
     class Config:
-        strict = True
-        coerce = True
         description = "The report's numbered reference list, parsed into bibliographic fields."

@@ -9,7 +9,7 @@ from pandera.typing import Series
 
 from pipelines.compute.sizing import SCENARIO_METRICS
 from pipelines.ingest.published_values import parse_published
-from pipelines.schemas.base import DERIVED, PublishedNumber, field, within_physical_bounds
+from pipelines.schemas.base import DERIVED, CuratedRows, PublishedNumber, field, within_physical_bounds
 
 SLUG = r"^[a-z0-9_]+$"
 ASSET_TYPES = ["vehicle", "machine"]
@@ -32,15 +32,7 @@ def _unique(df: pd.DataFrame, keys: list[str]) -> pd.Series:
     return ~df.duplicated(keys, keep=False)
 
 
-def _source_file() -> Series[str]:
-    return field("File under sources/ the row was read from", origin=DERIVED)
-
-
-def _source_line() -> Series[int]:
-    return field("Line of source_file holding the row (header is line 1)", origin=DERIVED)
-
-
-class VehiclePeakPower(pa.DataFrameModel):
+class VehiclePeakPower(CuratedRows):
     """Peak battery power per vehicle, inferred from Table 11 (W/kg x kg)."""
 
     vehicle_id: Series[str] = field("Vehicle type slug (curated.vehicle_requirements)", str_matches=SLUG)
@@ -63,8 +55,6 @@ class VehiclePeakPower(pa.DataFrameModel):
     section: Series[str] = field("Report section the inference draws on")
     source_table: Series[str] = field("Report table the inference draws on", nullable=True)
     reference_ids: Series[str] = field("Reference numbers (curated.references), ';'-separated", nullable=True)
-    source_file: Series[str] = _source_file()
-    source_line: Series[int] = _source_line()
 
     @pa.dataframe_check(name="one row per vehicle")
     def unique_key(cls, df):
@@ -79,15 +69,13 @@ class VehiclePeakPower(pa.DataFrameModel):
         return ok
 
     class Config:
-        strict = True
-        coerce = True
         description = (
             "Peak battery power per vehicle application, not printed in the report but recovered from "
             "Table 11 (specific power x pack mass); used for the specific power of every sized pack."
         )
 
 
-class ChargerClasses(pa.DataFrameModel):
+class ChargerClasses(CuratedRows):
     """Section 5.3: charger classes for construction machines, applicability encoded as data."""
 
     charger_id: Series[str] = field("Charger class slug", str_matches=SLUG)
@@ -113,8 +101,6 @@ class ChargerClasses(pa.DataFrameModel):
     source_table: Series[str] = field("Report table, if any", nullable=True)
     reference_ids: Series[str] = field("Reference numbers (curated.references), ';'-separated", nullable=True)
     note: Series[str] = field("Curator's note, in our own words", nullable=True)
-    source_file: Series[str] = _source_file()
-    source_line: Series[int] = _source_line()
 
     @pa.dataframe_check(name="one row per charger class")
     def unique_key(cls, df):
@@ -130,15 +116,13 @@ class ChargerClasses(pa.DataFrameModel):
         return df["battery_kwh_min"].isna() | df["battery_kwh_max"].isna() | (df["battery_kwh_min"] < df["battery_kwh_max"])
 
     class Config:
-        strict = True
-        coerce = True
         description = (
             "Section 5.3: the charger classes named for construction machines (Level 2 20 kW, DC 50 kW, "
             "DC 300 kW) with the battery sizes and charging modes each applies to."
         )
 
 
-class Fleets(pa.DataFrameModel):
+class Fleets(CuratedRows):
     """Illustrative depot fleets: one file per fleet, one row per asset line."""
 
     fleet_id: Series[str] = field("Fleet name: the stem of the file the line was read from", origin=DERIVED)
@@ -157,8 +141,6 @@ class Fleets(pa.DataFrameModel):
     illustrative: Series[bool] = field("True when the line is made up for illustration, not taken from the report")
     provenance: Series[str] = field("Where the counts and duty come from")
     note: Series[str] = field("Curator's note, in our own words", nullable=True)
-    source_file: Series[str] = _source_file()
-    source_line: Series[int] = _source_line()
 
     @pa.dataframe_check(name="one row per fleet, asset type and asset")
     def unique_key(cls, df):
@@ -170,15 +152,13 @@ class Fleets(pa.DataFrameModel):
         return (vehicle & df["daily_miles"].notna()) | (~vehicle & df["daily_hours"].notna())
 
     class Config:
-        strict = True
-        coerce = True
         description = (
             "Example depot fleets for fleet sizing (ILLUSTRATIVE, not from the report): asset counts, "
             "daily miles or hours and the charging window; each file of sources/fleets/ is one fleet."
         )
 
 
-class ScenarioUncertainty(pa.DataFrameModel):
+class ScenarioUncertainty(CuratedRows):
     """Low / most likely / high of scenario metrics, for Monte Carlo pack sizing."""
 
     scenario_id: Series[str] = field("Battery scenario slug (curated.battery_scenarios)", str_matches=SLUG)
@@ -193,8 +173,6 @@ class ScenarioUncertainty(pa.DataFrameModel):
     source_table: Series[str] = field("Report tables the bounds come from, ';'-separated", nullable=True)
     reference_ids: Series[str] = field("Reference numbers (curated.references), ';'-separated", nullable=True)
     note: Series[str] = field("Curator's note, in our own words", nullable=True)
-    source_file: Series[str] = _source_file()
-    source_line: Series[int] = _source_line()
 
     @pa.dataframe_check(name="one row per scenario and metric")
     def unique_key(cls, df):
@@ -230,8 +208,6 @@ class ScenarioUncertainty(pa.DataFrameModel):
         return ok
 
     class Config:
-        strict = True
-        coerce = True
         description = (
             "Uncertainty ranges (low, most likely, high and distribution) of the battery-scenario metrics, "
             "for the Monte Carlo pack sizing; metrics without a row are held at their scenario value."
@@ -250,15 +226,13 @@ class ApplicationClaims(PublishedNumber):
         return _unique(df, ["claim_id"])
 
     class Config:
-        strict = True
-        coerce = True
         description = (
             "Numeric statements in the text of Section 5 (pack size and cost trends, power needs, the "
             "500-mile inter-city bus, charging of construction machines), as printed and parsed."
         )
 
 
-class ReconciliationNotes(pa.DataFrameModel):
+class ReconciliationNotes(CuratedRows):
     """Why a published number is not reproduced, one row per (table, row, column)."""
 
     source_table: Series[str] = field("Report table of the number (or 'Section 5.2' for a text claim)")
@@ -268,37 +242,29 @@ class ReconciliationNotes(pa.DataFrameModel):
     )
     column_name: Series[str] = field("Column of that table as a metric slug", str_matches=SLUG)
     note: Series[str] = field("The explanation, in our own words")
-    source_file: Series[str] = _source_file()
-    source_line: Series[int] = _source_line()
 
     @pa.dataframe_check(name="one note per table, row and column")
     def unique_key(cls, df):
         return _unique(df, ["source_table", "row_key", "column_name"])
 
     class Config:
-        strict = True
-        coerce = True
         description = (
             "Curated explanations of published numbers our recomputation does not reproduce, joined "
             "onto quality.reconciliation by (source_table, row_key, column_name)."
         )
 
 
-class ScenarioYears(pa.DataFrameModel):
+class ScenarioYears(CuratedRows):
     """Years to interpolate the Table 10 scenarios at."""
 
     year: Series[int] = field("Year to interpolate between the current (2024) and advanced (2030) scenarios", ge=2000, le=2100)
     note: Series[str] = field("Why the year is requested, in our own words", nullable=True)
-    source_file: Series[str] = _source_file()
-    source_line: Series[int] = _source_line()
 
     @pa.dataframe_check(name="one row per year")
     def unique_key(cls, df):
         return _unique(df, ["year"])
 
     class Config:
-        strict = True
-        coerce = True
         description = (
             "Years for which vehicle and machine pack sizing adds a scenario interpolated linearly "
             "between the 2024 and 2030 scenarios of Table 10 (scenario_id interpolated_<year>)."

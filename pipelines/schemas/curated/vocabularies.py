@@ -1,38 +1,29 @@
 """Controlled vocabularies every published number is checked against."""
 from __future__ import annotations
 
-import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipelines.schemas.base import DERIVED, field
+from pipelines.schemas.base import CuratedRows, field
 
 
-class Units(pa.DataFrameModel):
+class Units(CuratedRows):
     """Unit spellings as printed in the report and how each converts to a canonical unit."""
 
     published_unit: Series[str] = field("Unit exactly as printed in the report", unique=True)
     canonical_unit: Series[str] = field("Canonical unit values are stored in")
     factor: Series[float] = field("Multiply a printed value by this to get the canonical unit", gt=0)
     description: Series[str] = field("What the unit is, in our words")
-    source_file: Series[str] = field("File under sources/ the row was read from", origin=DERIVED)
-    source_line: Series[int] = field("Line of source_file holding the row", origin=DERIVED)
 
     class Config:
-        strict = True
-        coerce = True
         description = "Unit vocabulary: printed unit spellings and their conversion to canonical units."
 
 
-class Metrics(pa.DataFrameModel):
+class Metrics(CuratedRows):
     """Controlled metric vocabulary, snake_case, one canonical unit each."""
 
     metric: Series[str] = field("Metric name used in every long table", unique=True, str_matches=r"^[a-z][a-z0-9_]*$")
     unit: Series[str] = field("Canonical unit of the metric (a canonical_unit of curated.units, or ratio/text)")
     description: Series[str] = field("What the metric measures, in our words")
-    source_file: Series[str] = field("File under sources/ the row was read from", origin=DERIVED)
-    source_line: Series[int] = field("Line of source_file holding the row", origin=DERIVED)
 
     class Config:
-        strict = True
-        coerce = True
         description = "Metric vocabulary: every metric name with its canonical unit and meaning."
