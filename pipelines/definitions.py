@@ -1,7 +1,14 @@
 """The Dagster code location: every asset, check, job, sensor and schedule of the warehouse."""
 from __future__ import annotations
 
-from dagster import AssetSelection, Definitions, colored_console_logger, define_asset_job, in_process_executor
+from dagster import (
+    AssetSelection,
+    Definitions,
+    colored_console_logger,
+    define_asset_job,
+    in_process_executor,
+    with_source_code_references,
+)
 
 from pipelines.assets.charts import chart_assets
 from pipelines.assets.curated import curated_assets
@@ -28,7 +35,8 @@ build_warehouse_job = define_asset_job(
 )
 
 defs = Definitions(
-    assets=all_assets,
+    # Each asset links to the function that computes it (and table assets to their pandera model).
+    assets=with_source_code_references(all_assets),
     jobs=[build_warehouse_job],
     sensors=[sources_changed_sensor(build_warehouse_job)],
     schedules=[daily_refresh_schedule(build_warehouse_job)],

@@ -7,6 +7,8 @@ one warning-level check per consistency rule of the model, reported with its fai
 """
 from __future__ import annotations
 
+import inspect
+import sys
 from collections.abc import Iterator
 
 import pandas as pd
@@ -16,6 +18,8 @@ from dagster import (
     AssetCheckSeverity,
     AssetCheckSpec,
     AssetKey,
+    CodeReferencesMetadataValue,
+    LocalFileCodeReference,
     MetadataValue,
     TableColumn,
     TableSchema,
@@ -45,11 +49,23 @@ def column_schema(model: type[pa.DataFrameModel]) -> TableSchema:
     )
 
 
+def model_code_reference(model: type[pa.DataFrameModel]) -> LocalFileCodeReference:
+    """Where the table's schema is defined: the UI links each asset to its pandera model."""
+    path = inspect.getsourcefile(sys.modules[model.__module__])
+    try:
+        _, first = inspect.getsourcelines(model)
+    except (OSError, TypeError):  # built by wide_model(): point at the assignment that builds it
+        text = open(path, encoding="utf-8").read().splitlines()
+        first = next((i + 1 for i, line in enumerate(text) if line.startswith(f"{model.__name__} = ")), 1)
+    return LocalFileCodeReference(file_path=path, line_number=first, label="pandera model")
+
+
 def definition_metadata(table: str, model: type[pa.DataFrameModel]) -> dict:
     return {
         "dagster/column_schema": column_schema(model),
         "dagster/table_name": table,
         "pandera_model": f"{model.__module__}.{model.__name__}",
+        "dagster/code_references": CodeReferencesMetadataValue(code_references=[model_code_reference(model)]),
     }
 
 

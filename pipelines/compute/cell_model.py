@@ -80,7 +80,6 @@ __all__ = [
     "design_inputs_from_tables",
     "sensitivity",
     "sample_designs",
-    "compare_with_published",
 ]
 
 # Inputs printed in Table 6 (slug = Table 6 parameter slug, value in the printed unit).
@@ -691,34 +690,3 @@ def sample_designs(
     ordered = {k_: out[k_] for k_ in DESIGN_INPUTS}
     ordered.update({k_: v for k_, v in out.items() if k_ not in ordered})
     return ordered
-
-
-# --------------------------------------------------------------------------- reconciliation
-
-
-def compare_with_published(
-    outputs: Mapping[str, np.ndarray],
-    cell_ids: Sequence[str],
-    published: pd.DataFrame,
-    rel_tol: float = 0.03,
-) -> pd.DataFrame:
-    """Compare computed outputs with published numbers, joined by (cell_id, metric name).
-
-    published: long frame with cell_id, metric, value and optionally half_unit (half a unit of
-    the last printed digit) and source_table. Metrics the model does not compute are dropped.
-    A number is reproduced when |computed - published| <= max(rel_tol·|published|, half_unit).
-    Returns the published frame plus computed, rel_diff and reproduced columns.
-    """
-    for c in ("cell_id", "metric", "value"):
-        if c not in published.columns:
-            raise ValueError(f"published is missing column {c!r}")
-    ids = list(cell_ids)
-    computed = pd.DataFrame({k: np.asarray(v, dtype=float) for k, v in outputs.items() if k in OUTPUT_UNITS}, index=ids)
-    long = computed.rename_axis("cell_id").reset_index().melt(id_vars="cell_id", var_name="metric", value_name="computed")
-    df = published.merge(long, on=["cell_id", "metric"], how="inner")
-    value = pd.to_numeric(df["value"], errors="coerce")
-    half = pd.to_numeric(df["half_unit"], errors="coerce").fillna(0.0) if "half_unit" in df.columns else 0.0
-    diff = (df["computed"] - value).abs()
-    df["rel_diff"] = (df["computed"] - value) / value.abs()
-    df["reproduced"] = (diff <= np.maximum(rel_tol * value.abs(), half)) & value.notna()
-    return df

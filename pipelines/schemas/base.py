@@ -10,6 +10,7 @@ derived from the models through the helpers at the bottom of this module.
 from __future__ import annotations
 
 import copy
+import sys
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +55,7 @@ PHYSICAL_BOUNDS: dict[str, tuple[float, float]] = {
     "mOhm": (0.0, 100_000.0),
     "C": (0.0, 1_000.0),
     "years": (0.0, 1_000.0),
+    "year": (1800.0, 2200.0),
     "g/cm3": (0.0, 25.0),
 }
 NON_NEGATIVE_UNITS_EXCEPT = {"°C", "V"}
@@ -290,5 +292,6 @@ def wide_model(
         annotations[column] = Series[bool]
         namespace[column] = field(text, origin=DERIVED)
     namespace["__annotations__"] = annotations
+    namespace["__module__"] = sys._getframe(1).f_globals["__name__"]  # the catalogue's module, for code links
     namespace["Config"] = type("Config", (), {"description": description, "metadata": {"grain": grain, "provenance": provenance}})
     return type(name, (ComputedTable,), namespace)

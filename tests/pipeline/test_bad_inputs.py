@@ -78,6 +78,11 @@ CASES = {
         lambda rows: _set(rows, 2, "published_text", "1.8 or so"),
         ["table9.csv", "line 2", "'published_text'", "not a recognised printed number"],
     ),
+    "min above max": (
+        "scenario_uncertainty/ranges.csv",
+        lambda rows: _set(rows, 2, "low", "999"),
+        ["ranges.csv", "line 2", "low", "high"],
+    ),
     "duplicate key": (T9, lambda rows: rows + [rows[1]], ["table9.csv", "line 2", "one row per vehicle and metric"]),
     "empty file": (T9, b"", ["table9.csv", "file is empty"]),
     "not UTF-8": (T9, "vehicle_id,driving_cycle\nbus,café\n".encode("latin-1"), ["table9.csv", "line 2", "not UTF-8"]),
