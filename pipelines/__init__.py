@@ -12,10 +12,7 @@ import warnings
 
 # Dagster marks observable source assets and some metadata helpers as beta; the notice adds
 # nothing for users of this project and would drown the build output.
-try:
-    from dagster import BetaWarning, PreviewWarning
+from dagster import BetaWarning, PreviewWarning
 
-    warnings.filterwarnings("ignore", category=BetaWarning)
-    warnings.filterwarnings("ignore", category=PreviewWarning)
-except ImportError:  # pragma: no cover
-    pass
+warnings.filterwarnings("ignore", category=BetaWarning)
+warnings.filterwarnings("ignore", category=PreviewWarning)

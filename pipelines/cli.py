@@ -52,7 +52,15 @@ def build(args: argparse.Namespace) -> int:
 def _check_counts(result) -> tuple[int, int, list[str]]:
     evaluations = result.get_asset_check_evaluations()
     passed = sum(e.passed for e in evaluations)
-    flagged = [f"{e.asset_key.to_user_string()}: {e.check_name}" for e in evaluations if not e.passed]
+    flagged = []
+    for e in evaluations:
+        if e.passed:
+            continue
+        meta = {k: getattr(v, "value", v) for k, v in e.metadata.items()}
+        rule = meta.get("rule", e.check_name)
+        rows = meta.get("failing_rows", meta.get("unexplained"))
+        table = ".".join(e.asset_key.path)
+        flagged.append(f"{table}: {rule}" + (f" ({rows} row{'s' if rows != 1 else ''})" if rows is not None else ""))
     return len(evaluations), passed, flagged
 
 
@@ -80,7 +88,10 @@ def print_summary(result, seconds: float) -> None:
     for s, t, n in zip(tables.schema_name, tables.table_name, tables.rows):
         print(f"  {f'{s}.{t}':<{width}}  {n:>7}")
     print(f"\n  {len(tables)} tables, {int(tables.rows.sum())} rows")
-    print(f"  checks: {total} run, {passed} passed, {len(flagged)} flagged (warning level: published inconsistencies kept as printed)")
+    print(
+        f"  checks: {total} run, {passed} passed, {len(flagged)} flagged (warning level: published inconsistencies "
+        "kept as printed; make query NAME=report_inconsistencies)"
+    )
     for line in flagged:
         print(f"    - {line}")
     extra = summary_extras(paths)
@@ -99,11 +110,15 @@ def summary_extras(paths) -> str:
         if not exists:
             return ""
         rows = con.execute(
-            "SELECT source_table, count(*) AS published, count(*) FILTER (WHERE status = 'reproduced') AS reproduced "
+            "SELECT source_table, count(*) AS published, count(*) FILTER (WHERE status = 'reproduced') AS reproduced, "
+            "count(*) FILTER (WHERE status = 'deviates' AND note IS NOT NULL) AS explained "
             "FROM quality.reconciliation GROUP BY source_table ORDER BY source_table"
         ).fetchall()
-    lines = ["  reconciliation (published vs computed):"]
-    lines += [f"    {t:<12} {r:>4} of {n:>4} reproduced within tolerance" for t, n, r in rows]
+    lines = ["  reconciliation (published vs computed; make query NAME=reconciliation_deviations for details):"]
+    lines += [
+        f"    {t:<12} {r:>4} of {n:>4} reproduced within tolerance; {e} of {n - r} deviations explained"
+        for t, n, r, e in rows
+    ]
     return "\n".join(lines)
 
 
@@ -144,7 +159,7 @@ def query(args: argparse.Namespace) -> int:
 
 
 def docs(args: argparse.Namespace) -> int:
-    from pipelines.publish.dictionary import DICTIONARY_PATH, render_dictionary
+    from pipelines.publish.dictionary import DICTIONARY_PATH, render_dictionary, write_dictionary
 
     text = render_dictionary()
     if args.check:
@@ -154,9 +169,7 @@ def docs(args: argparse.Namespace) -> int:
             return 1
         print(f"{DICTIONARY_PATH} is current")
         return 0
-    DICTIONARY_PATH.parent.mkdir(parents=True, exist_ok=True)
-    DICTIONARY_PATH.write_text(text, encoding="utf-8")
-    print(f"wrote {DICTIONARY_PATH}")
+    print(f"wrote {write_dictionary()}")
     return 0
 
 

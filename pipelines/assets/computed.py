@@ -7,7 +7,8 @@ from collections.abc import Callable
 import pandas as pd
 from dagster import AssetIn, AssetKey, AssetsDefinition, Output, asset
 
-from pipelines.assets.table_metadata import KINDS, OWNERS, check_results, check_specs, definition_metadata
+from pipelines.assets.table_metadata import KINDS, OWNERS, check_results, check_specs, definition_metadata, schema_failure
+from pipelines.ingest.read_source import SourceError
 from pipelines.schemas.registry import all_tables
 from pipelines.schemas.validate import validate
 
@@ -16,8 +17,14 @@ def upstream(schema: str, name: str) -> AssetIn:
     return AssetIn(key=AssetKey([schema, name]))
 
 
-def computed_table_asset(table: str, ins: dict[str, AssetIn], compute: Callable[..., pd.DataFrame]) -> AssetsDefinition:
-    """`table` is "<schema>.<name>"; its model comes from the registry."""
+def computed_table_asset(
+    table: str,
+    ins: dict[str, AssetIn],
+    compute: Callable[..., pd.DataFrame],
+    extra_metadata: Callable[[pd.DataFrame], dict] | None = None,
+) -> AssetsDefinition:
+    """`table` is "<schema>.<name>"; its model comes from the registry. `extra_metadata`
+    adds table-specific numbers to the materialization (e.g. how many scenarios were sized)."""
     model = all_tables()[table]
     schema, name = table.split(".")
     key = AssetKey([schema, name])
@@ -33,8 +40,13 @@ def computed_table_asset(table: str, ins: dict[str, AssetIn], compute: Callable[
         check_specs=check_specs(key, model),
     )
     def _asset(context, **inputs: pd.DataFrame):
-        frame = validate(compute(**inputs), model, table)
-        yield Output(frame, metadata={"dagster/row_count": len(frame)})
+        try:
+            frame = validate(compute(**inputs), model, table)
+        except SourceError as error:
+            yield schema_failure(key, error)
+            raise
+        extra = extra_metadata(frame) if extra_metadata else {}
+        yield Output(frame, metadata={"dagster/row_count": len(frame), **extra})
         yield from check_results(key, frame, model)
 
     return _asset

@@ -6,8 +6,9 @@ import pandas as pd
 from dagster import AssetIn, AssetKey, AssetsDefinition, Output, asset
 
 from pipelines.assets.source_files import source_key
-from pipelines.assets.table_metadata import KINDS, OWNERS, check_results, check_specs, definition_metadata
+from pipelines.assets.table_metadata import KINDS, OWNERS, check_results, check_specs, definition_metadata, schema_failure
 from pipelines.ingest.curate import curate, has_published_numbers
+from pipelines.ingest.read_source import SourceError
 from pipelines.schemas.registry import CURATED
 from pipelines.settings import current_paths
 
@@ -36,9 +37,13 @@ def _curated_asset(name: str) -> AssetsDefinition:
         check_specs=check_specs(key, model),
     )
     def _asset(context, **vocabularies: pd.DataFrame):
-        frame, dataset = curate(
-            name, current_paths().sources, vocabularies.get("metrics"), vocabularies.get("units")
-        )
+        try:
+            frame, dataset = curate(
+                name, current_paths().sources, vocabularies.get("metrics"), vocabularies.get("units")
+            )
+        except SourceError as error:
+            yield schema_failure(key, error)
+            raise
         yield Output(
             frame,
             metadata={

@@ -13,7 +13,8 @@ import numpy as np
 import pandas as pd
 from dagster import AssetIn, AssetKey, AssetsDefinition, Config, Output, asset
 
-from pipelines.assets.table_metadata import KINDS, OWNERS, check_results, check_specs, definition_metadata
+from pipelines.assets.computed import computed_table_asset, upstream
+from pipelines.assets.table_metadata import KINDS, OWNERS, check_results, check_specs, definition_metadata, schema_failure
 from pipelines.compute.sizing import (
     DEFAULT_PAIR,
     DEFAULT_SEED,
@@ -25,15 +26,13 @@ from pipelines.compute.sizing import (
     vehicle_packs,
     wide_from_long,
 )
+from pipelines.ingest.read_source import SourceError
 from pipelines.schemas.computed.sizing import (
     BASELINE_SCENARIO,
     BREAK_H,
     OVERNIGHT_H,
     WORKDAY_H,
-    FleetSummary,
-    MachinePacks,
     PackUncertainty,
-    VehiclePacks,
 )
 from pipelines.schemas.validate import validate
 
@@ -150,7 +149,7 @@ def build_vehicle_packs(
         vehicle_peak_power[["vehicle_id", "peak_power_kw"]],
     )
     out = out.merge(scenarios[["scenario_id", "interpolated"]], on="scenario_id", how="left")
-    return validate(out, VehiclePacks, "sizing.vehicle_packs")
+    return out
 
 
 def build_machine_packs(
@@ -176,7 +175,7 @@ def build_machine_packs(
         .merge(scenarios[["scenario_id", "interpolated"]], on="scenario_id", how="left")
         .assign(baseline_scenario_id=BASELINE_SCENARIO)
     )
-    return validate(out, MachinePacks, "sizing.machine_packs")
+    return out
 
 
 def check_fleet_assets(fleets: pd.DataFrame, vehicle_ids, machine_ids) -> None:
@@ -225,7 +224,7 @@ def build_fleet_summary(fleets: pd.DataFrame, vehicle_packs_: pd.DataFrame, mach
     out["asset_count"] = out["asset_count"].round().astype(int)
     out["assets_exceeding_pack"] = out["assets_exceeding_pack"].round().astype(int)
     out = out.sort_values(["fleet_id", "year", "scenario_id"], kind="stable").reset_index(drop=True)
-    return validate(out, FleetSummary, "sizing.fleet_summary")
+    return out
 
 
 def build_pack_uncertainty(
@@ -254,7 +253,8 @@ def build_pack_uncertainty(
         scenarios=scenarios.drop(columns="interpolated"),
         quantiles=(0.05, 0.5, 0.95),
     )
-    ranged = scenario_uncertainty.groupby("scenario_id")["metric"].nunique()
+    varies = scenario_uncertainty["distribution"].ne("fixed") & (scenario_uncertainty["low"] < scenario_uncertainty["high"])
+    ranged = scenario_uncertainty[varies].groupby("scenario_id")["metric"].nunique()
     out = out.merge(scenarios[["scenario_id", "year"]], on="scenario_id", how="left").assign(
         ranged_metrics=lambda f: f["scenario_id"].map(ranged).fillna(0).astype(int)
     )
@@ -269,26 +269,7 @@ def sizing_key(table: str) -> AssetKey:
 
 
 def _curated(*names: str) -> dict[str, AssetIn]:
-    return {name: AssetIn(key=AssetKey(["curated", name])) for name in names}
-
-
-def _decorate(table: str, model, ins: dict[str, AssetIn]):
-    key = sizing_key(table)
-    return asset(
-        key=key,
-        ins=ins,
-        group_name=GROUP,
-        description=model.to_schema().description,
-        kinds=KINDS,
-        owners=OWNERS,
-        metadata=definition_metadata(f"sizing.{table}", model),
-        check_specs=check_specs(key, model),
-    )
-
-
-def _emit(table: str, frame: pd.DataFrame, model, **metadata):
-    yield Output(frame, metadata={"dagster/row_count": len(frame), **metadata})
-    yield from check_results(sizing_key(table), frame, model)
+    return {name: upstream("curated", name) for name in names}
 
 
 def _scenario_count(frame: pd.DataFrame) -> dict:
@@ -298,34 +279,24 @@ def _scenario_count(frame: pd.DataFrame) -> dict:
     }
 
 
-@_decorate(
-    "vehicle_packs",
-    VehiclePacks,
+vehicle_packs_asset = computed_table_asset(
+    "sizing.vehicle_packs",
     _curated("vehicle_requirements", "battery_scenarios", "vehicle_peak_power", "scenario_years"),
+    build_vehicle_packs,
+    _scenario_count,
 )
-def vehicle_packs_asset(vehicle_requirements, battery_scenarios, vehicle_peak_power, scenario_years):
-    frame = build_vehicle_packs(vehicle_requirements, battery_scenarios, vehicle_peak_power, scenario_years)
-    yield from _emit("vehicle_packs", frame, VehiclePacks, **_scenario_count(frame))
-
-
-@_decorate(
-    "machine_packs",
-    MachinePacks,
+machine_packs_asset = computed_table_asset(
+    "sizing.machine_packs",
     _curated("construction_machines", "battery_scenarios", "charger_classes", "scenario_years"),
+    build_machine_packs,
+    _scenario_count,
 )
-def machine_packs_asset(construction_machines, battery_scenarios, charger_classes, scenario_years):
-    frame = build_machine_packs(construction_machines, battery_scenarios, charger_classes, scenario_years)
-    yield from _emit("machine_packs", frame, MachinePacks, **_scenario_count(frame))
-
-
-@_decorate(
-    "fleet_summary",
-    FleetSummary,
-    {**_curated("fleets"), "vehicle_packs": AssetIn(key=sizing_key("vehicle_packs")), "machine_packs": AssetIn(key=sizing_key("machine_packs"))},
+fleet_summary_asset = computed_table_asset(
+    "sizing.fleet_summary",
+    {**_curated("fleets"), "vehicle_packs_": upstream("sizing", "vehicle_packs"), "machine_packs_": upstream("sizing", "machine_packs")},
+    build_fleet_summary,
+    lambda frame: {"fleets": int(frame["fleet_id"].nunique())},
 )
-def fleet_summary_asset(fleets, vehicle_packs, machine_packs):
-    frame = build_fleet_summary(fleets, vehicle_packs, machine_packs)
-    yield from _emit("fleet_summary", frame, FleetSummary, fleets=int(frame["fleet_id"].nunique()))
 
 
 # (No `from __future__ import annotations` in this module: Dagster reads the config annotation.)
@@ -336,16 +307,29 @@ class PackUncertaintyConfig(Config):
     seed: int = DEFAULT_SEED
 
 
-@_decorate(
-    "pack_uncertainty",
-    PackUncertainty,
-    _curated("vehicle_requirements", "battery_scenarios", "scenario_uncertainty"),
+_UNCERTAINTY_KEY = sizing_key("pack_uncertainty")
+
+
+@asset(
+    key=_UNCERTAINTY_KEY,
+    ins=_curated("vehicle_requirements", "battery_scenarios", "scenario_uncertainty"),
+    group_name=GROUP,
+    description=PackUncertainty.to_schema().description,
+    kinds=KINDS | {"numpy"},
+    owners=OWNERS,
+    metadata=definition_metadata("sizing.pack_uncertainty", PackUncertainty),
+    check_specs=check_specs(_UNCERTAINTY_KEY, PackUncertainty),
 )
 def pack_uncertainty_asset(config: PackUncertaintyConfig, vehicle_requirements, battery_scenarios, scenario_uncertainty):
-    frame = build_pack_uncertainty(
-        vehicle_requirements, battery_scenarios, scenario_uncertainty, n_samples=config.n_samples, seed=config.seed
-    )
-    yield from _emit("pack_uncertainty", frame, PackUncertainty, n_samples=config.n_samples, seed=config.seed)
+    try:
+        frame = build_pack_uncertainty(
+            vehicle_requirements, battery_scenarios, scenario_uncertainty, n_samples=config.n_samples, seed=config.seed
+        )
+    except SourceError as error:
+        yield schema_failure(_UNCERTAINTY_KEY, error)
+        raise
+    yield Output(frame, metadata={"dagster/row_count": len(frame), "n_samples": config.n_samples, "seed": config.seed})
+    yield from check_results(_UNCERTAINTY_KEY, frame, PackUncertainty)
 
 
 sizing_assets: list[AssetsDefinition] = [vehicle_packs_asset, machine_packs_asset, fleet_summary_asset, pack_uncertainty_asset]

@@ -97,6 +97,19 @@ def markdown_table(rows: pd.DataFrame) -> str:
     return header + body
 
 
+def schema_failure(key: AssetKey, error: Exception) -> AssetCheckResult:
+    """The blocking check, failed: reported with every problem before the step raises."""
+    problems = [str(p) for p in getattr(error, "problems", [])] or [str(error)]
+    listing = "\n".join(f"- {p}" for p in problems[:MAX_ROWS_IN_METADATA])
+    return AssetCheckResult(
+        asset_key=key,
+        check_name=SCHEMA_CHECK,
+        passed=False,
+        severity=AssetCheckSeverity.ERROR,
+        metadata={"problems": len(problems), "details": MetadataValue.md(listing)},
+    )
+
+
 def check_results(key: AssetKey, frame: pd.DataFrame, model: type[pa.DataFrameModel]) -> Iterator[AssetCheckResult]:
     """Results for a frame that already passed the blocking rules."""
     yield AssetCheckResult(asset_key=key, check_name=SCHEMA_CHECK, passed=True, metadata={"rows": len(frame)})

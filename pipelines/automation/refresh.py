@@ -5,10 +5,13 @@
   rule) is observed with its new data version, and one run materializes exactly the downstream
   closure of those datasets, publish step included. An unchanged tree requests nothing.
 - `daily_refresh` (schedule): rebuilds everything once a day, at off-hours by default
-  (BATTERY_REFRESH_CRON, BATTERY_REFRESH_TIMEZONE).
+  (BATTERY_REFRESH_CRON, BATTERY_REFRESH_TIMEZONE). It also retries what a failed refresh
+  left unpublished: the sensor's cursor moves on once a run is requested, and a curator's fix
+  to the failing file is itself a new change that triggers a run.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 
@@ -72,7 +75,9 @@ def sources_changed_sensor(job: JobDefinition) -> SensorDefinition:
             for name in changed
         ]
         run = RunRequest(
-            run_key=json.dumps(current, sort_keys=True),
+            # One run per transition (previous -> current): reverting a file to an earlier
+            # state is a new transition and runs again; re-evaluating the same one does not.
+            run_key=hashlib.sha256(f"{context.cursor or ''}->{json.dumps(current, sort_keys=True)}".encode()).hexdigest()[:24],
             asset_selection=keys,
             tags={"battery/changed_datasets": ",".join(changed)},
         )

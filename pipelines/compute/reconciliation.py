@@ -9,9 +9,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipelines.ingest.published_values import printed_half_unit
+from pipelines.ingest.published_values import printed_precision
 
-STATUSES = ("reproduced", "deviates", "not_computed")
+# not_comparable: the published value is a range or not a number, so no single value to match.
+STATUSES = ("reproduced", "deviates", "not_computed", "not_comparable")
 KEY = ["source_table", "row_key", "column_name"]
 
 
@@ -28,13 +29,17 @@ def reconcile(
     merged = published.merge(computed, on=["row_key", "column_name"], how="left", validate="many_to_one")
     pub = merged["published_value"].to_numpy(dtype=float)
     comp = merged["computed_value"].to_numpy(dtype=float)
-    half_unit = printed_half_unit(merged["published_text"]).to_numpy()
+    half_unit = printed_precision(merged["published_text"], merged["published_value"]).to_numpy()
     # |computed - published| <= max(rel_tolerance x |published|, half a unit of the last printed digit)
     allowed = np.fmax(rel_tolerance * np.abs(pub), half_unit)
     with np.errstate(divide="ignore", invalid="ignore"):
         rel = np.where(pub != 0, (comp - pub) / np.abs(pub), np.nan)
         tolerance = np.where(pub != 0, allowed / np.abs(pub), np.nan)
-    status = np.where(np.isnan(comp), "not_computed", np.where(np.abs(comp - pub) <= allowed, "reproduced", "deviates"))
+    status = np.select(
+        [np.isnan(pub), np.isnan(comp), np.abs(comp - pub) <= allowed],
+        ["not_comparable", "not_computed", "reproduced"],
+        default="deviates",
+    )
     out = merged.assign(
         abs_deviation=comp - pub,
         rel_deviation=rel,

@@ -43,7 +43,6 @@ import numpy as np
 import pandas as pd
 
 __all__ = [
-    "OUTPUT_UNITS",
     "SCENARIO_METRICS",
     "DEFAULT_SEED",
     "pack_sizing",
@@ -64,38 +63,6 @@ SCENARIO_METRICS: tuple[str, ...] = (
     "volumetric_cell_to_pack_ratio",
     "pack_cost_factor",
 )
-
-# Units of every numeric output column (for Dagster metadata / DuckDB comments).
-OUTPUT_UNITS: dict[str, str] = {
-    "energy_kwh": "kWh",
-    "energy_from_consumption_kwh": "kWh",
-    "pack_wh_per_kg": "Wh/kg",
-    "pack_wh_per_l": "Wh/L",
-    "pack_mass": "kg",
-    "pack_volume": "L",
-    "pack_cost_total": "USD",
-    "pack_cost_per_kwh": "USD/kWh",
-    "pack_specific_power": "W/kg",
-    "peak_power_kw": "kW",
-    "operating_time_h": "h",
-    "avg_power_kw": "kW",
-    "baseline_pack_mass": "kg",
-    "energy_same_mass_kwh": "kWh",
-    "pack_volume_same_mass": "L",
-    "pack_cost_same_mass": "USD",
-    "operating_hours_same_mass": "h",
-    "workday_energy_kwh": "kWh",
-    "workday_pack_mass": "kg",
-    "workday_pack_volume": "L",
-    "overnight_charge_kw": "kW",
-    "break_charge_kw": "kW",
-    "total_battery_kwh": "kWh",
-    "total_pack_mass": "kg",
-    "total_pack_volume": "L",
-    "total_pack_cost": "USD",
-    "daily_energy_kwh": "kWh",
-    "depot_charging_kw": "kW",
-}
 
 DEFAULT_SEED = 20250301
 DEFAULT_PAIR = ("current_2024", "advanced_2030")

@@ -67,10 +67,9 @@ def add_parsed_values(
     scale = factor.fillna(1.0).to_numpy()
     out = frame.copy()
     for col in ("value", "value_min", "value_max"):
-        out[col] = parsed[col].to_numpy(dtype=float) * scale
+        printed = parsed[col].to_numpy(dtype=float)
+        # divide by 1000 rather than multiply by 0.001: 4480 mAh is exactly 4.48 Ah, not 4.4799999
+        out[col] = np.where(scale < 1, printed / np.reciprocal(scale), printed * scale)
     out["qualifier"] = parsed["qualifier"]
     out["unit"] = metric_unit
-    # A value typed in µm stays µm, mAh becomes Ah: rounding noise of the factor is removed.
-    for col in ("value", "value_min", "value_max"):
-        out[col] = np.round(out[col], 12)
     return out

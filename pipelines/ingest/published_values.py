@@ -46,9 +46,10 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("exact", rf"^(?P<a>{_NUM})$"),
 )
 _COMPILED = tuple((q, re.compile(p, re.IGNORECASE)) for q, p in _PATTERNS)
+_RANGE = next(pattern for qualifier, pattern in _COMPILED if qualifier == "range")
 
 # Symbols printed around a number that carry no meaning for its value.
-_STRIP = re.compile(r"[$€£]|(?<=\d)\s*(?:%|°C|°)(?=\s|$|\s*[-–+to])", re.IGNORECASE)
+_STRIP = re.compile(r"[$€£]|(?<=\d)\s*(?:%|°C|°)(?=\s|$|\s*(?:[-–+]|to\b))", re.IGNORECASE)
 
 
 def _to_float(s: pd.Series) -> pd.Series:
@@ -114,7 +115,7 @@ def _range_descending(norm: pd.Series, qualifier: pd.Series) -> pd.Series:
     is_range = qualifier.eq("range").fillna(False).astype(bool)
     result = pd.Series(False, index=norm.index)
     if is_range.any():
-        found = norm[is_range].str.extract(_COMPILED[1][1])
+        found = norm[is_range].str.extract(_RANGE)
         result.loc[found.index] = _to_float(found["a"]) > _to_float(found["b"])
     return result
 
@@ -127,3 +128,12 @@ def printed_half_unit(text: pd.Series) -> pd.Series:
     first = text.fillna("").astype(str).str.extract(rf"({_NUM})")[0].fillna("")
     decimals = first.str.extract(r"\.(\d+)$")[0].str.len().astype(float).fillna(0.0)
     return 0.5 * np.power(10.0, -decimals)
+
+
+def printed_precision(text: pd.Series, stored_value: pd.Series) -> pd.Series:
+    """printed_half_unit expressed in the unit the value is stored in: "4480" mAh stored as
+    4.48 Ah has a precision of 0.0005 Ah, not 0.5."""
+    raw = parse_published(text)["value"]
+    usable = raw.notna() & raw.ne(0) & stored_value.notna()
+    scale = (stored_value.astype(float) / raw).where(usable, 1.0).abs()
+    return printed_half_unit(text) * scale

@@ -1,6 +1,7 @@
 """Publish the staging database as the analysts' warehouse, all or nothing.
 
-Assets write into warehouse/.build/staging.duckdb. Publishing checkpoints it, copies it next
+Each run starts from a copy of the published warehouse in warehouse/.build/staging.duckdb
+(start_staging) and its assets write into it. Publishing checkpoints it, copies it next
 to the published file, checks the copy, and renames it over warehouse/battery.duckdb. The
 rename is atomic: an analyst's open read-only connection keeps reading the old file whole,
 a new connection sees the new file whole, and a build killed at any point before the rename
@@ -12,7 +13,7 @@ import os
 import shutil
 from pathlib import Path
 
-from pipelines.publish.duckdb_tables import connect, shared_connection
+from pipelines.publish.duckdb_tables import close_shared, connect, shared_connection
 from pipelines.schemas.registry import all_tables
 from pipelines.settings import Paths
 
@@ -35,6 +36,20 @@ _TABLES = "SELECT schema_name || '.' || table_name FROM duckdb_tables() WHERE da
 def _tables_in(path: Path) -> set[str]:
     with connect(path, read_only=True) as con:
         return {r[0] for r in con.execute(_TABLES).fetchall()}
+
+
+def start_staging(paths: Paths) -> None:
+    """Every run starts from the published warehouse. A run that fails (or is killed) leaves
+    its partial writes in staging; without this reset a later, unrelated run would publish them."""
+    close_shared(paths.staging_db)
+    paths.build_dir.mkdir(parents=True, exist_ok=True)
+    paths.staging_db.with_name(paths.staging_db.name + ".wal").unlink(missing_ok=True)
+    if paths.published_db.exists():
+        tmp = paths.staging_db.with_name(paths.staging_db.name + ".seed")
+        shutil.copyfile(paths.published_db, tmp)
+        os.replace(tmp, paths.staging_db)
+    else:
+        paths.staging_db.unlink(missing_ok=True)
 
 
 def remove_stale_temporaries(paths: Paths) -> None:

@@ -1,5 +1,7 @@
 """Dagster IO manager: every table asset is stored in the staging DuckDB as <schema>.<table>
-(the asset key), and read back from there by downstream assets.
+(the asset key), and read back from there by downstream assets. Each run's staging starts as
+a copy of the published warehouse, so a run that materializes a subset reads the published
+versions of everything else, and a failed run's writes die with it.
 
 The run holds the build lock from its first write to its end, so two runs never interleave
 writes; the analysts' file is only touched by the publish asset (publish/atomic.py).
@@ -12,6 +14,7 @@ import pandas as pd
 from dagster import ConfigurableIOManager, InitResourceContext, InputContext, OutputContext
 
 from pipelines.publish import build_lock
+from pipelines.publish.atomic import start_staging
 from pipelines.publish.duckdb_tables import close_shared, read_table, shared_connection, write_table
 from pipelines.settings import current_paths
 
@@ -23,7 +26,9 @@ class StagingDuckDBIOManager(ConfigurableIOManager):
     lock_timeout_seconds: float = float(os.environ.get("BATTERY_LOCK_TIMEOUT_SECONDS", "120"))
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
-        build_lock.acquire(current_paths().lock_file, self.lock_timeout_seconds)
+        paths = current_paths()
+        build_lock.acquire(paths.lock_file, self.lock_timeout_seconds)
+        start_staging(paths)  # published state + this run's writes, nothing left over from a failed run
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:
         close_shared(current_paths().staging_db)  # closing checkpoints the file

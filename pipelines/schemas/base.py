@@ -38,7 +38,7 @@ def field(
 
 
 # Plausible physical bounds per canonical unit: outside them a value is a transcription or
-# unit error, never a claim. Units not listed only have to be finite.
+# unit error, never a claim. A unit not listed only has to be non-negative.
 PHYSICAL_BOUNDS: dict[str, tuple[float, float]] = {
     "Wh/kg": (0.0, 15_000.0),  # above lithium-air's theoretical specific energy
     "Wh/L": (0.0, 20_000.0),
@@ -58,16 +58,12 @@ PHYSICAL_BOUNDS: dict[str, tuple[float, float]] = {
     "year": (1800.0, 2200.0),
     "g/cm3": (0.0, 25.0),
 }
-NON_NEGATIVE_UNITS_EXCEPT = {"°C", "V"}
 
 
 def within_physical_bounds(values: pd.Series, units: pd.Series) -> pd.Series:
     """Row-wise True where a value is plausible for its canonical unit (NaN passes)."""
-    lo = units.map(lambda u: PHYSICAL_BOUNDS.get(u, (np.nan, np.nan))[0]).astype(float)
-    hi = units.map(lambda u: PHYSICAL_BOUNDS.get(u, (np.nan, np.nan))[1]).astype(float)
-    negative_ok = units.isin(NON_NEGATIVE_UNITS_EXCEPT) | lo.notna()
-    lo = lo.where(lo.notna(), np.where(negative_ok, -np.inf, 0.0))
-    hi = hi.fillna(np.inf)
+    lo = units.map({u: b[0] for u, b in PHYSICAL_BOUNDS.items()}).astype(float).fillna(0.0)  # unlisted: >= 0
+    hi = units.map({u: b[1] for u, b in PHYSICAL_BOUNDS.items()}).astype(float).fillna(np.inf)
     v = values.astype(float)
     return v.isna() | ((v >= lo) & (v <= hi))
 
@@ -236,12 +232,17 @@ def derived_agrees(
     recompute it from the parts (`formula(wide)` over a frame with one column per metric) and
     compare with the stated value. True everywhere except on the `target` rows that disagree
     by more than `rel_tol` plus half a unit of the last printed digit (printed rounding).
-    Rows whose parts are not all stated pass: a rule can only judge what is printed.
+    Rows whose parts are not all stated, or are stated twice with different values, pass: a rule
+    can only judge what is printed unambiguously.
     """
-    from pipelines.ingest.published_values import printed_half_unit
+    from pipelines.ingest.published_values import printed_precision
 
     numeric = df[df["value"].notna()]
-    wide = numeric.pivot_table(index=keys, columns=metric_col, values="value", aggfunc="first")
+    # A part stated twice with different values (nominal and cycle capacity, say) is ambiguous:
+    # the rule does not pick one, it leaves that row unjudged.
+    low = numeric.pivot_table(index=keys, columns=metric_col, values="value", aggfunc="min")
+    high = numeric.pivot_table(index=keys, columns=metric_col, values="value", aggfunc="max")
+    wide = low.where(low == high)
     try:
         recomputed = formula(wide)
     except KeyError:  # a part is never stated in this table
@@ -252,7 +253,7 @@ def derived_agrees(
     key_index = pd.MultiIndex.from_frame(df.loc[rows, keys]) if len(keys) > 1 else pd.Index(df.loc[rows, keys[0]])
     expected = pd.Series(recomputed.reindex(key_index).to_numpy(dtype=float), index=df.index[rows])
     stated = df.loc[rows, "value"].astype(float)
-    tolerance = rel_tol * stated.abs() + printed_half_unit(df.loc[rows, "published_text"])
+    tolerance = rel_tol * stated.abs() + printed_precision(df.loc[rows, "published_text"], stated)
     ok = expected.isna() | ((expected - stated).abs() <= tolerance)
     result = pd.Series(True, index=df.index)
     result.loc[ok.index] = ok

@@ -66,7 +66,7 @@ CURATED: dict[str, type[pa.DataFrameModel]] = {
     "reconciliation_notes": ReconciliationNotes,
 }
 
-# Computed tables, "<schema>.<table>" -> model; filled in by the model, sizing and quality layers.
+# Computed tables, "<schema>.<table>" -> model, of the model, sizing and quality layers.
 COMPUTED: dict[str, type[pa.DataFrameModel]] = {
     "model.cell_performance": CellPerformance,
     "model.design_sweep": DesignSweep,

@@ -87,3 +87,16 @@ def test_daily_schedule_requests_a_full_build():
     assert len(requests) == 1
     assert requests[0].asset_selection is None  # the whole build_warehouse job
     assert schedule.job_name == "build_warehouse"
+
+
+def test_reverting_a_file_is_a_new_change(workspace):
+    with DagsterInstance.ephemeral() as instance:
+        original_cursor = _evaluate(instance).cursor
+        table9 = workspace.sources / "vehicle_requirements" / "table9.csv"
+        original = table9.read_text(encoding="utf-8")
+        table9.write_text(original.replace(",1.8,", ",1.9,", 1), encoding="utf-8")
+        edited = _evaluate(instance, original_cursor)
+        table9.write_text(original, encoding="utf-8")
+        reverted = _evaluate(instance, edited.cursor)
+        assert _requested(reverted) == _requested(edited)
+        assert reverted.run_requests[0].run_key != edited.run_requests[0].run_key

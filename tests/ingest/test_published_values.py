@@ -62,3 +62,12 @@ def test_unknown_forms_with_digits_are_refused(text):
 
 def test_half_unit_of_last_printed_digit():
     assert printed_half_unit(pd.Series(["0.005", "532", "1.73", "2,675"])).tolist() == [0.0005, 0.5, 0.005, 0.5]
+
+
+def test_precision_is_expressed_in_the_stored_unit():
+    from pipelines.ingest.published_values import printed_precision
+
+    # "4480" mAh stored as 4.48 Ah: half a printed unit is 0.5 mAh = 0.0005 Ah
+    text = pd.Series(["4480", "1.04", "532"])
+    stored = pd.Series([4480 * 0.001, 1.04 * 1000, 532.0])
+    assert printed_precision(text, stored).tolist() == pytest.approx([0.5 * 0.001, 0.005 * 1000, 0.5])

@@ -126,3 +126,12 @@ def test_source_error_lists_every_problem(sources_copy):
     lines = [str(p) for p in info.value.problems]
     assert any("line 2" in line and "furlongs" in line for line in lines)
     assert any("line 5" in line and "parsecs" in line for line in lines)
+
+
+def test_failed_schema_check_is_reported_with_its_problems(published):
+    path = published.sources / T9
+    _rewrite(path, lambda rows: _set(rows, 3, "published_unit", "furlongs"))
+    result = _build_dataset("vehicle_requirements")
+    (evaluation,) = [e for e in result.get_asset_check_evaluations() if e.check_name == "schema"]
+    assert not evaluation.passed
+    assert "furlongs" in evaluation.metadata["details"].value

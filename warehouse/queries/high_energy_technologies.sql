@@ -1,5 +1,5 @@
--- Technologies above 400 Wh/kg and 1000 Wh/L, and how mature each is (published claims and modelled cells).
--- A claim counts with its stated value or, for "up to" / ranges, its upper bound (see `basis`).
+-- Technologies at or above 400 Wh/kg and 1000 Wh/L, and how mature each is (published claims and modelled cells).
+-- A claim counts with its stated value or, for "up to" / ranges, its upper bound; ">400" counts as 400 (see `basis`).
 WITH claims AS (
     SELECT
         entity,
@@ -40,7 +40,7 @@ SELECT
     sections,
     reference_ids
 FROM (SELECT * FROM claims UNION ALL SELECT * FROM modelled)
-WHERE wh_per_kg > 400 AND wh_per_l > 1000
+WHERE wh_per_kg >= 400 AND wh_per_l >= 1000
 ORDER BY
     CASE status
         WHEN 'commercial' THEN 1 WHEN 'early_production' THEN 2 WHEN 'under_development' THEN 3

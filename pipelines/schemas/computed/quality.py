@@ -1,6 +1,7 @@
 """quality.reconciliation: every recomputable published number, computed vs published."""
 from __future__ import annotations
 
+import pandas as pd
 from pandera.typing import Series
 
 from pipelines.compute.reconciliation import STATUSES
@@ -27,7 +28,11 @@ class Reconciliation(ComputedTable):
         ge=0,
         nullable=True,
     )
-    status: Series[str] = field("reproduced (within tolerance), deviates, or not_computed", origin=DERIVED, isin=list(STATUSES))
+    status: Series[str] = field(
+        "reproduced (within tolerance), deviates, not_computed, or not_comparable (published as a range or text)",
+        origin=DERIVED,
+        isin=list(STATUSES),
+    )
     note: Series[str] = field(
         "Why the report's number cannot be reproduced, from sources/reconciliation_notes/", origin=DERIVED, nullable=True
     )
@@ -53,7 +58,7 @@ class SourceFindings(ComputedTable):
     value: Series[float] = field("The flagged value, parsed, in `unit`", origin=DERIVED, nullable=True)
     unit: Series[str] = field("Canonical unit of value", origin=DERIVED, nullable=True)
     source_file: Series[str] = field("File under sources/ holding the row", origin=DERIVED, nullable=True)
-    source_line: Series[float] = field("Line of source_file holding the row", origin=DERIVED, nullable=True)
+    source_line: Series[pd.Int64Dtype] = field("Line of source_file holding the row", origin=DERIVED, nullable=True)
 
     class Config:
         description = (

@@ -6,6 +6,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from pipelines.compute.sizing import SCENARIO_METRICS
 from pipelines.schemas.base import DERIVED, ComputedTable, field
 
 SLUG = r"^[a-z0-9_]+$"
@@ -199,7 +200,9 @@ class PackUncertainty(ComputedTable):
     p95: Series[float] = d("95th percentile of the sampled quantity, in `unit`", ge=0)
     mean: Series[float] = d("Mean of the sampled quantity, in `unit`", ge=0)
     ranged_metrics: Series[int] = d(
-        "How many of the six scenario metrics vary (curated.scenario_uncertainty); 0 means no spread", ge=0, le=6
+        "How many of the scenario metrics vary (curated.scenario_uncertainty rows that are not fixed); 0 means no spread",
+        ge=0,
+        le=len(SCENARIO_METRICS),
     )
     n_samples: Series[int] = d("Monte Carlo draws per vehicle and scenario", gt=0)
     seed: Series[int] = d("Seed of the numpy random generator (same seed, same numbers)", ge=0)

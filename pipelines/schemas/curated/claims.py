@@ -5,6 +5,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
+from pipelines.compute.cell_model import PULSE_EFFICIENCY
 from pipelines.schemas.base import PublishedNumber, derived_agrees, field
 
 STATUSES = ["commercial", "early_production", "under_development", "laboratory", "literature"]
@@ -53,10 +54,11 @@ class CellClaims(PublishedNumber):
     def density_from_parts(cls, df: pd.DataFrame) -> pd.Series:
         return _energy_rules(df, "mass_density", lambda w: w["mass"] / w["volume"])
 
-    @pa.dataframe_check(name="pulse power (95%) ≈ 0.19 × matched-impedance power (same entity)", raise_warning=True)
+    @pa.dataframe_check(name="pulse power (95%) ≈ 4·EF(1-EF) × matched-impedance power (same entity)", raise_warning=True)
     def pulse_from_matched_impedance(cls, df: pd.DataFrame) -> pd.Series:
-        # EF(1-EF)V²/R over V²/4R is 4 x 0.95 x 0.05 = 0.19, whatever the cell's V and R.
-        return _energy_rules(df, "pulse_power_95", lambda w: 0.19 * w["matched_impedance_power"])
+        # EF(1-EF)V²/R over V²/4R is 4·EF(1-EF) (0.19 at EF = 0.95), whatever the cell's V and R.
+        ratio = 4 * PULSE_EFFICIENCY * (1 - PULSE_EFFICIENCY)
+        return _energy_rules(df, "pulse_power_95", lambda w: ratio * w["matched_impedance_power"])
 
     class Config:
         description = (
