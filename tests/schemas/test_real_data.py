@@ -21,9 +21,10 @@ def test_schema_accepts_real_data(name, vocabularies):
     assert len(frame) > 0
     assert list(frame.columns)[-2:] == ["source_file", "source_line"]
     assert all(f.startswith(f"sources/{name}/") for f in dataset.files)
-    # warning-level rules run on real data without error (their findings are reported, not raised)
+    # warning-level rules run on the real data; what they flag are rows of the table
     for result in evaluate_warnings(frame, CURATED[name]):
-        assert result.passed == result.failing_rows.empty
+        assert result.failing_rows.index.isin(frame.index).all()
+        assert set(result.failing_rows["source_file"]) <= set(frame["source_file"])
 
 
 def test_every_value_of_numeric_tables_is_parsed(vocabularies):
