@@ -7,7 +7,7 @@ from dagster import AssetIn, AssetKey, AssetsDefinition, Output, asset
 
 from pipelines.assets.source_files import source_key
 from pipelines.assets.table_metadata import KINDS, OWNERS, check_results, check_specs, definition_metadata, schema_failure
-from pipelines.ingest.curate import curate, has_published_numbers
+from pipelines.ingest.curate import curate, has_published_numbers, parent_tables
 from pipelines.ingest.read_source import SourceError
 from pipelines.schemas.registry import CURATED
 from pipelines.settings import current_paths
@@ -24,6 +24,7 @@ def _curated_asset(name: str) -> AssetsDefinition:
     key = curated_key(name)
     needs_vocabularies = has_published_numbers(name)
     ins = {v: AssetIn(key=curated_key(v)) for v in VOCABULARIES} if needs_vocabularies else {}
+    ins.update({parent: AssetIn(key=curated_key(parent)) for parent in parent_tables(name)})
 
     @asset(
         key=key,
@@ -36,10 +37,14 @@ def _curated_asset(name: str) -> AssetsDefinition:
         metadata=definition_metadata(f"curated.{name}", model),
         check_specs=check_specs(key, model),
     )
-    def _asset(context, **vocabularies: pd.DataFrame):
+    def _asset(context, **upstream: pd.DataFrame):
         try:
             frame, dataset = curate(
-                name, current_paths().sources, vocabularies.get("metrics"), vocabularies.get("units")
+                name,
+                current_paths().sources,
+                upstream.get("metrics"),
+                upstream.get("units"),
+                parents={table: upstream[table] for table in parent_tables(name)},
             )
         except SourceError as error:
             yield schema_failure(key, error)

@@ -9,8 +9,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipelines.ingest.published_values import printed_precision
-
 # not_comparable: the published value is a range or not a number, so no single value to match.
 STATUSES = ("reproduced", "deviates", "not_computed", "not_comparable")
 KEY = ["source_table", "row_key", "column_name"]
@@ -22,14 +20,15 @@ def reconcile(
     rel_tolerance: float,
     notes: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """published: source_table, row_key, column_name, published_text, published_value, unit
+    """published: source_table, row_key, column_name, published_text, published_value, unit,
+               precision (half a unit of the last printed digit, in unit)
     computed:  row_key, column_name, computed_value   (same units as published)
     notes:     source_table, row_key, column_name, note (optional curated explanations)
     """
     merged = published.merge(computed, on=["row_key", "column_name"], how="left", validate="many_to_one")
     pub = merged["published_value"].to_numpy(dtype=float)
     comp = merged["computed_value"].to_numpy(dtype=float)
-    half_unit = printed_precision(merged["published_text"], merged["published_value"]).to_numpy()
+    half_unit = merged["precision"].fillna(0.0).to_numpy(dtype=float)
     # |computed - published| <= max(rel_tolerance x |published|, half a unit of the last printed digit)
     allowed = np.fmax(rel_tolerance * np.abs(pub), half_unit)
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -87,6 +86,7 @@ def _published_rows(frame: pd.DataFrame, source_table: pd.Series, row_key: pd.Se
             "published_text": frame["published_text"].to_numpy(),
             "published_value": frame["value"].astype(float).to_numpy(),
             "unit": frame["unit"].to_numpy(),
+            "precision": frame["precision"].astype(float).to_numpy(),
         }
     )
 

@@ -5,7 +5,7 @@ CLI call this directly).
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -14,7 +14,7 @@ import pandera.pandas as pa
 from pipelines.ingest.measurements import add_parsed_values
 from pipelines.ingest.published_values import parse_published
 from pipelines.ingest.read_source import Dataset, SourceError, SourceProblem, read_dataset
-from pipelines.schemas.base import column_docs, source_columns
+from pipelines.schemas.base import column_docs, foreign_keys, source_columns
 from pipelines.schemas.registry import CURATED
 from pipelines.schemas.validate import validate
 
@@ -82,17 +82,46 @@ def typed_text(frame: pd.DataFrame, model: type[pa.DataFrameModel], dataset: str
     return out
 
 
+def parent_tables(name: str) -> list[str]:
+    """Curated tables this dataset's foreign keys point at."""
+    return sorted({table for table, _ in foreign_keys(CURATED[name]).values()})
+
+
+def check_foreign_keys(frame: pd.DataFrame, name: str, parents: Mapping[str, pd.DataFrame]) -> None:
+    """Every key a row names must exist in its parent table (e.g. each cited reference id in
+    curated.references). A ';'-separated column holds several keys."""
+    problems: list[SourceProblem] = []
+    for column, (table, parent_column) in foreign_keys(CURATED[name]).items():
+        keys = frame[column].dropna().astype(str).str.split(";").explode().str.strip()
+        known = set(parents[table][parent_column].astype(str))
+        unknown = keys[~keys.isin(known)]
+        rows = frame.loc[unknown.index, ["source_file", "source_line"]].assign(key=unknown)
+        problems += [
+            SourceProblem(f, int(line), column, f"key not in curated.{table}.{parent_column}", f"got '{key}'")
+            for f, line, key in rows.itertuples(index=False, name=None)
+        ]
+    if problems:
+        raise SourceError(name, problems)
+
+
 def curate(
     name: str,
     sources_root: Path,
     metrics: pd.DataFrame | None = None,
     units: pd.DataFrame | None = None,
+    parents: Mapping[str, pd.DataFrame] | None = None,
 ) -> tuple[pd.DataFrame, Dataset]:
-    """Read, prepare, parse and validate one dataset. Raises SourceError on any blocking problem."""
+    """Read, prepare, parse and validate one dataset. Raises SourceError on any blocking problem.
+
+    `parents` (the curated tables of parent_tables(name)) enables the foreign-key check; the
+    pipeline always passes them, a caller exploring one file alone may leave them out."""
     dataset = read_raw(name, sources_root)
     frame = PREPARE.get(name, lambda f: f)(dataset.frame)
     if has_published_numbers(name):
         if metrics is None or units is None:
             raise ValueError(f"dataset '{name}' holds printed numbers: pass the metric and unit vocabularies")
         frame = add_parsed_values(frame, metrics, units, name)
-    return validate(typed_text(frame, CURATED[name], name), CURATED[name], name), dataset
+    frame = validate(typed_text(frame, CURATED[name], name), CURATED[name], name)
+    if parents is not None:
+        check_foreign_keys(frame, name, parents)
+    return frame, dataset

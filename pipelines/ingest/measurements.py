@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipelines.ingest.published_values import parse_published
+from pipelines.ingest.published_values import parse_published, printed_precision
 from pipelines.ingest.read_source import SourceError, SourceProblem
 
 # Metrics whose unit is one of these may be printed without a unit.
@@ -72,4 +72,6 @@ def add_parsed_values(
         out[col] = np.where(scale < 1, printed / np.reciprocal(scale), printed * scale)
     out["qualifier"] = parsed["qualifier"]
     out["unit"] = metric_unit
+    representative = out["value"].fillna(out["value_min"]).fillna(out["value_max"])
+    out["precision"] = printed_precision(frame["published_text"], representative)
     return out

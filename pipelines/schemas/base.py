@@ -70,7 +70,12 @@ def within_physical_bounds(values: pd.Series, units: pd.Series) -> pd.Series:
 
 class CuratedRows(pa.DataFrameModel):
     """Base of every curated table: each row keeps the file and line it was read from, and
-    no column outside the model is accepted."""
+    no column outside the model is accepted.
+
+    Foreign keys (Config.metadata["foreign_keys"]: column -> "table.column" of another curated
+    table) are checked by the ingest against the parent table; a ';'-separated column is a list
+    of keys. Declarations merge down the class hierarchy and apply where the column exists.
+    """
 
     source_file: Series[str] = field("File under sources/ the row was read from", origin=DERIVED)
     source_line: Series[int] = field("Line of source_file holding the row (header is line 1)", origin=DERIVED)
@@ -78,6 +83,7 @@ class CuratedRows(pa.DataFrameModel):
     class Config:
         strict = True
         coerce = True
+        metadata = {"foreign_keys": {"reference_ids": "references.reference_id"}}
 
 
 class ComputedTable(pa.DataFrameModel):
@@ -127,6 +133,12 @@ class PublishedNumber(CuratedRows):
         "Canonical unit of value/value_min/value_max: the metric's unit (curated.metrics)",
         origin=DERIVED,
         nullable=True,
+    )
+    precision: Series[float] = field(
+        "Half a unit of the last digit printed, in `unit`: how precisely the report states the value",
+        origin=DERIVED,
+        nullable=True,
+        ge=0,
     )
     section: Series[str] = field("Report section the value comes from (ES = executive summary)")
     source_table: Series[str] = field("Report table the value is printed in, if any", nullable=True)
@@ -201,6 +213,16 @@ def column_docs(model: type[pa.DataFrameModel]) -> list[ColumnDoc]:
     return docs
 
 
+def foreign_keys(model: type[pa.DataFrameModel]) -> dict[str, tuple[str, str]]:
+    """column -> (parent table, parent column), merged over the model's class hierarchy."""
+    declared: dict[str, str] = {}
+    for cls in reversed(model.__mro__):
+        config = cls.__dict__.get("Config")
+        declared.update(((getattr(config, "metadata", None) or {}).get("foreign_keys", {})))
+    columns = set(model.to_schema().columns)
+    return {c: tuple(target.split(".", 1)) for c, target in declared.items() if c in columns}
+
+
 def source_columns(model: type[pa.DataFrameModel]) -> list[str]:
     """The header a curator's CSV must have, in schema order."""
     return [d.name for d in column_docs(model) if d.origin == SOURCE]
@@ -235,14 +257,12 @@ def derived_agrees(
     Rows whose parts are not all stated, or are stated twice with different values, pass: a rule
     can only judge what is printed unambiguously.
     """
-    from pipelines.ingest.published_values import printed_precision
-
     numeric = df[df["value"].notna()]
     # A part stated twice with different values (nominal and cycle capacity, say) is ambiguous:
     # the rule does not pick one, it leaves that row unjudged.
-    low = numeric.pivot_table(index=keys, columns=metric_col, values="value", aggfunc="min")
-    high = numeric.pivot_table(index=keys, columns=metric_col, values="value", aggfunc="max")
-    wide = low.where(low == high)
+    spread = numeric.groupby([*keys, metric_col], sort=False)["value"].agg(["min", "max"])
+    single = spread["min"].where(spread["min"] == spread["max"])
+    wide = single.unstack(metric_col)
     try:
         recomputed = formula(wide)
     except KeyError:  # a part is never stated in this table
@@ -253,7 +273,7 @@ def derived_agrees(
     key_index = pd.MultiIndex.from_frame(df.loc[rows, keys]) if len(keys) > 1 else pd.Index(df.loc[rows, keys[0]])
     expected = pd.Series(recomputed.reindex(key_index).to_numpy(dtype=float), index=df.index[rows])
     stated = df.loc[rows, "value"].astype(float)
-    tolerance = rel_tol * stated.abs() + printed_precision(df.loc[rows, "published_text"], stated)
+    tolerance = rel_tol * stated.abs() + df.loc[rows, "precision"].fillna(0.0)
     ok = expected.isna() | ((expected - stated).abs() <= tolerance)
     result = pd.Series(True, index=df.index)
     result.loc[ok.index] = ok

@@ -83,6 +83,16 @@ CASES = {
         lambda rows: _set(rows, 2, "low", "999"),
         ["ranges.csv", "line 2", "low", "high"],
     ),
+    "unknown reference id": (
+        T9,
+        lambda rows: _set(rows, 2, "reference_ids", "248;999"),
+        ["table9.csv", "line 2", "'reference_ids'", "key not in curated.references.reference_id", "'999'"],
+    ),
+    "unknown cell id": (
+        "cell_design_parameters/table6.csv",
+        lambda rows: _set(rows, 2, "cell_id", "lim_sse_typo"),
+        ["table6.csv", "line 2", "'cell_id'", "key not in curated.modelled_cells.cell_id"],
+    ),
     "duplicate key": (T9, lambda rows: rows + [rows[1]], ["table9.csv", "line 2", "one row per vehicle and metric"]),
     "empty file": (T9, b"", ["table9.csv", "file is empty"]),
     "not UTF-8": (T9, "vehicle_id,driving_cycle\nbus,café\n".encode("latin-1"), ["table9.csv", "line 2", "not UTF-8"]),

@@ -18,6 +18,9 @@ class Reconciliation(ComputedTable):
     published_value: Series[float] = field("The printed number, parsed, in `unit`", origin=DERIVED, nullable=True)
     computed_value: Series[float] = field("The pipeline's recomputation, in `unit`", origin=DERIVED, nullable=True)
     unit: Series[str] = field("Unit of published_value and computed_value", origin=DERIVED, nullable=True)
+    precision: Series[float] = field(
+        "Half a unit of the last printed digit of the published value, in `unit`", origin=DERIVED, nullable=True
+    )
     abs_deviation: Series[float] = field("computed - published, in `unit`", origin=DERIVED, nullable=True)
     rel_deviation: Series[float] = field("(computed - published) / |published|", unit="ratio", origin=DERIVED, nullable=True)
     tolerance: Series[float] = field(

@@ -67,6 +67,12 @@ class PublishedPackResults(PublishedNumber):
         return _unique(df, ["vehicle_id", "scenario_id", "metric"])
 
     class Config:
+        metadata = {
+            "foreign_keys": {
+                "vehicle_id": "vehicle_requirements.vehicle_id",
+                "scenario_id": "battery_scenarios.scenario_id",
+            }
+        }
         description = "Table 11: published battery pack characteristics per vehicle in 2024 and 2030."
 
 

@@ -8,17 +8,8 @@ from pandera.typing import Series
 
 from pipelines.schemas.base import DERIVED, CuratedRows, PublishedNumber, derived_agrees, field, same_across_tables
 
-CELL_IDS = [
-    "lim_sse_licl",
-    "lim_sse_li2o",
-    "lim_sse_lis",
-    "graphite_polymer_ncm",
-    "sic_sse_ncm",
-    "lisi_sse_ncm_liquid",
-    "lisi_sse_ncm_solid",
-    "sodium_ion_cell_1",
-    "sodium_ion_cell_2",
-]
+# Cells are identified by curated.modelled_cells; the tables below reference it (foreign keys).
+CELLS = {"foreign_keys": {"cell_id": "modelled_cells.cell_id"}}
 FAMILIES = ["lithium_metal", "graphite", "silicon", "sodium_ion"]
 UM_TO_CM = 1e-4
 
@@ -47,7 +38,7 @@ def _t6(df: pd.DataFrame, target: str, formula, rel_tol: float = 0.03) -> pd.Ser
 class CellDesignParameters(PublishedNumber):
     """Table 6, long: one row per modelled cell and printed parameter."""
 
-    cell_id: Series[str] = field("Cell design (curated.modelled_cells)", isin=CELL_IDS)
+    cell_id: Series[str] = field("Cell design (curated.modelled_cells)")
     parameter: Series[str] = field("Table 6 row as a metric slug (curated.metrics)")
 
     # PublishedNumber names the metric column `metric`; Table 6 calls it `parameter`.
@@ -92,6 +83,7 @@ class CellDesignParameters(PublishedNumber):
         return _t6(df, "total_mass", lambda w: w["total_mass"].clip(lower=w[parts].sum(axis=1)), rel_tol=0.0)
 
     class Config:
+        metadata = CELLS
         description = (
             "Table 6: design inputs and derived metrics of the nine modelled cells, one row per "
             "cell and parameter, with the printed text, unit and parsed value."
@@ -101,7 +93,7 @@ class CellDesignParameters(PublishedNumber):
 class PublishedCellResults(PublishedNumber):
     """Tables 7 and ES-1: the model results as the report published them."""
 
-    cell_id: Series[str] = field("Cell design (curated.modelled_cells)", isin=CELL_IDS)
+    cell_id: Series[str] = field("Cell design (curated.modelled_cells)")
     conditions: Series[str] = field("Condition printed with the value (e.g. 95% efficiency)", nullable=True)
 
     @pa.dataframe_check(name="one row per table, cell and metric")
@@ -113,6 +105,7 @@ class PublishedCellResults(PublishedNumber):
         return same_across_tables(df, ["cell_id", "metric"])
 
     class Config:
+        metadata = CELLS
         description = "Tables 7 and ES-1: published Wh/kg, Wh/L, resistance and pulse power of the modelled cells."
 
 
@@ -128,7 +121,7 @@ def _model_inputs() -> tuple[list[str], dict[str, str]]:
 class CellModelAssumptions(CuratedRows):
     """Inputs the Section 4.1 model uses but the report does not print, per modelled cell."""
 
-    cell_id: Series[str] = field("Cell design (curated.modelled_cells)", isin=CELL_IDS)
+    cell_id: Series[str] = field("Cell design (curated.modelled_cells)")
     parameter: Series[str] = field("Model input (pipelines/compute/cell_model.py DESIGN_INPUTS)", isin=_model_inputs()[0])
     value: Series[float] = field("Value of the input, in `unit`")
     unit: Series[str] = field("Unit of value: the model's unit for this input")
@@ -155,6 +148,7 @@ class CellModelAssumptions(CuratedRows):
         return ~df["parameter"].isin(TABLE6_INPUTS) | df["provenance"].str.startswith("correction")
 
     class Config:
+        metadata = CELLS
         description = (
             "Cell-model inputs the report uses but does not print (capacity, voltages, porosities, "
             "densities, resistivities), inferred per cell from Tables 6 and 7 with a reason each."
@@ -192,7 +186,7 @@ class DesignSweepRanges(CuratedRows):
 class DesignSweepSettings(CuratedRows):
     n_designs: Series[int] = field("Number of designs to sample", gt=0, le=5_000_000)
     seed: Series[int] = field("Random seed (the sweep is reproducible)", ge=0)
-    base_cell_id: Series[str] = field("Modelled cell whose values the parameters not varied keep", isin=CELL_IDS)
+    base_cell_id: Series[str] = field("Modelled cell (curated.modelled_cells) whose values the parameters not varied keep")
     method: Series[str] = field("random (seeded draws) or grid (full factorial near n_designs)", isin=["random", "grid"])
     note: Series[str] = field("Why these settings, in our own words", nullable=True)
 
@@ -201,4 +195,5 @@ class DesignSweepSettings(CuratedRows):
         return pd.Series(len(df) == 1, index=df.index)
 
     class Config:
+        metadata = {"foreign_keys": {"base_cell_id": "modelled_cells.cell_id"}}
         description = "Sample size, seed, method and base cell of the cell-model design sweep."

@@ -69,6 +69,7 @@ class VehiclePeakPower(CuratedRows):
         return ok
 
     class Config:
+        metadata = {"foreign_keys": {"vehicle_id": "vehicle_requirements.vehicle_id"}}
         description = (
             "Peak battery power per vehicle application, not printed in the report but recovered from "
             "Table 11 (specific power x pack mass); used for the specific power of every sized pack."
@@ -208,6 +209,7 @@ class ScenarioUncertainty(CuratedRows):
         return ok
 
     class Config:
+        metadata = {"foreign_keys": {"scenario_id": "battery_scenarios.scenario_id"}}
         description = (
             "Uncertainty ranges (low, most likely, high and distribution) of the battery-scenario metrics, "
             "for the Monte Carlo pack sizing; metrics without a row are held at their scenario value."
