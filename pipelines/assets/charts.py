@@ -10,6 +10,7 @@ from dagster import AssetKey, MaterializeResult, MetadataValue, asset
 from pipelines.assets.computed import upstream
 from pipelines.assets.table_metadata import OWNERS
 from pipelines.publish.charts import ragone_points, render_pack_mass, render_ragone, write_png
+from pipelines.schemas.curated.settings import settings_from
 from pipelines.settings import current_paths
 
 
@@ -48,14 +49,19 @@ def ragone(cell_claims: pd.DataFrame, cell_performance: pd.DataFrame, modelled_c
     ins={
         "vehicle_packs": upstream("sizing", "vehicle_packs"),
         "published_pack_results": upstream("curated", "published_pack_results"),
+        "analysis_settings": upstream("curated", "analysis_settings"),
     },
     group_name="charts",
     description="Pack mass per vehicle, current (2024) vs advanced (2030) batteries, computed, with Table 11 as published.",
     kinds={"matplotlib", "png"},
     owners=OWNERS,
 )
-def pack_mass_by_vehicle(vehicle_packs: pd.DataFrame, published_pack_results: pd.DataFrame) -> MaterializeResult:
-    return _result("pack_mass_by_vehicle", render_pack_mass(vehicle_packs, published_pack_results))
+def pack_mass_by_vehicle(
+    vehicle_packs: pd.DataFrame, published_pack_results: pd.DataFrame, analysis_settings: pd.DataFrame
+) -> MaterializeResult:
+    settings = settings_from(analysis_settings)
+    compared = (settings["interpolation_from"], settings["interpolation_to"])
+    return _result("pack_mass_by_vehicle", render_pack_mass(vehicle_packs, published_pack_results, compared))
 
 
 chart_assets = [ragone, pack_mass_by_vehicle]

@@ -14,8 +14,7 @@ from pipelines.compute.cell_model import (
     sensitivity,
 )
 from pipelines.schemas.computed.model import SWEEP_OUTPUTS
-
-DESIGN_TARGET = {"gravimetric_energy_density": 500.0, "volumetric_energy_density": 1000.0}
+from pipelines.schemas.curated.settings import settings_from
 
 
 def cell_design_inputs(
@@ -40,6 +39,7 @@ def compute_design_sweep(
     cell_model_assumptions: pd.DataFrame,
     design_sweep: pd.DataFrame,
     design_sweep_settings: pd.DataFrame,
+    analysis_settings: pd.DataFrame,
 ) -> pd.DataFrame:
     settings = design_sweep_settings.iloc[0]
     cells, inputs = cell_design_inputs(cell_design_parameters, cell_model_assumptions)
@@ -57,8 +57,9 @@ def compute_design_sweep(
             **{k: np.asarray(outputs[k], dtype=float) for k in SWEEP_OUTPUTS},
         }
     )
-    frame["reaches_500_whkg_1000_whl"] = np.logical_and.reduce(
-        [frame[k].to_numpy() >= target for k, target in DESIGN_TARGET.items()]
+    target = settings_from(analysis_settings)
+    frame["reaches_design_target"] = (frame["gravimetric_energy_density"] >= target["design_target_gravimetric"]) & (
+        frame["volumetric_energy_density"] >= target["design_target_volumetric"]
     )
     return frame
 
@@ -82,6 +83,7 @@ model_assets = [
             **_MODEL_INPUTS,
             "design_sweep": upstream("curated", "design_sweep"),
             "design_sweep_settings": upstream("curated", "design_sweep_settings"),
+            "analysis_settings": upstream("curated", "analysis_settings"),
         },
         compute_design_sweep,
     ),

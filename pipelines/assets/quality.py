@@ -9,14 +9,11 @@ from pipelines.assets.table_metadata import KINDS, OWNERS, definition_metadata, 
 from pipelines.compute.reconciliation import cell_comparisons, pack_comparisons, reconcile, summarise
 from pipelines.schemas.base import warning_checks
 from pipelines.schemas.computed.quality import Reconciliation, SourceFindings
+from pipelines.schemas.curated.settings import settings_from
 from pipelines.schemas.registry import CURATED
 from pipelines.schemas.validate import evaluate_warnings, validate
 
 KEY = AssetKey(["quality", "reconciliation"])
-# Agreement asked of each computation: the cell model within 3 % of Table 7, packs within 1 %
-# (never tighter than the printed precision, see compute/reconciliation.py).
-CELL_MODEL_TOLERANCE = 0.03
-PACK_TOLERANCE = 0.01
 
 
 def build_reconciliation(
@@ -29,12 +26,19 @@ def build_reconciliation(
     vehicle_requirements: pd.DataFrame,
     battery_scenarios: pd.DataFrame,
     reconciliation_notes: pd.DataFrame,
+    analysis_settings: pd.DataFrame,
 ) -> pd.DataFrame:
+    # Agreement asked of each computation (never tighter than the printed precision).
+    tolerance = settings_from(analysis_settings)
     notes = reconciliation_notes[["source_table", "row_key", "column_name", "note"]]
-    cells = reconcile(*cell_comparisons(cell_performance, cell_design_parameters, published_cell_results), CELL_MODEL_TOLERANCE, notes)
+    cells = reconcile(
+        *cell_comparisons(cell_performance, cell_design_parameters, published_cell_results),
+        tolerance["cell_model_tolerance"],
+        notes,
+    )
     packs = reconcile(
         *pack_comparisons(vehicle_packs, published_pack_results, application_claims, vehicle_requirements, battery_scenarios),
-        PACK_TOLERANCE,
+        tolerance["pack_tolerance"],
         notes,
     )
     return pd.concat([cells, packs], ignore_index=True)
@@ -52,6 +56,7 @@ def build_reconciliation(
         "vehicle_requirements": upstream("curated", "vehicle_requirements"),
         "battery_scenarios": upstream("curated", "battery_scenarios"),
         "reconciliation_notes": upstream("curated", "reconciliation_notes"),
+        "analysis_settings": upstream("curated", "analysis_settings"),
     },
     group_name="quality",
     description=Reconciliation.to_schema().description,

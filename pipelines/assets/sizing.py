@@ -7,7 +7,8 @@ model (pipelines/schemas/computed/sizing.py) before it is stored. The `build_*` 
 that logic without Dagster so tests and the reconciliation can call them directly.
 
 Scenarios are data: every scenario in sources/battery_scenarios/ is sized, plus one scenario per
-year of sources/scenario_years/ interpolated between current_2024 and advanced_2030.
+year of sources/scenario_years/ interpolated between the two scenarios named in
+sources/analysis_settings/ (which also holds the workday and charging windows).
 """
 import numpy as np
 import pandas as pd
@@ -16,7 +17,6 @@ from dagster import AssetIn, AssetKey, AssetsDefinition, Config, Output, asset
 from pipelines.assets.computed import computed_table_asset, upstream
 from pipelines.assets.table_metadata import KINDS, OWNERS, check_results, check_specs, definition_metadata, schema_failure
 from pipelines.compute.sizing import (
-    DEFAULT_PAIR,
     DEFAULT_SEED,
     SCENARIO_METRICS,
     fleet_summary,
@@ -28,12 +28,9 @@ from pipelines.compute.sizing import (
 )
 from pipelines.ingest.read_source import SourceError
 from pipelines.schemas.computed.sizing import (
-    BASELINE_SCENARIO,
-    BREAK_H,
-    OVERNIGHT_H,
-    WORKDAY_H,
     PackUncertainty,
 )
+from pipelines.schemas.curated.settings import settings_from
 from pipelines.schemas.validate import validate
 
 GROUP = "sizing"
@@ -76,16 +73,19 @@ def file_scenarios(battery_scenarios: pd.DataFrame) -> pd.DataFrame:
     return wide[["scenario_id", "year", *SCENARIO_METRICS]].assign(interpolated=False)
 
 
-def sizing_scenarios(battery_scenarios: pd.DataFrame, scenario_years: pd.DataFrame) -> pd.DataFrame:
-    """The file scenarios plus one interpolated scenario per requested year."""
+def sizing_scenarios(battery_scenarios: pd.DataFrame, scenario_years: pd.DataFrame, analysis_settings: pd.DataFrame) -> pd.DataFrame:
+    """The file scenarios plus one interpolated scenario per requested year, blended between
+    the two scenarios named in curated.analysis_settings."""
     scenarios = file_scenarios(battery_scenarios)
     if scenario_years is None or scenario_years.empty:
         return scenarios
-    pair = scenarios[scenarios["scenario_id"].isin(DEFAULT_PAIR)]
-    if len(pair) < len(DEFAULT_PAIR):
+    settings = settings_from(analysis_settings)
+    bracket = (settings["interpolation_from"], settings["interpolation_to"])
+    pair = scenarios[scenarios["scenario_id"].isin(bracket)]
+    if len(pair) < len(bracket):
         raise ValueError(
             f"sources/scenario_years/ asks for interpolated years but battery_scenarios lacks "
-            f"{sorted(set(DEFAULT_PAIR) - set(pair['scenario_id']))} to interpolate between"
+            f"{sorted(set(bracket) - set(pair['scenario_id']))} to interpolate between"
         )
     low, high = int(pair["year"].min()), int(pair["year"].max())
     outside = ~scenario_years["year"].between(low, high)
@@ -94,7 +94,7 @@ def sizing_scenarios(battery_scenarios: pd.DataFrame, scenario_years: pd.DataFra
             f"interpolated years must lie between {low} and {high} (no extrapolation): "
             + "; ".join(f"{w}, column 'year': got {y}" for w, y in zip(_where(scenario_years, outside), scenario_years.loc[outside, "year"]))
         )
-    blended = interpolate_scenarios(scenarios.drop(columns="interpolated"), scenario_years["year"].to_numpy())
+    blended = interpolate_scenarios(pair.drop(columns="interpolated"), scenario_years["year"].to_numpy(), pair=bracket)
     blended = blended[["scenario_id", "year", *SCENARIO_METRICS]].assign(
         year=lambda f: f["year"].round().astype(int), interpolated=True
     )
@@ -140,9 +140,10 @@ def build_vehicle_packs(
     vehicle_requirements: pd.DataFrame,
     battery_scenarios: pd.DataFrame,
     vehicle_peak_power: pd.DataFrame,
-    scenario_years: pd.DataFrame | None = None,
+    scenario_years: pd.DataFrame,
+    analysis_settings: pd.DataFrame,
 ) -> pd.DataFrame:
-    scenarios = sizing_scenarios(battery_scenarios, scenario_years)
+    scenarios = sizing_scenarios(battery_scenarios, scenario_years, analysis_settings)
     out = vehicle_packs(
         vehicles_wide(vehicle_requirements),
         scenarios.drop(columns="interpolated"),
@@ -156,24 +157,26 @@ def build_machine_packs(
     construction_machines: pd.DataFrame,
     battery_scenarios: pd.DataFrame,
     charger_classes: pd.DataFrame,
-    scenario_years: pd.DataFrame | None = None,
+    scenario_years: pd.DataFrame,
+    analysis_settings: pd.DataFrame,
 ) -> pd.DataFrame:
-    scenarios = sizing_scenarios(battery_scenarios, scenario_years)
+    scenarios = sizing_scenarios(battery_scenarios, scenario_years, analysis_settings)
+    settings = settings_from(analysis_settings)
     machines, types = machines_wide(construction_machines)
     out = machine_packs(
         machines,
         scenarios.drop(columns="interpolated"),
         charger_frame(charger_classes),
-        workday_h=WORKDAY_H,
-        overnight_h=OVERNIGHT_H,
-        break_h=BREAK_H,
-        baseline_scenario=BASELINE_SCENARIO,
+        workday_h=settings["workday_hours"],
+        overnight_h=settings["overnight_charging_hours"],
+        break_h=settings["work_break_charging_hours"],
+        baseline_scenario=settings["baseline_scenario"],
     )
     out = (
         out.rename(columns={"motor_power": "motor_power_kw"})
         .merge(types, on="machine_id", how="left")
         .merge(scenarios[["scenario_id", "interpolated"]], on="scenario_id", how="left")
-        .assign(baseline_scenario_id=BASELINE_SCENARIO)
+        .assign(baseline_scenario_id=settings["baseline_scenario"])
     )
     return out
 
@@ -281,13 +284,13 @@ def _scenario_count(frame: pd.DataFrame) -> dict:
 
 vehicle_packs_asset = computed_table_asset(
     "sizing.vehicle_packs",
-    _curated("vehicle_requirements", "battery_scenarios", "vehicle_peak_power", "scenario_years"),
+    _curated("vehicle_requirements", "battery_scenarios", "vehicle_peak_power", "scenario_years", "analysis_settings"),
     build_vehicle_packs,
     _scenario_count,
 )
 machine_packs_asset = computed_table_asset(
     "sizing.machine_packs",
-    _curated("construction_machines", "battery_scenarios", "charger_classes", "scenario_years"),
+    _curated("construction_machines", "battery_scenarios", "charger_classes", "scenario_years", "analysis_settings"),
     build_machine_packs,
     _scenario_count,
 )

@@ -65,7 +65,6 @@ SCENARIO_METRICS: tuple[str, ...] = (
 )
 
 DEFAULT_SEED = 20250301
-DEFAULT_PAIR = ("current_2024", "advanced_2030")
 _DISTRIBUTIONS = ("triangular", "uniform", "fixed")
 _MC_METRICS = {"pack_mass": "kg", "pack_volume": "L", "pack_cost_total": "USD"}
 
@@ -247,11 +246,12 @@ def vehicle_packs(vehicles: pd.DataFrame, scenarios: pd.DataFrame, peak_power: p
 # --------------------------------------------------------------------------- interpolation
 
 
-def interpolate_scenarios(scenarios: pd.DataFrame, years) -> pd.DataFrame:
+def interpolate_scenarios(scenarios: pd.DataFrame, years, pair: tuple[str, str] | None = None) -> pd.DataFrame:
     """Linear interpolation of every numeric scenario metric between bracketing years.
 
-    Scenarios are grouped by their `family` column; without one, only current_2024 and
-    advanced_2030 are used (one default family). For each family and requested year the
+    Scenarios are grouped by their `family` column; without one, only the two scenarios named
+    by `pair` (e.g. the analysis settings' interpolation_from / interpolation_to) are used, as
+    one default family. For each family and requested year the
     scenarios with the nearest year at or below and at or above are blended:
     value = (1 - w) * low + w * high with w = (year - year_low) / (year_high - year_low), so a
     requested year equal to a scenario year returns that scenario's values exactly. Years
@@ -268,13 +268,15 @@ def interpolate_scenarios(scenarios: pd.DataFrame, years) -> pd.DataFrame:
     base = scenarios.copy()
     has_family = "family" in base.columns
     if not has_family:
-        missing = set(DEFAULT_PAIR) - set(base["scenario_id"])
+        if pair is None:
+            raise ValueError("scenarios has no `family` column: name the two scenarios to interpolate between (pair)")
+        missing = set(pair) - set(base["scenario_id"])
         if missing:
             raise ValueError(
                 "scenarios has no `family` column and lacks default scenario(s) "
                 f"{sorted(missing)} to interpolate between"
             )
-        base = base[base["scenario_id"].isin(DEFAULT_PAIR)].assign(family="default")
+        base = base[base["scenario_id"].isin(pair)].assign(family="default")
     if base["family"].isna().any():
         raise ValueError("scenarios.family must not be empty")
     base["year"] = _numeric_frame(base[["year"]], ["year"], "scenarios")["year"]
@@ -348,10 +350,11 @@ def machine_packs(
     machines: pd.DataFrame,
     scenarios: pd.DataFrame,
     chargers: pd.DataFrame,
-    workday_h: float = 8,
-    overnight_h: float = 8,
-    break_h: float = 1,
-    baseline_scenario: str = "current_2024",
+    *,
+    workday_h: float,
+    overnight_h: float,
+    break_h: float,
+    baseline_scenario: str,
 ) -> pd.DataFrame:
     """Every machine x every scenario.
 

@@ -75,9 +75,9 @@ def render_ragone(points: pd.DataFrame) -> bytes:
     return _png(fig)
 
 
-def render_pack_mass(vehicle_packs: pd.DataFrame, published: pd.DataFrame) -> bytes:
+def render_pack_mass(vehicle_packs: pd.DataFrame, published: pd.DataFrame, scenarios: tuple[str, str]) -> bytes:
+    """Bars for the two scenarios compared (the analysis settings' interpolation bracket)."""
     plt = _pyplot()
-    scenarios = ["current_2024", "advanced_2030"]
     packs = vehicle_packs[vehicle_packs["scenario_id"].isin(scenarios)]
     order = packs.groupby("vehicle_id")["energy_kwh"].max().sort_values(ascending=False).index.tolist()
     wide = packs.pivot_table(index="vehicle_id", columns="scenario_id", values="pack_mass").reindex(order)
@@ -85,7 +85,7 @@ def render_pack_mass(vehicle_packs: pd.DataFrame, published: pd.DataFrame) -> by
     fig, ax = plt.subplots(figsize=(10, 6), dpi=110)
     x = np.arange(len(order))
     width = 0.38
-    colours = {"current_2024": "#7570b3", "advanced_2030": "#1b9e77"}
+    colours = dict(zip(scenarios, ("#7570b3", "#1b9e77")))
     for i, scenario in enumerate(scenarios):
         offset = (i - 0.5) * width
         ax.bar(x + offset, wide[scenario], width, color=colours[scenario], label=f"{scenario} (computed)", zorder=2)
@@ -94,7 +94,7 @@ def render_pack_mass(vehicle_packs: pd.DataFrame, published: pd.DataFrame) -> by
                        label="Table 11 as published" if i == 0 else None)
     ax.set_xticks(x, [v.replace("_", " ") for v in order], rotation=20)
     ax.set_ylabel("Battery pack mass (kg)")
-    ax.set_title("Pack mass per vehicle: current (2024) vs advanced (2030) batteries")
+    ax.set_title(f"Pack mass per vehicle: {scenarios[0]} vs {scenarios[1]} batteries")
     ax.grid(True, axis="y", alpha=0.3)
     ax.legend(fontsize=8)
     return _png(fig)

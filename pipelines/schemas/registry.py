@@ -26,6 +26,7 @@ from pipelines.schemas.curated.cell_model_inputs import (
 from pipelines.schemas.curated.claims import CellClaims
 from pipelines.schemas.curated.literature import Safety, SodiumVsLithium, SsbCostProjections, TechnologyOverview
 from pipelines.schemas.curated.references import References
+from pipelines.schemas.curated.settings import AnalysisSettings
 from pipelines.schemas.curated.sizing_inputs import (
     ApplicationClaims,
     ChargerClasses,
@@ -41,6 +42,7 @@ from pipelines.schemas.curated.vocabularies import Metrics, Units
 CURATED: dict[str, type[pa.DataFrameModel]] = {
     "units": Units,
     "metrics": Metrics,
+    "analysis_settings": AnalysisSettings,
     "references": References,
     "cell_claims": CellClaims,
     "technology_overview": TechnologyOverview,

@@ -16,7 +16,6 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipelines.assets.model import compute_cell_performance_table, compute_design_sweep
-from pipelines.assets.quality import CELL_MODEL_TOLERANCE
 from pipelines.compute.cell_model import (
     ASSUMED_INPUTS,
     DESIGN_INPUTS,
@@ -30,6 +29,7 @@ from pipelines.compute.cell_model import (
 )
 from pipelines.compute.reconciliation import cell_comparisons, reconcile
 from pipelines.ingest.curate import curate
+from pipelines.schemas.curated.settings import settings_from
 
 SOURCES = Path(__file__).resolve().parents[2] / "sources"
 
@@ -373,7 +373,7 @@ def test_sample_designs_rejects_bad_ranges(change, message):
 def curated() -> dict[str, pd.DataFrame]:
     units, _ = curate("units", SOURCES)
     metrics, _ = curate("metrics", SOURCES)
-    names = ("cell_design_parameters", "cell_model_assumptions", "published_cell_results", "reconciliation_notes")
+    names = ("cell_design_parameters", "cell_model_assumptions", "published_cell_results", "reconciliation_notes", "analysis_settings")
     return {name: curate(name, SOURCES, metrics, units)[0] for name in names}
 
 
@@ -385,7 +385,8 @@ def performance(curated) -> pd.DataFrame:
 @pytest.fixture(scope="module")
 def reconciled(curated, performance) -> pd.DataFrame:
     comparisons = cell_comparisons(performance, curated["cell_design_parameters"], curated["published_cell_results"])
-    return reconcile(*comparisons, rel_tolerance=CELL_MODEL_TOLERANCE, notes=curated["reconciliation_notes"])
+    tolerance = settings_from(curated["analysis_settings"])["cell_model_tolerance"]
+    return reconcile(*comparisons, rel_tolerance=tolerance, notes=curated["reconciliation_notes"])
 
 
 def test_assumptions_cover_every_unprinted_input(curated):
@@ -439,7 +440,9 @@ def test_sweep_sources_are_usable(curated):
     metrics, _ = curate("metrics", SOURCES)
     ranges, _ = curate("design_sweep", SOURCES, metrics, units)
     settings_, _ = curate("design_sweep_settings", SOURCES, metrics, units)
-    sweep = compute_design_sweep(curated["cell_design_parameters"], curated["cell_model_assumptions"], ranges, settings_)
+    sweep = compute_design_sweep(
+        curated["cell_design_parameters"], curated["cell_model_assumptions"], ranges, settings_, curated["analysis_settings"]
+    )
     assert len(sweep) == int(settings_.loc[0, "n_designs"])
     assert np.isfinite(sweep["gravimetric_energy_density"]).all()
     assert set(sweep["anode_choice"]) == {"li_metal", "li_si", "si_c", "graphite"}

@@ -33,6 +33,9 @@ SOURCES = ROOT / "sources"
 # --------------------------------------------------------------------------- fixtures
 
 
+# The analysis settings the hand-worked machine cases assume (sources/analysis_settings/ in the pipeline).
+HOURS = {"workday_h": 8.0, "overnight_h": 8.0, "break_h": 1.0}
+
 def scenarios_frame() -> pd.DataFrame:
     # Two made-up scenarios with round numbers (not the report's).
     return pd.DataFrame(
@@ -228,7 +231,7 @@ def test_new_scenario_row_appears_in_every_output():
     extra = scenarios_frame().iloc[[1]].assign(scenario_id="brand_new_2035", year=2035, cell_cost=60.0)
     scen = pd.concat([scenarios_frame(), extra], ignore_index=True)
     vp = vehicle_packs(vehicles_frame(), scen, peak_frame())
-    mp = machine_packs(machines_frame(), scen, chargers_frame(), baseline_scenario="base_2020")
+    mp = machine_packs(machines_frame(), scen, chargers_frame(), **HOURS, baseline_scenario="base_2020")
     fleet = pd.DataFrame(
         {"asset_type": ["vehicle", "machine"], "asset_id": ["bus", "digger"], "count": [2, 1], "daily_miles": [80, np.nan], "daily_hours": [np.nan, 3]}
     )
@@ -263,17 +266,18 @@ def test_interpolation_midpoint_hand_worked_and_default_family():
     s.loc[0, "scenario_id"] = "current_2024"
     s.loc[1, "scenario_id"] = "advanced_2030"
     s["year"] = [2024, 2030]
-    out = interpolate_scenarios(s, 2027)
+    pair = ("current_2024", "advanced_2030")
+    out = interpolate_scenarios(s, 2027, pair=pair)
     assert list(out["scenario_id"]) == ["interpolated_2027"]
     # w = (2027 - 2024) / 6 = 0.5 -> Wh/kg (250 + 450)/2 = 350; $/kWh (120 + 80)/2 = 100
     assert out.loc[0, "cell_gravimetric_energy_density"] == pytest.approx(350.0)
     assert out.loc[0, "cell_cost"] == pytest.approx(100.0)
     assert out.loc[0, "interpolation_weight"] == pytest.approx(0.5)
     # 2025: w = 1/6 -> ratio 1.25 + (1.125 - 1.25)/6 = 1.2291666...
-    out25 = interpolate_scenarios(s, [2025])
+    out25 = interpolate_scenarios(s, [2025], pair=pair)
     assert out25.loc[0, "gravimetric_cell_to_pack_ratio"] == pytest.approx(1.25 - 0.125 / 6)
     # endpoints through the default pair as well
-    ends = interpolate_scenarios(s, [2024, 2030]).set_index("year")
+    ends = interpolate_scenarios(s, [2024, 2030], pair=pair).set_index("year")
     assert ends.loc[2030.0, "cell_volumetric_energy_density"] == 1000.0
 
 
@@ -288,6 +292,8 @@ def test_interpolation_families_and_out_of_range():
     with pytest.raises(ValueError, match="outside the span"):
         interpolate_scenarios(s, [2040])
     with pytest.raises(ValueError, match="lacks default scenario"):
+        interpolate_scenarios(scenarios_frame(), [2025], pair=("current_2024", "advanced_2030"))
+    with pytest.raises(ValueError, match="name the two scenarios"):
         interpolate_scenarios(scenarios_frame(), [2025])
 
 
@@ -295,7 +301,7 @@ def test_interpolation_families_and_out_of_range():
 
 
 def test_machine_packs_hand_worked():
-    out = machine_packs(machines_frame(), scenarios_frame(), chargers_frame(), baseline_scenario="base_2020")
+    out = machine_packs(machines_frame(), scenarios_frame(), chargers_frame(), **HOURS, baseline_scenario="base_2020")
     d = out.set_index(["machine_id", "scenario_id"])
     base = d.loc[("digger", "base_2020")]
     fut = d.loc[("digger", "future_2030")]
@@ -325,13 +331,13 @@ def test_machine_packs_hand_worked():
 
 def test_machine_packs_bad_inputs():
     with pytest.raises(ValueError, match="machines is missing required column.*operating_time"):
-        machine_packs(machines_frame().drop(columns="operating_time"), scenarios_frame(), chargers_frame(), baseline_scenario="base_2020")
+        machine_packs(machines_frame().drop(columns="operating_time"), scenarios_frame(), chargers_frame(), **HOURS, baseline_scenario="base_2020")
     m = machines_frame()
     m.loc[1, "energy_storage"] = -240
     with pytest.raises(ValueError, match="energy_storage must be >= 0"):
-        machine_packs(m, scenarios_frame(), chargers_frame(), baseline_scenario="base_2020")
+        machine_packs(m, scenarios_frame(), chargers_frame(), **HOURS, baseline_scenario="base_2020")
     with pytest.raises(ValueError, match="baseline scenario 'current_2024' is not in scenarios"):
-        machine_packs(machines_frame(), scenarios_frame(), chargers_frame())
+        machine_packs(machines_frame(), scenarios_frame(), chargers_frame(), **HOURS, baseline_scenario="current_2024")
 
 
 # --------------------------------------------------------------------------- fleets
@@ -340,7 +346,7 @@ def test_machine_packs_bad_inputs():
 def test_fleet_summary_hand_worked():
     scen = scenarios_frame()
     vp = vehicle_packs(vehicles_frame(), scen, peak_frame())
-    mp = machine_packs(machines_frame(), scen, chargers_frame(), baseline_scenario="base_2020")
+    mp = machine_packs(machines_frame(), scen, chargers_frame(), **HOURS, baseline_scenario="base_2020")
     fleet = pd.DataFrame(
         {
             "asset_type": ["vehicle", "machine"],
@@ -368,7 +374,7 @@ def test_fleet_summary_hand_worked():
 def test_fleet_summary_bad_inputs():
     scen = scenarios_frame()
     vp = vehicle_packs(vehicles_frame(), scen, peak_frame())
-    mp = machine_packs(machines_frame(), scen, chargers_frame(), baseline_scenario="base_2020")
+    mp = machine_packs(machines_frame(), scen, chargers_frame(), **HOURS, baseline_scenario="base_2020")
     fleet = pd.DataFrame({"asset_type": ["vehicle"], "asset_id": ["tram"], "count": [1], "daily_miles": [10.0]})
     with pytest.raises(ValueError, match="not found"):
         fleet_summary(fleet, vp, mp, charging_window_h=8)

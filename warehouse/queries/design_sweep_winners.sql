@@ -1,10 +1,10 @@
--- Design sweep: which anode choices and cathode designs reach 500 Wh/kg and 1000 Wh/L, and how often.
+-- Design sweep: which anode choices and cathode designs reach the design target (curated.analysis_settings), and how often.
 SELECT
     anode_choice,
     count(*) AS designs,
-    count(*) FILTER (WHERE reaches_500_whkg_1000_whl) AS reaching_target,
-    round(100.0 * count(*) FILTER (WHERE reaches_500_whkg_1000_whl) / count(*), 1) AS reaching_pct,
-    round(median(cathode_thickness) FILTER (WHERE reaches_500_whkg_1000_whl)) AS median_cathode_um_of_winners,
+    count(*) FILTER (WHERE reaches_design_target) AS reaching_target,
+    round(100.0 * count(*) FILTER (WHERE reaches_design_target) / count(*), 1) AS reaching_pct,
+    round(median(cathode_thickness) FILTER (WHERE reaches_design_target)) AS median_cathode_um_of_winners,
     round(max(gravimetric_energy_density)) AS best_wh_per_kg,
     round(max(volumetric_energy_density)) AS best_wh_per_l
 FROM model.design_sweep

@@ -11,10 +11,6 @@ from pipelines.schemas.base import DERIVED, ComputedTable, field
 
 SLUG = r"^[a-z0-9_]+$"
 UNCERTAIN_METRICS = {"pack_mass": "kg", "pack_volume": "L", "pack_cost_total": "USD"}
-WORKDAY_H = 8
-OVERNIGHT_H = 8
-BREAK_H = 1
-BASELINE_SCENARIO = "current_2024"
 
 
 def d(description: str, unit: str | None = None, **checks):
@@ -116,12 +112,12 @@ class MachinePacks(ComputedTable):
     operating_hours_same_mass: Series[float] = d(
         "Hours of work the same-mass pack gives at the average power", "h", ge=0
     )
-    covers_workday: Series[bool] = d(f"True when operating_hours_same_mass reaches a {WORKDAY_H}-hour workday")
-    workday_energy_kwh: Series[float] = d(f"Energy a {WORKDAY_H}-hour workday takes at the average power", "kWh", ge=0)
+    covers_workday: Series[bool] = d("True when operating_hours_same_mass reaches the workday of curated.analysis_settings")
+    workday_energy_kwh: Series[float] = d("Energy a workday (curated.analysis_settings) takes at the average power", "kWh", ge=0)
     workday_pack_mass: Series[float] = d("Mass of a pack holding a workday's energy in this scenario", "kg", ge=0)
     workday_pack_volume: Series[float] = d("Volume of a pack holding a workday's energy in this scenario", "L", ge=0)
     overnight_charge_kw: Series[float] = d(
-        f"Power that refills the same-mass pack in an overnight window of {OVERNIGHT_H} h", "kW", ge=0
+        "Power that refills the same-mass pack in the overnight window (curated.analysis_settings)", "kW", ge=0
     )
     overnight_charger_id: Series[str] = d(
         "Smallest charger class (curated.charger_classes) that does the overnight charge; null when none does",
@@ -129,7 +125,7 @@ class MachinePacks(ComputedTable):
     )
     overnight_charger_label: Series[str] = d("Name of that overnight charger class", nullable=True)
     break_charge_kw: Series[float] = d(
-        f"Power that refills the same-mass pack in a {BREAK_H}-hour work break", "kW", ge=0
+        "Power that refills the same-mass pack in a work break (curated.analysis_settings)", "kW", ge=0
     )
     break_charger_id: Series[str] = d(
         "Smallest charger class that does the work-break charge; null when none of the report's classes does",
