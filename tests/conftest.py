@@ -74,3 +74,31 @@ def build_dataset(name: str, raise_on_error: bool = False):
         asset_selection=selection.resolve(defs.resolve_asset_graph())
     )
     return job.execute_in_process(instance=DagsterInstance.ephemeral(), raise_on_error=raise_on_error)
+
+
+# --------------------------------------------------------------------------- editing source files
+
+
+def rewrite_csv(path: Path, edit) -> None:
+    """Read a source CSV, apply `edit(rows) -> rows`, write it back as the curators' files are."""
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(edit(rows))
+
+
+def set_cell(rows: list[list[str]], line: int, column: str, value: str) -> list[list[str]]:
+    """Set one cell; `line` counts like the error messages do (the header is line 1)."""
+    rows[line - 1][rows[0].index(column)] = value
+    return rows
+
+
+def failure_message(result) -> str:
+    """The innermost error of every failed step of a Dagster run."""
+    from pipelines.progress import failure_text
+
+    failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+    assert failures, "the build should have failed"
+    return "\n".join(failure_text(e.event_specific_data.error) for e in failures)

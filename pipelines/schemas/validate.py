@@ -44,6 +44,11 @@ def _row_summary(df: pd.DataFrame, index) -> str:
     )
 
 
+def _judged_column(rule: str, columns) -> str | None:
+    named = [c for c in columns if rule.startswith(c)]
+    return max(named, key=len) if named else None
+
+
 def _problems_from(errors: pa.errors.SchemaErrors, df: pd.DataFrame) -> list[SourceProblem]:
     cases = errors.failure_cases.copy()
     problems: list[SourceProblem] = []
@@ -55,7 +60,9 @@ def _problems_from(errors: pa.errors.SchemaErrors, df: pd.DataFrame) -> list[Sou
         rule = str(case.check)
         detail = "" if pd.isna(case.failure_case) else f"got {case.failure_case!r}"
         if case.schema_context == "DataFrameSchema" and not rule.startswith(("column_in", "multiple_fields")):
-            column = None  # a dataframe-level rule: the row is the unit of failure
+            # a dataframe-level rule judges a row; it names its column by starting with it
+            # ("value_min_not_above_value_max", "low <= mode <= high")
+            column = _judged_column(str(case.check), df.columns)
             detail = _row_summary(df, index)
         key = (file, line, column, rule)
         if key in seen:

@@ -2,7 +2,6 @@
 and leaves the published warehouse byte-for-byte unchanged."""
 from __future__ import annotations
 
-import csv
 import hashlib
 from pathlib import Path
 
@@ -10,31 +9,14 @@ import pytest
 
 from pipelines.ingest.curate import curate
 from pipelines.ingest.read_source import SourceError
-from pipelines.progress import failure_text
 from tests.conftest import build_dataset as _build_dataset
+from tests.conftest import failure_message as _failure_message
+from tests.conftest import rewrite_csv as _rewrite
+from tests.conftest import set_cell as _set
 
 
 def _digest(path: Path) -> str:
     return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def _rewrite(path: Path, edit) -> None:
-    with path.open(encoding="utf-8", newline="") as handle:
-        rows = list(csv.reader(handle))
-    rows = edit(rows)
-    with path.open("w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle, lineterminator="\n").writerows(rows)
-
-
-def _set(rows, line: int, column: str, value: str):
-    rows[line - 1][rows[0].index(column)] = value
-    return rows
-
-
-def _failure_message(result) -> str:
-    failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
-    assert failures, "the build should have failed"
-    return "\n".join(failure_text(e.event_specific_data.error) for e in failures)
 
 
 T9 = "vehicle_requirements/table9.csv"

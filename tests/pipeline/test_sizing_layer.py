@@ -20,10 +20,11 @@ from pipelines.assets.curated import curated_assets
 from pipelines.assets.sizing import build_vehicle_packs, sizing_assets, sizing_key
 from pipelines.compute.reconciliation import STATUSES, pack_comparisons, reconcile
 from pipelines.ingest.curate import curate
-from pipelines.progress import failure_text
 from pipelines.publish.io_manager import StagingDuckDBIOManager
 from pipelines.schemas.registry import COMPUTED
 from tests.conftest import REAL_SOURCES
+from tests.conftest import failure_message as _failure_message
+from tests.conftest import set_cell as _set
 
 SIZING_TABLES = [t.split(".", 1)[1] for t in COMPUTED if t.startswith("sizing.")]
 # The Monte Carlo settings a test run uses: the pipeline's default is 100 000 draws.
@@ -54,12 +55,6 @@ def _materialize_sizing(*tables: str):
 def _tables(workspace, *tables: str) -> dict[str, pd.DataFrame]:
     with duckdb.connect(str(workspace.staging_db), read_only=True) as con:
         return {t: con.execute(f"SELECT * FROM sizing.{t}").df() for t in (tables or SIZING_TABLES)}
-
-
-def _failure_message(result) -> str:
-    failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
-    assert failures, "the build should have failed"
-    return "\n".join(failure_text(e.event_specific_data.error) for e in failures)
 
 
 def _write_csv(path: Path, rows: list[list]) -> None:
@@ -140,11 +135,6 @@ def _fleet_rows(workspace, edit) -> None:
     with path.open(encoding="utf-8", newline="") as handle:
         rows = list(csv.reader(handle))
     _write_csv(path, edit(rows))
-
-
-def _set(rows, line: int, column: str, value: str):
-    rows[line - 1][rows[0].index(column)] = value
-    return rows
 
 
 @pytest.mark.parametrize(
