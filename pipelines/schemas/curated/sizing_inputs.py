@@ -259,7 +259,7 @@ class ReconciliationNotes(CuratedRows):
 class ScenarioYears(CuratedRows):
     """Years to interpolate the Table 10 scenarios at."""
 
-    year: Series[int] = field("Year to interpolate between the current (2024) and advanced (2030) scenarios", ge=2000, le=2100)
+    year: Series[int] = field("Year to interpolate between the two scenarios named in curated.analysis_settings", ge=2000, le=2100)
     note: Series[str] = field("Why the year is requested, in our own words", nullable=True)
 
     @pa.dataframe_check(name="one row per year")
