@@ -19,7 +19,7 @@ def d(description: str, unit: str | None = None, **checks):
 
 
 _SCENARIO_ID = "Battery scenario: a scenario of curated.battery_scenarios, or interpolated_<year> (curated.scenario_years)"
-_INTERPOLATED = "True for a scenario blended linearly between the 2024 and 2030 scenarios of Table 10 for a requested year"
+_INTERPOLATED = "True for a scenario blended linearly, for a requested year, between the two scenarios named in curated.analysis_settings"
 _GRAV = "Cell energy per kg of the scenario (Table 10, or interpolated)"
 _VOL = "Cell energy per litre of the scenario (Table 10, or interpolated)"
 _COST = "Cell cost per kWh of the scenario (Table 10, or interpolated)"
