@@ -185,10 +185,12 @@ TRAILING_COLUMNS = ("note", "source_file", "source_line")
 
 
 def column_order(model: type[pa.DataFrameModel]) -> list[str]:
-    """Identifying columns first, the shared printed-number block next, provenance last
-    (pandera itself lists inherited columns first)."""
+    """The model's own (identifying) columns first, the columns it inherits from its parent
+    model next, provenance last (pandera itself lists inherited columns first)."""
     names = list(model.to_schema().columns)
-    shared = set(PublishedNumber.to_schema().columns) if issubclass(model, PublishedNumber) else set()
+    parent = model.__mro__[1]
+    inherits = issubclass(parent, pa.DataFrameModel) and parent is not pa.DataFrameModel
+    shared = set(parent.to_schema().columns) if inherits else set()
     own = [n for n in names if n not in shared and n not in TRAILING_COLUMNS]
     block = [n for n in names if n in shared and n not in TRAILING_COLUMNS]
     return own + block + [n for n in TRAILING_COLUMNS if n in names]

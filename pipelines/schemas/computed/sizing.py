@@ -28,7 +28,25 @@ _VRATIO = "Cell Wh/L divided by pack Wh/L in the scenario (volume overhead of pa
 _CFACTOR = "Pack cost per kWh divided by cell cost per kWh in the scenario"
 
 
-class VehiclePacks(ComputedTable):
+class ScenarioPack(ComputedTable):
+    """Columns every sized pack shares: the scenario's cell figures and the pack they give
+    for the row's energy_kwh."""
+
+    cell_gravimetric_energy_density: Series[float] = d(_GRAV, "Wh/kg", gt=0)
+    cell_volumetric_energy_density: Series[float] = d(_VOL, "Wh/L", gt=0)
+    cell_cost: Series[float] = d(_COST, "USD/kWh", ge=0)
+    gravimetric_cell_to_pack_ratio: Series[float] = d(_GRATIO, "ratio", gt=0)
+    volumetric_cell_to_pack_ratio: Series[float] = d(_VRATIO, "ratio", gt=0)
+    pack_cost_factor: Series[float] = d(_CFACTOR, "ratio", gt=0)
+    pack_wh_per_kg: Series[float] = d("Pack energy per kg: cell Wh/kg / gravimetric ratio", "Wh/kg", gt=0)
+    pack_wh_per_l: Series[float] = d("Pack energy per litre: cell Wh/L / volumetric ratio", "Wh/L", gt=0)
+    pack_cost_per_kwh: Series[float] = d("Pack cost per kWh: cell cost x cost factor", "USD/kWh", ge=0)
+    pack_mass: Series[float] = d("Mass of a pack holding energy_kwh: energy / pack Wh/kg", "kg", ge=0)
+    pack_volume: Series[float] = d("Volume of a pack holding energy_kwh: energy / pack Wh/L", "L", ge=0)
+    pack_cost_total: Series[float] = d("Cost of a pack holding energy_kwh: energy x pack cost per kWh", "USD", ge=0)
+
+
+class VehiclePacks(ScenarioPack):
     vehicle_id: Series[str] = d("Vehicle type (curated.vehicle_requirements)", str_matches=SLUG)
     scenario_id: Series[str] = d(_SCENARIO_ID, str_matches=SLUG)
     year: Series[int] = d("Year the scenario describes", ge=2000, le=2100)
@@ -42,18 +60,6 @@ class VehiclePacks(ComputedTable):
     peak_power_kw: Series[float] = d(
         "Peak battery power of the vehicle (curated.vehicle_peak_power); null when not known", "kW", nullable=True, gt=0
     )
-    cell_gravimetric_energy_density: Series[float] = d(_GRAV, "Wh/kg", gt=0)
-    cell_volumetric_energy_density: Series[float] = d(_VOL, "Wh/L", gt=0)
-    cell_cost: Series[float] = d(_COST, "USD/kWh", ge=0)
-    gravimetric_cell_to_pack_ratio: Series[float] = d(_GRATIO, "ratio", gt=0)
-    volumetric_cell_to_pack_ratio: Series[float] = d(_VRATIO, "ratio", gt=0)
-    pack_cost_factor: Series[float] = d(_CFACTOR, "ratio", gt=0)
-    pack_wh_per_kg: Series[float] = d("Pack energy per kg: cell Wh/kg / gravimetric ratio", "Wh/kg", gt=0)
-    pack_wh_per_l: Series[float] = d("Pack energy per litre: cell Wh/L / volumetric ratio", "Wh/L", gt=0)
-    pack_cost_per_kwh: Series[float] = d("Pack cost per kWh: cell cost x cost factor", "USD/kWh", ge=0)
-    pack_mass: Series[float] = d("Mass of the pack: energy / pack Wh/kg", "kg", ge=0)
-    pack_volume: Series[float] = d("Volume of the pack: energy / pack Wh/L", "L", ge=0)
-    pack_cost_total: Series[float] = d("Cost of the pack: energy x pack cost per kWh", "USD", ge=0)
     pack_specific_power: Series[float] = d(
         "Power per kg of pack at the vehicle's peak power: peak kW / pack mass (null without a peak power)",
         "W/kg",
@@ -77,7 +83,7 @@ class VehiclePacks(ComputedTable):
         }
 
 
-class MachinePacks(ComputedTable):
+class MachinePacks(ScenarioPack):
     machine_id: Series[str] = d("Construction machine (curated.construction_machines)", str_matches=SLUG)
     machine_type: Series[str] = d("Machine type as printed in Table 12")
     scenario_id: Series[str] = d(_SCENARIO_ID, str_matches=SLUG)
@@ -87,18 +93,6 @@ class MachinePacks(ComputedTable):
     operating_time_h: Series[float] = d("Hours the machine works on one charge today (Table 12)", "h", gt=0)
     motor_power_kw: Series[float] = d("Electric motor power (Table 12)", "kW", nullable=True, ge=0)
     avg_power_kw: Series[float] = d("Average power drawn while working: energy / operating time", "kW", ge=0)
-    cell_gravimetric_energy_density: Series[float] = d(_GRAV, "Wh/kg", gt=0)
-    cell_volumetric_energy_density: Series[float] = d(_VOL, "Wh/L", gt=0)
-    cell_cost: Series[float] = d(_COST, "USD/kWh", ge=0)
-    gravimetric_cell_to_pack_ratio: Series[float] = d(_GRATIO, "ratio", gt=0)
-    volumetric_cell_to_pack_ratio: Series[float] = d(_VRATIO, "ratio", gt=0)
-    pack_cost_factor: Series[float] = d(_CFACTOR, "ratio", gt=0)
-    pack_wh_per_kg: Series[float] = d("Pack energy per kg: cell Wh/kg / gravimetric ratio", "Wh/kg", gt=0)
-    pack_wh_per_l: Series[float] = d("Pack energy per litre: cell Wh/L / volumetric ratio", "Wh/L", gt=0)
-    pack_cost_per_kwh: Series[float] = d("Pack cost per kWh: cell cost x cost factor", "USD/kWh", ge=0)
-    pack_mass: Series[float] = d("Mass of a pack holding the Table 12 energy in this scenario", "kg", ge=0)
-    pack_volume: Series[float] = d("Volume of a pack holding the Table 12 energy in this scenario", "L", ge=0)
-    pack_cost_total: Series[float] = d("Cost of a pack holding the Table 12 energy in this scenario", "USD", ge=0)
     pack_specific_power: Series[float] = d(
         "Motor power per kg of that pack (null without a motor power)", "W/kg", nullable=True, ge=0
     )
