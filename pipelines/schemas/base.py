@@ -22,6 +22,7 @@ from pandera.typing import Series
 from pipelines.ingest.published_values import QUALIFIERS
 
 SOURCE = "source"  # column typed by a curator in sources/
+SLUG = r"^[a-z0-9_]+$"  # identifiers analysts join on (cell_id, vehicle_id, claim_id, ...)
 DERIVED = "derived"  # column computed by the pipeline
 
 
@@ -242,6 +243,11 @@ def blocking_schema(model: type[pa.DataFrameModel]) -> pa.DataFrameSchema:
 
 
 # --------------------------------------------------------------------------- consistency rules
+
+
+def unique_rows(df: pd.DataFrame, keys: list[str]) -> pd.Series:
+    """Row-wise: False on every row that shares its key with another row."""
+    return ~df.duplicated(keys, keep=False)
 
 
 def derived_agrees(

@@ -7,9 +7,8 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from pipelines.compute.sizing import SCENARIO_METRICS
-from pipelines.schemas.base import DERIVED, ComputedTable, field
+from pipelines.schemas.base import DERIVED, SLUG, ComputedTable, field
 
-SLUG = r"^[a-z0-9_]+$"
 UNCERTAIN_METRICS = {"pack_mass": "kg", "pack_volume": "L", "pack_cost_total": "USD"}
 
 

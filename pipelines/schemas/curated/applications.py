@@ -2,17 +2,10 @@
 (Table 11) and construction machines (Tables 12 and ES-2)."""
 from __future__ import annotations
 
-import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipelines.schemas.base import PublishedNumber, derived_agrees, field, same_across_tables
-
-SLUG = r"^[a-z0-9_]+$"
-
-
-def _unique(df: pd.DataFrame, keys: list[str]) -> pd.Series:
-    return ~df.duplicated(keys, keep=False)
+from pipelines.schemas.base import SLUG, PublishedNumber, derived_agrees, field, same_across_tables, unique_rows
 
 
 class VehicleRequirements(PublishedNumber):
@@ -24,7 +17,7 @@ class VehicleRequirements(PublishedNumber):
 
     @pa.dataframe_check(name="one row per vehicle and metric")
     def unique_key(cls, df):
-        return _unique(df, ["vehicle_id", "metric"])
+        return unique_rows(df, ["vehicle_id", "metric"])
 
     @pa.dataframe_check(name="energy needed ≈ kWh/mile × range", raise_warning=True)
     def energy_needed(cls, df):
@@ -42,7 +35,7 @@ class BatteryScenarios(PublishedNumber):
 
     @pa.dataframe_check(name="one row per scenario and metric")
     def unique_key(cls, df):
-        return _unique(df, ["scenario_id", "metric"])
+        return unique_rows(df, ["scenario_id", "metric"])
 
     @pa.dataframe_check(name="cell-to-pack ratios and cost factor are at least 1")
     def pack_overheads(cls, df):
@@ -64,7 +57,7 @@ class PublishedPackResults(PublishedNumber):
 
     @pa.dataframe_check(name="one row per vehicle, scenario and metric")
     def unique_key(cls, df):
-        return _unique(df, ["vehicle_id", "scenario_id", "metric"])
+        return unique_rows(df, ["vehicle_id", "scenario_id", "metric"])
 
     class Config:
         metadata = {
@@ -84,7 +77,7 @@ class ConstructionMachines(PublishedNumber):
 
     @pa.dataframe_check(name="one row per table, machine and metric")
     def unique_key(cls, df):
-        return _unique(df, ["source_table", "machine_id", "metric"])
+        return unique_rows(df, ["source_table", "machine_id", "metric"])
 
     @pa.dataframe_check(name="Table 12 and Table ES-2 print the same value", raise_warning=True)
     def tables_agree(cls, df):

@@ -6,7 +6,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipelines.schemas.base import DERIVED, CuratedRows, PublishedNumber, derived_agrees, field, same_across_tables
+from pipelines.schemas.base import DERIVED, CuratedRows, PublishedNumber, derived_agrees, field, same_across_tables, unique_rows
 
 # Cells are identified by curated.modelled_cells; the tables below reference it (foreign keys).
 CELLS = {"foreign_keys": {"cell_id": "modelled_cells.cell_id"}}
@@ -46,7 +46,7 @@ class CellDesignParameters(PublishedNumber):
 
     @pa.dataframe_check(name="one row per cell and parameter")
     def unique_key(cls, df: pd.DataFrame) -> pd.Series:
-        return ~df.duplicated(["cell_id", "parameter"], keep=False)
+        return unique_rows(df, ["cell_id", "parameter"])
 
     @pa.dataframe_check(name="eq 2: cathode Ah/cm² ≈ Ah/cm³ × thickness", raise_warning=True)
     def areal_capacity(cls, df):
@@ -98,7 +98,7 @@ class PublishedCellResults(PublishedNumber):
 
     @pa.dataframe_check(name="one row per table, cell and metric")
     def unique_key(cls, df: pd.DataFrame) -> pd.Series:
-        return ~df.duplicated(["source_table", "cell_id", "metric"], keep=False)
+        return unique_rows(df, ["source_table", "cell_id", "metric"])
 
     @pa.dataframe_check(name="Table 7 and Table ES-1 print the same value", raise_warning=True)
     def tables_agree(cls, df: pd.DataFrame) -> pd.Series:
@@ -130,7 +130,7 @@ class CellModelAssumptions(CuratedRows):
 
     @pa.dataframe_check(name="one value per cell and input")
     def unique_key(cls, df: pd.DataFrame) -> pd.Series:
-        return ~df.duplicated(["cell_id", "parameter"], keep=False)
+        return unique_rows(df, ["cell_id", "parameter"])
 
     @pa.dataframe_check(name="unit is the model's unit for the input")
     def unit_matches_model(cls, df: pd.DataFrame) -> pd.Series:

@@ -5,7 +5,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipelines.schemas.base import DERIVED, CuratedRows, PublishedNumber, field
+from pipelines.schemas.base import DERIVED, CuratedRows, PublishedNumber, field, unique_rows
 
 CHEMISTRIES = ["sodium_ion", "lithium_ion"]
 
@@ -36,7 +36,7 @@ class SodiumVsLithium(PublishedNumber):
 
     @pa.dataframe_check(name="one row per criterion, chemistry and metric")
     def unique_key(cls, df: pd.DataFrame) -> pd.Series:
-        return ~df.duplicated(["criterion", "chemistry", "metric"], keep=False)
+        return unique_rows(df, ["criterion", "chemistry", "metric"])
 
     class Config:
         description = "Table 4: sodium-ion versus lithium-ion cells, criterion by criterion."
@@ -95,7 +95,7 @@ class SsbCostProjections(PublishedNumber):
 
     @pa.dataframe_check(name="one row per table row and metric")
     def unique_key(cls, df: pd.DataFrame) -> pd.Series:
-        return ~df.duplicated(["row_id", "metric"], keep=False)
+        return unique_rows(df, ["row_id", "metric"])
 
     class Config:
         description = "Table 8: raw-material, cell and pack cost projections for solid-state batteries."

@@ -9,9 +9,8 @@ from pandera.typing import Series
 
 from pipelines.compute.sizing import SCENARIO_METRICS
 from pipelines.ingest.published_values import parse_published
-from pipelines.schemas.base import DERIVED, CuratedRows, PublishedNumber, field, within_physical_bounds
+from pipelines.schemas.base import DERIVED, SLUG, CuratedRows, PublishedNumber, field, unique_rows, within_physical_bounds
 
-SLUG = r"^[a-z0-9_]+$"
 ASSET_TYPES = ["vehicle", "machine"]
 CHARGING_MODES = ["overnight", "work_break"]
 DISTRIBUTIONS = ["triangular", "uniform", "fixed"]
@@ -27,9 +26,6 @@ SCENARIO_METRIC_UNITS = {
 }
 assert set(SCENARIO_METRIC_UNITS) == set(SCENARIO_METRICS)
 
-
-def _unique(df: pd.DataFrame, keys: list[str]) -> pd.Series:
-    return ~df.duplicated(keys, keep=False)
 
 
 class VehiclePeakPower(CuratedRows):
@@ -58,7 +54,7 @@ class VehiclePeakPower(CuratedRows):
 
     @pa.dataframe_check(name="one row per vehicle")
     def unique_key(cls, df):
-        return _unique(df, ["vehicle_id"])
+        return unique_rows(df, ["vehicle_id"])
 
     @pa.dataframe_check(name="peak power within 1% of the Table 11 products", raise_warning=True)
     def agrees_with_products(cls, df):
@@ -105,7 +101,7 @@ class ChargerClasses(CuratedRows):
 
     @pa.dataframe_check(name="one row per charger class")
     def unique_key(cls, df):
-        return _unique(df, ["charger_id"])
+        return unique_rows(df, ["charger_id"])
 
     @pa.dataframe_check(name="power_kw equals the printed power")
     def power_as_printed(cls, df):
@@ -145,7 +141,7 @@ class Fleets(CuratedRows):
 
     @pa.dataframe_check(name="one row per fleet, asset type and asset")
     def unique_key(cls, df):
-        return _unique(df, ["fleet_id", "asset_type", "asset_id"])
+        return unique_rows(df, ["fleet_id", "asset_type", "asset_id"])
 
     @pa.dataframe_check(name="vehicles give daily_miles, machines give daily_hours")
     def duty_given(cls, df):
@@ -177,7 +173,7 @@ class ScenarioUncertainty(CuratedRows):
 
     @pa.dataframe_check(name="one row per scenario and metric")
     def unique_key(cls, df):
-        return _unique(df, ["scenario_id", "metric"])
+        return unique_rows(df, ["scenario_id", "metric"])
 
     @pa.dataframe_check(name="low <= mode <= high")
     def ordered(cls, df):
@@ -225,7 +221,7 @@ class ApplicationClaims(PublishedNumber):
 
     @pa.dataframe_check(name="one row per claim")
     def unique_key(cls, df):
-        return _unique(df, ["claim_id"])
+        return unique_rows(df, ["claim_id"])
 
     class Config:
         description = (
@@ -247,7 +243,7 @@ class ReconciliationNotes(CuratedRows):
 
     @pa.dataframe_check(name="one note per table, row and column")
     def unique_key(cls, df):
-        return _unique(df, ["source_table", "row_key", "column_name"])
+        return unique_rows(df, ["source_table", "row_key", "column_name"])
 
     class Config:
         description = (
@@ -264,7 +260,7 @@ class ScenarioYears(CuratedRows):
 
     @pa.dataframe_check(name="one row per year")
     def unique_key(cls, df):
-        return _unique(df, ["year"])
+        return unique_rows(df, ["year"])
 
     class Config:
         description = (
