@@ -111,13 +111,16 @@ def summary_extras(paths) -> str:
             return ""
         rows = con.execute(
             "SELECT source_table, count(*) AS published, count(*) FILTER (WHERE status = 'reproduced') AS reproduced, "
+            "count(*) FILTER (WHERE status = 'calibrated') AS calibrated, "
+            "count(*) FILTER (WHERE status = 'deviates') AS deviates, "
             "count(*) FILTER (WHERE status = 'deviates' AND note IS NOT NULL) AS explained "
             "FROM quality.reconciliation GROUP BY source_table ORDER BY source_table"
         ).fetchall()
     lines = ["  reconciliation (published vs computed; make query NAME=reconciliation_deviations for details):"]
     lines += [
-        f"    {t:<12} {r:>4} of {n:>4} reproduced within tolerance; {e} of {n - r} deviations explained"
-        for t, n, r, e in rows
+        f"    {t:<12} {r:>4} of {n:>4} reproduced within tolerance, {c} calibrated (an input was fitted to them); "
+        f"{e} of {d} deviations explained"
+        for t, n, r, c, d, e in rows
     ]
     return "\n".join(lines)
 

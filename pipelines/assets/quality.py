@@ -6,7 +6,7 @@ from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetK
 
 from pipelines.assets.computed import upstream
 from pipelines.assets.table_metadata import KINDS, OWNERS, definition_metadata, markdown_table
-from pipelines.compute.reconciliation import cell_comparisons, pack_comparisons, reconcile, summarise
+from pipelines.compute.reconciliation import calibrations, cell_comparisons, pack_comparisons, reconcile, summarise
 from pipelines.schemas.base import warning_checks
 from pipelines.schemas.computed.quality import Reconciliation, SourceFindings
 from pipelines.schemas.curated.settings import settings_from
@@ -27,19 +27,29 @@ def build_reconciliation(
     battery_scenarios: pd.DataFrame,
     reconciliation_notes: pd.DataFrame,
     analysis_settings: pd.DataFrame,
+    cell_model_assumptions: pd.DataFrame,
+    vehicle_peak_power: pd.DataFrame,
 ) -> pd.DataFrame:
     # Agreement asked of each computation (never tighter than the printed precision).
     tolerance = settings_from(analysis_settings)
-    notes = reconciliation_notes[["source_table", "row_key", "column_name", "note"]]
+    notes = reconciliation_notes[["source_table", "row_key", "column_name", "note", "not_comparable"]]
+    cell_published, cell_computed = cell_comparisons(cell_performance, cell_design_parameters, published_cell_results)
     cells = reconcile(
-        *cell_comparisons(cell_performance, cell_design_parameters, published_cell_results),
+        cell_published,
+        cell_computed,
         tolerance["cell_model_tolerance"],
         notes,
+        calibrations(cell_model_assumptions, "cell_id", cell_published),
+    )
+    pack_published, pack_computed = pack_comparisons(
+        vehicle_packs, published_pack_results, application_claims, vehicle_requirements, battery_scenarios
     )
     packs = reconcile(
-        *pack_comparisons(vehicle_packs, published_pack_results, application_claims, vehicle_requirements, battery_scenarios),
+        pack_published,
+        pack_computed,
         tolerance["pack_tolerance"],
         notes,
+        calibrations(vehicle_peak_power, "vehicle_id", pack_published),
     )
     return pd.concat([cells, packs], ignore_index=True)
 
@@ -57,6 +67,8 @@ def build_reconciliation(
         "battery_scenarios": upstream("curated", "battery_scenarios"),
         "reconciliation_notes": upstream("curated", "reconciliation_notes"),
         "analysis_settings": upstream("curated", "analysis_settings"),
+        "cell_model_assumptions": upstream("curated", "cell_model_assumptions"),
+        "vehicle_peak_power": upstream("curated", "vehicle_peak_power"),
     },
     group_name="quality",
     description=Reconciliation.to_schema().description,
@@ -80,6 +92,7 @@ def reconciliation(context, **inputs: pd.DataFrame):
         metadata={
             "dagster/row_count": len(frame),
             "reproduced": int((frame["status"] == "reproduced").sum()),
+            "calibrated": int((frame["status"] == "calibrated").sum()),
             "deviates": int((frame["status"] == "deviates").sum()),
             "per_table": MetadataValue.md(markdown_table(per_table)),
         },
@@ -98,7 +111,9 @@ def reconciliation(context, **inputs: pd.DataFrame):
             "deviates": len(deviates),
             "unexplained": len(unexplained),
             "worst_rows": MetadataValue.md(
-                markdown_table(worst[["source_table", "row_key", "column_name", "published_text", "computed_value", "rel_deviation"]])
+                markdown_table(
+                    worst[["source_table", "row_key", "column_name", "published_text", "computed_value", "rel_deviation", "deviation_note"]]
+                )
             ),
             "unexplained_rows": MetadataValue.md(markdown_table(unexplained[["source_table", "row_key", "column_name", "rel_deviation"]])),
         },

@@ -3,14 +3,27 @@
 A deviation is information, not a failure. The tolerance is relative and never tighter than
 the precision the report printed (a value printed "4.3" cannot be checked closer than ±0.05;
 a value printed "0.00" is compared within ±0.005).
+
+A number the computation was fitted to is not evidence: where a curated input was calibrated
+against a published number (the ``calibrated_against`` column of sources/cell_model_assumptions
+and sources/vehicle_peak_power), that number's row is ``calibrated``, not ``reproduced``, and
+names the fitted parameter. Where an independent computation exists (the resistance and pulse
+power of eq. 12-21 without the fitted inputs), it is the one compared, and the calibrated value
+is kept beside it.
+
+A percent deviation is given only where it means something: both numbers in the same unit, a
+single published value that is not zero, and no curated doubt about the printed unit
+(``not_comparable`` in sources/reconciliation_notes). Otherwise rel_deviation is null and
+deviation_note says why.
 """
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-# not_comparable: the published value is a range or not a number, so no single value to match.
-STATUSES = ("reproduced", "deviates", "not_computed", "not_comparable")
+# calibrated: within tolerance, but only because an input was fitted to this very number.
+# not_comparable: the published value is text, so there is nothing to compare.
+STATUSES = ("reproduced", "calibrated", "deviates", "not_computed", "not_comparable")
 KEY = ["source_table", "row_key", "column_name"]
 
 
@@ -19,46 +32,129 @@ def reconcile(
     computed: pd.DataFrame,
     rel_tolerance: float,
     notes: pd.DataFrame | None = None,
+    calibrations: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """published: source_table, row_key, column_name, published_text, published_value, unit,
-               precision (half a unit of the last printed digit, in unit)
-    computed:  row_key, column_name, computed_value   (same units as published)
-    notes:     source_table, row_key, column_name, note (optional curated explanations)
+               precision (half a unit of the last printed digit, in unit); optional
+               published_min / published_max (a printed range or bound, in unit)
+    computed:  row_key, column_name, computed_value (in `unit`); optional computed_unit (the
+               unit the computation returns, compared with `unit`) and calibrated_value (the
+               calibrated model's value where computed_value is an independent computation)
+    notes:     source_table, row_key, column_name, note; optional not_comparable (why the
+               printed unit does not allow a percent deviation)
+    calibrations: source_table, row_key, column_name, calibrated_parameter (from calibrations())
     """
     merged = published.merge(computed, on=["row_key", "column_name"], how="left", validate="many_to_one")
+    for column in ("published_min", "published_max", "computed_unit", "calibrated_value"):
+        if column not in merged.columns:
+            merged[column] = np.nan
     pub = merged["published_value"].to_numpy(dtype=float)
     comp = merged["computed_value"].to_numpy(dtype=float)
+    lo = merged["published_min"].to_numpy(dtype=float)
+    hi = merged["published_max"].to_numpy(dtype=float)
     half_unit = merged["precision"].fillna(0.0).to_numpy(dtype=float)
+    unit = merged["unit"].astype("string")
+    computed_unit = merged["computed_unit"].astype("string")
+    # A printed range or bound ("2.0 to 2.5", "<300"): compared against the interval, widened
+    # by half a unit of the last printed digit; a missing side is open.
+    interval = ~np.isnan(lo) | ~np.isnan(hi)
+    interval &= ~(np.isnan(lo) == np.isnan(hi)) | (lo != hi)
+    inside = (np.isnan(lo) | (comp >= lo - half_unit)) & (np.isnan(hi) | (comp <= hi + half_unit))
     # |computed - published| <= max(rel_tolerance x |published|, half a unit of the last printed digit)
     allowed = np.fmax(rel_tolerance * np.abs(pub), half_unit)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rel = np.where(pub != 0, (comp - pub) / np.abs(pub), np.nan)
-        tolerance = np.where(pub != 0, allowed / np.abs(pub), np.nan)
+    units_differ = (computed_unit.notna() & unit.notna() & (computed_unit != unit)).fillna(False).to_numpy(dtype=bool)
     status = np.select(
-        [np.isnan(pub), np.isnan(comp), np.abs(comp - pub) <= allowed],
-        ["not_comparable", "not_computed", "reproduced"],
+        [np.isnan(pub) & ~interval, np.isnan(comp), units_differ, interval, np.abs(comp - pub) <= allowed],
+        ["not_comparable", "not_computed", "not_comparable", np.where(inside, "reproduced", "deviates"), "reproduced"],
         default="deviates",
     )
-    out = merged.assign(
-        abs_deviation=comp - pub,
-        rel_deviation=rel,
-        tolerance=tolerance,
-        status=status,
-    )
+    out = merged
     if notes is not None and not notes.empty:
-        out = out.merge(notes[[*KEY, "note"]], on=KEY, how="left", validate="many_to_one")
+        keep = [*KEY, "note", *(["not_comparable"] if "not_comparable" in notes.columns else [])]
+        out = out.merge(notes[keep], on=KEY, how="left", validate="many_to_one")
     else:
         out["note"] = pd.NA
-    return out
+    if "not_comparable" not in out.columns:
+        out["not_comparable"] = pd.NA
+    curated_doubt = out["not_comparable"].astype("string")
+
+    reason = np.select(
+        [
+            np.isnan(pub) & ~interval,
+            np.isnan(comp),
+            units_differ,
+            interval,
+            pub == 0,
+            curated_doubt.notna().to_numpy(dtype=bool),
+        ],
+        [
+            "published as text: nothing to compare",
+            "not computed",
+            ("units differ: published in " + unit.fillna("?") + ", computed in " + computed_unit.fillna("?")).to_numpy(dtype=object),
+            ("published as a range or bound (" + merged["published_text"].astype(str) + "): compared against it, no percent").to_numpy(dtype=object),
+            "published value is 0: no percent",
+            ("no percent as printed: " + curated_doubt.fillna("")).to_numpy(dtype=object),
+        ],
+        default=None,
+    )
+    meaningful = pd.isna(reason)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.where(meaningful & (pub != 0), (comp - pub) / np.abs(pub), np.nan)
+        tolerance = np.where(pub != 0, allowed / np.abs(pub), np.nan)
+    out = out.drop(columns=["not_comparable"]).assign(
+        abs_deviation=np.where(interval | units_differ, np.nan, comp - pub),
+        rel_deviation=rel,
+        tolerance=np.where(units_differ, np.nan, tolerance),
+        deviation_note=pd.array(reason, dtype="string"),
+    )
+    # calibrated: an input was fitted to this number, and the value compared is the fitted model's
+    if calibrations is not None and not calibrations.empty:
+        out = out.merge(calibrations[[*KEY, "calibrated_parameter"]], on=KEY, how="left", validate="many_to_one")
+    else:
+        out["calibrated_parameter"] = pd.NA
+    fitted = out["calibrated_parameter"].notna().to_numpy(dtype=bool)
+    independent = out["calibrated_value"].notna().to_numpy(dtype=bool)
+    out["calibrated_value"] = np.where(fitted & ~independent, out["computed_value"], out["calibrated_value"])
+    out["calibrated_value"] = out["calibrated_value"].where(fitted)
+    out["status"] = np.where(fitted & ~independent & (status == "reproduced"), "calibrated", status)
+    return out.drop(columns=["published_min", "published_max", "computed_unit"])
+
+
+def calibrations(inputs: pd.DataFrame, id_column: str, published_keys: pd.DataFrame) -> pd.DataFrame:
+    """The published numbers a curated input was fitted to: source_table, row_key, column_name,
+    calibrated_parameter (the fitted input(s), ', '-joined).
+
+    inputs: curated rows with `id_column` (a cell_id or vehicle_id), `parameter` (or, without
+    it, the input named by the table: `peak_power_kw`) and `calibrated_against`
+    ("<source table>:<column>", ';'-separated). A row id matches a published row_key equal to
+    it or starting with it and '/' (vehicle_id matches every vehicle_id/scenario_id).
+    published_keys: source_table, row_key, column_name of the published numbers.
+    """
+    columns = [*KEY, "calibrated_parameter"]
+    rows = inputs[inputs["calibrated_against"].notna()]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    parameter = rows["parameter"] if "parameter" in rows.columns else pd.Series("peak_power_kw", index=rows.index)
+    targets = pd.DataFrame({"owner": rows[id_column].to_numpy(), "parameter": parameter.to_numpy(), "target": rows["calibrated_against"].str.split(";").to_numpy()})
+    targets = targets.explode("target")
+    split = targets["target"].str.strip().str.rsplit(":", n=1, expand=True)
+    targets = targets.assign(source_table=split[0].str.strip(), column_name=split[1].str.strip())
+    keys = published_keys[KEY].drop_duplicates()
+    keys = keys.assign(owner=keys["row_key"].str.split("/").str[0])
+    matched = targets.merge(keys, on=["owner", "source_table", "column_name"], how="inner")
+    grouped = matched.groupby(KEY, sort=False)["parameter"].agg(lambda p: ", ".join(dict.fromkeys(p)))
+    return grouped.rename("calibrated_parameter").reset_index()[columns]
 
 
 def summarise(reconciliation: pd.DataFrame) -> pd.DataFrame:
-    """Per published table: how many numbers, how many reproduced, the worst deviation."""
+    """Per published table: how many numbers, how many reproduced or calibrated, the worst
+    meaningful deviation."""
     grouped = reconciliation.groupby("source_table")
     return pd.DataFrame(
         {
             "published": grouped.size(),
             "reproduced": grouped["status"].apply(lambda s: int((s == "reproduced").sum())),
+            "calibrated": grouped["status"].apply(lambda s: int((s == "calibrated").sum())),
             "worst_rel_deviation": grouped["rel_deviation"].apply(lambda s: float(s.abs().max())),
         }
     ).reset_index()
@@ -87,6 +183,11 @@ def _published_rows(frame: pd.DataFrame, source_table: pd.Series, row_key: pd.Se
             "published_value": frame["value"].astype(float).to_numpy(),
             "unit": frame["unit"].to_numpy(),
             "precision": frame["precision"].astype(float).to_numpy(),
+            **{
+                f"published_{side}": frame[f"value_{side}"].astype(float).to_numpy()
+                for side in ("min", "max")
+                if f"value_{side}" in frame.columns
+            },
         }
     )
 
@@ -114,12 +215,16 @@ def pack_comparisons(
     computed = vehicle_packs.melt(
         id_vars=["vehicle_id", "scenario_id"], value_vars=list(TABLE11_COLUMNS), var_name="column_name", value_name="computed_value"
     )
+    from pipelines.schemas.computed.sizing import VehiclePacks
+
+    columns = VehiclePacks.to_schema().columns
     computed = [
         pd.DataFrame(
             {
                 "row_key": computed["vehicle_id"] + "/" + computed["scenario_id"],
                 "column_name": computed["column_name"],
                 "computed_value": computed["computed_value"].astype(float),
+                "computed_unit": computed["column_name"].map({c: columns[c].metadata["unit"] for c in TABLE11_COLUMNS}),
             }
         )
     ]
@@ -146,7 +251,10 @@ def pack_comparisons(
         for metric in ("pack_mass", "pack_volume", "pack_cost_total"):  # the claim's own column
             value = np.where(claim_metric == metric, sized[metric], value)
         published.append(_published_rows(claims, "Section " + claims["section"].astype(str), claims["claim_id"]))
-        computed.append(pd.DataFrame({"row_key": plan["claim_id"], "column_name": claim_metric, "computed_value": value}))
+        unit = pd.Series(claim_metric).map({c: columns[c].metadata["unit"] for c in ("pack_mass", "pack_volume", "pack_cost_total")})
+        computed.append(
+            pd.DataFrame({"row_key": plan["claim_id"], "column_name": claim_metric, "computed_value": value, "computed_unit": unit.to_numpy()})
+        )
 
     return pd.concat(published, ignore_index=True), pd.concat(computed, ignore_index=True)
 
@@ -173,5 +281,8 @@ def cell_comparisons(
         ignore_index=True,
     )
     computed = cell_performance.melt(id_vars="cell_id", value_vars=outputs, var_name="column_name", value_name="computed_value")
+    from pipelines.compute.cell_model import OUTPUT_UNITS
+
     computed = computed.rename(columns={"cell_id": "row_key"})
+    computed["computed_unit"] = computed["column_name"].map(OUTPUT_UNITS)
     return published, computed

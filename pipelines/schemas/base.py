@@ -38,6 +38,17 @@ def field(
     return pa.Field(description=description, metadata={"unit": unit, "origin": origin}, **checks)
 
 
+def calibrated_against_field() -> Any:
+    """A curated input's fit target(s): the published numbers it was back-solved from, which
+    reconciliation must then count as calibrated rather than reproduced."""
+    return field(
+        "Published number(s) this value was fitted to, as '<source table>:<column slug>' (';'-separated); "
+        "reconciliation marks those numbers `calibrated`, not `reproduced`. Empty where nothing was fitted",
+        nullable=True,
+        str_matches=r"^Table [A-Za-z0-9.-]+:[a-z0-9_]+(;Table [A-Za-z0-9.-]+:[a-z0-9_]+)*$",
+    )
+
+
 # Plausible physical bounds per canonical unit: outside them a value is a transcription or
 # unit error, never a claim. A unit not listed only has to be non-negative.
 PHYSICAL_BOUNDS: dict[str, tuple[float, float]] = {

@@ -6,7 +6,16 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipelines.schemas.base import DERIVED, CuratedRows, PublishedNumber, derived_agrees, field, same_across_tables, unique_rows
+from pipelines.schemas.base import (
+    DERIVED,
+    CuratedRows,
+    PublishedNumber,
+    calibrated_against_field,
+    derived_agrees,
+    field,
+    same_across_tables,
+    unique_rows,
+)
 
 # Cells are identified by curated.modelled_cells; the tables below reference it (foreign keys).
 CELLS = {"foreign_keys": {"cell_id": "modelled_cells.cell_id"}}
@@ -127,6 +136,7 @@ class CellModelAssumptions(CuratedRows):
     unit: Series[str] = field("Unit of value: the model's unit for this input")
     provenance: Series[str] = field("Where the value comes from (e.g. 'inferred from Table 6/7', 'correction of Table 6')")
     reason: Series[str] = field("One-line reason for the value, in our own words")
+    calibrated_against: Series[str] = calibrated_against_field()
 
     @pa.dataframe_check(name="one value per cell and input")
     def unique_key(cls, df: pd.DataFrame) -> pd.Series:

@@ -9,7 +9,16 @@ from pandera.typing import Series
 
 from pipelines.compute.sizing import SCENARIO_METRICS
 from pipelines.ingest.published_values import parse_published
-from pipelines.schemas.base import DERIVED, SLUG, CuratedRows, PublishedNumber, field, unique_rows, within_physical_bounds
+from pipelines.schemas.base import (
+    DERIVED,
+    SLUG,
+    CuratedRows,
+    PublishedNumber,
+    calibrated_against_field,
+    field,
+    unique_rows,
+    within_physical_bounds,
+)
 
 ASSET_TYPES = ["vehicle", "machine"]
 CHARGING_MODES = ["overnight", "work_break"]
@@ -48,6 +57,7 @@ class VehiclePeakPower(CuratedRows):
     )
     implied_unit: Series[str] = field("Unit of the implied products (must be kW)", isin=["kW"])
     reason: Series[str] = field("Why this figure was chosen, in our own words")
+    calibrated_against: Series[str] = calibrated_against_field()
     section: Series[str] = field("Report section the inference draws on")
     source_table: Series[str] = field("Report table the inference draws on", nullable=True)
     reference_ids: Series[str] = field("Reference numbers (curated.references), ';'-separated", nullable=True)
@@ -240,6 +250,11 @@ class ReconciliationNotes(CuratedRows):
     )
     column_name: Series[str] = field("Column of that table as a metric slug", str_matches=SLUG)
     note: Series[str] = field("The explanation, in our own words")
+    not_comparable: Series[str] = field(
+        "Where the printed unit cannot be the unit of the quantity, why: reconciliation then gives no percent "
+        "deviation for the number (empty where the percent is meaningful)",
+        nullable=True,
+    )
 
     @pa.dataframe_check(name="one note per table, row and column")
     def unique_key(cls, df):
