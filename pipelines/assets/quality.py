@@ -6,7 +6,14 @@ from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetK
 
 from pipelines.assets.computed import upstream
 from pipelines.assets.table_metadata import KINDS, OWNERS, definition_metadata, markdown_table
-from pipelines.compute.reconciliation import calibrations, cell_comparisons, pack_comparisons, reconcile, summarise
+from pipelines.compute.reconciliation import (
+    calibrations,
+    cell_comparisons,
+    pack_comparisons,
+    reconcile,
+    section51_comparisons,
+    summarise,
+)
 from pipelines.schemas.base import warning_checks
 from pipelines.schemas.computed.quality import Reconciliation, SourceFindings
 from pipelines.schemas.curated.settings import settings_from
@@ -51,7 +58,12 @@ def build_reconciliation(
         notes,
         calibrations(vehicle_peak_power, "vehicle_id", pack_published),
     )
-    return pd.concat([cells, packs], ignore_index=True)
+    section51 = reconcile(
+        *section51_comparisons(vehicle_packs, application_claims, battery_scenarios),
+        tolerance["pack_tolerance"],
+        notes,
+    )
+    return pd.concat([cells, packs, section51], ignore_index=True)
 
 
 @asset(

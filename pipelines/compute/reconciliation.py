@@ -286,3 +286,97 @@ def cell_comparisons(
     computed = computed.rename(columns={"cell_id": "row_key"})
     computed["computed_unit"] = computed["column_name"].map(OUTPUT_UNITS)
     return published, computed
+
+
+# --------------------------------------------------------------------------- Section 5.1 statements
+
+# Section 5.1's quantitative statements and the sizing quantity each one is about:
+# claim_id -> (statistic, pack quantities, from scenario, to scenario). Statistics:
+#   packaging_reduction  100 x (1 - pack quantity with the `to` cell-to-pack ratio / with the
+#                        `from` ratio), both at the `from` scenario's cell figures: the saving
+#                        packaging alone brings (%)
+#   reduction            100 x (1 - `to` pack / `from` pack) of sizing.vehicle_packs (%)
+#   factor               `from` pack / `to` pack of sizing.vehicle_packs (times smaller)
+#   max                  the largest value over both scenarios' rows of sizing.vehicle_packs
+# reduction and factor do not depend on the vehicle (its energy cancels); the median over the
+# vehicles is taken. A statement about several quantities gives one row per quantity, with
+# row_key "<claim_id>/<quantity>". The printed values, units and ranges come from
+# curated.application_claims; only this pairing is written here.
+SECTION51_CLAIMS: dict[str, tuple[str, tuple[str, ...], str, str]] = {
+    "s5_packaging_mass_reduction": ("packaging_reduction", ("pack_mass",), "current_2024", "advanced_2030"),
+    "s5_packaging_volume_reduction": ("packaging_reduction", ("pack_volume",), "current_2024", "advanced_2030"),
+    "s5_packaging_cost_reduction": ("packaging_reduction", ("pack_cost_total",), "current_2024", "advanced_2030"),
+    "s5_size_factor_2030_2035": ("factor", ("pack_mass", "pack_volume"), "current_2024", "advanced_2030"),
+    "s5_cost_reduction_2030_2035": ("reduction", ("pack_cost_total",), "current_2024", "advanced_2030"),
+    "s5_max_specific_power_required": ("max", ("pack_specific_power",), "current_2024", "advanced_2030"),
+}
+_STATISTIC_UNITS = {"packaging_reduction": "%", "reduction": "%", "factor": "ratio"}
+
+
+def section51_comparisons(
+    vehicle_packs: pd.DataFrame, application_claims: pd.DataFrame, scenarios: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Published and computed frames for reconcile(): the Section 5.1 statements of
+    SECTION51_CLAIMS recomputed from the pack sizing (sizing.vehicle_packs, and pack_sizing at
+    mixed cell and packaging figures for the packaging-only savings).
+
+    `scenarios` is curated.battery_scenarios (long) or a wide frame with the scenario metrics.
+    """
+    from pipelines.compute.sizing import SCENARIO_METRICS, pack_sizing, wide_from_long
+    from pipelines.schemas.computed.sizing import VehiclePacks
+
+    claims = application_claims[application_claims["claim_id"].isin(SECTION51_CLAIMS)]
+    plan = pd.DataFrame(
+        [(c, *SECTION51_CLAIMS[c]) for c in claims["claim_id"]], columns=["claim_id", "statistic", "quantity", "from_id", "to_id"]
+    ).explode("quantity", ignore_index=True)
+    if plan.empty:
+        return _published_rows(claims, claims["claim_id"], claims["claim_id"]).iloc[:0], pd.DataFrame(
+            columns=["row_key", "column_name", "computed_value", "computed_unit"]
+        )
+    several = plan.groupby("claim_id")["quantity"].transform("size") > 1
+    plan["row_key"] = plan["claim_id"].where(~several, plan["claim_id"] + "/" + plan["quantity"])
+    rows = claims.set_index("claim_id").loc[plan["claim_id"]].reset_index()
+    published = _published_rows(rows, "Section " + rows["section"].astype(str), plan["row_key"])
+
+    # sizing outputs per scenario: median over the vehicles (identical for reduction and factor)
+    per_scenario = vehicle_packs.groupby("scenario_id")[["pack_mass", "pack_volume", "pack_cost_total"]].median()
+    peak = vehicle_packs.groupby("scenario_id")["pack_specific_power"].max()
+    frm = per_scenario.reindex(plan["from_id"]).to_numpy()
+    to = per_scenario.reindex(plan["to_id"]).to_numpy()
+    column = {"pack_mass": 0, "pack_volume": 1, "pack_cost_total": 2}
+    index = plan["quantity"].map(column).fillna(0).astype(int).to_numpy()
+    rows_ = np.arange(len(plan))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = to[rows_, index] / frm[rows_, index]
+    # packaging alone: one kWh at the `from` cell figures, packed with each scenario's ratios
+    wide = (
+        wide_from_long(scenarios[scenarios["metric"].isin(SCENARIO_METRICS)], "scenario_id")
+        if "metric" in scenarios.columns
+        else scenarios
+    ).set_index("scenario_id")
+    cells = wide.reindex(plan["from_id"])[list(SCENARIO_METRICS[:3])].to_numpy(float).T
+    packaging = [wide.reindex(plan[side])[list(SCENARIO_METRICS[3:])].to_numpy(float).T for side in ("from_id", "to_id")]
+    packed = [pack_sizing(1.0, *cells, *ratios) for ratios in packaging]
+    packaging_ratio = packed[1]["pack_mass"] / packed[0]["pack_mass"]
+    packaging_ratio = np.where(plan["quantity"] == "pack_volume", packed[1]["pack_volume"] / packed[0]["pack_volume"], packaging_ratio)
+    packaging_ratio = np.where(
+        plan["quantity"] == "pack_cost_total", packed[1]["pack_cost_total"] / packed[0]["pack_cost_total"], packaging_ratio
+    )
+    largest = np.fmax(peak.reindex(plan["from_id"]).to_numpy(float), peak.reindex(plan["to_id"]).to_numpy(float))
+    statistic = plan["statistic"].to_numpy()
+    value = np.select(
+        [statistic == "packaging_reduction", statistic == "reduction", statistic == "factor", statistic == "max"],
+        [100.0 * (1.0 - packaging_ratio), 100.0 * (1.0 - ratio), 1.0 / ratio, largest],
+        default=np.nan,
+    )
+    units = VehiclePacks.to_schema().columns
+    computed_unit = plan["statistic"].map(_STATISTIC_UNITS).fillna(plan["quantity"].map(lambda q: units[q].metadata["unit"]))
+    computed = pd.DataFrame(
+        {
+            "row_key": plan["row_key"],
+            "column_name": rows["metric"].to_numpy(),
+            "computed_value": value,
+            "computed_unit": computed_unit.to_numpy(),
+        }
+    )
+    return published, computed
