@@ -24,6 +24,7 @@ def cell_design_inputs(
     corrected) by the curated assumptions."""
     table6 = cell_design_parameters.pivot_table(index="cell_id", columns="parameter", values="value", aggfunc="first", sort=False)
     assumed = cell_model_assumptions.pivot_table(index="cell_id", columns="parameter", values="value", aggfunc="first", sort=False)
+    assumed = assumed[[c for c in assumed.columns if c in DESIGN_INPUTS]]  # the rest feed the independent eq 12-21 check
     cells = list(dict.fromkeys(cell_design_parameters["cell_id"]))  # order of the table
     return cells, design_inputs_from_tables(table6.loc[cells], assumed)
 

@@ -1,11 +1,14 @@
 """Quality layer: every computed table reconciled against the table the report published."""
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 from dagster import AssetCheckResult, AssetCheckSeverity, AssetCheckSpec, AssetKey, MetadataValue, Output, asset
 
 from pipelines.assets.computed import upstream
+from pipelines.assets.model import cell_design_inputs
 from pipelines.assets.table_metadata import KINDS, OWNERS, definition_metadata, markdown_table
+from pipelines.compute.cell_resistance import INDEPENDENT_INPUT_UNITS, independent_resistance_and_power
 from pipelines.compute.reconciliation import (
     calibrations,
     cell_comparisons,
@@ -21,6 +24,19 @@ from pipelines.schemas.registry import CURATED
 from pipelines.schemas.validate import evaluate_warnings, validate
 
 KEY = AssetKey(["quality", "reconciliation"])
+
+
+def independent_cell_results(
+    cell_performance: pd.DataFrame, cell_design_parameters: pd.DataFrame, cell_model_assumptions: pd.DataFrame
+) -> pd.DataFrame:
+    """Resistance and pulse power per cell from eq 12-21 without the inputs fitted to Table 7."""
+    cells, inputs = cell_design_inputs(cell_design_parameters, cell_model_assumptions)
+    extra = cell_model_assumptions[cell_model_assumptions["parameter"].isin(INDEPENDENT_INPUT_UNITS)]
+    extra = extra.pivot_table(index="cell_id", columns="parameter", values="value", aggfunc="first").reindex(cells)
+    inputs = {**inputs, **{name: extra[name].to_numpy(float) if name in extra else np.full(len(cells), np.nan) for name in INDEPENDENT_INPUT_UNITS}}
+    outputs = cell_performance.set_index("cell_id").reindex(cells)
+    result = independent_resistance_and_power(inputs, {c: outputs[c].to_numpy(float) for c in outputs.columns})
+    return pd.DataFrame({"cell_id": cells, "internal_resistance": result["internal_resistance"], "pulse_power_95": result["pulse_power_95"]})
 
 
 def build_reconciliation(
@@ -40,7 +56,12 @@ def build_reconciliation(
     # Agreement asked of each computation (never tighter than the printed precision).
     tolerance = settings_from(analysis_settings)
     notes = reconciliation_notes[["source_table", "row_key", "column_name", "note", "not_comparable"]]
-    cell_published, cell_computed = cell_comparisons(cell_performance, cell_design_parameters, published_cell_results)
+    cell_published, cell_computed = cell_comparisons(
+        cell_performance,
+        cell_design_parameters,
+        published_cell_results,
+        independent_cell_results(cell_performance, cell_design_parameters, cell_model_assumptions),
+    )
     cells = reconcile(
         cell_published,
         cell_computed,

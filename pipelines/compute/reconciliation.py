@@ -266,10 +266,15 @@ def cell_comparisons(
     cell_performance: pd.DataFrame,
     cell_design_parameters: pd.DataFrame,
     published_cell_results: pd.DataFrame,
+    independent: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Published and computed frames for reconcile(): every derived row of Table 6 and every
     number of Tables 7 and ES-1 that model.cell_performance recomputes (row_key = cell_id,
-    column_name = the Table 6 parameter or Table 7 metric slug, which the model's outputs share)."""
+    column_name = the Table 6 parameter or Table 7 metric slug, which the model's outputs share).
+
+    independent: cell_id plus output columns computed without the calibrated inputs (eq 12-21,
+    pipelines/compute/cell_resistance.py); where given, it is the value compared and the
+    model's value is kept as calibrated_value."""
     outputs = [c for c in cell_performance.columns if c != "cell_id"]
     t6 = cell_design_parameters[cell_design_parameters["parameter"].isin(outputs) & cell_design_parameters["value"].notna()]
     t7 = published_cell_results[published_cell_results["metric"].isin(outputs) & published_cell_results["value"].notna()]
@@ -285,6 +290,13 @@ def cell_comparisons(
 
     computed = computed.rename(columns={"cell_id": "row_key"})
     computed["computed_unit"] = computed["column_name"].map(OUTPUT_UNITS)
+    if independent is not None:
+        other = independent.melt(id_vars="cell_id", var_name="column_name", value_name="independent_value")
+        computed = computed.merge(other.rename(columns={"cell_id": "row_key"}), on=["row_key", "column_name"], how="left")
+        replaced = computed["independent_value"].notna()
+        computed["calibrated_value"] = computed["computed_value"].where(replaced)
+        computed["computed_value"] = computed["independent_value"].where(replaced, computed["computed_value"])
+        computed = computed.drop(columns="independent_value")
     return published, computed
 
 

@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipelines.assets.model import compute_cell_performance_table, compute_design_sweep
+from pipelines.assets.quality import independent_cell_results
 from pipelines.compute.cell_model import (
     ASSUMED_INPUTS,
     DESIGN_INPUTS,
@@ -384,7 +385,8 @@ def performance(curated) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def reconciled(curated, performance) -> pd.DataFrame:
-    comparisons = cell_comparisons(performance, curated["cell_design_parameters"], curated["published_cell_results"])
+    independent = independent_cell_results(performance, curated["cell_design_parameters"], curated["cell_model_assumptions"])
+    comparisons = cell_comparisons(performance, curated["cell_design_parameters"], curated["published_cell_results"], independent)
     tolerance = settings_from(curated["analysis_settings"])["cell_model_tolerance"]
     return reconcile(*comparisons, rel_tolerance=tolerance, notes=curated["reconciliation_notes"])
 

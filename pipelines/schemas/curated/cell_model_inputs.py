@@ -123,15 +123,20 @@ class PublishedCellResults(PublishedNumber):
 
 def _model_inputs() -> tuple[list[str], dict[str, str]]:
     from pipelines.compute.cell_model import DESIGN_INPUT_UNITS, DESIGN_INPUTS
+    from pipelines.compute.cell_resistance import INDEPENDENT_INPUT_UNITS
 
-    return list(DESIGN_INPUTS), dict(DESIGN_INPUT_UNITS)
+    return [*DESIGN_INPUTS, *INDEPENDENT_INPUT_UNITS], {**DESIGN_INPUT_UNITS, **INDEPENDENT_INPUT_UNITS}
 
 
 class CellModelAssumptions(CuratedRows):
     """Inputs the Section 4.1 model uses but the report does not print, per modelled cell."""
 
     cell_id: Series[str] = field("Cell design (curated.modelled_cells)")
-    parameter: Series[str] = field("Model input (pipelines/compute/cell_model.py DESIGN_INPUTS)", isin=_model_inputs()[0])
+    parameter: Series[str] = field(
+        "Model input (pipelines/compute/cell_model.py DESIGN_INPUTS, or an input of the independent "
+        "eq 12-21 resistance in pipelines/compute/cell_resistance.py)",
+        isin=_model_inputs()[0],
+    )
     value: Series[float] = field("Value of the input, in `unit`")
     unit: Series[str] = field("Unit of value: the model's unit for this input")
     provenance: Series[str] = field("Where the value comes from (e.g. 'inferred from Table 6/7', 'correction of Table 6')")
