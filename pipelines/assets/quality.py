@@ -77,7 +77,7 @@ def build_reconciliation(
         pack_computed,
         tolerance["pack_tolerance"],
         notes,
-        calibrations(vehicle_peak_power, "vehicle_id", pack_published),
+        calibrations(vehicle_peak_power.assign(parameter="peak_power_kw"), "vehicle_id", pack_published),
     )
     section51 = reconcile(
         *section51_comparisons(vehicle_packs, application_claims, battery_scenarios),

@@ -124,8 +124,8 @@ def calibrations(inputs: pd.DataFrame, id_column: str, published_keys: pd.DataFr
     """The published numbers a curated input was fitted to: source_table, row_key, column_name,
     calibrated_parameter (the fitted input(s), ', '-joined).
 
-    inputs: curated rows with `id_column` (a cell_id or vehicle_id), `parameter` (or, without
-    it, the input named by the table: `peak_power_kw`) and `calibrated_against`
+    inputs: curated rows with `id_column` (a cell_id or vehicle_id), `parameter` (the fitted
+    input's name) and `calibrated_against`
     ("<source table>:<column>", ';'-separated). A row id matches a published row_key equal to
     it or starting with it and '/' (vehicle_id matches every vehicle_id/scenario_id).
     published_keys: source_table, row_key, column_name of the published numbers.
@@ -134,8 +134,13 @@ def calibrations(inputs: pd.DataFrame, id_column: str, published_keys: pd.DataFr
     rows = inputs[inputs["calibrated_against"].notna()]
     if rows.empty:
         return pd.DataFrame(columns=columns)
-    parameter = rows["parameter"] if "parameter" in rows.columns else pd.Series("peak_power_kw", index=rows.index)
-    targets = pd.DataFrame({"owner": rows[id_column].to_numpy(), "parameter": parameter.to_numpy(), "target": rows["calibrated_against"].str.split(";").to_numpy()})
+    targets = pd.DataFrame(
+        {
+            "owner": rows[id_column].to_numpy(),
+            "parameter": rows["parameter"].to_numpy(),
+            "target": rows["calibrated_against"].str.split(";").to_numpy(),
+        }
+    )
     targets = targets.explode("target")
     split = targets["target"].str.strip().str.rsplit(":", n=1, expand=True)
     targets = targets.assign(source_table=split[0].str.strip(), column_name=split[1].str.strip())

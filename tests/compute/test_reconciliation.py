@@ -105,7 +105,7 @@ def test_dropping_a_declared_fit_makes_the_number_count_as_reproduced_again(cura
 
 
 def test_calibrations_match_vehicle_rows_by_prefix():
-    inputs = pd.DataFrame({"vehicle_id": ["bus"], "peak_power_kw": [1.0], "calibrated_against": ["Table 11:pack_specific_power"]})
+    inputs = pd.DataFrame({"vehicle_id": ["bus"], "parameter": ["peak_power_kw"], "calibrated_against": ["Table 11:pack_specific_power"]})
     keys = pd.DataFrame(
         {"source_table": ["Table 11"] * 3, "row_key": ["bus/a", "bus/b", "busy/a"], "column_name": ["pack_specific_power"] * 3}
     )
