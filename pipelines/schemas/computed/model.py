@@ -112,6 +112,7 @@ DesignSweep = wide_model(
     "DesignSweep",
     keys={"design_id": (int, "Sequence number of the sampled design"), "anode_choice": (str, "Anode material drawn for the design")},
     quantities={**INPUTS, **{k: OUTPUTS[k] for k in SWEEP_OUTPUTS}},
+    unique=("design_id",),
     flags={
         "reaches_design_target": "True where the design reaches both design targets of curated.analysis_settings "
         "(design_target_gravimetric and design_target_volumetric)"
