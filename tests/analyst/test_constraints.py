@@ -84,3 +84,21 @@ def test_a_parent_can_be_rewritten_under_its_children(built_warehouse):
         broken.loc[broken.index[0], fk.column] = "no_such_parent"
         with pytest.raises(duckdb.ConstraintException):
             write_table(con, *children[0].split("."), broken)
+
+
+def test_a_refresh_of_a_parent_dataset_keeps_children_and_constraints(published):
+    """The sensor's run for one parent dataset (modelled_cells) re-materializes its closure,
+    children included, and publishes them with their foreign keys."""
+    from tests.conftest import build_dataset
+
+    def snapshot():
+        with duckdb.connect(str(published.published_db), read_only=True) as con:
+            counts = {t: con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in TABLES}
+            fks = con.execute(
+                "SELECT table_name, constraint_column_names FROM duckdb_constraints() WHERE constraint_type = 'FOREIGN KEY' ORDER BY ALL"
+            ).fetchall()
+        return counts, fks
+
+    before = snapshot()
+    assert build_dataset("modelled_cells").success
+    assert snapshot() == before
