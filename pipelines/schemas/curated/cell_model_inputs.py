@@ -13,8 +13,8 @@ from pipelines.schemas.base import (
     calibrated_against_field,
     derived_agrees,
     field,
+    key_rule,
     same_across_tables,
-    unique_rows,
 )
 
 # Cells are identified by curated.modelled_cells; the tables below reference it (foreign keys).
@@ -53,9 +53,7 @@ class CellDesignParameters(PublishedNumber):
     # PublishedNumber names the metric column `metric`; Table 6 calls it `parameter`.
     metric: Series[str] = field("Same as parameter (kept for joins with other long tables)", origin=DERIVED)
 
-    @pa.dataframe_check(name="one row per cell and parameter")
-    def unique_key(cls, df: pd.DataFrame) -> pd.Series:
-        return unique_rows(df, ["cell_id", "parameter"])
+    unique_key = key_rule("cell_id", "parameter", name="one row per cell and parameter")
 
     @pa.dataframe_check(name="eq 2: cathode Ah/cm² ≈ Ah/cm³ × thickness", raise_warning=True)
     def areal_capacity(cls, df):
@@ -105,9 +103,7 @@ class PublishedCellResults(PublishedNumber):
     cell_id: Series[str] = field("Cell design (curated.modelled_cells)")
     conditions: Series[str] = field("Condition printed with the value (e.g. 95% efficiency)", nullable=True)
 
-    @pa.dataframe_check(name="one row per table, cell and metric")
-    def unique_key(cls, df: pd.DataFrame) -> pd.Series:
-        return unique_rows(df, ["source_table", "cell_id", "metric"])
+    unique_key = key_rule("source_table", "cell_id", "metric", name="one row per table, cell and metric")
 
     @pa.dataframe_check(name="Table 7 and Table ES-1 print the same value", raise_warning=True)
     def tables_agree(cls, df: pd.DataFrame) -> pd.Series:
@@ -143,9 +139,7 @@ class CellModelAssumptions(CuratedRows):
     reason: Series[str] = field("One-line reason for the value, in our own words")
     calibrated_against: Series[str] = calibrated_against_field()
 
-    @pa.dataframe_check(name="one value per cell and input")
-    def unique_key(cls, df: pd.DataFrame) -> pd.Series:
-        return unique_rows(df, ["cell_id", "parameter"])
+    unique_key = key_rule("cell_id", "parameter", name="one value per cell and input")
 
     @pa.dataframe_check(name="unit is the model's unit for the input")
     def unit_matches_model(cls, df: pd.DataFrame) -> pd.Series:

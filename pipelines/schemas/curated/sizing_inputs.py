@@ -16,7 +16,7 @@ from pipelines.schemas.base import (
     PublishedNumber,
     calibrated_against_field,
     field,
-    unique_rows,
+    key_rule,
     within_physical_bounds,
 )
 
@@ -62,9 +62,7 @@ class VehiclePeakPower(CuratedRows):
     source_table: Series[str] = field("Report table the inference draws on", nullable=True)
     reference_ids: Series[str] = field("Reference numbers (curated.references), ';'-separated", nullable=True)
 
-    @pa.dataframe_check(name="one row per vehicle")
-    def unique_key(cls, df):
-        return unique_rows(df, ["vehicle_id"])
+    unique_key = key_rule("vehicle_id", name="one row per vehicle")
 
     @pa.dataframe_check(name="peak power within 1% of the Table 11 products", raise_warning=True)
     def agrees_with_products(cls, df):
@@ -109,9 +107,7 @@ class ChargerClasses(CuratedRows):
     reference_ids: Series[str] = field("Reference numbers (curated.references), ';'-separated", nullable=True)
     note: Series[str] = field("Curator's note, in our own words", nullable=True)
 
-    @pa.dataframe_check(name="one row per charger class")
-    def unique_key(cls, df):
-        return unique_rows(df, ["charger_id"])
+    unique_key = key_rule("charger_id", name="one row per charger class")
 
     @pa.dataframe_check(name="power_kw equals the printed power")
     def power_as_printed(cls, df):
@@ -149,9 +145,7 @@ class Fleets(CuratedRows):
     provenance: Series[str] = field("Where the counts and duty come from")
     note: Series[str] = field("Curator's note, in our own words", nullable=True)
 
-    @pa.dataframe_check(name="one row per fleet, asset type and asset")
-    def unique_key(cls, df):
-        return unique_rows(df, ["fleet_id", "asset_type", "asset_id"])
+    unique_key = key_rule("fleet_id", "asset_type", "asset_id", name="one row per fleet, asset type and asset")
 
     @pa.dataframe_check(name="vehicles give daily_miles, machines give daily_hours")
     def duty_given(cls, df):
@@ -181,9 +175,7 @@ class ScenarioUncertainty(CuratedRows):
     reference_ids: Series[str] = field("Reference numbers (curated.references), ';'-separated", nullable=True)
     note: Series[str] = field("Curator's note, in our own words", nullable=True)
 
-    @pa.dataframe_check(name="one row per scenario and metric")
-    def unique_key(cls, df):
-        return unique_rows(df, ["scenario_id", "metric"])
+    unique_key = key_rule("scenario_id", "metric", name="one row per scenario and metric")
 
     @pa.dataframe_check(name="low <= mode <= high")
     def ordered(cls, df):
@@ -229,9 +221,7 @@ class ApplicationClaims(PublishedNumber):
     subject: Series[str] = field("What the claim is about, in our words")
     conditions: Series[str] = field("Condition or basis printed with the value", nullable=True)
 
-    @pa.dataframe_check(name="one row per claim")
-    def unique_key(cls, df):
-        return unique_rows(df, ["claim_id"])
+    unique_key = key_rule("claim_id", name="one row per claim")
 
     class Config:
         description = (
@@ -256,9 +246,7 @@ class ReconciliationNotes(CuratedRows):
         nullable=True,
     )
 
-    @pa.dataframe_check(name="one note per table, row and column")
-    def unique_key(cls, df):
-        return unique_rows(df, ["source_table", "row_key", "column_name"])
+    unique_key = key_rule("source_table", "row_key", "column_name", name="one note per table, row and column")
 
     class Config:
         description = (
@@ -273,9 +261,7 @@ class ScenarioYears(CuratedRows):
     year: Series[int] = field("Year to interpolate between the two scenarios named in curated.analysis_settings", ge=2000, le=2100)
     note: Series[str] = field("Why the year is requested, in our own words", nullable=True)
 
-    @pa.dataframe_check(name="one row per year")
-    def unique_key(cls, df):
-        return unique_rows(df, ["year"])
+    unique_key = key_rule("year", name="one row per year")
 
     class Config:
         description = (
