@@ -38,7 +38,9 @@ def _reconciliation(curated: dict[str, pd.DataFrame]) -> pd.DataFrame:
     c = curated
     tables = {
         **c,
-        "cell_performance": compute_cell_performance_table(c["cell_design_parameters"], c["cell_model_assumptions"]),
+        "cell_performance": compute_cell_performance_table(
+            c["cell_design_parameters"], c["cell_model_assumptions"], c["published_cell_results"]
+        ),
         "vehicle_packs": build_vehicle_packs(
             c["vehicle_requirements"], c["battery_scenarios"], c["vehicle_peak_power"], c["scenario_years"], c["analysis_settings"]
         ),
@@ -219,7 +221,9 @@ def test_independent_resistance_adds_the_printed_separator_and_the_foils_for_den
     the Table 6 separator area-specific resistance over the cell area plus the two foils."""
     asm = curated["cell_model_assumptions"].pivot_table(index="cell_id", columns="parameter", values="value")
     dense = asm.index[(asm["cathode_porosity"] == 0) & ((asm["anode_porosity"] == 0) | (asm["electrolyte_density"] == 0))]
-    perf = compute_cell_performance_table(curated["cell_design_parameters"], curated["cell_model_assumptions"]).set_index("cell_id")
+    perf = compute_cell_performance_table(
+        curated["cell_design_parameters"], curated["cell_model_assumptions"], curated["published_cell_results"]
+    ).set_index("cell_id")
     t6 = curated["cell_design_parameters"].pivot_table(index="cell_id", columns="parameter", values="value")
     expected = t6["sse_interface_resistance"] / perf["cell_area"] * 1e3 + (perf["cu_resistance"] + perf["al_resistance"]) * 1e-9
     rows = reconciled[(reconciled["source_table"] == "Table 7") & (reconciled["column_name"] == "internal_resistance")].set_index("row_key")

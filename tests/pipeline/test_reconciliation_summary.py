@@ -6,7 +6,8 @@ import re
 
 import duckdb
 
-from pipelines.cli import QUERIES_DIR, summary_extras
+from pipelines.cli import summary_extras
+from pipelines.query import QUERIES_DIR
 
 
 def test_build_summary_counts_calibrated_apart(built_warehouse):
