@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipelines.schemas.base import SLUG, PublishedNumber, derived_agrees, field, same_across_tables, unique_rows
+from pipelines.schemas.base import SLUG, PublishedNumber, catalogue_field, derived_agrees, field, same_across_tables, unique_rows
 
 
 class VehicleRequirements(PublishedNumber):
@@ -32,6 +32,11 @@ class BatteryScenarios(PublishedNumber):
 
     scenario_id: Series[str] = field("Battery scenario slug", str_matches=SLUG)
     year: Series[int] = field("Year the scenario describes", ge=2000, le=2100)
+    technology_id: Series[str] = catalogue_field(
+        "technology_id",
+        description="Technology the scenario's cells stand for (curated.technologies); a generic scenario "
+        "(current lithium-ion, advanced 2030 cells) maps to a family-level technology",
+    )
 
     @pa.dataframe_check(name="one row per scenario and metric")
     def unique_key(cls, df):

@@ -6,7 +6,16 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipelines.schemas.base import DERIVED, CuratedRows, PublishedNumber, derived_agrees, field, same_across_tables, unique_rows
+from pipelines.schemas.base import (
+    DERIVED,
+    CuratedRows,
+    PublishedNumber,
+    catalogue_field,
+    derived_agrees,
+    field,
+    same_across_tables,
+    unique_rows,
+)
 
 # Cells are identified by curated.modelled_cells; the tables below reference it (foreign keys).
 CELLS = {"foreign_keys": {"cell_id": "modelled_cells.cell_id"}}
@@ -25,6 +34,7 @@ class ModelledCells(CuratedRows):
     cathode: Series[str] = field("Cathode material")
     liquid_electrolyte_in_cathode: Series[bool] = field("True where the cathode holds liquid electrolyte")
     family: Series[str] = field("Technology family: " + ", ".join(FAMILIES), isin=FAMILIES)
+    technology_id: Series[str] = catalogue_field("technology_id")
     description: Series[str] = field("One-line description, in our own words")
 
     class Config:
