@@ -144,14 +144,20 @@ def check_foreign_keys(frame: pd.DataFrame, name: str, parents: Mapping[str, pd.
             continue
         parent = parents[table]
         keys = frame[column].dropna().astype(str).str.split(";").explode().str.strip()
-        known = set(parent[parent_column].astype(str))
+        rule = f"key not in curated.{table}.{parent_column}"
         if column != "document_id" and "document_id" in frame.columns and "document_id" in parent.columns:
-            keys = pd.Series(frame.loc[keys.index, "document_id"].astype(str).to_numpy() + " / " + keys.to_numpy(), index=keys.index)
-            known = set(parent["document_id"].astype(str) + " / " + parent[parent_column].astype(str))
-        unknown = keys[~keys.isin(known)]
+            # scoped by document: the pair (document_id, key) must exist in the parent
+            documents = frame.loc[keys.index, "document_id"].astype(str).to_numpy()
+            found = pd.MultiIndex.from_arrays([documents, keys.to_numpy()]).isin(
+                pd.MultiIndex.from_arrays([parent["document_id"].astype(str), parent[parent_column].astype(str)])
+            )
+            unknown = keys[~found]
+            rule += " of the row's document_id"
+        else:
+            unknown = keys[~keys.isin(set(parent[parent_column].astype(str)))]
         rows = frame.loc[unknown.index, ["source_file", "source_line"]].assign(key=unknown)
         problems += [
-            SourceProblem(f, int(line), column, f"key not in curated.{table}.{parent_column}", f"got '{key}'")
+            SourceProblem(f, int(line), column, rule, f"got '{key}'")
             for f, line, key in rows.itertuples(index=False, name=None)
         ]
     if problems:

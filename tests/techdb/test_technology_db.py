@@ -15,7 +15,7 @@ from pipelines.ingest.read_source import SourceError
 from pipelines.schemas.base import column_docs, foreign_keys
 from pipelines.schemas.registry import CURATED
 from pipelines.settings import PROJECT_ROOT
-from tests.conftest import build_dataset, failure_message
+from tests.conftest import failure_message
 
 QUERIES = PROJECT_ROOT / "warehouse" / "queries"
 TECHNOLOGY_TABLES = (
@@ -44,13 +44,33 @@ CLAIMS_HEADER = [
     "document_id", "section", "source_table", "reference_ids", "note",
 ]
 CLAIMS = [
-    ["acme_na100_grav", "ACME NA-100", "", "ACME Cells", "", "sodium-ion", "sodium_ion", "commercial",
+    ["acme_na100_grav", "ACME NA-100", "acme_na100", "ACME Cells", "acme", "sodium-ion", "sodium_ion", "commercial",
      "company_claim", "", "gravimetric_energy_density", "Energy density", "165", "Wh/kg", "",
      "acme_datasheet_2024", "p. 1", "Specifications", "", ""],
-    ["acme_na100_cycles", "ACME NA-100", "", "ACME Cells", "", "sodium-ion", "sodium_ion", "commercial",
+    ["acme_na100_cycles", "ACME NA-100", "acme_na100", "ACME Cells", "acme", "sodium-ion", "sodium_ion", "commercial",
      "company_claim", "2023", "cycle_life", "Cycle life", ">4000", "cycles", "",
-     "acme_datasheet_2024", "p. 2", "", "", ""],
+     "acme_datasheet_2024", "p. 2", "", "", "tested in 2023"],
 ]
+ORGANISATION = {"organisation_id": "acme", "name": "ACME Cells", "kind": "company", "country": "", "note": ""}
+PRODUCT = {"product_id": "acme_na100", "name": "ACME NA-100", "organisation_id": "acme", "technology_id": "sodium_ion",
+           "cell_format": "", "note": ""}
+
+
+def _build_changed(names: list[str]):
+    """What the sources_changed sensor runs for these changed datasets: their downstream closure."""
+    from dagster import AssetSelection, DagsterInstance
+
+    from pipelines.definitions import defs
+
+    selection = AssetSelection.assets(*[["curated", name] for name in names]).downstream()
+    job = defs.resolve_implicit_global_asset_job_def().get_subset(asset_selection=selection.resolve(defs.resolve_asset_graph()))
+    return job.execute_in_process(instance=DagsterInstance.ephemeral(), raise_on_error=False)
+
+
+def _add_datasheet(sources: Path) -> None:
+    _append_row(sources / "documents" / "documents.csv", DATASHEET)
+    _append_row(sources / "organisations" / "organisations.csv", ORGANISATION)
+    _append_row(sources / "products" / "products.csv", PRODUCT)
 
 
 def _append_row(path: Path, row: dict) -> None:
@@ -134,9 +154,9 @@ def test_sodium_ion_query_and_comparison(built_warehouse):
 
 def test_curator_adds_a_document_and_its_claims(published):
     workspace = published
-    _append_row(workspace.sources / "documents" / "documents.csv", DATASHEET)
+    _add_datasheet(workspace.sources)
     _write_claims(workspace.sources / "cell_claims" / "acme_na100.csv", CLAIMS)
-    result = build_dataset("documents")
+    result = _build_changed(["documents", "organisations", "products", "cell_claims"])
     assert result.success
     with duckdb.connect(str(workspace.published_db), read_only=True) as con:
         rows = con.execute((QUERIES / "sodium_ion_claims.sql").read_text(encoding="utf-8")).df()
@@ -164,7 +184,7 @@ def test_curator_adds_a_document_and_its_claims(published):
     ],
 )
 def test_bad_claim_is_blocking_and_located(workspace, column, bad, rule):
-    _append_row(workspace.sources / "documents" / "documents.csv", DATASHEET)
+    _add_datasheet(workspace.sources)
     row = CLAIMS[0].copy()
     row[CLAIMS_HEADER.index(column)] = bad
     _write_claims(workspace.sources / "cell_claims" / "acme_na100.csv", [CLAIMS[1], row])
@@ -180,11 +200,31 @@ def test_bad_claim_is_blocking_and_located(workspace, column, bad, rule):
 def test_bad_reference_is_looked_up_within_its_document(published):
     """Reference 1 exists in the report's list, not in the datasheet's (which has none)."""
     workspace = published
-    _append_row(workspace.sources / "documents" / "documents.csv", DATASHEET)
+    _add_datasheet(workspace.sources)
     row = CLAIMS[0].copy()
     row[CLAIMS_HEADER.index("reference_ids")] = "1"
     _write_claims(workspace.sources / "cell_claims" / "acme_na100.csv", [row])
-    result = build_dataset("cell_claims")
+    result = _build_changed(["documents", "organisations", "products", "cell_claims"])
     assert not result.success
     message = failure_message(result)
-    assert "acme_na100.csv, line 2, column 'reference_ids'" in message and "acme_datasheet_2024 / 1" in message
+    assert "acme_na100.csv, line 2, column 'reference_ids'" in message and "of the row's document_id (got '1')" in message
+
+
+def test_dataset_defaults_fill_missing_and_empty_cells_only(sources_copy):
+    """sources/technology_overview/ says `document_id: burke_zhao_2025` once in dataset.yaml."""
+    path = sources_copy / "technology_overview" / "table3.csv"
+    rows = list(csv.reader(path.open(encoding="utf-8", newline="")))
+    rows[0].append("document_id")
+    rows[1].append("other_document")
+    for row in rows[2:]:
+        row.append("")
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+    frame, dataset = curate("technology_overview", sources_copy)
+    assert frame["document_id"].iloc[0] == "other_document"
+    assert (frame["document_id"].iloc[1:] == dataset.metadata["defaults"]["document_id"]).all()
+
+    yaml_path = sources_copy / "technology_overview" / "dataset.yaml"
+    yaml_path.write_text(yaml_path.read_text(encoding="utf-8") + "  no_such_column: x\n", encoding="utf-8")
+    with pytest.raises(SourceError, match=r"dataset.yaml, column 'no_such_column': defaults names a column"):
+        curate("technology_overview", sources_copy)
