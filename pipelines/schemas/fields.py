@@ -7,6 +7,8 @@ and may override what differs for its table (`nullable=True`, a longer descripti
 The keys of the technology database (documents, technologies, organisations, products,
 evidence) and the best-value columns of every published number live here.
 
+Key fields carry no pattern check here: where a key is defined (its own table) the model adds
+`str_matches=SLUG`; everywhere else the foreign-key check against that table covers it.
 This module imports nothing from the rest of pipelines/schemas (base.py imports it).
 """
 from __future__ import annotations
@@ -51,26 +53,23 @@ FIELDS: dict[str, FieldSpec] = {
     "document_id": FieldSpec(
         "Source document the row is taken from (curated.documents); a dataset's dataset.yaml may set it "
         "once for all its rows (defaults:)",
-        checks={"str_matches": SLUG},
     ),
     "technology_id": FieldSpec(
         "Technology the row describes (curated.technologies); the printed label stays beside it",
-        checks={"str_matches": SLUG},
     ),
     "organisation_id": FieldSpec(
         "Company, laboratory or university behind the row (curated.organisations); null where the source "
         "names none ('various')",
-        checks={"str_matches": SLUG, "nullable": True},
+        checks={"nullable": True},
     ),
     "product_id": FieldSpec(
         "Named cell, product or prototype the row is about (curated.products); null for a claim about a "
         "technology in general",
-        checks={"str_matches": SLUG, "nullable": True},
+        checks={"nullable": True},
     ),
     "evidence": FieldSpec(
         "Kind of evidence behind the number (curated.evidence_kinds): company claim, independent test, "
         "peer-reviewed measurement, model projection, theoretical limit, review estimate",
-        checks={"str_matches": SLUG},
     ),
     "claim_date": FieldSpec(
         "Date the claim refers to: the row's own date where the source gives one ('as of 2023'), else the "

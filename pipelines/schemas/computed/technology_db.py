@@ -47,6 +47,12 @@ _SIDE_TEXT = {
 _NULLABLE_SIDE = {"source_table", "value_best", "interval_min", "interval_max"}
 
 
+def _model(name: str, annotations: dict, namespace: dict, config: dict) -> type[pa.DataFrameModel]:
+    """A computed-table model whose columns are generated (pairs of sides, one block per headline)."""
+    body = {**namespace, "__annotations__": annotations, "__module__": __name__, "Config": type("Config", (), config)}
+    return type(name, (ComputedTable,), body)
+
+
 def _conflicts_model() -> type[pa.DataFrameModel]:
     annotations: dict[str, object] = {
         "technology_id": Series[str],
@@ -70,11 +76,10 @@ def _conflicts_model() -> type[pa.DataFrameModel]:
             namespace[name] = field(f"{text} ({which} claim of the pair)", origin=DERIVED, nullable=column in _NULLABLE_SIDE)
     annotations["gap"] = Series[float]
     namespace["gap"] = field("Distance between the two intervals, in `unit`", origin=DERIVED, gt=0)
-    namespace["__annotations__"] = annotations
-    namespace["__module__"] = __name__
-    namespace["Config"] = type(
-        "Config",
-        (),
+    return _model(
+        "ClaimConflicts",
+        annotations,
+        namespace,
         {
             "unique": ["claim_id_a", "claim_id_b"],
             "description": (
@@ -89,7 +94,6 @@ def _conflicts_model() -> type[pa.DataFrameModel]:
             },
         },
     )
-    return type("ClaimConflicts", (ComputedTable,), namespace)
 
 
 ClaimConflicts = _conflicts_model()
@@ -131,11 +135,10 @@ def _comparison_model() -> type[pa.DataFrameModel]:
             annotations[name] = Series[kind]
             counted = suffix in ("claims", "documents")
             namespace[name] = field(description, unit=column_unit, origin=DERIVED, nullable=not counted)
-    namespace["__annotations__"] = annotations
-    namespace["__module__"] = __name__
-    namespace["Config"] = type(
-        "Config",
-        (),
+    return _model(
+        "TechnologyComparison",
+        annotations,
+        namespace,
         {
             "description": (
                 "One row per technology: best and latest gravimetric and volumetric energy density, cycle life "
@@ -149,7 +152,6 @@ def _comparison_model() -> type[pa.DataFrameModel]:
             },
         },
     )
-    return type("TechnologyComparison", (ComputedTable,), namespace)
 
 
 TechnologyComparison = _comparison_model()

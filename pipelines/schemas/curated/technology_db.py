@@ -9,7 +9,7 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from pipelines.compute.technology_db import HEADLINES
-from pipelines.schemas.base import DERIVED, CuratedRows, catalogue_field, field
+from pipelines.schemas.base import DERIVED, SLUG, CuratedRows, catalogue_field, field
 
 DOCUMENT_KINDS = [
     "research_report",
@@ -40,7 +40,9 @@ PARTIAL_DATE = r"^\d{4}(-\d{2}(-\d{2})?)?$"
 class Documents(CuratedRows):
     """One row per source document: the report is the first."""
 
-    document_id: Series[str] = catalogue_field("document_id", description="Stable identifier of the document", unique=True)
+    document_id: Series[str] = catalogue_field(
+        "document_id", description="Stable identifier of the document", unique=True, str_matches=SLUG
+    )
     title: Series[str] = field("Title as printed")
     authors: Series[str] = field("Authors as printed, ';'-separated", nullable=True)
     publisher: Series[str] = field("Publisher, company or organisation issuing the document", nullable=True)
@@ -68,7 +70,7 @@ class Documents(CuratedRows):
 
 
 class EvidenceKinds(CuratedRows):
-    evidence: Series[str] = catalogue_field("evidence", description="Evidence kind slug", unique=True)
+    evidence: Series[str] = catalogue_field("evidence", description="Evidence kind slug", unique=True, str_matches=SLUG)
     label: Series[str] = field("Readable name")
     description: Series[str] = field("What counts as this kind of evidence, in our words")
     rank: Series[int] = field("Strength for comparisons, 1 = strongest (measured) .. higher = weaker", ge=1)
@@ -81,7 +83,9 @@ class EvidenceKinds(CuratedRows):
 class Technologies(CuratedRows):
     """Technology taxonomy: specific chemistries / architectures, each in one family."""
 
-    technology_id: Series[str] = catalogue_field("technology_id", description="Stable technology slug", unique=True)
+    technology_id: Series[str] = catalogue_field(
+        "technology_id", description="Stable technology slug", unique=True, str_matches=SLUG
+    )
     label: Series[str] = field("Readable name, in our words")
     family: Series[str] = field("Technology family: " + ", ".join(FAMILIES), isin=FAMILIES)
     anode: Series[str] = field("Anode material, where known", nullable=True)
@@ -97,7 +101,7 @@ class Technologies(CuratedRows):
 
 class Organisations(CuratedRows):
     organisation_id: Series[str] = catalogue_field(
-        "organisation_id", description="Stable organisation slug", unique=True, nullable=False
+        "organisation_id", description="Stable organisation slug", unique=True, nullable=False, str_matches=SLUG
     )
     name: Series[str] = field("Name as printed")
     kind: Series[str] = field("Kind: " + ", ".join(ORGANISATION_KINDS), isin=ORGANISATION_KINDS)
@@ -112,7 +116,9 @@ class Organisations(CuratedRows):
 class Products(CuratedRows):
     """Named cells, products and prototypes: claims about one product join on product_id."""
 
-    product_id: Series[str] = catalogue_field("product_id", description="Stable product slug", unique=True, nullable=False)
+    product_id: Series[str] = catalogue_field(
+        "product_id", description="Stable product slug", unique=True, nullable=False, str_matches=SLUG
+    )
     name: Series[str] = field("Name as the source prints it")
     organisation_id: Series[str] = catalogue_field("organisation_id")
     technology_id: Series[str] = catalogue_field("technology_id")
