@@ -228,3 +228,17 @@ def test_dataset_defaults_fill_missing_and_empty_cells_only(sources_copy):
     yaml_path.write_text(yaml_path.read_text(encoding="utf-8") + "  no_such_column: x\n", encoding="utf-8")
     with pytest.raises(SourceError, match=r"dataset.yaml, column 'no_such_column': defaults names a column"):
         curate("technology_overview", sources_copy)
+
+
+def test_claim_references_hold_every_cited_id_once(built_warehouse):
+    with duckdb.connect(str(built_warehouse.published_db), read_only=True) as con:
+        printed = con.execute(
+            "SELECT claim_id, reference_ids FROM curated.cell_claims WHERE reference_ids IS NOT NULL"
+        ).df()
+        bridge = con.execute(
+            "SELECT cr.claim_id, cr.reference_id, r.title FROM curated.claim_references cr "
+            "LEFT JOIN curated.references r USING (document_id, reference_id)"
+        ).df()
+    expected = {(c, int(i)) for c, ids in zip(printed["claim_id"], printed["reference_ids"]) for i in ids.split(";")}
+    assert set(zip(bridge["claim_id"], bridge["reference_id"])) == expected
+    assert len(bridge) == len(expected)
