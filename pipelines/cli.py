@@ -94,6 +94,9 @@ def print_summary(result, seconds: float) -> None:
     )
     for line in flagged:
         print(f"    - {line}")
+    conflicts = tables.rows[(tables.schema_name == "quality") & (tables.table_name == "claim_conflicts")]
+    if len(conflicts):
+        print(f"  claim conflicts: {int(conflicts.iloc[0])} pair(s) of claims that cannot both hold (make query NAME=claim_conflicts)")
     extra = summary_extras(paths)
     if extra:
         print("\n" + extra)

@@ -20,10 +20,7 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from pipelines.ingest.published_values import QUALIFIERS
-
-SOURCE = "source"  # column typed by a curator in sources/
-SLUG = r"^[a-z0-9_]+$"  # identifiers analysts join on (cell_id, vehicle_id, claim_id, ...)
-DERIVED = "derived"  # column computed by the pipeline
+from pipelines.schemas.fields import DERIVED, SLUG, SOURCE, catalogue_field  # noqa: F401 (SLUG re-exported)
 
 
 def field(
@@ -86,7 +83,10 @@ class CuratedRows(pa.DataFrameModel):
 
     Foreign keys (Config.metadata["foreign_keys"]: column -> "table.column" of another curated
     table) are checked by the ingest against the parent table; a ';'-separated column is a list
-    of keys. Declarations merge down the class hierarchy and apply where the column exists.
+    of keys. Declarations merge down the class hierarchy and apply where the column exists; a
+    model that is itself the parent of a key declares it None (technologies.technology_id).
+    Where both the row and its parent carry document_id, the key is looked up within the row's
+    document: (document_id, reference_id) for reference_ids.
     """
 
     source_file: Series[str] = field("File under sources/ the row was read from", origin=DERIVED)
@@ -95,7 +95,16 @@ class CuratedRows(pa.DataFrameModel):
     class Config:
         strict = True
         coerce = True
-        metadata = {"foreign_keys": {"reference_ids": "references.reference_id"}}
+        metadata = {
+            "foreign_keys": {
+                "reference_ids": "references.reference_id",
+                "document_id": "documents.document_id",
+                "technology_id": "technologies.technology_id",
+                "organisation_id": "organisations.organisation_id",
+                "product_id": "products.product_id",
+                "evidence": "evidence_kinds.evidence",
+            }
+        }
 
 
 class ComputedTable(pa.DataFrameModel):
@@ -152,12 +161,20 @@ class PublishedNumber(CuratedRows):
         nullable=True,
         ge=0,
     )
-    section: Series[str] = field("Report section the value comes from (ES = executive summary)")
-    source_table: Series[str] = field("Report table the value is printed in, if any", nullable=True)
-    reference_ids: Series[str] = field(
-        "Reference numbers from the report's list (curated.references), ';'-separated", nullable=True
-    )
+    value_best: Series[float] = catalogue_field("value_best", unit=None)
+    value_basis: Series[str] = catalogue_field("value_basis")
+    document_id: Series[str] = catalogue_field("document_id")
+    section: Series[str] = catalogue_field("section")
+    source_table: Series[str] = catalogue_field("source_table")
+    reference_ids: Series[str] = catalogue_field("reference_ids")
+    evidence: Series[str] = catalogue_field("evidence")
+    claim_date: Series[pa.DateTime] = catalogue_field("claim_date")
+    claim_date_basis: Series[str] = catalogue_field("claim_date_basis")
     note: Series[str] = field("Curator's note, in our own words", nullable=True)
+
+    @pa.check("claim_date", name="claim_date_not_in_the_future")
+    def claim_date_not_in_the_future(cls, s: pd.Series) -> pd.Series:
+        return s.isna() | (s <= pd.Timestamp.now())
 
     @pa.dataframe_check(name="value_min_not_above_value_max")
     def value_min_not_above_value_max(cls, df: pd.DataFrame) -> pd.Series:
@@ -234,12 +251,21 @@ def foreign_keys(model: type[pa.DataFrameModel]) -> dict[str, tuple[str, str]]:
         config = cls.__dict__.get("Config")
         declared.update(((getattr(config, "metadata", None) or {}).get("foreign_keys", {})))
     columns = set(model.to_schema().columns)
-    return {c: tuple(target.split(".", 1)) for c, target in declared.items() if c in columns}
+    return {c: tuple(target.split(".", 1)) for c, target in declared.items() if c in columns and target}
 
 
 def source_columns(model: type[pa.DataFrameModel]) -> list[str]:
     """The header a curator's CSV must have, in schema order."""
     return [d.name for d in column_docs(model) if d.origin == SOURCE]
+
+
+# Source columns a CSV may leave out entirely (then empty on every row of that file): the
+# pipeline fills them (claim_date from the document's date).
+OPTIONAL_SOURCE_COLUMNS = ("claim_date",)
+
+
+def optional_source_columns(model: type[pa.DataFrameModel]) -> list[str]:
+    return [c for c in source_columns(model) if c in OPTIONAL_SOURCE_COLUMNS]
 
 
 def warning_checks(model: type[pa.DataFrameModel]) -> list[pa.Check]:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipelines.schemas.base import SLUG, PublishedNumber, derived_agrees, field, key_rule, same_across_tables
+from pipelines.schemas.base import SLUG, PublishedNumber, catalogue_field, derived_agrees, field, key_rule, same_across_tables
 
 
 class VehicleRequirements(PublishedNumber):
@@ -30,6 +30,11 @@ class BatteryScenarios(PublishedNumber):
 
     scenario_id: Series[str] = field("Battery scenario slug", str_matches=SLUG)
     year: Series[int] = field("Year the scenario describes", ge=2000, le=2100)
+    technology_id: Series[str] = catalogue_field(
+        "technology_id",
+        description="Technology the scenario's cells stand for (curated.technologies); a generic scenario "
+        "(current lithium-ion, advanced 2030 cells) maps to a family-level technology",
+    )
 
     unique_key = key_rule("scenario_id", "metric", name="one row per scenario and metric")
 

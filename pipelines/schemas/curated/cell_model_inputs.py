@@ -11,6 +11,7 @@ from pipelines.schemas.base import (
     CuratedRows,
     PublishedNumber,
     calibrated_against_field,
+    catalogue_field,
     derived_agrees,
     field,
     key_rule,
@@ -34,6 +35,7 @@ class ModelledCells(CuratedRows):
     cathode: Series[str] = field("Cathode material")
     liquid_electrolyte_in_cathode: Series[bool] = field("True where the cathode holds liquid electrolyte")
     family: Series[str] = field("Technology family: " + ", ".join(FAMILIES), isin=FAMILIES)
+    technology_id: Series[str] = catalogue_field("technology_id")
     description: Series[str] = field("One-line description, in our own words")
 
     class Config:
