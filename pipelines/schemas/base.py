@@ -335,15 +335,19 @@ class ForeignKey:
 def foreign_key_constraints(model: type[pa.DataFrameModel], tables: dict[str, type[pa.DataFrameModel]]) -> list[ForeignKey]:
     """Every reference the ingest checks (foreign_keys()), and whether DuckDB can declare it:
     only a single-valued column whose type matches a parent column that alone is the parent's
-    key or unique. A ';'-separated list of keys, or a column naming part of a longer parent key
-    (e.g. vehicle_id of a one-row-per-vehicle-and-metric table), stays an ingest check."""
+    key or unique, in the same schema. A ';'-separated list of keys, a column naming part of a
+    longer parent key (e.g. vehicle_id of a one-row-per-vehicle-and-metric table), or a reference
+    from another schema (DuckDB cannot declare it) stays an ingest check."""
     out = []
     schema = model.to_schema()
+    own_schema = next((name.split(".")[0] for name, m in tables.items() if m is model), "curated")
     for column, (parent, parent_column) in foreign_keys(model).items():
         parent_table = f"curated.{parent}"
         parent_model = tables[parent_table]
         parent_schema = parent_model.to_schema()
-        if "';'-separated" in (schema.columns[column].description or ""):
+        if own_schema != "curated":
+            reason = f"DuckDB declares FOREIGN KEYs only within one schema (this table is in {own_schema}, its parent in curated)"
+        elif "';'-separated" in (schema.columns[column].description or ""):
             reason = "';'-separated list of keys (a list cannot be a FOREIGN KEY)"
         elif str(schema.columns[column].dtype) != str(parent_schema.columns[parent_column].dtype):
             reason = f"type {schema.columns[column].dtype} differs from the parent's {parent_schema.columns[parent_column].dtype}"

@@ -69,8 +69,23 @@ def test_every_checked_reference_is_declared_or_explained():
 def test_a_parent_can_be_rewritten_under_its_children(built_warehouse):
     """A sensor run rewrites a parent (modelled_cells) while its children exist: the children
     are dropped first and rewritten after it, as the asset graph orders them."""
-    children = [t for t, m in TABLES.items() if any(fk.declared for fk in foreign_key_constraints(m, TABLES))]
-    parents = sorted({fk.parent_table for t in children for fk in foreign_key_constraints(TABLES[t], TABLES) if fk.declared})
+    def declared_parents(table: str) -> list[str]:
+        return [fk.parent_table for fk in foreign_key_constraints(TABLES[table], TABLES) if fk.declared]
+
+    children = [t for t in TABLES if declared_parents(t)]
+    # Every table a child references, transitively, parents before their children.
+    order: list[str] = []
+
+    def visit(table: str) -> None:
+        for parent in declared_parents(table):
+            visit(parent)
+        if table not in order:
+            order.append(table)
+
+    for child in children:
+        visit(child)
+    parents = [t for t in order if t not in children]
+    children = [t for t in order if t in children]
     with duckdb.connect(str(built_warehouse.published_db), read_only=True) as src:
         frames = {t: read_table(src, *t.split(".")) for t in parents + children}
     with duckdb.connect() as con:
