@@ -33,6 +33,9 @@ class SodiumVsLithium(PublishedNumber):
     criterion: Series[str] = field("Comparison criterion (slug of the table row)")
     chemistry: Series[str] = field("sodium_ion or lithium_ion", isin=CHEMISTRIES)
     conditions: Series[str] = field("Condition printed with the value", nullable=True)
+    published_note: Series[str] = field(
+        "The table's Notes cell for the criterion, as printed (one cell shared by both chemistries)"
+    )
 
     @pa.dataframe_check(name="one row per criterion, chemistry and metric")
     def unique_key(cls, df: pd.DataFrame) -> pd.Series:
