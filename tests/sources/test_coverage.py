@@ -1,9 +1,9 @@
 """Coverage of the transcription: every number the report prints is held, or excluded on review.
 
-The sweep reads the report text (../shared/report/, beside the project; CI has it) from the
-Executive Summary to the reference list, and the Data Summary after it. Out of the sweep, by
-rule: the front matter (documentation page, contents, lists of tables and figures, acronyms:
-the report's bibliographic record), the reference list, section numbering in headings,
+The sweep reads the report text (../shared/report/, beside the project; CI has it): the
+abstract, the Executive Summary to the reference list, and the Data Summary after it. Out of
+the sweep, by rule: the rest of the front matter (documentation page fields, contents, lists of
+tables and figures, acronyms: the report's bibliographic record), the reference list, section numbering in headings,
 citation markers ([12], [72]-[74]), cross-references ("Table 3", "Figure 6c", "Sections 2 and
 3", "eq. (12)"), list enumerators ("(1)"), display equations ($$ ... (12)$$, implemented by
 the cell model), and digits that are part of a name (NMC811, LiCoO_2, Li₂O, NCM 523, COVID-19).
@@ -41,7 +41,7 @@ EXCLUSIONS = Path(__file__).with_name("coverage_exclusions.csv")
 
 HEADING = re.compile(r"^(\d+(?:\.\d+)*)\.?\s+\S")
 CAPTION = re.compile(r"^(Table (?:ES-\d+|\d+))\.?\s")
-FIGURE_CAPTION = re.compile(r"^Figure \d+\.")
+ABSTRACT = re.compile(r"Abstract <p>(.*)</p>")
 # A number as printed: thousands separators, decimals; a sign or range dash is not part of it.
 NUMBER = re.compile(r"(?<![\w.])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d])")
 
@@ -98,7 +98,8 @@ def _places() -> list[tuple[int, str, str]]:
     start = next(i for i, line in enumerate(lines) if line.strip() == "EXECUTIVE SUMMARY")
     references = next(i for i, line in enumerate(lines) if line.strip() == "REFERENCES")
     data_summary = next(i for i, line in enumerate(lines) if line.strip() == "DATA SUMMARY")
-    out, section, table = [], "ES", None
+    abstract = next(i for i, line in enumerate(lines) if ABSTRACT.search(line))
+    out, section, table = [(abstract, "Abstract", "Abstract")], "ES", None
     for i in [*range(start, references), *range(data_summary, len(lines))]:
         line = lines[i]
         heading = HEADING.match(line)
@@ -126,6 +127,9 @@ def printed_numbers() -> tuple[Printed, ...]:
         if place == "heading":
             line = HEADING.sub(lambda m: " " * len(m.group(1)) + m.group()[len(m.group(1)):], line, count=1)
             place = section
+        if place == "Abstract":  # the abstract field of the documentation page: its <p> text only
+            inner = ABSTRACT.search(line)
+            line = " " * inner.start(1) + inner.group(1) + " " * (len(line) - inner.end(1))
         if line.lstrip().startswith("$$"):
             continue  # a display equation: its constants are the formula's, its number is numbering
         blanked = _blank(line)
@@ -226,6 +230,8 @@ def summary(status: dict[Printed, str]) -> str:
 
 
 def _place_key(place: str) -> tuple:
+    if place == "Abstract":
+        return (-1,)
     if place == "ES":
         return (0,)
     if place.startswith("Table ES"):

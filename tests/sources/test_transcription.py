@@ -73,6 +73,8 @@ def table_text(table: str) -> str:
 @lru_cache
 def section_text(section: str) -> str:
     lines = report_lines()
+    if section == "Abstract":
+        return next(m.group(1) for m in map(re.compile(r"Abstract <p>(.*)</p>").search, lines) if m)
     if section == "ES":
         start = next(i for i, l in enumerate(lines) if l.strip() == "EXECUTIVE SUMMARY")
         end = next(i for i, l in enumerate(lines) if l.strip() == "1. INTRODUCTION")
