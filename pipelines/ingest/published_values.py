@@ -40,7 +40,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("le", rf"^(?:≤|<=|at most|no more than|within)\s*(?P<a>{_NUM})$"),
     ("le", rf"^(?P<a>{_NUM})\s+or (?:less|fewer|below)$"),
     ("ge", rf"^(?P<a>{_NUM})\s+or (?:more|greater|above|higher)$"),
-    ("lt", rf"^(?:<|less than|below|under)\s*(?P<a>{_NUM})$"),
+    ("lt", rf"^(?:<|less than|below|under|before)\s*(?P<a>{_NUM})$"),
     ("up_to", rf"^(?:up to|as much as|as high as|as many as)\s*(?P<a>{_NUM})$"),
     ("approx", rf"^(?:{_APPROX})\s*(?P<a>{_NUM})$"),
     ("exact", rf"^(?P<a>{_NUM})$"),

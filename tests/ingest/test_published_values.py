@@ -24,6 +24,7 @@ NaN = math.nan
         ("as little as 6", "ge", 6, 6, NaN),
         ("<300", "lt", 300, NaN, 300),
         ("within 15", "le", 15, NaN, 15),
+        ("before 2030", "lt", 2030, NaN, 2030),
         ("nearly 30", "approx", 30, NaN, NaN),
         ("below 100", "lt", 100, NaN, 100),
         ("Up to 4", "up_to", 4, NaN, 4),
