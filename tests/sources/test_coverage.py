@@ -45,6 +45,17 @@ ABSTRACT = re.compile(r"Abstract <p>(.*)</p>")
 # A number as printed: thousands separators, decimals; a sign or range dash is not part of it.
 NUMBER = re.compile(r"(?<![\w.])(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?![\d])")
 
+# A number written as a word counts where it counts something: before a unit or a count noun
+# ("six months", "three categories", "ten times"), not in "one of the", "one promising approach".
+WORDS = {w: i for i, w in enumerate("one two three four five six seven eight nine ten eleven twelve".split(), 1)}
+WORDS.update(twenty=20, thirty=30, forty=40, fifty=50, hundred=100)
+_WORD = "|".join(WORDS)
+WORD_NUMBER = re.compile(
+    rf"(?i)\b({_WORD})\b(?=[- ](?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|times|cycles?"
+    r"|layers?|categories)\b)"
+)
+WORD_ALONE = re.compile(rf"(?i)(?:[a-z]+ )?({_WORD})(?: or less)?")  # a printed value: "six", "within six"
+
 # Text that is not a number of the report's content (see the module docstring), blanked before
 # the sweep. Each pattern is replaced by spaces of its own length so positions keep.
 NOT_CONTENT = (
@@ -73,12 +84,19 @@ class Printed:
 
 
 def normalise(text: str) -> str:
-    """'2,675' -> '2675', '5.80' -> '5.80' (printed precision kept), '1.' -> '1'."""
-    return text.replace(",", "").rstrip(".")
+    """'2,675' -> '2675', '5.80' -> '5.80' (printed precision kept), '1.' -> '1', 'six' -> '6'."""
+    word = WORDS.get(text.lower())
+    return str(word) if word else text.replace(",", "").rstrip(".")
 
 
 def numbers_in(text: str) -> list[str]:
-    return [normalise(m.group()) for m in NUMBER.finditer(_blank(text or ""))]
+    """Numbers a curated cell holds: digits, and number words (a row holds 'six' for 'within six
+    minutes'; elsewhere a word counts only before a unit, as in the sweep)."""
+    text = text or ""
+    found = [normalise(m.group()) for m in NUMBER.finditer(_blank(text))]
+    words = WORD_ALONE.fullmatch(text.strip()) or None
+    found += [normalise(words.group(1))] if words else [normalise(m.group(1)) for m in WORD_NUMBER.finditer(text)]
+    return found
 
 
 def _blank(text: str) -> str:
@@ -133,7 +151,7 @@ def printed_numbers() -> tuple[Printed, ...]:
         if line.lstrip().startswith("$$"):
             continue  # a display equation: its constants are the formula's, its number is numbering
         blanked = _blank(line)
-        for m in NUMBER.finditer(blanked):
+        for m in [*NUMBER.finditer(blanked), *WORD_NUMBER.finditer(blanked)]:
             lo, hi = max(0, m.start() - 50), min(len(line), m.end() + 50)
             found.append(Printed(place, section, i + 1, m.group(), line[lo:hi]))
     return tuple(found)
@@ -277,7 +295,7 @@ def test_sweep_finds_the_numbers_it_should():
     cells = frame.loc[frame["source_table"] == "Table ES-2", "published_text"]
     expected = Counter(n for text in cells for n in NUMBER.findall(text))
     assert not expected - es2
-    assert numbers_in("NMC811 and NCM 523 [12],[13] (Table 3) at 2,675 kg and -30°C") == ["2675", "30"]
+    assert numbers_in("NMC811 and NCM 523 [12],[13] (Table 3) at 1,234 kg and -56°C") == ["1234", "56"]
 
 
 if __name__ == "__main__":

@@ -9,7 +9,9 @@ from pipelines.schemas.base import SLUG, PublishedNumber, field
 
 MARKET_TOPICS = ["market", "supply_chain", "cost", "policy"]
 PROGRAMME_KINDS = ["planned_test", "project"]
-DOCUMENT_TOPICS = ["company", "history", "outlook", "cell_format", "research_programme", "test_practice", "table_scope"]
+DOCUMENT_TOPICS = [
+    "company", "history", "outlook", "classification", "cell_format", "research_programme", "test_practice", "table_scope"
+]
 
 
 class MarketStatistics(PublishedNumber):
