@@ -1,18 +1,21 @@
 """Coverage of the transcription: every number the report prints is held, or excluded on review.
 
 The sweep reads the report text (../shared/report/, beside the project; CI has it): the
-abstract, the Executive Summary to the reference list, and the Data Summary after it. Out of
-the sweep, by rule: the rest of the front matter (documentation page fields, contents, lists of
-tables and figures, acronyms: the report's bibliographic record), the reference list, section numbering in headings,
-citation markers ([12], [72]-[74]), cross-references ("Table 3", "Figure 6c", "Sections 2 and
-3", "eq. (12)"), list enumerators ("(1)"), display equations ($$ ... (12)$$, implemented by
-the cell model), and digits that are part of a name (NMC811, LiCoO_2, Li₂O, NCM 523, COVID-19).
+abstract, the Executive Summary to the reference list, and the Data Summary after it. A number
+is a run of digits ("2,675", "5.80"), or a number word before a unit or count noun ("six
+months", "three categories"). Out of the sweep, by rule: the rest of the front matter
+(documentation page fields, contents, lists of tables and figures, acronyms: the report's
+bibliographic record), the reference list, section numbering in headings, citation markers
+([12], [72]-[74]), cross-references ("Table 3", "Figure 6c", "Sections 2 and 3"), list
+enumerators ("(1)") and item numbers ("Cell #1"), display equations ($$ ... (12)$$, implemented
+by the cell model), and digits that are part of a name (NMC811, LiCoO_2, NCM 523, COVID-19).
 
 Every other number is attributed to its table (cells, caption and footnotes) or else to its
 section, and must be either
   - held: printed in an "as printed" column (published_text, conditions, printed labels and
     text cells: every column whose model description says the value is as printed) of a
-    curated row that cites that table, or a section containing it; or
+    curated row that cites that table, or a section containing it. Holding is per place and
+    number: one row holding "1000" in Section 2.5 holds every "1000" printed there; or
   - excluded: listed in tests/sources/coverage_exclusions.csv (place, number as printed, a
     snippet of its context, a specific reason). Every entry must match a number that is not
     held; a stale or needless entry fails the test.
