@@ -3,6 +3,8 @@ supply-chain statistics, the Section 4.3 test programme and project facts, and f
 companies, history, formats and table scopes."""
 from __future__ import annotations
 
+import pandas as pd
+import pandera.pandas as pa
 from pandera.typing import Series
 
 from pipelines.schemas.base import SLUG, PublishedNumber, field
@@ -57,6 +59,14 @@ class DocumentFacts(PublishedNumber):
     subject: Series[str] = field("Company, product, event or table the fact is about")
     technology: Series[str] = field("Battery technology the fact is about, as the report names it", nullable=True)
     conditions: Series[str] = field("Context the report gives with the value", nullable=True)
+
+    @pa.dataframe_check(name="row label year within the caption's period (same table)", raise_warning=True)
+    def row_year_within_caption_period(cls, df: pd.DataFrame) -> pd.Series:
+        period = df[df["metric"] == "scenario_period"].drop_duplicates("source_table").set_index("source_table")
+        lo = df["source_table"].map(period["value_min"])
+        hi = df["source_table"].map(period["value_max"])
+        inside = (df["value"] >= lo) & (df["value"] <= hi)
+        return df["metric"].ne("scenario_year") | lo.isna() | inside
 
     class Config:
         description = (
