@@ -156,7 +156,7 @@ def reconciliation(context, **inputs: pd.DataFrame):
 # ------------------------------------------------------------------ findings of the consistency rules
 
 FINDINGS_KEY = AssetKey(["quality", "source_findings"])
-_LABEL_COLUMNS = ("claim_id", "cell_id", "parameter", "vehicle_id", "scenario_id", "machine_id", "row_id", "technology_id", "criterion", "chemistry")
+_LABEL_COLUMNS = ("claim_id", "cell_id", "parameter", "vehicle_id", "scenario_id", "machine_id", "row_id", "fact_id", "statistic_id", "item_id", "technology_id", "criterion", "chemistry")
 _CHECKED = [name for name, model in CURATED.items() if warning_checks(model)]
 
 

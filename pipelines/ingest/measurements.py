@@ -13,7 +13,7 @@ from pipelines.ingest.published_values import best_values, parse_published, prin
 from pipelines.ingest.read_source import SourceError, SourceProblem
 
 # Metrics whose unit is one of these may be printed without a unit.
-UNITLESS = {"ratio", "text", "cycles", "year"}  # a count or a calendar year needs no printed unit
+UNITLESS = {"ratio", "text", "cycles", "year", "count"}  # a count or a calendar year needs no printed unit
 
 
 def _problems(frame: pd.DataFrame, mask: pd.Series, column: str, rule: str, detail: pd.Series) -> list[SourceProblem]:

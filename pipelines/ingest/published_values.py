@@ -37,15 +37,16 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("ge", rf"^(?P<a>{_NUM})\s*\+$"),
     ("ge", rf"^(?:as little as|as low as|as few as)\s*(?P<a>{_NUM})$"),
     ("gt", rf"^(?:>|over|more than|above|greater than|exceeding|exceeds?|in excess of)\s*(?P<a>{_NUM})$"),
-    ("le", rf"^(?:≤|<=|at most|no more than)\s*(?P<a>{_NUM})$"),
+    ("le", rf"^(?:≤|<=|at most|no more than|within)\s*(?P<a>{_NUM})$"),
     ("le", rf"^(?P<a>{_NUM})\s+or (?:less|fewer|below)$"),
     ("ge", rf"^(?P<a>{_NUM})\s+or (?:more|greater|above|higher)$"),
-    ("lt", rf"^(?:<|less than|below|under)\s*(?P<a>{_NUM})$"),
+    ("lt", rf"^(?:<|less than|below|under|before)\s*(?P<a>{_NUM})$"),
     ("up_to", rf"^(?:up to|as much as|as high as|as many as)\s*(?P<a>{_NUM})$"),
     ("approx", rf"^(?:{_APPROX})\s*(?P<a>{_NUM})$"),
     ("exact", rf"^(?P<a>{_NUM})$"),
 )
 _COMPILED = tuple((q, re.compile(p, re.IGNORECASE)) for q, p in _PATTERNS)
+_DECADE = re.compile(r"^(?:the\s+)?(?P<d>\d{3})0s$", re.IGNORECASE)
 _RANGE = next(pattern for qualifier, pattern in _COMPILED if qualifier == "range")
 
 # Symbols printed around a number that carry no meaning for its value.
@@ -65,7 +66,8 @@ def parse_published(text: pd.Series) -> pd.DataFrame:
     """
     raw = text.fillna("").astype(str)
     norm = raw.str.strip().str.replace(r"\s+", " ", regex=True).str.replace(_STRIP, "", regex=True)
-    norm = norm.str.strip()
+    # A decade ("the 1970s") is the range of its years.
+    norm = norm.str.strip().str.replace(_DECADE, r"\g<d>0-\g<d>9", regex=True)
 
     out = pd.DataFrame(
         {

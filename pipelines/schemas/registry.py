@@ -27,6 +27,7 @@ from pipelines.schemas.curated.cell_model_inputs import (
 from pipelines.schemas.curated.claims import CellClaims
 from pipelines.schemas.curated.literature import Safety, SodiumVsLithium, SsbCostProjections, TechnologyOverview
 from pipelines.schemas.curated.references import References
+from pipelines.schemas.curated.report_facts import DocumentFacts, MarketStatistics, ProjectTestPlan
 from pipelines.schemas.curated.settings import AnalysisSettings
 from pipelines.schemas.curated.sizing_inputs import (
     ApplicationClaims,
@@ -79,6 +80,9 @@ CURATED: dict[str, type[pa.DataFrameModel]] = {
     "scenario_uncertainty": ScenarioUncertainty,
     "scenario_years": ScenarioYears,
     "application_claims": ApplicationClaims,
+    "market_statistics": MarketStatistics,
+    "test_programme": ProjectTestPlan,
+    "document_facts": DocumentFacts,
     "reconciliation_notes": ReconciliationNotes,
     "comparison_metrics": ComparisonMetrics,
 }

@@ -35,6 +35,9 @@ class SodiumVsLithium(PublishedNumber):
     chemistry: Series[str] = field("sodium_ion or lithium_ion", isin=CHEMISTRIES)
     technology_id: Series[str] = catalogue_field("technology_id")
     conditions: Series[str] = field("Condition printed with the value", nullable=True)
+    published_note: Series[str] = field(
+        "The table's Notes cell for the criterion, as printed (one cell shared by both chemistries)"
+    )
 
     unique_key = key_rule("criterion", "chemistry", "metric", name="one row per criterion, chemistry and metric")
 
