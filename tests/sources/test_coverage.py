@@ -165,8 +165,12 @@ def printed_numbers() -> tuple[Printed, ...]:
 PRINTED_COLUMN = re.compile(r"as printed|the report prints|printed with|report gives", re.IGNORECASE)
 
 
+# Citation numbers are kept as printed too, but a citation is not a value the report states.
+CITATION_COLUMNS = {"reference_ids"}
+
+
 def printed_columns(model) -> list[str]:
-    return [d.name for d in column_docs(model) if PRINTED_COLUMN.search(d.description)]
+    return [d.name for d in column_docs(model) if PRINTED_COLUMN.search(d.description) and d.name not in CITATION_COLUMNS]
 
 
 @lru_cache
