@@ -22,7 +22,9 @@ class Reconciliation(ComputedTable):
         "Half a unit of the last printed digit of the published value, in `unit`", origin=DERIVED, nullable=True
     )
     abs_deviation: Series[float] = field("computed - published, in `unit`", origin=DERIVED, nullable=True)
-    rel_deviation: Series[float] = field("(computed - published) / |published|", unit="ratio", origin=DERIVED, nullable=True)
+    rel_deviation: Series[float] = field(
+        "(computed - published) / |published|", unit="ratio", origin=DERIVED, nullable=True, bounds=(-float("inf"), float("inf"))
+    )
     tolerance: Series[float] = field(
         "Relative tolerance: the layer's tolerance, or the printed precision where that is coarser "
         "(null where the published value is 0: then half a unit of its last printed digit applies)",

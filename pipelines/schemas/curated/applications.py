@@ -5,7 +5,21 @@ from __future__ import annotations
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipelines.schemas.base import SLUG, PublishedNumber, derived_agrees, field, same_across_tables, unique_rows
+from pipelines.compute.sizing import SCENARIO_METRICS
+from pipelines.schemas.base import (
+    SLUG,
+    PublishedNumber,
+    derived_agrees,
+    field,
+    positive_numbers,
+    same_across_tables,
+    unique_rows,
+)
+
+# The printed numbers pack and machine sizing read (metric -> whether 0 is possible).
+VEHICLE_INPUTS = {"energy_consumption": False, "range": False, "energy_needed": False}
+SCENARIO_INPUTS = {metric: metric == "cell_cost" for metric in SCENARIO_METRICS}
+MACHINE_INPUTS = {"energy_storage": False, "operating_time": False, "motor_power": True, "gross_weight": False}
 
 
 class VehicleRequirements(PublishedNumber):
@@ -18,6 +32,10 @@ class VehicleRequirements(PublishedNumber):
     @pa.dataframe_check(name="one row per vehicle and metric")
     def unique_key(cls, df):
         return unique_rows(df, ["vehicle_id", "metric"])
+
+    @pa.dataframe_check(name="value of a sizing input is a number > 0")
+    def value_sizing_input_positive(cls, df):
+        return positive_numbers(df, VEHICLE_INPUTS)
 
     @pa.dataframe_check(name="energy needed ≈ kWh/mile × range", raise_warning=True)
     def energy_needed(cls, df):
@@ -36,6 +54,10 @@ class BatteryScenarios(PublishedNumber):
     @pa.dataframe_check(name="one row per scenario and metric")
     def unique_key(cls, df):
         return unique_rows(df, ["scenario_id", "metric"])
+
+    @pa.dataframe_check(name="value of a sizing input is a number > 0 (cost >= 0)")
+    def value_sizing_input_positive(cls, df):
+        return positive_numbers(df, SCENARIO_INPUTS)
 
     @pa.dataframe_check(name="cell-to-pack ratios and cost factor are at least 1")
     def pack_overheads(cls, df):
@@ -78,6 +100,10 @@ class ConstructionMachines(PublishedNumber):
     @pa.dataframe_check(name="one row per table, machine and metric")
     def unique_key(cls, df):
         return unique_rows(df, ["source_table", "machine_id", "metric"])
+
+    @pa.dataframe_check(name="value of a sizing input is a number > 0 (motor power >= 0)")
+    def value_sizing_input_positive(cls, df):
+        return positive_numbers(df, MACHINE_INPUTS)
 
     @pa.dataframe_check(name="Table 12 and Table ES-2 print the same value", raise_warning=True)
     def tables_agree(cls, df):
