@@ -86,16 +86,18 @@ def within_physical_bounds(values: pd.Series, units: pd.Series) -> pd.Series:
     return v.isna() | ((v >= lo) & (v <= hi))
 
 
-def positive_numbers(df: pd.DataFrame, metrics: dict[str, bool]) -> pd.Series:
-    """Row-wise rule for the printed numbers a computation reads (metric -> zero allowed): such a
-    row must print a number (not 'N/a'), finite and > 0 (>= 0 where zero is allowed)."""
+def positive_numbers(df: pd.DataFrame, metrics: dict[str, tuple[float, bool]]) -> pd.Series:
+    """Row-wise rule for the printed numbers a computation reads (metric -> (upper bound in the
+    metric's unit, whether 0 is possible)): such a row prints a number (not 'N/a'), and every
+    bound it gives is finite, > 0 (>= 0 where 0 is possible) and at most the upper bound."""
     rows = df["metric"].isin(list(metrics))
-    zero_ok = df["metric"].map(metrics).fillna(False).astype(bool)
+    zero_ok = df["metric"].map({m: z for m, (_, z) in metrics.items()}).fillna(False).astype(bool)
+    high = df["metric"].map({m: h for m, (h, _) in metrics.items()}).astype(float).fillna(np.inf)
     bounds = df[["value", "value_min", "value_max"]].astype(float)
     given = bounds.notna().any(axis=1)
-    positive = bounds.isna() | (bounds.gt(0) | bounds.ge(0).mul(zero_ok, axis=0))
-    finite = bounds.isna() | np.isfinite(bounds)
-    return ~rows | (given & positive.all(axis=1) & finite.all(axis=1))
+    positive = bounds.gt(0) | bounds.ge(0).mul(zero_ok, axis=0)
+    ok = bounds.isna() | (positive & np.isfinite(bounds) & bounds.le(high, axis=0))
+    return ~rows | (given & ok.all(axis=1))
 
 
 class CuratedRows(pa.DataFrameModel):

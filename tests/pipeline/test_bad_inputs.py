@@ -84,12 +84,12 @@ CASES = {
     "zero cell capacity": (
         ASSUMPTIONS,
         lambda rows: _set(rows, 2, "value", "0"),
-        ["assumptions.csv", "line 2", "'value'", "physical domain of the model input"],
+        ["assumptions.csv", "line 2", "'value'", "physical domain"],
     ),
     "negative cell capacity": (
         ASSUMPTIONS,
         lambda rows: _set(rows, 2, "value", "-20"),
-        ["assumptions.csv", "line 2", "'value'", "physical domain of the model input"],
+        ["assumptions.csv", "line 2", "'value'", "physical domain"],
     ),
     "infinite peak power": (
         "vehicle_peak_power/peak_power.csv",
@@ -99,7 +99,7 @@ CASES = {
     "zero Table 6 density": (
         "cell_design_parameters/table6.csv",
         lambda rows: _set(rows, 20, "published_text", "0"),
-        ["table6.csv", "line 20", "'value'", "physical domain of the model input"],
+        ["table6.csv", "line 20", "'value'", "physical domain"],
     ),
     "NaN energy consumption": (
         T9,

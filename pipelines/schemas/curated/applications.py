@@ -16,10 +16,25 @@ from pipelines.schemas.base import (
     unique_rows,
 )
 
-# The printed numbers pack and machine sizing read (metric -> whether 0 is possible).
-VEHICLE_INPUTS = {"energy_consumption": False, "range": False, "energy_needed": False}
-SCENARIO_INPUTS = {metric: metric == "cell_cost" for metric in SCENARIO_METRICS}
-MACHINE_INPUTS = {"energy_storage": False, "operating_time": False, "motor_power": True, "gross_weight": False}
+# The printed numbers pack and machine sizing read: metric -> (upper bound in the metric's
+# unit, whether 0 is possible). The upper ends are far above any vehicle or machine: they stop a
+# unit slip and an overflow, never a real figure.
+VEHICLE_INPUTS = {"energy_consumption": (100.0, False), "range": (10_000.0, False), "energy_needed": (100_000.0, False)}
+SCENARIO_INPUTS = {
+    "cell_gravimetric_energy_density": (15_000.0, False),
+    "cell_volumetric_energy_density": (20_000.0, False),
+    "cell_cost": (10_000.0, True),
+    "gravimetric_cell_to_pack_ratio": (100.0, False),
+    "volumetric_cell_to_pack_ratio": (100.0, False),
+    "pack_cost_factor": (100.0, False),
+}
+assert set(SCENARIO_INPUTS) == set(SCENARIO_METRICS)
+MACHINE_INPUTS = {
+    "energy_storage": (100_000.0, False),
+    "operating_time": (1_000.0, False),
+    "motor_power": (100_000.0, True),
+    "gross_weight": (10_000_000.0, False),
+}
 
 
 class VehicleRequirements(PublishedNumber):
@@ -33,7 +48,7 @@ class VehicleRequirements(PublishedNumber):
     def unique_key(cls, df):
         return unique_rows(df, ["vehicle_id", "metric"])
 
-    @pa.dataframe_check(name="value of a sizing input is a number > 0")
+    @pa.dataframe_check(name="value of a sizing input is a number > 0 and within its upper bound")
     def value_sizing_input_positive(cls, df):
         return positive_numbers(df, VEHICLE_INPUTS)
 
@@ -55,7 +70,7 @@ class BatteryScenarios(PublishedNumber):
     def unique_key(cls, df):
         return unique_rows(df, ["scenario_id", "metric"])
 
-    @pa.dataframe_check(name="value of a sizing input is a number > 0 (cost >= 0)")
+    @pa.dataframe_check(name="value of a sizing input is a number > 0 (cost >= 0) and within its upper bound")
     def value_sizing_input_positive(cls, df):
         return positive_numbers(df, SCENARIO_INPUTS)
 
@@ -101,7 +116,7 @@ class ConstructionMachines(PublishedNumber):
     def unique_key(cls, df):
         return unique_rows(df, ["source_table", "machine_id", "metric"])
 
-    @pa.dataframe_check(name="value of a sizing input is a number > 0 (motor power >= 0)")
+    @pa.dataframe_check(name="value of a sizing input is a number > 0 (motor power >= 0) and within its upper bound")
     def value_sizing_input_positive(cls, df):
         return positive_numbers(df, MACHINE_INPUTS)
 
