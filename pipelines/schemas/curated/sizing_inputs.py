@@ -10,6 +10,7 @@ from pandera.typing import Series
 from pipelines.compute.sizing import SCENARIO_METRICS
 from pipelines.ingest.published_values import parse_published
 from pipelines.schemas.base import DERIVED, SLUG, CuratedRows, PublishedNumber, field, unique_rows, within_physical_bounds
+from pipelines.schemas.curated.applications import SCENARIO_INPUTS
 
 ASSET_TYPES = ["vehicle", "machine"]
 CHARGING_MODES = ["overnight", "work_break"]
@@ -202,13 +203,15 @@ class ScenarioUncertainty(CuratedRows):
     def unit_of_metric(cls, df):
         return df["unit"].eq(df["metric"].map(SCENARIO_METRIC_UNITS))
 
-    @pa.dataframe_check(name="densities and ratios positive, costs non-negative")
+    @pa.dataframe_check(name="densities and ratios positive, costs non-negative, all within the scenario metric's upper bound")
     def positive(cls, df):
         cost = df["metric"].eq("cell_cost")
+        high = df["metric"].map({m: h for m, (h, _) in SCENARIO_INPUTS.items()}).astype(float)
         ok = pd.Series(True, index=df.index)
         for c in ("low", "mode", "high"):
             v = df[c]
             ok &= v.isna() | (v > 0) | (cost & (v >= 0))
+            ok &= v.isna() | (v <= high)
             ok &= within_physical_bounds(v, df["unit"])
         return ok
 
