@@ -45,6 +45,17 @@ def field(
     return pa.Field(description=description, metadata=metadata, **checks)
 
 
+def calibrated_against_field() -> Any:
+    """A curated input's fit target(s): the published numbers it was back-solved from, which
+    reconciliation must then count as calibrated rather than reproduced."""
+    return field(
+        "Published number(s) this value was fitted to, as '<source table>:<column slug>' (';'-separated); "
+        "reconciliation marks those numbers `calibrated`, not `reproduced`. Empty where nothing was fitted",
+        nullable=True,
+        str_matches=r"^Table [A-Za-z0-9.-]+:[a-z0-9_]+(;Table [A-Za-z0-9.-]+:[a-z0-9_]+)*$",
+    )
+
+
 # Plausible physical bounds per canonical unit: outside them a value is a transcription or
 # unit error, never a claim. A unit not listed only has to be non-negative.
 PHYSICAL_BOUNDS: dict[str, tuple[float, float]] = {
@@ -308,6 +319,74 @@ def unique_rows(df: pd.DataFrame, keys: list[str]) -> pd.Series:
     return ~df.duplicated(keys, keep=False)
 
 
+def key_rule(*columns: str, name: str) -> Any:
+    """The blocking "one row per key" check of a table, which also declares `columns` as the
+    table's key (its DuckDB PRIMARY KEY, see table_key()). Use as `unique_key = key_rule(...)`."""
+
+    def unique_key(cls, df: pd.DataFrame) -> pd.Series:
+        return unique_rows(df, list(columns))
+
+    rule = pa.dataframe_check(name=name)(unique_key)
+    rule.__func__.table_key = tuple(columns)
+    return rule
+
+
+# --------------------------------------------------------------------------- declared constraints
+
+
+def table_key(model: type[pa.DataFrameModel]) -> tuple[str, ...]:
+    """The columns that identify a row: a key_rule() check, else Config.unique, else the first
+    column declared unique=True; () when the model declares none."""
+    for cls in model.__mro__:
+        for attr in vars(cls).values():
+            key = getattr(getattr(attr, "__func__", None), "table_key", None)
+            if key:
+                return key
+    schema = model.to_schema()
+    if schema.unique:
+        return tuple(schema.unique)
+    unique = [name for name in column_order(model) if schema.columns[name].unique]
+    return tuple(unique[:1])
+
+
+def unique_columns(model: type[pa.DataFrameModel]) -> list[str]:
+    """Single columns declared unique=True other than the table key (DuckDB UNIQUE)."""
+    schema, key = model.to_schema(), table_key(model)
+    return [name for name in column_order(model) if schema.columns[name].unique and (name,) != key]
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    column: str
+    parent_table: str  # "curated.<name>"
+    parent_column: str
+    declared: bool  # a DuckDB FOREIGN KEY; otherwise checked by the ingest only
+    reason: str = ""
+
+
+def foreign_key_constraints(model: type[pa.DataFrameModel], tables: dict[str, type[pa.DataFrameModel]]) -> list[ForeignKey]:
+    """Every reference the ingest checks (foreign_keys()), and whether DuckDB can declare it:
+    only a single-valued column whose type matches a parent column that alone is the parent's
+    key or unique. A ';'-separated list of keys, or a column naming part of a longer parent key
+    (e.g. vehicle_id of a one-row-per-vehicle-and-metric table), stays an ingest check."""
+    out = []
+    schema = model.to_schema()
+    for column, (parent, parent_column) in foreign_keys(model).items():
+        parent_table = f"curated.{parent}"
+        parent_model = tables[parent_table]
+        parent_schema = parent_model.to_schema()
+        if "';'-separated" in (schema.columns[column].description or ""):
+            reason = "';'-separated list of keys (a list cannot be a FOREIGN KEY)"
+        elif str(schema.columns[column].dtype) != str(parent_schema.columns[parent_column].dtype):
+            reason = f"type {schema.columns[column].dtype} differs from the parent's {parent_schema.columns[parent_column].dtype}"
+        elif (parent_column,) != table_key(parent_model) and parent_column not in unique_columns(parent_model):
+            reason = f"{parent_table}.{parent_column} is not unique there (key: {', '.join(table_key(parent_model))})"
+        else:
+            reason = ""
+        out.append(ForeignKey(column, parent_table, parent_column, not reason, reason))
+    return out
+
+
 def derived_agrees(
     df: pd.DataFrame,
     keys: list[str],
@@ -361,11 +440,13 @@ def wide_model(
     grain: str,
     provenance: str,
     flags: dict[str, str] | None = None,
+    unique: tuple[str, ...] = (),
 ) -> type[pa.DataFrameModel]:
     """A pandera model for a wide computed table whose value columns come from a catalogue
     (name -> (unit, description)), so the catalogue stays the single place they are defined.
 
-    keys: column -> (python type, description); flags: boolean column -> description.
+    keys: column -> (python type, description); flags: boolean column -> description;
+    unique: the columns identifying a row (the table key, default all of `keys`).
     """
     annotations: dict[str, object] = {}
     namespace: dict[str, object] = {}
@@ -380,5 +461,6 @@ def wide_model(
         namespace[column] = field(text, origin=DERIVED)
     namespace["__annotations__"] = annotations
     namespace["__module__"] = sys._getframe(1).f_globals["__name__"]  # the catalogue's module, for code links
-    namespace["Config"] = type("Config", (), {"description": description, "metadata": {"grain": grain, "provenance": provenance}})
+    config = {"description": description, "unique": list(unique or keys), "metadata": {"grain": grain, "provenance": provenance}}
+    namespace["Config"] = type("Config", (), config)
     return type(name, (ComputedTable,), namespace)

@@ -11,9 +11,9 @@ from pipelines.schemas.base import (
     PublishedNumber,
     derived_agrees,
     field,
+    key_rule,
     positive_numbers,
     same_across_tables,
-    unique_rows,
 )
 
 # The printed numbers pack and machine sizing read: metric -> (upper bound in the metric's
@@ -44,9 +44,7 @@ class VehicleRequirements(PublishedNumber):
     driving_cycle: Series[str] = field("Driving cycle the consumption was simulated on, as printed")
     conditions: Series[str] = field("Condition printed with the value", nullable=True)
 
-    @pa.dataframe_check(name="one row per vehicle and metric")
-    def unique_key(cls, df):
-        return unique_rows(df, ["vehicle_id", "metric"])
+    unique_key = key_rule("vehicle_id", "metric", name="one row per vehicle and metric")
 
     @pa.dataframe_check(name="value of a sizing input is a number > 0 and within its upper bound")
     def value_sizing_input_positive(cls, df):
@@ -66,9 +64,7 @@ class BatteryScenarios(PublishedNumber):
     scenario_id: Series[str] = field("Battery scenario slug", str_matches=SLUG)
     year: Series[int] = field("Year the scenario describes", ge=2000, le=2100)
 
-    @pa.dataframe_check(name="one row per scenario and metric")
-    def unique_key(cls, df):
-        return unique_rows(df, ["scenario_id", "metric"])
+    unique_key = key_rule("scenario_id", "metric", name="one row per scenario and metric")
 
     @pa.dataframe_check(name="value of a sizing input is a number > 0 (cost >= 0) and within its upper bound")
     def value_sizing_input_positive(cls, df):
@@ -92,9 +88,7 @@ class PublishedPackResults(PublishedNumber):
     vehicle_id: Series[str] = field("Vehicle type slug (curated.vehicle_requirements)", str_matches=SLUG)
     scenario_id: Series[str] = field("Battery scenario slug (curated.battery_scenarios)", str_matches=SLUG)
 
-    @pa.dataframe_check(name="one row per vehicle, scenario and metric")
-    def unique_key(cls, df):
-        return unique_rows(df, ["vehicle_id", "scenario_id", "metric"])
+    unique_key = key_rule("vehicle_id", "scenario_id", "metric", name="one row per vehicle, scenario and metric")
 
     class Config:
         metadata = {
@@ -112,9 +106,7 @@ class ConstructionMachines(PublishedNumber):
     machine_id: Series[str] = field("Machine slug", str_matches=SLUG)
     machine_type: Series[str] = field("Machine type as printed")
 
-    @pa.dataframe_check(name="one row per table, machine and metric")
-    def unique_key(cls, df):
-        return unique_rows(df, ["source_table", "machine_id", "metric"])
+    unique_key = key_rule("source_table", "machine_id", "metric", name="one row per table, machine and metric")
 
     @pa.dataframe_check(name="value of a sizing input is a number > 0 (motor power >= 0) and within its upper bound")
     def value_sizing_input_positive(cls, df):
