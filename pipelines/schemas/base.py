@@ -441,12 +441,14 @@ def wide_model(
     provenance: str,
     flags: dict[str, str] | None = None,
     unique: tuple[str, ...] = (),
+    optional: dict[str, tuple[str, str]] | None = None,
 ) -> type[pa.DataFrameModel]:
     """A pandera model for a wide computed table whose value columns come from a catalogue
     (name -> (unit, description)), so the catalogue stays the single place they are defined.
 
     keys: column -> (python type, description); flags: boolean column -> description;
-    unique: the columns identifying a row (the table key, default all of `keys`).
+    unique: the columns identifying a row (the table key, default all of `keys`); optional:
+    quantities like `quantities` that may be null (a computed quantity may not).
     """
     annotations: dict[str, object] = {}
     namespace: dict[str, object] = {}
@@ -456,6 +458,9 @@ def wide_model(
     for column, (unit, text) in quantities.items():
         annotations[column] = Series[float]
         namespace[column] = field(text, unit=unit, origin=DERIVED)
+    for column, (unit, text) in (optional or {}).items():
+        annotations[column] = Series[float]
+        namespace[column] = field(text, unit=unit, origin=DERIVED, nullable=True)
     for column, text in (flags or {}).items():
         annotations[column] = Series[bool]
         namespace[column] = field(text, origin=DERIVED)

@@ -89,7 +89,7 @@ def test_cell_model_publishes_only_finite_numbers(curated, assumption_edits, tab
         t6 = _revalidate(t6, "cell_design_parameters")
         assumptions = _revalidate(assumptions, "cell_model_assumptions")
         sources = {"cell_design_parameters": t6, "cell_model_assumptions": assumptions}
-        performance = validate(compute_cell_performance_table(t6, assumptions), TABLES["model.cell_performance"], "model.cell_performance", sources)
+        performance = validate(compute_cell_performance_table(t6, assumptions, curated["published_cell_results"]), TABLES["model.cell_performance"], "model.cell_performance", sources)
         sensitivity = validate(compute_cell_sensitivity(t6, assumptions), TABLES["model.cell_sensitivity"], "model.cell_sensitivity", sources)
     except SourceError as error:
         _assert_clean(error)
@@ -143,7 +143,7 @@ def test_output_rule_is_the_backstop_and_names_the_input_rows(curated):
     cell = assumptions.loc[first, "cell_id"]
     assumptions.loc[first, "value"] = 0.0  # cell_capacity 0: NaN masses, inf resistances
     t6 = curated["cell_design_parameters"]
-    frame = compute_cell_performance_table(t6, assumptions)
+    frame = compute_cell_performance_table(t6, assumptions, curated["published_cell_results"])
     with pytest.raises(SourceError) as info:
         validate(frame, TABLES["model.cell_performance"], "model.cell_performance",
                  {"cell_design_parameters": t6, "cell_model_assumptions": assumptions})
@@ -174,7 +174,7 @@ def test_every_computed_number_column_gets_the_generated_rules(curated, table, c
         "sizing.machine_packs": lambda: build_machine_packs(
             c["construction_machines"], c["battery_scenarios"], c["charger_classes"], c["scenario_years"], c["analysis_settings"]
         ),
-        "model.cell_performance": lambda: compute_cell_performance_table(c["cell_design_parameters"], c["cell_model_assumptions"]),
+        "model.cell_performance": lambda: compute_cell_performance_table(c["cell_design_parameters"], c["cell_model_assumptions"], c["published_cell_results"]),
     }[table]()
     built.loc[built.index[0], column] = value
     with pytest.raises(SourceError) as info:

@@ -97,7 +97,8 @@ PUBLISHED_BESIDE = {
 CellPerformance = wide_model(
     "CellPerformance",
     keys={"cell_id": (str, "Modelled cell (curated.modelled_cells)")},
-    quantities={**OUTPUTS, **PUBLISHED_BESIDE},
+    quantities=OUTPUTS,
+    optional=PUBLISHED_BESIDE,
     description=(
         "The report's bottom-up cell model (Section 4.1, equations 1-23) computed for each of the nine "
         "modelled cells from Table 6 and the curated assumptions: area, component masses and "
