@@ -41,7 +41,7 @@ def computed_table_asset(
     )
     def _asset(context, **inputs: pd.DataFrame):
         try:
-            frame = validate(compute(**inputs), model, table)
+            frame = validate(compute(**inputs), model, table, inputs=inputs)
         except SourceError as error:
             yield schema_failure(key, error)
             raise

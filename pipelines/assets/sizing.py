@@ -261,7 +261,8 @@ def build_pack_uncertainty(
     out = out.merge(scenarios[["scenario_id", "year"]], on="scenario_id", how="left").assign(
         ranged_metrics=lambda f: f["scenario_id"].map(ranged).fillna(0).astype(int)
     )
-    return validate(out, PackUncertainty, "sizing.pack_uncertainty")
+    inputs = {"vehicle_requirements": vehicle_requirements, "battery_scenarios": battery_scenarios, "scenario_uncertainty": scenario_uncertainty}
+    return validate(out, PackUncertainty, "sizing.pack_uncertainty", inputs=inputs)
 
 
 # --------------------------------------------------------------------------- assets

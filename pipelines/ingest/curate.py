@@ -13,7 +13,7 @@ import pandera.pandas as pa
 
 from pipelines.ingest.measurements import add_parsed_values
 from pipelines.ingest.published_values import parse_published
-from pipelines.ingest.read_source import Dataset, SourceError, SourceProblem, read_dataset
+from pipelines.ingest.read_source import Dataset, SourceError, SourceProblem, read_dataset, tree_problems
 from pipelines.schemas.base import column_docs, foreign_keys, optional_source_columns, source_columns
 from pipelines.schemas.registry import CURATED
 from pipelines.schemas.validate import validate
@@ -96,6 +96,17 @@ PREPARE: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
 }
 
 
+# The dataset every build and every refresh of the vocabularies starts from also checks the top
+# of the sources tree (a folder without a model, a stray file, a link): nothing is ignored.
+TREE_CHECKED_BY = "units"
+
+
+def check_tree(sources_root: Path) -> None:
+    problems = tree_problems(sources_root, set(CURATED))
+    if problems:
+        raise SourceError("sources", problems)
+
+
 def has_published_numbers(name: str) -> bool:
     names = {d.name for d in column_docs(CURATED[name])}
     return {"published_text", "metric", "value"} <= names
@@ -175,6 +186,8 @@ def curate(
 
     `parents` (the curated tables of parent_tables(name)) enables the foreign-key check; the
     pipeline always passes them, a caller exploring one file alone may leave them out."""
+    if name == TREE_CHECKED_BY:
+        check_tree(sources_root)
     dataset = read_raw(name, sources_root)
     frame = PREPARE.get(name, lambda f: f)(dataset.frame)
     if has_published_numbers(name):

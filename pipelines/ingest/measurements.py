@@ -47,8 +47,16 @@ def add_parsed_values(
     )
 
     problems: list[SourceProblem] = []
+    comma = parsed["ambiguous_comma"]
     problems += _problems(
-        frame, ~parsed["parsed"], "published_text", "not a recognised printed number", frame["published_text"]
+        frame,
+        comma,
+        "published_text",
+        "decimal comma is ambiguous (write 1.8 for a decimal; a thousands separator is followed by 3 digits, 1,800)",
+        frame["published_text"],
+    )
+    problems += _problems(
+        frame, ~parsed["parsed"] & ~comma, "published_text", "not a recognised printed number", frame["published_text"]
     )
     problems += _problems(frame, unknown_metric, "metric", "metric is not in the vocabulary (sources/metrics/)", frame["metric"])
     problems += _problems(frame, unknown_unit, "published_unit", "unit is not in the vocabulary (sources/units/)", printed)

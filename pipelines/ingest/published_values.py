@@ -53,16 +53,27 @@ _RANGE = next(pattern for qualifier, pattern in _COMPILED if qualifier == "range
 _STRIP = re.compile(r"[$€£]|(?<=\d)\s*(?:%|°C|°)(?=\s|$|\s*(?:[-–+]|to\b))", re.IGNORECASE)
 
 
+# A comma inside a number is a thousands separator only before groups of exactly three digits
+# ("2,675", "1,800.5"); "1,8" could be a decimal comma and is refused, never read as 18.
+_THOUSANDS = re.compile(r"^[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$|^[-−]?\.\d+$")
+
+
+def _ambiguous_comma(numbers: pd.Series) -> pd.Series:
+    return numbers.notna() & numbers.str.contains(",", regex=False) & ~numbers.fillna("").str.match(_THOUSANDS)
+
+
 def _to_float(s: pd.Series) -> pd.Series:
     cleaned = s.str.replace(",", "", regex=False).str.replace("−", "-", regex=False)
     return pd.to_numeric(cleaned, errors="coerce")
 
 
 def parse_published(text: pd.Series) -> pd.DataFrame:
-    """Parse printed values. Returns columns value, value_min, value_max, qualifier, parsed.
+    """Parse printed values. Returns columns value, value_min, value_max, qualifier, parsed,
+    ambiguous_comma, range_descending.
 
-    `parsed` is False for a text that holds digits yet matches no known form: the caller
-    turns those into a blocking error naming the row.
+    `parsed` is False for a text that holds digits yet matches no known form, or whose comma
+    is not a thousands separator (`ambiguous_comma`, "1,8"): the caller turns those into a
+    blocking error naming the row.
     """
     raw = text.fillna("").astype(str)
     norm = raw.str.strip().str.replace(r"\s+", " ", regex=True).str.replace(_STRIP, "", regex=True)
@@ -79,11 +90,14 @@ def parse_published(text: pd.Series) -> pd.DataFrame:
         index=raw.index,
     )
     pending = pd.Series(True, index=raw.index)
+    ambiguous = pd.Series(False, index=raw.index)
     for qualifier, pattern in _COMPILED:
         if not pending.any():
             break
         found = norm[pending].str.extract(pattern)
-        hit = found["a"].notna()
+        comma = _ambiguous_comma(found["a"]) | (_ambiguous_comma(found["b"]) if "b" in found else False)
+        ambiguous.loc[comma[comma].index] = True
+        hit = found["a"].notna() & ~comma
         if not hit.any():
             continue
         idx = found.index[hit]
@@ -108,6 +122,7 @@ def parse_published(text: pd.Series) -> pd.DataFrame:
     has_digit = norm.str.contains(r"\d", regex=True)
     out.loc[pending & ~has_digit, "qualifier"] = "not_numeric"
     out["parsed"] = ~(pending & has_digit)
+    out["ambiguous_comma"] = ambiguous & pending
     out["range_descending"] = _range_descending(norm, out["qualifier"])
     return out
 

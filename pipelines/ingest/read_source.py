@@ -2,8 +2,14 @@
 
 Everything that can be wrong with a file before its values are judged is caught here, with
 an error naming file, line, column and rule: missing folder or metadata, a file that is too
-big, not UTF-8, empty, with a missing or unexpected column, or a row with the wrong number of
-fields (a truncated line). Values stay text; typing and rules are the pandera model's job.
+big, not UTF-8, empty, with a NUL byte, with a missing or unexpected column, or a row with the
+wrong number of fields (a truncated line). Values stay text; typing and rules are the pandera
+model's job.
+
+The sources tree is the only input, and nothing in it is ignored silently: a symbolic link
+(or anything resolving outside sources/) is refused without being read, and a folder or file
+the pipeline would not read (a folder without a pandera model, `table.CSV`, `notes.txt`) is an
+error saying what to do. Hidden entries (a leading dot) are left aside.
 """
 from __future__ import annotations
 
@@ -19,7 +25,19 @@ import yaml
 # A curated table is a few hundred rows; anything this large is a mistake (a dump pasted into
 # sources/), refused before it is read into memory.
 MAX_SOURCE_BYTES = 5 * 1024 * 1024
-DATASET_METADATA_KEYS = ("title", "description", "grain", "origin")
+
+# The keys a dataset.yaml may hold (the one place they are listed): key -> (required, type).
+DATASET_KEYS: dict[str, tuple[bool, type]] = {
+    "title": (True, str),
+    "description": (True, str),
+    "grain": (True, str),
+    "origin": (True, str),
+    "defaults": (False, dict),  # per-dataset default column values (column -> value)
+}
+DATASET_METADATA_KEYS = tuple(k for k, (required, _) in DATASET_KEYS.items() if required)
+METADATA_FILE = "dataset.yaml"
+# Files allowed at the top of sources/ beside the dataset folders.
+ROOT_FILES = ("README.md",)
 # Optional dataset.yaml key `defaults:` (column -> value): used where a CSV lacks the column or
 # leaves the cell empty, so `document_id: burke_zhao_2025` is written once per dataset.
 DEFAULTS_KEY = "defaults"
@@ -75,24 +93,119 @@ def _relative(path: Path, root: Path) -> str:
 
 
 def dataset_files(folder: Path) -> list[Path]:
-    """The naming rule of a dataset: every .csv directly in its folder, in name order."""
-    return sorted(p for p in folder.glob("*.csv") if p.is_file() and not p.name.startswith("."))
+    """The naming rule of a dataset: every .csv directly in its folder, in name order (never a
+    symbolic link: folder_problems reports those)."""
+    return sorted(
+        p for p in folder.glob("*.csv") if p.is_file() and not p.is_symlink() and not p.name.startswith(".")
+    )
+
+
+def visible_entries(folder: Path) -> list[Path]:
+    """Every entry of a folder but the hidden ones, in name order."""
+    return sorted(p for p in folder.iterdir() if not p.name.startswith("."))
+
+
+def _outside(path: Path, root: Path) -> bool:
+    """A symbolic link, or a path that resolves outside the sources tree."""
+    return path.is_symlink() or not path.resolve().is_relative_to(root.resolve())
+
+
+_LINK_RULE = "is a symbolic link or resolves outside sources/ (not read: copy the file itself into sources/)"
+
+
+def folder_problems(folder: Path, root: Path) -> list[SourceProblem]:
+    """Entries of a dataset folder the pipeline would not read, or must not follow."""
+    if _outside(folder, root):
+        return [SourceProblem(_relative(folder, root), None, None, _LINK_RULE)]
+    problems = []
+    for entry in visible_entries(folder):
+        rel = _relative(entry, root)
+        if _outside(entry, root):
+            problems.append(SourceProblem(rel, None, None, _LINK_RULE))
+        elif entry.is_file() and (entry.name == METADATA_FILE or entry.suffix == ".csv"):
+            continue
+        else:
+            problems.append(
+                SourceProblem(
+                    rel,
+                    None,
+                    None,
+                    "unknown entry in a dataset folder: only dataset.yaml and lower-case .csv files are read",
+                    "rename it to <name>.csv if it holds rows of this dataset, otherwise move it out of sources/",
+                )
+            )
+    return problems
+
+
+def tree_problems(root: Path, datasets: set[str] | list[str]) -> list[SourceProblem]:
+    """Top-level entries of sources/ that no dataset reads: a folder without a pandera model,
+    an unexpected file, or a link."""
+    problems = []
+    for entry in visible_entries(root):
+        rel = _relative(entry, root)
+        if entry.is_symlink():
+            problems.append(SourceProblem(rel, None, None, _LINK_RULE))
+        elif entry.is_dir() and entry.name not in datasets:
+            problems.append(
+                SourceProblem(
+                    rel,
+                    None,
+                    None,
+                    "folder has no pandera model, so nothing would read it",
+                    "add its model to pipelines/schemas/registry.py (CURATED), rename it to an existing dataset, "
+                    "or move it out of sources/",
+                )
+            )
+        elif entry.is_file() and entry.name not in ROOT_FILES:
+            problems.append(
+                SourceProblem(
+                    rel, None, None, "unknown file at the top of sources/", "a dataset's files live in sources/<dataset>/"
+                )
+            )
+    return problems
 
 
 def read_metadata(folder: Path, root: Path) -> dict:
-    meta_path = folder / "dataset.yaml"
+    meta_path = folder / METADATA_FILE
     rel = _relative(meta_path, root)
+
+    def fail(rule: str, detail: str = "", column: str | None = None, line: int | None = None):
+        return SourceError(folder.name, [SourceProblem(rel, line, column, rule, detail)])
+
+    if meta_path.is_symlink() or (meta_path.exists() and _outside(meta_path, root)):
+        raise fail(_LINK_RULE)
     if not meta_path.is_file():
-        raise SourceError(folder.name, [SourceProblem(rel, None, None, "dataset.yaml is missing")])
+        raise fail("dataset.yaml is missing")
+    raw = meta_path.read_bytes()
     try:
-        meta = yaml.safe_load(meta_path.read_text(encoding="utf-8")) or {}
-    except (yaml.YAMLError, UnicodeDecodeError) as exc:
-        raise SourceError(folder.name, [SourceProblem(rel, None, None, "dataset.yaml is not valid YAML", str(exc))]) from exc
-    missing = [k for k in DATASET_METADATA_KEYS if not str(meta.get(k, "")).strip()]
-    if missing:
-        raise SourceError(
-            folder.name, [SourceProblem(rel, None, k, "dataset metadata key is required") for k in missing]
-        )
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise fail("dataset.yaml is not UTF-8", f"byte 0x{raw[exc.start]:02x} at offset {exc.start}", line=raw[: exc.start].count(b"\n") + 1) from None
+    try:
+        meta = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 1 if mark is not None else None
+        problem = getattr(exc, "problem", None) or type(exc).__name__
+        raise fail("dataset.yaml is not valid YAML", str(problem), line=line) from None
+    if not isinstance(meta, dict):
+        kind = "empty" if meta is None else f"a {type(meta).__name__}"
+        raise fail("dataset.yaml must be a mapping of keys (" + ", ".join(DATASET_KEYS) + ")", f"it is {kind}")
+    problems = []
+    for key in meta:
+        if key not in DATASET_KEYS:
+            problems.append(
+                SourceProblem(rel, None, str(key), "unknown dataset.yaml key", "allowed: " + ", ".join(DATASET_KEYS))
+            )
+    for key, (required, kind) in DATASET_KEYS.items():
+        value = meta.get(key)
+        if required and not str(value if value is not None else "").strip():
+            problems.append(SourceProblem(rel, None, key, "dataset metadata key is required"))
+        elif value is not None and not isinstance(value, kind):
+            wanted = "a mapping (column: value)" if kind is dict else "text"
+            problems.append(SourceProblem(rel, None, key, f"dataset metadata key must be {wanted}", f"got a {type(value).__name__}"))
+    if problems:
+        raise SourceError(folder.name, problems)
     return meta
 
 
@@ -121,6 +234,8 @@ def _read_csv_text(
     extra = [c for c in header if c not in expected]
     problems += [SourceProblem(rel, 1, c, "required column is missing") for c in missing]
     problems += [SourceProblem(rel, 1, c, "column is not in the dataset's schema") for c in extra]
+    if any("\x00" in h for h in header):
+        problems.append(SourceProblem(rel, 1, None, "NUL byte in the header (binary or corrupted content)"))
     dupes = {c for c in header if header.count(c) > 1}
     problems += [SourceProblem(rel, 1, c, "column appears twice in the header") for c in sorted(dupes)]
     if problems:
@@ -138,6 +253,10 @@ def _read_csv_text(
                 )
                 continue
             row = dict(zip(header, record))
+            nul = [c for c, v in row.items() if "\x00" in v]
+            if nul:
+                problems += [SourceProblem(rel, line, c, "NUL byte in a field (binary or corrupted content)") for c in nul]
+                continue
             row["source_file"] = rel
             row["source_line"] = line
             rows.append(row)
@@ -169,8 +288,11 @@ def read_dataset(
     A CSV may leave out a column that dataset.yaml `defaults:` sets, or one of
     `optional_columns`; a default fills the column's empty cells, and the row records it."""
     name = folder.name
-    if not folder.is_dir():
+    if not folder.is_dir() and not folder.is_symlink():
         raise SourceError(name, [SourceProblem(_relative(folder, root), None, None, "dataset folder is missing")])
+    unread = folder_problems(folder, root)
+    if unread:
+        raise SourceError(name, unread)
     meta = read_metadata(folder, root)
     defaults = dataset_defaults(meta, _relative(folder / "dataset.yaml", root), name, expected_columns)
     optional = frozenset(defaults) | frozenset(optional_columns)

@@ -1,7 +1,12 @@
 """Every warehouse table as Parquet (and CSV on request), for R, Excel and BI tools.
 
 Written from the published database, read-only, into a fresh folder that replaces the
-previous export only once complete."""
+previous export only once complete.
+
+CSV files are opened by spreadsheets, which evaluate a cell starting with `=`, `+`, `-`, `@`,
+a tab or a carriage return as a formula (`=HYPERLINK(...)`). In the CSV export such a text
+cell is neutralised with a leading apostrophe (`'-20 to 55`), as OWASP advises; number columns
+(-20), the Parquet files and the stored tables keep every value as it is."""
 from __future__ import annotations
 
 import shutil
@@ -10,6 +15,32 @@ from pathlib import Path
 from pipelines.publish.duckdb_tables import connect
 
 FORMATS = {"parquet": "(FORMAT parquet, COMPRESSION zstd)", "csv": "(FORMAT csv, HEADER true)"}
+FORMULA_START = r"^[=+\-@\t\r]"  # a text cell a spreadsheet would evaluate
+
+
+def _quote(identifier: str) -> str:
+    return '"' + identifier.replace('"', '""') + '"'
+
+
+def export_query(con, schema: str, table: str, fmt: str) -> str:
+    """The SELECT a table is exported with; for CSV, text cells that start a formula get a
+    leading apostrophe."""
+    source = f"{_quote(schema)}.{_quote(table)}"
+    if fmt != "csv":
+        return f"SELECT * FROM {source}"
+    columns = con.execute(
+        "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = current_database() "
+        "AND schema_name = ? AND table_name = ? ORDER BY column_index",
+        [schema, table],
+    ).fetchall()
+    parts = []
+    for name, kind in columns:
+        c = _quote(name)
+        if kind == "VARCHAR":
+            parts.append(f"CASE WHEN regexp_matches({c}, '{FORMULA_START}') THEN concat(chr(39), {c}) ELSE {c} END AS {c}")
+        else:
+            parts.append(c)
+    return f"SELECT {', '.join(parts)} FROM {source}"
 
 
 def export_tables(published_db: Path, target: Path, formats: tuple[str, ...] = ("parquet",)) -> dict[str, int]:
@@ -27,7 +58,7 @@ def export_tables(published_db: Path, target: Path, formats: tuple[str, ...] = (
             for schema, table in tables:
                 path = staging / fmt / f"{schema}.{table}.{fmt}"
                 # identifiers come from duckdb_tables(), the path from our own folder: no user text
-                con.execute(f"COPY (SELECT * FROM \"{schema}\".\"{table}\") TO '{path}' {FORMATS[fmt]}")
+                con.execute(f"COPY ({export_query(con, schema, table, fmt)}) TO '{path}' {FORMATS[fmt]}")
         for schema, table in tables:
             rows[f"{schema}.{table}"] = con.execute(f'SELECT count(*) FROM "{schema}"."{table}"').fetchone()[0]
     previous = target.with_name(target.name + ".previous")

@@ -28,11 +28,18 @@ def field(
     *,
     unit: str | None = None,
     origin: str = SOURCE,
+    bounds: tuple[float, float] | None = None,
     **checks: Any,
 ) -> Any:
-    """A pandera Field that also records unit and origin (source file vs pipeline)."""
+    """A pandera Field that also records unit and origin (source file vs pipeline).
+
+    `bounds` (low, high) declares the physical range of a number column when its unit alone
+    does not fix it (a signed deviation, say); see `physical_range`."""
     checks.setdefault("nullable", False)
-    return pa.Field(description=description, metadata={"unit": unit, "origin": origin}, **checks)
+    metadata = {"unit": unit, "origin": origin}
+    if bounds is not None:
+        metadata["bounds"] = (float(bounds[0]), float(bounds[1]))
+    return pa.Field(description=description, metadata=metadata, **checks)
 
 
 def calibrated_against_field() -> Any:
@@ -69,12 +76,36 @@ PHYSICAL_BOUNDS: dict[str, tuple[float, float]] = {
 }
 
 
+def physical_range(unit: str | None, declared: tuple[float, float] | None = None) -> tuple[float, float] | None:
+    """The range a number column must lie in: its declared bounds, else the bounds of its unit,
+    else (for any other unit) non-negative. A column without a unit is only required finite."""
+    if declared is not None:
+        return (float(declared[0]), float(declared[1]))
+    if unit is None:
+        return None
+    return PHYSICAL_BOUNDS.get(unit, (0.0, np.inf))
+
+
 def within_physical_bounds(values: pd.Series, units: pd.Series) -> pd.Series:
     """Row-wise True where a value is plausible for its canonical unit (NaN passes)."""
     lo = units.map({u: b[0] for u, b in PHYSICAL_BOUNDS.items()}).astype(float).fillna(0.0)  # unlisted: >= 0
     hi = units.map({u: b[1] for u, b in PHYSICAL_BOUNDS.items()}).astype(float).fillna(np.inf)
     v = values.astype(float)
     return v.isna() | ((v >= lo) & (v <= hi))
+
+
+def positive_numbers(df: pd.DataFrame, metrics: dict[str, tuple[float, bool]]) -> pd.Series:
+    """Row-wise rule for the printed numbers a computation reads (metric -> (upper bound in the
+    metric's unit, whether 0 is possible)): such a row prints a number (not 'N/a'), and every
+    bound it gives is finite, > 0 (>= 0 where 0 is possible) and at most the upper bound."""
+    rows = df["metric"].isin(list(metrics))
+    zero_ok = df["metric"].map({m: z for m, (_, z) in metrics.items()}).fillna(False).astype(bool)
+    high = df["metric"].map({m: h for m, (h, _) in metrics.items()}).astype(float).fillna(np.inf)
+    bounds = df[["value", "value_min", "value_max"]].astype(float)
+    given = bounds.notna().any(axis=1)
+    positive = bounds.gt(0) | bounds.ge(0).mul(zero_ok, axis=0)
+    ok = bounds.isna() | (positive & np.isfinite(bounds) & bounds.le(high, axis=0))
+    return ~rows | (given & ok.all(axis=1))
 
 
 class CuratedRows(pa.DataFrameModel):
@@ -272,10 +303,37 @@ def warning_checks(model: type[pa.DataFrameModel]) -> list[pa.Check]:
     return [c for c in model.to_schema().checks if c.raise_warning]
 
 
+FINITE_RULE = "finite number (not NaN or inf)"
+
+
+def _finite(series: pd.Series) -> pd.Series:
+    return pd.Series(np.isfinite(series.to_numpy(dtype=float)), index=series.index)
+
+
+def number_rules(column: pa.Column) -> list[pa.Check]:
+    """Blocking rules every float column gets from its metadata, so a new column has them by
+    default: a finite value (a null is judged by `nullable` alone), and the column's physical
+    range (`physical_range` of its declared bounds or unit)."""
+    if not str(column.dtype).startswith("float"):
+        return []
+    rules = [pa.Check(_finite, name=FINITE_RULE, error=FINITE_RULE)]
+    meta = column.metadata or {}
+    span = physical_range(meta.get("unit"), meta.get("bounds"))
+    if span is not None and span != (-np.inf, np.inf):
+        lo, hi = span
+        where = f" of {meta['unit']}" if meta.get("unit") and "bounds" not in meta else ""
+        name = f"physical range{where}: {lo:g} <= value <= {hi:g}"
+        rules.append(pa.Check.in_range(lo, hi, name=name, error=name))
+    return rules
+
+
 def blocking_schema(model: type[pa.DataFrameModel]) -> pa.DataFrameSchema:
-    """The model with its warning-level checks removed: what must pass to publish."""
+    """What must pass to publish: the model's checks without the warning-level ones, plus the
+    number rules generated from every float column's metadata (`number_rules`)."""
     schema = copy.deepcopy(model.to_schema())
     schema.checks = [c for c in schema.checks if not c.raise_warning]
+    for column in schema.columns.values():
+        column.checks = [*column.checks, *number_rules(column)]
     return schema
 
 
@@ -413,12 +471,14 @@ def wide_model(
     provenance: str,
     flags: dict[str, str] | None = None,
     unique: tuple[str, ...] = (),
+    optional: dict[str, tuple[str, str]] | None = None,
 ) -> type[pa.DataFrameModel]:
     """A pandera model for a wide computed table whose value columns come from a catalogue
     (name -> (unit, description)), so the catalogue stays the single place they are defined.
 
     keys: column -> (python type, description); flags: boolean column -> description;
-    unique: the columns identifying a row (the table key, default all of `keys`).
+    unique: the columns identifying a row (the table key, default all of `keys`); optional:
+    quantities like `quantities` that may be null (a computed quantity may not).
     """
     annotations: dict[str, object] = {}
     namespace: dict[str, object] = {}
@@ -426,6 +486,9 @@ def wide_model(
         annotations[column] = Series[kind]
         namespace[column] = field(text, origin=DERIVED)
     for column, (unit, text) in quantities.items():
+        annotations[column] = Series[float]
+        namespace[column] = field(text, unit=unit, origin=DERIVED)
+    for column, (unit, text) in (optional or {}).items():
         annotations[column] = Series[float]
         namespace[column] = field(text, unit=unit, origin=DERIVED, nullable=True)
     for column, text in (flags or {}).items():

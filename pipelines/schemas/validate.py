@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 import warnings
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 import pandas as pd
@@ -21,13 +22,26 @@ _ROW_LABEL_COLUMNS = (
 )
 
 
-def _where(df: pd.DataFrame, index) -> tuple[str, int | None]:
+# Columns that identify a row of a computed table (and the curated rows it was computed from).
+_KEY_COLUMNS = (
+    "cell_id", "vehicle_id", "scenario_id", "machine_id", "fleet_id", "design_id", "input", "direction",
+    "output", "metric", "source_table", "row_key", "column_name",
+)
+
+
+def _row_key(df: pd.DataFrame, index) -> str:
+    row = df.loc[index]
+    return ", ".join(f"{c}='{row[c]}'" for c in _KEY_COLUMNS if c in df.columns and pd.notna(row[c]))
+
+
+def _where(df: pd.DataFrame, index, dataset: str = "(computed table)") -> tuple[str, int | None]:
     if index is None or pd.isna(index) or index not in df.index:
-        return ("(table)", None)
+        return (dataset, None)
     row = df.loc[index]
     if "source_file" in df.columns and pd.notna(row.get("source_file")):
         return (str(row["source_file"]), int(row["source_line"]))
-    return ("(computed table)", int(index) + 1)
+    key = _row_key(df, index)
+    return (f"{dataset}, row {int(index) + 1}" + (f" ({key})" if key else ""), None)
 
 
 def _row_summary(df: pd.DataFrame, index) -> str:
@@ -49,13 +63,13 @@ def _judged_column(rule: str, columns) -> str | None:
     return max(named, key=len) if named else None
 
 
-def _problems_from(errors: pa.errors.SchemaErrors, df: pd.DataFrame) -> list[SourceProblem]:
+def _problems_from(errors: pa.errors.SchemaErrors, df: pd.DataFrame, dataset: str) -> list[SourceProblem]:
     cases = errors.failure_cases.copy()
     problems: list[SourceProblem] = []
     seen: set[tuple] = set()
     for case in cases.itertuples(index=False):
         index = case.index
-        file, line = _where(df, index)
+        file, line = _where(df, index, dataset)
         column = None if case.column in (None, "") or pd.isna(case.column) else str(case.column)
         rule = str(case.check)
         detail = "" if pd.isna(case.failure_case) else f"got {case.failure_case!r}"
@@ -72,8 +86,41 @@ def _problems_from(errors: pa.errors.SchemaErrors, df: pd.DataFrame) -> list[Sou
     return problems
 
 
-def validate(df: pd.DataFrame, model: type[pa.DataFrameModel], dataset: str) -> pd.DataFrame:
-    """Coerce and check `df` against the model's blocking rules; raise SourceError on failure."""
+MAX_TRACED_ROWS = 10
+
+
+def input_rows(
+    errors: pa.errors.SchemaErrors, df: pd.DataFrame, inputs: Mapping[str, pd.DataFrame]
+) -> list[SourceProblem]:
+    """The curated rows a failing computed row was computed from: for each failing row, the rows
+    of every input table (that keeps source_file/source_line) sharing its key values (cell_id,
+    vehicle_id, scenario_id, ...), one problem per input file with their lines."""
+    failing = pd.Index(errors.failure_cases["index"].dropna().unique())
+    failing = failing[failing.isin(df.index)][:MAX_TRACED_ROWS]
+    problems: list[SourceProblem] = []
+    for index in failing:  # a handful of failing rows, not the table
+        row = df.loc[index]
+        key = _row_key(df, index)
+        for frame in inputs.values():
+            if not isinstance(frame, pd.DataFrame) or "source_file" not in frame.columns:
+                continue
+            shared = [c for c in _KEY_COLUMNS if c in frame.columns and c in df.columns and pd.notna(row[c])]
+            if not shared:
+                continue
+            mask = frame[shared].astype(str).eq(row[shared].astype(str).to_numpy()).all(axis=1)
+            for file, lines in frame.loc[mask].groupby("source_file", sort=True)["source_line"]:
+                listed = ", ".join(str(int(n)) for n in sorted(lines))
+                problems.append(SourceProblem(str(file), None, None, f"input row(s) of the failing row {key}", f"lines {listed}"))
+    return problems
+
+
+def validate(
+    df: pd.DataFrame, model: type[pa.DataFrameModel], dataset: str, inputs: Mapping[str, pd.DataFrame] | None = None
+) -> pd.DataFrame:
+    """Coerce and check `df` against the model's blocking rules; raise SourceError on failure.
+
+    For a computed table, `inputs` (the curated tables it was computed from) lets the error
+    also name the source rows behind each failing row (`input_rows`)."""
     schema = blocking_schema(model)
     ordered = df[[c for c in column_order(model) if c in df.columns]]
     try:
@@ -81,7 +128,10 @@ def validate(df: pd.DataFrame, model: type[pa.DataFrameModel], dataset: str) -> 
             warnings.simplefilter("ignore")
             return schema.validate(ordered, lazy=True)
     except pa.errors.SchemaErrors as errors:
-        raise SourceError(dataset, _problems_from(errors, df)) from None
+        problems = _problems_from(errors, df, dataset)
+        if inputs:
+            problems += input_rows(errors, df, inputs)
+        raise SourceError(dataset, problems) from None
 
 
 @dataclass(frozen=True)

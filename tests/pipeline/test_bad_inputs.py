@@ -20,6 +20,7 @@ def _digest(path: Path) -> str:
 
 
 T9 = "vehicle_requirements/table9.csv"
+ASSUMPTIONS = "cell_model_assumptions/assumptions.csv"  # line 2: lim_sse_licl, cell_capacity
 
 
 def _missing_column(rows):
@@ -79,6 +80,37 @@ CASES = {
     "empty file": (T9, b"", ["table9.csv", "file is empty"]),
     "not UTF-8": (T9, "vehicle_id,driving_cycle\nbus,café\n".encode("latin-1"), ["table9.csv", "line 2", "not UTF-8"]),
     "truncated row": (T9, lambda rows: rows[:-1] + [rows[-1][:4]], ["table9.csv", "line 19", "wrong number of fields"]),
+    # physically impossible model inputs are blocked where they are typed (issue 10 item 3)
+    "zero cell capacity": (
+        ASSUMPTIONS,
+        lambda rows: _set(rows, 2, "value", "0"),
+        ["assumptions.csv", "line 2", "'value'", "physical domain"],
+    ),
+    "negative cell capacity": (
+        ASSUMPTIONS,
+        lambda rows: _set(rows, 2, "value", "-20"),
+        ["assumptions.csv", "line 2", "'value'", "physical domain"],
+    ),
+    "infinite peak power": (
+        "vehicle_peak_power/peak_power.csv",
+        lambda rows: _set(rows, 2, "peak_power_kw", "inf"),
+        ["peak_power.csv", "line 2", "'peak_power_kw'", "finite number"],
+    ),
+    "zero Table 6 density": (
+        "cell_design_parameters/table6.csv",
+        lambda rows: _set(rows, 20, "published_text", "0"),
+        ["table6.csv", "line 20", "'value'", "physical domain"],
+    ),
+    "NaN energy consumption": (
+        T9,
+        lambda rows: _set(rows, 2, "published_text", "NaN"),
+        ["table9.csv", "line 2", "'value'", "sizing input is a number > 0"],
+    ),
+    "ambiguous decimal comma": (
+        T9,
+        lambda rows: _set(rows, 2, "published_text", "1,8"),
+        ["table9.csv", "line 2", "'published_text'", "decimal comma is ambiguous"],
+    ),
 }
 
 

@@ -97,7 +97,8 @@ PUBLISHED_BESIDE = {
 CellPerformance = wide_model(
     "CellPerformance",
     keys={"cell_id": (str, "Modelled cell (curated.modelled_cells)")},
-    quantities={**OUTPUTS, **PUBLISHED_BESIDE},
+    quantities=OUTPUTS,
+    optional=PUBLISHED_BESIDE,
     description=(
         "The report's bottom-up cell model (Section 4.1, equations 1-23) computed for each of the nine "
         "modelled cells from Table 6 and the curated assumptions: area, component masses and "
@@ -131,9 +132,11 @@ class CellSensitivity(ComputedTable):
     input: Series[str] = field("Model input perturbed", origin=DERIVED)
     direction: Series[str] = field("-10% or +10%", origin=DERIVED, isin=["-10%", "+10%"])
     output: Series[str] = field("Model output observed", origin=DERIVED)
-    base: Series[float] = field("Output at the cell's own inputs, in the output's unit (model.cell_performance)", origin=DERIVED, nullable=True)
-    perturbed: Series[float] = field("Output with the input perturbed, in the output's unit", origin=DERIVED, nullable=True)
-    change_pct: Series[float] = field("Relative change of the output", unit="%", origin=DERIVED, nullable=True)
+    base: Series[float] = field("Output at the cell's own inputs, in the output's unit (model.cell_performance)", origin=DERIVED)
+    perturbed: Series[float] = field("Output with the input perturbed, in the output's unit", origin=DERIVED)
+    change_pct: Series[float] = field(
+        "Relative change of the output (null where the base output is 0)", unit="%", origin=DERIVED, nullable=True
+    )
 
     class Config:
         unique = ["cell_id", "input", "direction", "output"]

@@ -48,6 +48,7 @@ class Reconciliation(ComputedTable):
         unit="ratio",
         origin=DERIVED,
         nullable=True,
+        bounds=(-float("inf"), float("inf")),
     )
     deviation_note: Series[str] = field(
         "Why rel_deviation is null: published as text or as a range or bound, not computed, units differ, "

@@ -5,7 +5,37 @@ from __future__ import annotations
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipelines.schemas.base import SLUG, PublishedNumber, catalogue_field, derived_agrees, field, key_rule, same_across_tables
+from pipelines.compute.sizing import SCENARIO_METRICS
+from pipelines.schemas.base import (
+    SLUG,
+    PublishedNumber,
+    catalogue_field,
+    derived_agrees,
+    field,
+    key_rule,
+    positive_numbers,
+    same_across_tables,
+)
+
+# The printed numbers pack and machine sizing read: metric -> (upper bound in the metric's
+# unit, whether 0 is possible). The upper ends are far above any vehicle or machine: they stop a
+# unit slip and an overflow, never a real figure.
+VEHICLE_INPUTS = {"energy_consumption": (100.0, False), "range": (10_000.0, False), "energy_needed": (100_000.0, False)}
+SCENARIO_INPUTS = {
+    "cell_gravimetric_energy_density": (15_000.0, False),
+    "cell_volumetric_energy_density": (20_000.0, False),
+    "cell_cost": (10_000.0, True),
+    "gravimetric_cell_to_pack_ratio": (100.0, False),
+    "volumetric_cell_to_pack_ratio": (100.0, False),
+    "pack_cost_factor": (100.0, False),
+}
+assert set(SCENARIO_INPUTS) == set(SCENARIO_METRICS)
+MACHINE_INPUTS = {
+    "energy_storage": (100_000.0, False),
+    "operating_time": (1_000.0, False),
+    "motor_power": (100_000.0, True),
+    "gross_weight": (10_000_000.0, False),
+}
 
 
 class VehicleRequirements(PublishedNumber):
@@ -16,6 +46,10 @@ class VehicleRequirements(PublishedNumber):
     conditions: Series[str] = field("Condition printed with the value", nullable=True)
 
     unique_key = key_rule("vehicle_id", "metric", name="one row per vehicle and metric")
+
+    @pa.dataframe_check(name="value of a sizing input is a number > 0 and within its upper bound")
+    def value_sizing_input_positive(cls, df):
+        return positive_numbers(df, VEHICLE_INPUTS)
 
     @pa.dataframe_check(name="energy needed ≈ kWh/mile × range", raise_warning=True)
     def energy_needed(cls, df):
@@ -37,6 +71,10 @@ class BatteryScenarios(PublishedNumber):
     )
 
     unique_key = key_rule("scenario_id", "metric", name="one row per scenario and metric")
+
+    @pa.dataframe_check(name="value of a sizing input is a number > 0 (cost >= 0) and within its upper bound")
+    def value_sizing_input_positive(cls, df):
+        return positive_numbers(df, SCENARIO_INPUTS)
 
     @pa.dataframe_check(name="cell-to-pack ratios and cost factor are at least 1")
     def pack_overheads(cls, df):
@@ -75,6 +113,10 @@ class ConstructionMachines(PublishedNumber):
     machine_type: Series[str] = field("Machine type as printed")
 
     unique_key = key_rule("source_table", "machine_id", "metric", name="one row per table, machine and metric")
+
+    @pa.dataframe_check(name="value of a sizing input is a number > 0 (motor power >= 0) and within its upper bound")
+    def value_sizing_input_positive(cls, df):
+        return positive_numbers(df, MACHINE_INPUTS)
 
     @pa.dataframe_check(name="Table 12 and Table ES-2 print the same value", raise_warning=True)
     def tables_agree(cls, df):

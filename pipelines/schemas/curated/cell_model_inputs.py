@@ -57,6 +57,11 @@ class CellDesignParameters(PublishedNumber):
 
     unique_key = key_rule("cell_id", "parameter", name="one row per cell and parameter")
 
+    @pa.dataframe_check(name="value of a model input is a number within its physical domain (a density, thickness or capacity > 0)")
+    def value_inputs_in_domain(cls, df: pd.DataFrame) -> pd.Series:
+        printed = ~df["parameter"].isin(list(INPUT_DOMAIN)) | df["value"].notna()
+        return printed & within_input_domain(df["parameter"], df["value"])
+
     @pa.dataframe_check(name="eq 2: cathode Ah/cm² ≈ Ah/cm³ × thickness", raise_warning=True)
     def areal_capacity(cls, df):
         return _t6(df, "cathode_areal_capacity", lambda w: w["cathode_volumetric_capacity"] * w["cathode_thickness"] * UM_TO_CM)
@@ -126,6 +131,56 @@ def _model_inputs() -> tuple[list[str], dict[str, str]]:
     return [*DESIGN_INPUTS, *INDEPENDENT_INPUT_UNITS], {**DESIGN_INPUT_UNITS, **INDEPENDENT_INPUT_UNITS}
 
 
+# Physical domain of every cell-model input, in the model's unit (_model_inputs()):
+# (low, high, low_inclusive). A thickness, density, capacity, voltage or resistivity of 0 is
+# impossible (the model would divide by it); a porosity is a fraction below 1; a value that
+# may be 0 (no electrolyte mass, no extra resistance) says so. The upper ends are far above
+# any real cell: they only stop a unit slip (mm typed as µm) and an overflow.
+POSITIVE, NON_NEGATIVE = False, True
+INPUT_DOMAIN: dict[str, tuple[float, float, bool]] = {
+    "cathode_thickness": (0.0, 10_000.0, POSITIVE),  # µm
+    "cathode_density": (0.0, 25.0, POSITIVE),  # g/cm3
+    "cathode_material_specific_capacity": (0.0, 10.0, POSITIVE),  # Ah/g
+    "cathode_additional_material_ratio": (0.0, 100.0, NON_NEGATIVE),  # Table 6 prints 29.86 once
+    "anode_density": (0.0, 25.0, POSITIVE),
+    "separator_density": (0.0, 25.0, POSITIVE),
+    "sse_thickness": (0.0, 10_000.0, POSITIVE),  # µm
+    "cu_resistivity": (0.0, 1e6, POSITIVE),  # µOhm·cm
+    "al_resistivity": (0.0, 1e6, POSITIVE),
+    "current_collector_thickness": (0.0, 1_000.0, POSITIVE),  # µm
+    "cu_density": (0.0, 25.0, POSITIVE),
+    "cell_capacity": (0.0, 10_000.0, POSITIVE),  # Ah
+    "anode_oversize_factor": (0.0, 100.0, POSITIVE),
+    "average_voltage": (0.0, 10.0, POSITIVE),  # V
+    "cathode_porosity": (0.0, 1.0, NON_NEGATIVE),  # high end exclusive: a layer of pores only
+    "anode_specific_capacity": (0.0, 10.0, POSITIVE),  # Ah/g
+    "anode_porosity": (0.0, 1.0, NON_NEGATIVE),
+    "separator_porosity": (0.0, 1.0, NON_NEGATIVE),
+    "electrolyte_density": (0.0, 25.0, NON_NEGATIVE),  # 0 = pores carry no mass
+    "al_density": (0.0, 25.0, POSITIVE),
+    "sse_resistivity": (0.0, 1e9, NON_NEGATIVE),  # Ohm·cm
+    "electrode_area_specific_resistance": (0.0, 1e6, NON_NEGATIVE),  # Ohm·cm2
+    "current_path_length": (0.0, 10_000.0, POSITIVE),  # mm
+    "pulse_voltage": (0.0, 10.0, POSITIVE),  # V
+    "liquid_electrolyte_resistivity": (0.0, 1e9, POSITIVE),  # Ohm·cm, independent eq 12-21 resistance
+}
+assert set(INPUT_DOMAIN) == set(_model_inputs()[0]), "every model input declares its physical domain"
+_FRACTIONS = {"cathode_porosity", "anode_porosity", "separator_porosity"}
+
+
+def within_input_domain(parameter: pd.Series, value: pd.Series) -> pd.Series:
+    """Row-wise: True where `value` lies in the physical domain of the model input named by
+    `parameter` (rows naming no model input, and empty values, pass; NaN and inf fail)."""
+    known = parameter.isin(list(INPUT_DOMAIN))
+    lo = parameter.map({k: d[0] for k, d in INPUT_DOMAIN.items()}).astype(float)
+    hi = parameter.map({k: d[1] for k, d in INPUT_DOMAIN.items()}).astype(float)
+    low_ok = parameter.map({k: d[2] for k, d in INPUT_DOMAIN.items()}).fillna(False).astype(bool)
+    v = pd.to_numeric(value, errors="coerce").astype(float)
+    above_low = (v > lo) | (low_ok & (v == lo))
+    below_high = (v < hi) | (~parameter.isin(list(_FRACTIONS)) & (v == hi))
+    return ~known | value.isna() | (above_low & below_high)
+
+
 class CellModelAssumptions(CuratedRows):
     """Inputs the Section 4.1 model uses but the report does not print, per modelled cell."""
 
@@ -147,10 +202,9 @@ class CellModelAssumptions(CuratedRows):
     def unit_matches_model(cls, df: pd.DataFrame) -> pd.Series:
         return df["unit"] == df["parameter"].map(_model_inputs()[1])
 
-    @pa.dataframe_check(name="porosities and ratios within [0, 1) where they are fractions")
-    def fractions(cls, df: pd.DataFrame) -> pd.Series:
-        fraction = df["parameter"].str.endswith("porosity")
-        return ~fraction | ((df["value"] >= 0) & (df["value"] < 1))
+    @pa.dataframe_check(name="value within the physical domain of the model input (porosities in [0, 1), a capacity > 0)")
+    def value_in_domain(cls, df: pd.DataFrame) -> pd.Series:
+        return within_input_domain(df["parameter"], df["value"])
 
     @pa.dataframe_check(name="a value that replaces a printed input says it is a correction")
     def corrections_declared(cls, df: pd.DataFrame) -> pd.Series:
@@ -189,6 +243,16 @@ class DesignSweepRanges(CuratedRows):
     @pa.dataframe_check(name="unit is the model's unit for the input")
     def unit_matches_model(cls, df: pd.DataFrame) -> pd.Series:
         return df["unit"] == df["parameter"].map(_model_inputs()[1])
+
+    @pa.dataframe_check(name="low, high and choices within the physical domain of the model input")
+    def low_in_domain(cls, df: pd.DataFrame) -> pd.Series:
+        ok = within_input_domain(df["parameter"], df["low"]) & within_input_domain(df["parameter"], df["high"])
+        choices = df["choices"].fillna("").astype(str).str.split(";").explode()
+        numbers = choices.str.split("=").str[-1].str.strip()
+        numbers = numbers[numbers.ne("")]
+        in_domain = within_input_domain(df.loc[numbers.index, "parameter"], pd.to_numeric(numbers, errors="coerce"))
+        in_domain &= pd.to_numeric(numbers, errors="coerce").notna()
+        return ok & in_domain.groupby(level=0).all().reindex(df.index, fill_value=True)
 
     class Config:
         description = "Ranges and choices of the cell-model design sweep (what is varied, and how)."

@@ -19,6 +19,7 @@ from pipelines.schemas.base import (
     key_rule,
     within_physical_bounds,
 )
+from pipelines.schemas.curated.applications import SCENARIO_INPUTS
 
 ASSET_TYPES = ["vehicle", "machine"]
 CHARGING_MODES = ["overnight", "work_break"]
@@ -34,6 +35,10 @@ SCENARIO_METRIC_UNITS = {
     "pack_cost_factor": "ratio",
 }
 assert set(SCENARIO_METRIC_UNITS) == set(SCENARIO_METRICS)
+# Physical ranges of the power and energy columns (100 MW, 100 MWh: far above any vehicle,
+# machine or depot charger; they stop a unit slip and an overflow).
+MAX_KW = (0, 100_000)
+MAX_KWH = (0, 100_000)
 
 
 
@@ -42,7 +47,10 @@ class VehiclePeakPower(CuratedRows):
 
     vehicle_id: Series[str] = field("Vehicle type slug (curated.vehicle_requirements)", str_matches=SLUG)
     peak_power_kw: Series[float] = field(
-        "Peak power the vehicle draws from its battery, the round figure behind Table 11's W/kg", unit="kW", gt=0
+        "Peak power the vehicle draws from its battery, the round figure behind Table 11's W/kg",
+        unit="kW",
+        gt=0,
+        bounds=MAX_KW,
     )
     unit: Series[str] = field("Unit of peak_power_kw as typed (must be kW)", isin=["kW"])
     provenance: Series[str] = field("How the peak power was obtained (it is not printed in the report)")
@@ -51,9 +59,10 @@ class VehiclePeakPower(CuratedRows):
         unit="kW",
         nullable=True,
         gt=0,
+        bounds=MAX_KW,
     )
     implied_kw_advanced_2030: Series[float] = field(
-        "Table 11 specific power x pack mass of the 2030 pack", unit="kW", nullable=True, gt=0
+        "Table 11 specific power x pack mass of the 2030 pack", unit="kW", nullable=True, gt=0, bounds=MAX_KW
     )
     implied_unit: Series[str] = field("Unit of the implied products (must be kW)", isin=["kW"])
     reason: Series[str] = field("Why this figure was chosen, in our own words")
@@ -87,7 +96,7 @@ class ChargerClasses(CuratedRows):
     label: Series[str] = field("Readable name of the charger class")
     published_text: Series[str] = field("The charger power exactly as printed, without unit")
     published_unit: Series[str] = field("The unit of the power exactly as printed")
-    power_kw: Series[float] = field("Rated output power of the charger class", unit="kW", gt=0)
+    power_kw: Series[float] = field("Rated output power of the charger class", unit="kW", gt=0, bounds=MAX_KW)
     unit: Series[str] = field("Unit of power_kw (must be kW)", isin=["kW"])
     charger_type: Series[str] = field("AC Level 2 or DC")
     applicability: Series[str] = field("The situation the report recommends the class for, paraphrased")
@@ -96,10 +105,10 @@ class ChargerClasses(CuratedRows):
         str_matches=r"^(" + "|".join(CHARGING_MODES) + r")(;(" + "|".join(CHARGING_MODES) + r"))*$",
     )
     battery_kwh_min: Series[float] = field(
-        "Smallest battery the class applies to (inclusive); empty for no lower limit", unit="kWh", nullable=True, ge=0
+        "Smallest battery the class applies to (inclusive); empty for no lower limit", unit="kWh", nullable=True, ge=0, bounds=MAX_KWH
     )
     battery_kwh_max: Series[float] = field(
-        "Battery size the class stops applying at (exclusive); empty for no upper limit", unit="kWh", nullable=True, gt=0
+        "Battery size the class stops applying at (exclusive); empty for no upper limit", unit="kWh", nullable=True, gt=0, bounds=MAX_KWH
     )
     battery_kwh_unit: Series[str] = field("Unit of the battery limits (must be kWh)", isin=["kWh"])
     section: Series[str] = field("Report section the class comes from")
@@ -134,7 +143,7 @@ class Fleets(CuratedRows):
         "vehicle_id (curated.vehicle_requirements) or machine_id (curated.construction_machines)", str_matches=SLUG
     )
     count: Series[int] = field("Number of such assets in the fleet (a whole, non-negative number)", ge=0)
-    daily_miles: Series[float] = field("Miles a vehicle drives per day (vehicles only)", unit="miles", nullable=True, ge=0)
+    daily_miles: Series[float] = field("Miles a vehicle drives per day (vehicles only)", unit="miles", nullable=True, ge=0, bounds=(0, 10_000))
     daily_hours: Series[float] = field("Hours a machine works per day (machines only)", unit="h", nullable=True, ge=0, le=24)
     charging_window_h: Series[float] = field(
         "Hours the depot has to recharge the day's energy", unit="h", gt=0, le=24
@@ -196,13 +205,15 @@ class ScenarioUncertainty(CuratedRows):
     def unit_of_metric(cls, df):
         return df["unit"].eq(df["metric"].map(SCENARIO_METRIC_UNITS))
 
-    @pa.dataframe_check(name="densities and ratios positive, costs non-negative")
+    @pa.dataframe_check(name="densities and ratios positive, costs non-negative, all within the scenario metric's upper bound")
     def positive(cls, df):
         cost = df["metric"].eq("cell_cost")
+        high = df["metric"].map({m: h for m, (h, _) in SCENARIO_INPUTS.items()}).astype(float)
         ok = pd.Series(True, index=df.index)
         for c in ("low", "mode", "high"):
             v = df[c]
             ok &= v.isna() | (v > 0) | (cost & (v >= 0))
+            ok &= v.isna() | (v <= high)
             ok &= within_physical_bounds(v, df["unit"])
         return ok
 
