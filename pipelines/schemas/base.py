@@ -226,6 +226,23 @@ def foreign_keys(model: type[pa.DataFrameModel]) -> dict[str, tuple[str, str]]:
     return {c: tuple(target.split(".", 1)) for c, target in declared.items() if c in columns}
 
 
+def table_key(model: type[pa.DataFrameModel]) -> list[str]:
+    """The columns that identify a row: Config.unique, else the `key` of a uniqueness check
+    (`@pa.dataframe_check(..., key=[...])` calling unique_rows), else the one column declared
+    unique=True, else Config.metadata["key"]. Empty when the model declares none."""
+    schema = model.to_schema()
+    if schema.unique:
+        return [schema.unique] if isinstance(schema.unique, str) else list(schema.unique)
+    for check in schema.checks:
+        key = (check.statistics or {}).get("key")
+        if key and not check.raise_warning:
+            return list(key)
+    unique = [name for name, col in schema.columns.items() if col.unique]
+    if len(unique) == 1:
+        return unique
+    return list((getattr(model.__config__, "metadata", None) or {}).get("key", []))
+
+
 def source_columns(model: type[pa.DataFrameModel]) -> list[str]:
     """The header a curator's CSV must have, in schema order."""
     return [d.name for d in column_docs(model) if d.origin == SOURCE]
@@ -322,5 +339,7 @@ def wide_model(
         namespace[column] = field(text, origin=DERIVED)
     namespace["__annotations__"] = annotations
     namespace["__module__"] = sys._getframe(1).f_globals["__name__"]  # the catalogue's module, for code links
-    namespace["Config"] = type("Config", (), {"description": description, "metadata": {"grain": grain, "provenance": provenance}})
+    namespace["Config"] = type(
+        "Config", (), {"unique": list(keys), "description": description, "metadata": {"grain": grain, "provenance": provenance}}
+    )
     return type(name, (ComputedTable,), namespace)

@@ -15,9 +15,9 @@ class VehicleRequirements(PublishedNumber):
     driving_cycle: Series[str] = field("Driving cycle the consumption was simulated on, as printed")
     conditions: Series[str] = field("Condition printed with the value", nullable=True)
 
-    @pa.dataframe_check(name="one row per vehicle and metric")
-    def unique_key(cls, df):
-        return unique_rows(df, ["vehicle_id", "metric"])
+    @pa.dataframe_check(name="one row per vehicle and metric", key=["vehicle_id", "metric"])
+    def unique_key(cls, df, key):
+        return unique_rows(df, key)
 
     @pa.dataframe_check(name="energy needed ≈ kWh/mile × range", raise_warning=True)
     def energy_needed(cls, df):
@@ -33,9 +33,9 @@ class BatteryScenarios(PublishedNumber):
     scenario_id: Series[str] = field("Battery scenario slug", str_matches=SLUG)
     year: Series[int] = field("Year the scenario describes", ge=2000, le=2100)
 
-    @pa.dataframe_check(name="one row per scenario and metric")
-    def unique_key(cls, df):
-        return unique_rows(df, ["scenario_id", "metric"])
+    @pa.dataframe_check(name="one row per scenario and metric", key=["scenario_id", "metric"])
+    def unique_key(cls, df, key):
+        return unique_rows(df, key)
 
     @pa.dataframe_check(name="cell-to-pack ratios and cost factor are at least 1")
     def pack_overheads(cls, df):
@@ -55,9 +55,9 @@ class PublishedPackResults(PublishedNumber):
     vehicle_id: Series[str] = field("Vehicle type slug (curated.vehicle_requirements)", str_matches=SLUG)
     scenario_id: Series[str] = field("Battery scenario slug (curated.battery_scenarios)", str_matches=SLUG)
 
-    @pa.dataframe_check(name="one row per vehicle, scenario and metric")
-    def unique_key(cls, df):
-        return unique_rows(df, ["vehicle_id", "scenario_id", "metric"])
+    @pa.dataframe_check(name="one row per vehicle, scenario and metric", key=["vehicle_id", "scenario_id", "metric"])
+    def unique_key(cls, df, key):
+        return unique_rows(df, key)
 
     class Config:
         metadata = {
@@ -75,9 +75,9 @@ class ConstructionMachines(PublishedNumber):
     machine_id: Series[str] = field("Machine slug", str_matches=SLUG)
     machine_type: Series[str] = field("Machine type as printed")
 
-    @pa.dataframe_check(name="one row per table, machine and metric")
-    def unique_key(cls, df):
-        return unique_rows(df, ["source_table", "machine_id", "metric"])
+    @pa.dataframe_check(name="one row per table, machine and metric", key=["source_table", "machine_id", "metric"])
+    def unique_key(cls, df, key):
+        return unique_rows(df, key)
 
     @pa.dataframe_check(name="Table 12 and Table ES-2 print the same value", raise_warning=True)
     def tables_agree(cls, df):

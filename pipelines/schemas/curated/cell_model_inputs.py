@@ -44,9 +44,9 @@ class CellDesignParameters(PublishedNumber):
     # PublishedNumber names the metric column `metric`; Table 6 calls it `parameter`.
     metric: Series[str] = field("Same as parameter (kept for joins with other long tables)", origin=DERIVED)
 
-    @pa.dataframe_check(name="one row per cell and parameter")
-    def unique_key(cls, df: pd.DataFrame) -> pd.Series:
-        return unique_rows(df, ["cell_id", "parameter"])
+    @pa.dataframe_check(name="one row per cell and parameter", key=["cell_id", "parameter"])
+    def unique_key(cls, df: pd.DataFrame, key: list[str]) -> pd.Series:
+        return unique_rows(df, key)
 
     @pa.dataframe_check(name="eq 2: cathode Ah/cm² ≈ Ah/cm³ × thickness", raise_warning=True)
     def areal_capacity(cls, df):
@@ -96,9 +96,9 @@ class PublishedCellResults(PublishedNumber):
     cell_id: Series[str] = field("Cell design (curated.modelled_cells)")
     conditions: Series[str] = field("Condition printed with the value (e.g. 95% efficiency)", nullable=True)
 
-    @pa.dataframe_check(name="one row per table, cell and metric")
-    def unique_key(cls, df: pd.DataFrame) -> pd.Series:
-        return unique_rows(df, ["source_table", "cell_id", "metric"])
+    @pa.dataframe_check(name="one row per table, cell and metric", key=["source_table", "cell_id", "metric"])
+    def unique_key(cls, df: pd.DataFrame, key: list[str]) -> pd.Series:
+        return unique_rows(df, key)
 
     @pa.dataframe_check(name="Table 7 and Table ES-1 print the same value", raise_warning=True)
     def tables_agree(cls, df: pd.DataFrame) -> pd.Series:
@@ -128,9 +128,9 @@ class CellModelAssumptions(CuratedRows):
     provenance: Series[str] = field("Where the value comes from (e.g. 'inferred from Table 6/7', 'correction of Table 6')")
     reason: Series[str] = field("One-line reason for the value, in our own words")
 
-    @pa.dataframe_check(name="one value per cell and input")
-    def unique_key(cls, df: pd.DataFrame) -> pd.Series:
-        return unique_rows(df, ["cell_id", "parameter"])
+    @pa.dataframe_check(name="one value per cell and input", key=["cell_id", "parameter"])
+    def unique_key(cls, df: pd.DataFrame, key: list[str]) -> pd.Series:
+        return unique_rows(df, key)
 
     @pa.dataframe_check(name="unit is the model's unit for the input")
     def unit_matches_model(cls, df: pd.DataFrame) -> pd.Series:

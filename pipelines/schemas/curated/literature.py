@@ -34,9 +34,9 @@ class SodiumVsLithium(PublishedNumber):
     chemistry: Series[str] = field("sodium_ion or lithium_ion", isin=CHEMISTRIES)
     conditions: Series[str] = field("Condition printed with the value", nullable=True)
 
-    @pa.dataframe_check(name="one row per criterion, chemistry and metric")
-    def unique_key(cls, df: pd.DataFrame) -> pd.Series:
-        return unique_rows(df, ["criterion", "chemistry", "metric"])
+    @pa.dataframe_check(name="one row per criterion, chemistry and metric", key=["criterion", "chemistry", "metric"])
+    def unique_key(cls, df: pd.DataFrame, key: list[str]) -> pd.Series:
+        return unique_rows(df, key)
 
     class Config:
         description = "Table 4: sodium-ion versus lithium-ion cells, criterion by criterion."
@@ -93,9 +93,9 @@ class SsbCostProjections(PublishedNumber):
     row_id: Series[str] = field("Row of Table 8 (t8_r1 .. t8_r7)", str_matches=r"^t8_r\d+$")
     technology: Series[str] = field("Technology and basis as printed")
 
-    @pa.dataframe_check(name="one row per table row and metric")
-    def unique_key(cls, df: pd.DataFrame) -> pd.Series:
-        return unique_rows(df, ["row_id", "metric"])
+    @pa.dataframe_check(name="one row per table row and metric", key=["row_id", "metric"])
+    def unique_key(cls, df: pd.DataFrame, key: list[str]) -> pd.Series:
+        return unique_rows(df, key)
 
     class Config:
         description = "Table 8: raw-material, cell and pack cost projections for solid-state batteries."

@@ -52,9 +52,9 @@ class VehiclePeakPower(CuratedRows):
     source_table: Series[str] = field("Report table the inference draws on", nullable=True)
     reference_ids: Series[str] = field("Reference numbers (curated.references), ';'-separated", nullable=True)
 
-    @pa.dataframe_check(name="one row per vehicle")
-    def unique_key(cls, df):
-        return unique_rows(df, ["vehicle_id"])
+    @pa.dataframe_check(name="one row per vehicle", key=["vehicle_id"])
+    def unique_key(cls, df, key):
+        return unique_rows(df, key)
 
     @pa.dataframe_check(name="peak power within 1% of the Table 11 products", raise_warning=True)
     def agrees_with_products(cls, df):
@@ -99,9 +99,9 @@ class ChargerClasses(CuratedRows):
     reference_ids: Series[str] = field("Reference numbers (curated.references), ';'-separated", nullable=True)
     note: Series[str] = field("Curator's note, in our own words", nullable=True)
 
-    @pa.dataframe_check(name="one row per charger class")
-    def unique_key(cls, df):
-        return unique_rows(df, ["charger_id"])
+    @pa.dataframe_check(name="one row per charger class", key=["charger_id"])
+    def unique_key(cls, df, key):
+        return unique_rows(df, key)
 
     @pa.dataframe_check(name="power_kw equals the printed power")
     def power_as_printed(cls, df):
@@ -139,9 +139,9 @@ class Fleets(CuratedRows):
     provenance: Series[str] = field("Where the counts and duty come from")
     note: Series[str] = field("Curator's note, in our own words", nullable=True)
 
-    @pa.dataframe_check(name="one row per fleet, asset type and asset")
-    def unique_key(cls, df):
-        return unique_rows(df, ["fleet_id", "asset_type", "asset_id"])
+    @pa.dataframe_check(name="one row per fleet, asset type and asset", key=["fleet_id", "asset_type", "asset_id"])
+    def unique_key(cls, df, key):
+        return unique_rows(df, key)
 
     @pa.dataframe_check(name="vehicles give daily_miles, machines give daily_hours")
     def duty_given(cls, df):
@@ -171,9 +171,9 @@ class ScenarioUncertainty(CuratedRows):
     reference_ids: Series[str] = field("Reference numbers (curated.references), ';'-separated", nullable=True)
     note: Series[str] = field("Curator's note, in our own words", nullable=True)
 
-    @pa.dataframe_check(name="one row per scenario and metric")
-    def unique_key(cls, df):
-        return unique_rows(df, ["scenario_id", "metric"])
+    @pa.dataframe_check(name="one row per scenario and metric", key=["scenario_id", "metric"])
+    def unique_key(cls, df, key):
+        return unique_rows(df, key)
 
     @pa.dataframe_check(name="low <= mode <= high")
     def ordered(cls, df):
@@ -219,9 +219,9 @@ class ApplicationClaims(PublishedNumber):
     subject: Series[str] = field("What the claim is about, in our words")
     conditions: Series[str] = field("Condition or basis printed with the value", nullable=True)
 
-    @pa.dataframe_check(name="one row per claim")
-    def unique_key(cls, df):
-        return unique_rows(df, ["claim_id"])
+    @pa.dataframe_check(name="one row per claim", key=["claim_id"])
+    def unique_key(cls, df, key):
+        return unique_rows(df, key)
 
     class Config:
         description = (
@@ -241,9 +241,9 @@ class ReconciliationNotes(CuratedRows):
     column_name: Series[str] = field("Column of that table as a metric slug", str_matches=SLUG)
     note: Series[str] = field("The explanation, in our own words")
 
-    @pa.dataframe_check(name="one note per table, row and column")
-    def unique_key(cls, df):
-        return unique_rows(df, ["source_table", "row_key", "column_name"])
+    @pa.dataframe_check(name="one note per table, row and column", key=["source_table", "row_key", "column_name"])
+    def unique_key(cls, df, key):
+        return unique_rows(df, key)
 
     class Config:
         description = (
@@ -258,9 +258,9 @@ class ScenarioYears(CuratedRows):
     year: Series[int] = field("Year to interpolate between the two scenarios named in curated.analysis_settings", ge=2000, le=2100)
     note: Series[str] = field("Why the year is requested, in our own words", nullable=True)
 
-    @pa.dataframe_check(name="one row per year")
-    def unique_key(cls, df):
-        return unique_rows(df, ["year"])
+    @pa.dataframe_check(name="one row per year", key=["year"])
+    def unique_key(cls, df, key):
+        return unique_rows(df, key)
 
     class Config:
         description = (

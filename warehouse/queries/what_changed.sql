@@ -1,0 +1,14 @@
+-- What changed in the releases of the last 7 days: per release and table, the rows added, removed and changed, and each changed value
+SELECT r.release_id,
+       r.published_at,
+       c.table_name,
+       c.change,
+       c.row_key,
+       c.column_name,
+       c.old_value,
+       c.new_value,
+       round(c.delta, 6) AS delta
+FROM meta.changes AS c
+JOIN meta.releases AS r USING (release_id)
+WHERE r.published_at >= now()::TIMESTAMP - INTERVAL 7 DAY
+ORDER BY r.release_number DESC, c.table_name, c.row_key, c.column_name;
