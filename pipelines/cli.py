@@ -4,6 +4,7 @@
     battery query "SELECT ..."    run SQL read-only against warehouse/battery.duckdb
     battery query --name NAME     run warehouse/queries/NAME.sql
     battery query --list          list the named queries
+    battery query --release ID .. run it against an earlier release (warehouse/releases/ID.duckdb)
     battery docs [--check]        regenerate (or verify) docs/data_dictionary.md
 """
 from __future__ import annotations
@@ -162,6 +163,14 @@ def query(args: argparse.Namespace) -> int:
         print("give SQL text, --name NAME or --list", file=sys.stderr)
         return 2
     db = current_paths().published_db
+    if args.release:  # an earlier release's read-only file (publish/releases.py)
+        from pipelines.publish.releases import UnknownRelease, release_path
+
+        try:
+            db = release_path(args.release)
+        except UnknownRelease as exc:
+            print(exc, file=sys.stderr)
+            return 2
     if not db.exists():
         print(f"{db} does not exist: run `make build` first", file=sys.stderr)
         return 2
@@ -200,6 +209,7 @@ def main(argv: list[str] | None = None) -> int:
     q.add_argument("--list", action="store_true", help="list named queries")
     q.add_argument("--csv", action="store_true", help="print CSV instead of a table")
     q.add_argument("--max-rows", type=int, default=200)
+    q.add_argument("--release", help="query an earlier release's file (warehouse/releases/ID.duckdb; ids in meta.releases)")
     q.set_defaults(func=query)
     d = sub.add_parser("docs", help="regenerate the data dictionary from the pandera models")
     d.add_argument("--check", action="store_true", help="fail if the committed dictionary is stale")

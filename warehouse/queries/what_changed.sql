@@ -10,5 +10,5 @@ SELECT r.release_id,
        round(c.delta, 6) AS delta
 FROM meta.changes AS c
 JOIN meta.releases AS r USING (release_id)
-WHERE r.published_at >= now()::TIMESTAMP - INTERVAL 7 DAY
+WHERE r.published_at >= (now() AT TIME ZONE 'UTC') - INTERVAL 7 DAY  -- published_at is UTC
 ORDER BY r.release_number DESC, c.table_name, c.row_key, c.column_name;
