@@ -168,7 +168,9 @@ def diff_table(con: duckdb.DuckDBPyConnection, release_id: str, table: str, new_
     # Rows are matched by key; a keyless single-row table (e.g. design_sweep_settings) matches its
     # one row to the other; any other keyless table is compared as whole rows.
     ident = key if key else ([] if single_row else common)
-    on = " AND ".join(f"d.{_q(k)} IS NOT DISTINCT FROM o.{_q(k)}" for k in ident) or "true"
+    # Key columns are non-null (the models say so): plain equality, a hash join. Whole rows may hold NULLs.
+    equal = "=" if key else "IS NOT DISTINCT FROM"
+    on = " AND ".join(f"d.{_q(k)} {equal} o.{_q(k)}" for k in ident) or "true"
     row_key = (
         "concat_ws('; ', " + ", ".join(f"'{k}=' || coalesce(CAST(d.{_q(k)} AS VARCHAR), 'NULL')" for k in ident) + ")"
         if ident
@@ -188,23 +190,26 @@ def diff_table(con: duckdb.DuckDBPyConnection, release_id: str, table: str, new_
         for i, c in enumerate(values):
             numeric = new_cols[c].split("(")[0] in _NUMERIC and old_cols.get(c, "").split("(")[0] in _NUMERIC
             delta = f"CAST(n.{_q(c)} AS DOUBLE) - CAST(d.{_q(c)} AS DOUBLE)" if numeric else "NULL"
+            moved = f"d.{_q(c)} IS DISTINCT FROM n.{_q(c)}"  # cast only what changed: unchanged gives NULLs
             parts += [
-                f"CAST(d.{_q(c)} AS VARCHAR) AS o{i}",
-                f"CAST(n.{_q(c)} AS VARCHAR) AS n{i}",
-                f"CAST({delta} AS DOUBLE) AS x{i}",
+                f"CASE WHEN {moved} THEN CAST(d.{_q(c)} AS VARCHAR) END AS o{i}",
+                f"CASE WHEN {moved} THEN CAST(n.{_q(c)} AS VARCHAR) END AS n{i}",
+                f"CASE WHEN {moved} THEN CAST({delta} AS DOUBLE) END AS x{i}",
             ]
             unpivot.append(f"(o{i}, n{i}, x{i}) AS {_q(c)}")  # column name as the label
         # d: the old row, n: the new row with the same key
-        joined = f"SELECT {', '.join(parts)} FROM _old_diff d JOIN _new_diff n ON {on.replace('o.', 'n.')}"
         con.execute(
-            f"{insert} WITH j AS ({joined}) SELECT ?, ?, 'changed', _row_key, column_name, old_value, new_value, delta "
-            f"FROM j UNPIVOT INCLUDE NULLS ((old_value, new_value, delta) FOR column_name IN ({', '.join(unpivot)})) "
+            f"CREATE OR REPLACE TEMP TABLE _pairs AS SELECT {', '.join(parts)} "
+            f"FROM _old_diff d JOIN _new_diff n ON {on.replace('o.', 'n.')}"
+        )
+        con.execute(
+            f"{insert} SELECT ?, ?, 'changed', _row_key, column_name, old_value, new_value, delta "
+            f"FROM _pairs UNPIVOT INCLUDE NULLS ((old_value, new_value, delta) FOR column_name IN ({', '.join(unpivot)})) "
             "WHERE old_value IS DISTINCT FROM new_value",
             [release_id, table],
         )
-        counts["changed"] = con.execute(
-            f"SELECT count(*) FROM _old_diff d JOIN _new_diff n ON {on.replace('o.', 'n.')}"
-        ).fetchone()[0]
+        counts["changed"] = con.execute("SELECT count(*) FROM _pairs").fetchone()[0]
+        con.execute("DROP TABLE _pairs")
     return counts
 
 
