@@ -27,7 +27,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.publish.duckdb_tables import comment_table
+from pipelines.publish.duckdb_tables import _literal, comment_table
 from pipelines.schemas.base import column_docs, table_key
 from pipelines.schemas.meta.releases import Releases
 from pipelines.schemas.registry import META, documented_tables
@@ -168,9 +168,7 @@ def diff_table(con: duckdb.DuckDBPyConnection, release_id: str, table: str, new_
     # Rows are matched by key; a keyless single-row table (e.g. design_sweep_settings) matches its
     # one row to the other; any other keyless table is compared as whole rows.
     ident = key if key else ([] if single_row else common)
-    # Key columns are non-null (the models say so): plain equality, a hash join. Whole rows may hold NULLs.
-    equal = "=" if key else "IS NOT DISTINCT FROM"
-    on = " AND ".join(f"d.{_q(k)} {equal} o.{_q(k)}" for k in ident) or "true"
+    on = " AND ".join(f"d.{_q(k)} IS NOT DISTINCT FROM o.{_q(k)}" for k in ident) or "true"  # a key part may be null
     row_key = (
         "concat_ws('; ', " + ", ".join(f"'{k}=' || coalesce(CAST(d.{_q(k)} AS VARCHAR), 'NULL')" for k in ident) + ")"
         if ident
@@ -257,7 +255,10 @@ def record_release(
     new_db = con.execute("SELECT current_database()").fetchone()[0]
     attached = previous.exists()
     if attached:
-        con.execute(f"ATTACH {_literal(str(previous))} AS {PREVIOUS} (READ_ONLY)")
+        try:
+            con.execute(f"ATTACH {_literal(str(previous))} AS {PREVIOUS} (READ_ONLY)")
+        except duckdb.Error:  # an unreadable previous file: this release has nothing to compare with
+            attached = False
     try:
         prev_id, prev_number = _previous(con, PREVIOUS) if attached else (None, 0)
         con.execute("BEGIN TRANSACTION")
@@ -265,10 +266,10 @@ def record_release(
             ensure_meta_tables(con)
             now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
             release_id = _new_release_id(con, now)
+            present = _tables(con, new_db)
             counts = {
-                t: diff_table(con, release_id, t, new_db, PREVIOUS if attached else None) if attached
-                else _count_only(con, new_db, t)
-                for t in _tables(con, new_db)
+                t: diff_table(con, release_id, t, new_db, PREVIOUS) if attached else _count_only(con, new_db, t)
+                for t in present
             }
             if attached:  # tables the new build no longer has
                 for gone in sorted(set(_tables(con, PREVIOUS)) - set(counts)):
@@ -289,7 +290,7 @@ def record_release(
                     trigger=trigger,
                     trigger_name=trigger_name,
                     run_id=run_id,
-                    tables=sum(1 for t in counts if t in set(_tables(con, new_db))),
+                    tables=len(present),
                     rows=sum(c["rows"] for c in counts.values()),
                     changed_rows=changed,
                 )
@@ -316,10 +317,6 @@ def record_release(
         if attached:
             con.execute(f"DETACH {PREVIOUS}")
     return Release(release_id, prev_id, changed, counts, retained)
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
 
 
 def _frame(**values):
@@ -362,17 +359,12 @@ def keep_release(paths: Paths, release: Release) -> dict:
     """After the swap: copy the published file to warehouse/releases/<id>.duckdb (read-only),
     remove release files beyond the retention limit, and report the folder's size."""
     folder = releases_dir(paths)
-    if release.created:
-        folder.mkdir(parents=True, exist_ok=True)
-        for stale in folder.glob(".*.tmp"):  # a copy interrupted by a killed publish
-            stale.unlink(missing_ok=True)
-        tmp = folder / f".{release.release_id}.{os.getpid()}.tmp"
-        shutil.copyfile(paths.published_db, tmp)
-        tmp.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
-        os.replace(tmp, folder / f"{release.release_id}.duckdb")
-        for old in folder.glob("v*.duckdb"):
-            if old.stem not in release.retained:
-                old.unlink()
+    try:
+        if release.created:
+            _write_release_file(paths, release, folder)
+        problem = ""
+    except OSError as exc:  # the warehouse is published; only the archived copy is missing
+        problem = f"release file not written: {exc}"
     files = sorted(folder.glob("v*.duckdb")) if folder.is_dir() else []
     return {
         "release_id": release.release_id or release.previous_release_id or "",
@@ -380,8 +372,21 @@ def keep_release(paths: Paths, release: Release) -> dict:
         "changed_rows": release.changed_rows,
         "releases_kept": len(files),
         "releases_bytes": sum(p.stat().st_size for p in files),
-        "changes": change_summary(release),
+        "changes": change_summary(release) + (f"\n{problem}" if problem else ""),
     }
+
+
+def _write_release_file(paths: Paths, release: Release, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob(".*.tmp"):  # a copy interrupted by a killed publish
+        stale.unlink(missing_ok=True)
+    tmp = folder / f".{release.release_id}.{os.getpid()}.tmp"
+    shutil.copyfile(paths.published_db, tmp)
+    tmp.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+    os.replace(tmp, folder / f"{release.release_id}.duckdb")
+    for old in folder.glob("v*.duckdb"):
+        if old.stem not in release.retained:
+            old.unlink()
 
 
 def change_summary(release: Release) -> str:

@@ -64,7 +64,7 @@ class SourceFindings(ComputedTable):
     source_line: Series[pd.Int64Dtype] = field("Line of source_file holding the row", origin=DERIVED, nullable=True)
 
     class Config:
-        unique = ["table_name", "rule", "row_label"]  # the row's key (meta.changes compares releases by it)
+        unique = ["table_name", "rule", "row_label", "metric"]  # the row's key (meta.changes compares releases by it)
         description = (
             "Inconsistencies the report itself contains, as found by the warning-level consistency rules "
             "(values stay as published; this table records what each rule flagged)."
