@@ -295,9 +295,10 @@ def record_release(
                     changed_rows=changed,
                 )
             )
-            con.register("_release_row", row)
-            con.execute("INSERT INTO meta.releases BY NAME SELECT * FROM _release_row")
-            con.unregister("_release_row")
+            values = row.iloc[0].to_dict()
+            names = ", ".join(_q(c) for c in values)
+            con.execute(f"INSERT INTO meta.releases ({names}) VALUES ({', '.join('?' * len(values))})",
+                        [None if v is None or v != v else v for v in values.values()])
             con.executemany(
                 "INSERT INTO meta.release_tables VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [[release_id, t, c["rows"], c["added"], c["removed"], c["changed"], c["key"]] for t, c in counts.items()],
