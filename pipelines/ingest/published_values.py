@@ -110,6 +110,33 @@ def parse_published(text: pd.Series) -> pd.DataFrame:
     return out
 
 
+# qualifier -> value_basis (pipelines/schemas/fields.py VALUE_BASES describes each basis).
+_BASIS = {
+    "exact": "point",
+    "approx": "approximate_point",
+    "plus_minus": "central_value",
+    "range": "midpoint_of_range",
+    "gt": "lower_bound",
+    "ge": "lower_bound",
+    "lt": "upper_bound",
+    "le": "upper_bound",
+    "up_to": "upper_bound",
+    "not_numeric": "not_numeric",
+}
+
+
+def best_values(qualifier: pd.Series, value: pd.Series, value_min: pd.Series, value_max: pd.Series) -> pd.DataFrame:
+    """The one rule for a single best value of a printed number (value_best, value_basis).
+
+    A point (exact, ~, a ± b) is itself; a range gives its midpoint; >, ≥ give the lower bound,
+    <, ≤, 'up to' the upper bound (both already stored in `value`); no number gives null.
+    Works on converted values, so value_best is in the same unit as value."""
+    basis = qualifier.map(_BASIS)
+    midpoint = (value_min.astype(float) + value_max.astype(float)) / 2
+    best = np.where(qualifier.eq("range").to_numpy(dtype=bool), midpoint, value.astype(float))
+    return pd.DataFrame({"value_best": best, "value_basis": basis}, index=qualifier.index)
+
+
 def _range_descending(norm: pd.Series, qualifier: pd.Series) -> pd.Series:
     """True where a range is printed high-to-low ("75-65"): kept, but worth a warning."""
     is_range = qualifier.eq("range").fillna(False).astype(bool)

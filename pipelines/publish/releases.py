@@ -28,6 +28,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.publish.duckdb_tables import _literal, comment_table
+from pipelines.query import UnknownRelease, release_file  # noqa: F401  (UnknownRelease: re-exported)
 from pipelines.schemas.base import column_docs, table_key
 from pipelines.schemas.meta.releases import Releases
 from pipelines.schemas.registry import META, documented_tables
@@ -38,10 +39,6 @@ PREVIOUS = "previous_release"  # catalog name of the ATTACHed previous file
 _DDL_TYPES = {"str": "VARCHAR", "int64": "BIGINT", "float64": "DOUBLE", "bool": "BOOLEAN", "datetime64[ns]": "TIMESTAMP"}
 _NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE", "DECIMAL", "UTINYINT",
             "USMALLINT", "UINTEGER", "UBIGINT")
-
-
-class UnknownRelease(LookupError):
-    pass
 
 
 @dataclass
@@ -66,15 +63,10 @@ def releases_dir(paths: Paths) -> Path:
 
 
 def release_path(release_id: str, paths: Paths | None = None) -> Path:
-    """The read-only file of a retained release (for `battery query --release ID` or an ATTACH)."""
+    """The read-only file of a retained release (what `battery query --release ID` opens)."""
     from pipelines.settings import current_paths
 
-    paths = paths or current_paths()
-    path = releases_dir(paths) / f"{release_id}.duckdb"
-    if not path.is_file():
-        kept = sorted(p.stem for p in releases_dir(paths).glob("v*.duckdb"))
-        raise UnknownRelease(f"no release file {path}; retained releases: {', '.join(kept) or 'none'}")
-    return path
+    return release_file(release_id, (paths or current_paths()).published_db)
 
 
 # --------------------------------------------------------------------------- provenance

@@ -9,6 +9,7 @@ import pandera.pandas as pa
 from pipelines.schemas.computed.model import CellPerformance, CellSensitivity, DesignSweep
 from pipelines.schemas.computed.quality import Reconciliation, SourceFindings
 from pipelines.schemas.computed.sizing import FleetSummary, MachinePacks, PackUncertainty, VehiclePacks
+from pipelines.schemas.computed.technology_db import ClaimConflicts, ClaimReferences, TechnologyComparison
 from pipelines.schemas.curated.applications import (
     BatteryScenarios,
     ConstructionMachines,
@@ -36,6 +37,14 @@ from pipelines.schemas.curated.sizing_inputs import (
     ScenarioYears,
     VehiclePeakPower,
 )
+from pipelines.schemas.curated.technology_db import (
+    ComparisonMetrics,
+    Documents,
+    EvidenceKinds,
+    Organisations,
+    Products,
+    Technologies,
+)
 from pipelines.schemas.curated.vocabularies import Metrics, Units
 from pipelines.schemas.meta.releases import Changes, Releases, ReleaseTables
 
@@ -44,6 +53,11 @@ CURATED: dict[str, type[pa.DataFrameModel]] = {
     "units": Units,
     "metrics": Metrics,
     "analysis_settings": AnalysisSettings,
+    "documents": Documents,
+    "evidence_kinds": EvidenceKinds,
+    "technologies": Technologies,
+    "organisations": Organisations,
+    "products": Products,
     "references": References,
     "cell_claims": CellClaims,
     "technology_overview": TechnologyOverview,
@@ -67,6 +81,7 @@ CURATED: dict[str, type[pa.DataFrameModel]] = {
     "scenario_years": ScenarioYears,
     "application_claims": ApplicationClaims,
     "reconciliation_notes": ReconciliationNotes,
+    "comparison_metrics": ComparisonMetrics,
 }
 
 # Computed tables, "<schema>.<table>" -> model, of the model, sizing and quality layers.
@@ -80,6 +95,9 @@ COMPUTED: dict[str, type[pa.DataFrameModel]] = {
     "sizing.pack_uncertainty": PackUncertainty,
     "quality.reconciliation": Reconciliation,
     "quality.source_findings": SourceFindings,
+    "curated.claim_references": ClaimReferences,
+    "quality.claim_conflicts": ClaimConflicts,
+    "analysis.technology_comparison": TechnologyComparison,
 }
 
 

@@ -51,7 +51,7 @@ def expected_changes(before: dict[str, pd.DataFrame], after: dict[str, pd.DataFr
     """The two builds' tables compared directly in pandas, by each model's key."""
     expected = set()
     for table, new in after.items():
-        old, key = before[table], table_key(all_tables()[table])
+        old, key = before[table], list(table_key(all_tables()[table]))
         if not key:  # only a single-row table may go without a key: its one row is matched to the other
             assert len(old) <= 1 and len(new) <= 1, f"{table} declares no key"
             old, new = old.assign(_row=1), new.assign(_row=1)
