@@ -65,9 +65,7 @@ def table_constraints(qualified: str, columns: list[str]) -> list[str]:
     if key and present.issuperset(key):
         clauses.append(f"{'UNIQUE' if key_nullable else 'PRIMARY KEY'} ({', '.join(_ident(c) for c in key)})")
     clauses += [f"UNIQUE ({_ident(c)})" for c in unique if c in present]
-    same_schema = [(c, parent, pc) for c, parent, pc in fks if parent.split(".")[0] == qualified.split(".")[0]]
-    # DuckDB refuses a FOREIGN KEY across schemas (analysis.* -> curated.*): those stay ingest-checked only
-    clauses += [f"FOREIGN KEY ({_ident(c)}) REFERENCES {parent} ({_ident(pc)})" for c, parent, pc in same_schema if c in present]
+    clauses += [f"FOREIGN KEY ({_ident(c)}) REFERENCES {parent} ({_ident(pc)})" for c, parent, pc in fks if c in present]
     return clauses
 
 
