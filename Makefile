@@ -54,4 +54,4 @@ bench: setup
 	@for script in benchmarks/*.py; do echo "== $$script"; $(BIN)/python $$script || exit 1; done
 
 clean:
-	rm -rf warehouse/*.duckdb warehouse/.build warehouse/exports
+	rm -rf warehouse/*.duckdb warehouse/.build warehouse/exports warehouse/releases

@@ -37,7 +37,10 @@ def build(args: argparse.Namespace) -> int:
         # Taken here so a refused build says so at once; the run re-enters the same lock.
         with build_lock.build_lock(paths.lock_file, StagingDuckDBIOManager().lock_timeout_seconds):
             result = job.execute_in_process(
-                instance=_instance(), raise_on_error=False, run_config={"loggers": {"progress": {}}}
+                instance=_instance(),
+                raise_on_error=False,
+                run_config={"loggers": {"progress": {}}},
+                tags={"battery/trigger": "cli"},  # meta.releases.trigger
             )
     except build_lock.BuildLocked as exc:
         print(f"refused: {exc}", file=sys.stderr)
@@ -100,6 +103,20 @@ def print_summary(result, seconds: float) -> None:
     extra = summary_extras(paths)
     if extra:
         print("\n" + extra)
+    from pipelines.publish.releases import summary_text
+
+    release = summary_text(paths, _publish_metadata(result))
+    if release:
+        print("\n" + release)
+
+
+def _publish_metadata(result) -> dict:
+    """The publish asset's materialization metadata (release created or not)."""
+    for event in result.get_asset_materialization_events():
+        materialization = event.event_specific_data.materialization
+        if materialization.asset_key.path == ["warehouse", "battery_duckdb"]:
+            return {k: getattr(v, "value", v) for k, v in materialization.metadata.items()}
+    return {}
 
 
 def summary_extras(paths) -> str:

@@ -156,6 +156,24 @@ def write_result(columns: list[str], rows: list[tuple], fmt: str, out, max_rows:
             out.write(f"({len(rows)} row{'s' if len(rows) != 1 else ''})\n")
 
 
+# --------------------------------------------------------------------------- earlier releases
+
+
+class UnknownRelease(QueryError):
+    pass
+
+
+def release_file(release_id: str, published_db: Path | None = None) -> Path:
+    """warehouse/releases/<release_id>.duckdb, the read-only file of a retained release
+    (written by pipelines/publish/releases.py; ids in meta.releases)."""
+    folder = (published_db or warehouse_db()).parent / "releases"
+    path = folder / f"{release_id}.duckdb"
+    if not re.fullmatch(r"v\d{4}\.\d{2}\.\d{2}\.\d+", release_id) or not path.is_file():
+        kept = sorted(p.stem for p in folder.glob("v*.duckdb")) if folder.is_dir() else []
+        raise UnknownRelease(f"no release {release_id!r} in {folder}; retained releases: {', '.join(kept) or 'none'}")
+    return path
+
+
 # --------------------------------------------------------------------------- command
 
 
@@ -193,6 +211,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--format", choices=FORMATS, default="table", help="output format on stdout (default: table)")
     parser.add_argument("--csv", action="store_true", help="same as --format csv")
     parser.add_argument("--max-rows", type=int, default=200, help="rows shown by table/markdown output")
+    parser.add_argument("--release", help="query an earlier release: warehouse/releases/ID.duckdb (ids in meta.releases)")
     # `make query` passes its arguments as environment variables (see the Makefile), never on a command line.
     parser.add_argument("--from-env", action="store_true", help=argparse.SUPPRESS)
 
@@ -230,7 +249,7 @@ def command(args: argparse.Namespace) -> int:
             sql, params = args.sql, None
         else:
             raise QueryError("give SQL text, --name NAME or --list")
-        columns, rows = run(sql, params)
+        columns, rows = run(sql, params, db=release_file(args.release) if getattr(args, "release", None) else None)
     except QueryError as exc:
         print(f"query failed: {exc}", file=sys.stderr)
         return 1

@@ -2,7 +2,7 @@
 # No `from __future__ import annotations` here: Dagster reads the Config annotation at runtime.
 import os
 
-from dagster import AssetKey, AssetsDefinition, Config, MaterializeResult, asset
+from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, Config, MaterializeResult, asset
 
 from pipelines.assets.table_metadata import OWNERS
 from pipelines.publish.atomic import publish
@@ -25,9 +25,9 @@ def published_warehouse_asset(table_keys: list[AssetKey]) -> AssetsDefinition:
         kinds={"duckdb"},
         owners=OWNERS,
     )
-    def battery_duckdb() -> MaterializeResult:
+    def battery_duckdb(context: AssetExecutionContext) -> MaterializeResult:
         paths = current_paths()
-        outcome = publish(paths)
+        outcome = publish(paths, run_id=context.run.run_id, tags=dict(context.run.tags))
         return MaterializeResult(metadata={"path": str(paths.published_db), **outcome})
 
     return battery_duckdb

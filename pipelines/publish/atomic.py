@@ -14,6 +14,7 @@ import shutil
 from pathlib import Path
 
 from pipelines.publish.duckdb_tables import close_shared, connect, shared_connection
+from pipelines.publish.releases import keep_release, record_release
 from pipelines.schemas.registry import all_tables
 from pipelines.settings import Paths
 
@@ -58,12 +59,14 @@ def remove_stale_temporaries(paths: Paths) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def publish(paths: Paths) -> dict:
+def publish(paths: Paths, run_id: str | None = None, tags: dict[str, str] | None = None) -> dict:
     staging = paths.staging_db
     if not staging.exists():
         raise IncompleteWarehouse(f"nothing to publish: {staging} does not exist (run a full build)")
     # The run's own connection (see io_manager.py): checkpoint so the file alone holds everything.
     con = shared_connection(staging)
+    # meta.releases / meta.changes against the file about to be replaced (publish/releases.py)
+    release = record_release(con, previous=paths.published_db, paths=paths, run_id=run_id, tags=tags)
     con.execute("CHECKPOINT")
     expected = set(all_tables())
     missing = sorted(expected - {r[0] for r in con.execute(_TABLES).fetchall()})
@@ -83,4 +86,5 @@ def publish(paths: Paths) -> dict:
         raise IncompleteWarehouse("the copied database is incomplete; the published warehouse was left unchanged")
     os.replace(tmp, paths.published_db)
     _fsync_dir(paths.warehouse_dir)
-    return {"tables": len(published_tables), "bytes": paths.published_db.stat().st_size}
+    outcome = {"tables": len(published_tables), "bytes": paths.published_db.stat().st_size}
+    return {**outcome, **keep_release(paths, release)}  # release file + retention, only after the swap

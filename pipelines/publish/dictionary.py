@@ -8,7 +8,7 @@ import pandera.pandas as pa
 import yaml
 
 from pipelines.schemas.base import column_docs, foreign_key_constraints, table_key, unique_columns
-from pipelines.schemas.registry import CURATED, all_tables
+from pipelines.schemas.registry import CURATED, all_tables, documented_tables
 from pipelines.settings import PROJECT_ROOT
 
 DICTIONARY_PATH = PROJECT_ROOT / "docs" / "data_dictionary.md"
@@ -76,7 +76,7 @@ def render_table(table: str, model: type[pa.DataFrameModel]) -> str:
 
 
 def render_dictionary() -> str:
-    tables = all_tables()
+    tables = documented_tables()
     header = [
         "# Data dictionary",
         "",

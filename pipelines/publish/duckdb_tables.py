@@ -107,16 +107,20 @@ def write_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, frame: 
         con.execute(f"INSERT INTO {qualified} SELECT * FROM _incoming")
         con.unregister("_incoming")
         if model is not None:
-            description = model.to_schema().description or ""
-            con.execute(f"COMMENT ON TABLE {qualified} IS {_literal(description)}")
-            for doc in column_docs(model):
-                if doc.name in frame.columns:
-                    comment = column_comment(doc.description, doc.unit)
-                    con.execute(f'COMMENT ON COLUMN {qualified}."{doc.name}" IS {_literal(comment)}')
+            comment_table(con, qualified, model, list(frame.columns))
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
         raise
+
+
+def comment_table(con: duckdb.DuckDBPyConnection, qualified: str, model, columns: list[str]) -> None:
+    """Table and column comments (description [unit]) from the pandera model."""
+    con.execute(f"COMMENT ON TABLE {qualified} IS {_literal(model.to_schema().description or '')}")
+    for doc in column_docs(model):
+        if doc.name in columns:
+            comment = column_comment(doc.description, doc.unit)
+            con.execute(f'COMMENT ON COLUMN {qualified}."{doc.name}" IS {_literal(comment)}')
 
 
 def read_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> pd.DataFrame:

@@ -47,6 +47,7 @@ from pipelines.schemas.curated.technology_db import (
     Technologies,
 )
 from pipelines.schemas.curated.vocabularies import Metrics, Units
+from pipelines.schemas.meta.releases import Changes, Releases, ReleaseTables
 
 # Curated tables: DuckDB table curated.<name> is read from sources/<name>/.
 CURATED: dict[str, type[pa.DataFrameModel]] = {
@@ -104,7 +105,21 @@ COMPUTED: dict[str, type[pa.DataFrameModel]] = {
 }
 
 
+# Release bookkeeping written by the publish step itself (publish/releases.py), not by an asset:
+# documented and commented like every table, but not part of what a build must produce.
+META: dict[str, type[pa.DataFrameModel]] = {
+    "meta.releases": Releases,
+    "meta.release_tables": ReleaseTables,
+    "meta.changes": Changes,
+}
+
+
 def all_tables() -> dict[str, type[pa.DataFrameModel]]:
     tables = {f"curated.{name}": model for name, model in CURATED.items()}
     tables.update(COMPUTED)
     return tables
+
+
+def documented_tables() -> dict[str, type[pa.DataFrameModel]]:
+    """Every table of the published file: the built ones and the release bookkeeping."""
+    return {**all_tables(), **META}

@@ -1,0 +1,427 @@
+"""Every successful publish that changes data is a release: recorded in meta.releases inside the
+published file, diffed row by row against the previous release into meta.changes, and kept
+as a read-only file warehouse/releases/<release_id>.duckdb for the newest BATTERY_RELEASES_KEEP
+releases (default 36).
+
+Plain module (no Dagster). publish/atomic.py calls record_release() on the staging connection
+before the checkpoint and copy, and keep_release() once the new file is in place, so a failed
+build or a publish that dies before the swap leaves no release behind.
+
+The diff runs in DuckDB: the previous published file is ATTACHed read-only, `EXCEPT` finds the
+rows that differ, anti-joins on the table's key (from its pandera model, schemas/base.py
+table_key) split them into added and removed, and a join plus UNPIVOT lists each changed
+column with its old and new value. A rebuild whose tables equal the previous release's creates
+no release (the file keeps the previous release's meta tables, so it still says which release
+it is).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import os
+import shutil
+import stat
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import duckdb
+
+from pipelines.publish.duckdb_tables import _literal, comment_table
+from pipelines.query import UnknownRelease, release_file  # noqa: F401  (UnknownRelease: re-exported)
+from pipelines.schemas.base import column_docs, table_key
+from pipelines.schemas.meta.releases import Releases
+from pipelines.schemas.registry import META, documented_tables
+from pipelines.settings import PROJECT_ROOT, Paths
+
+DEFAULT_KEEP = 36
+PREVIOUS = "previous_release"  # catalog name of the ATTACHed previous file
+_DDL_TYPES = {"str": "VARCHAR", "int64": "BIGINT", "float64": "DOUBLE", "bool": "BOOLEAN", "datetime64[ns]": "TIMESTAMP"}
+_NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE", "DECIMAL", "UTINYINT",
+            "USMALLINT", "UINTEGER", "UBIGINT")
+
+
+@dataclass
+class Release:
+    release_id: str | None  # None: nothing changed, no release was created
+    previous_release_id: str | None
+    changed_rows: int = 0
+    tables: dict[str, dict] = field(default_factory=dict)  # table -> rows, added, removed, changed
+    retained: list[str] = field(default_factory=list)  # release ids whose files stay after this publish
+
+    @property
+    def created(self) -> bool:
+        return self.release_id is not None
+
+
+def keep_count() -> int:
+    return max(1, int(os.environ.get("BATTERY_RELEASES_KEEP", DEFAULT_KEEP)))
+
+
+def releases_dir(paths: Paths) -> Path:
+    return paths.warehouse_dir / "releases"
+
+
+def release_path(release_id: str, paths: Paths | None = None) -> Path:
+    """The read-only file of a retained release (what `battery query --release ID` opens)."""
+    from pipelines.settings import current_paths
+
+    return release_file(release_id, (paths or current_paths()).published_db)
+
+
+# --------------------------------------------------------------------------- provenance
+
+
+def sources_hash(sources: Path) -> str:
+    """SHA-256 over every file under sources/: relative path and bytes, in path order."""
+    digest = hashlib.sha256()
+    for path in sorted(p for p in sources.rglob("*") if p.is_file()):
+        digest.update(path.relative_to(sources).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
+def git_commit(root: Path = PROJECT_ROOT) -> str | None:
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
+        if head.returncode != 0:
+            return None
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True, text=True, timeout=10
+        )
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return head.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
+
+
+def trigger_of(tags: dict[str, str] | None) -> tuple[str, str | None]:
+    """cli / sensor / schedule / backfill / ui from the Dagster run tags (`battery build` tags
+    its runs battery/trigger=cli)."""
+    tags = tags or {}
+    if tags.get("dagster/sensor_name"):
+        return "sensor", tags["dagster/sensor_name"]
+    if tags.get("dagster/schedule_name"):
+        return "schedule", tags["dagster/schedule_name"]
+    if tags.get("dagster/backfill"):
+        return "backfill", tags["dagster/backfill"]
+    if tags.get("battery/trigger") == "cli":
+        return "cli", None
+    return "ui", None
+
+
+# --------------------------------------------------------------------------- the diff
+
+
+def _q(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _columns(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> dict[str, str]:
+    schema, name = table.split(".", 1)
+    rows = con.execute(
+        "SELECT column_name, data_type FROM duckdb_columns() WHERE database_name = ? AND schema_name = ? "
+        "AND table_name = ? ORDER BY column_index",
+        [catalog, schema, name],
+    ).fetchall()
+    return dict(rows)
+
+
+def _tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
+    rows = con.execute(
+        "SELECT schema_name || '.' || table_name FROM duckdb_tables() WHERE database_name = ? AND schema_name <> 'meta' "
+        "ORDER BY 1",
+        [catalog],
+    ).fetchall()
+    return [r[0] for r in rows]
+
+
+def _ref(catalog: str, table: str) -> str:
+    schema, name = table.split(".", 1)
+    return f"{_q(catalog)}.{_q(schema)}.{_q(name)}"
+
+
+def diff_table(con: duckdb.DuckDBPyConnection, release_id: str, table: str, new_db: str, old_db: str | None) -> dict:
+    """Insert the changes of one table into meta.changes; return its counts."""
+    model = documented_tables().get(table)
+    new_cols = _columns(con, new_db, table)
+    old_cols = _columns(con, old_db, table) if old_db else {}
+    common = [c for c in new_cols if c in old_cols] or list(new_cols)
+    key = [k for k in (table_key(model) if model is not None else []) if k in common]
+    select = ", ".join(_q(c) for c in common)
+    new_src = f"SELECT {select} FROM {_ref(new_db, table)}"
+    old_src = f"SELECT {select} FROM {_ref(old_db, table)}" if old_cols else f"{new_src} WHERE false"
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _new_diff AS {new_src} EXCEPT {old_src}")
+    con.execute(f"CREATE OR REPLACE TEMP TABLE _old_diff AS {old_src} EXCEPT {new_src}")
+    n_new, n_old = (con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("_new_diff", "_old_diff"))
+    rows = con.execute(f"SELECT count(*) FROM {_ref(new_db, table)}").fetchone()[0]
+    counts = {"rows": rows, "added": 0, "removed": 0, "changed": 0, "key": ";".join(key)}
+    if n_new == 0 and n_old == 0:
+        return counts
+    single_row = not key and rows <= 1 and (con.execute(f"SELECT count(*) FROM ({old_src})").fetchone()[0] <= 1)
+    # Rows are matched by key; a keyless single-row table (e.g. design_sweep_settings) matches its
+    # one row to the other; any other keyless table is compared as whole rows.
+    ident = key if key else ([] if single_row else common)
+    on = " AND ".join(f"d.{_q(k)} IS NOT DISTINCT FROM o.{_q(k)}" for k in ident) or "true"  # a key part may be null
+    row_key = (
+        "concat_ws('; ', " + ", ".join(f"'{k}=' || coalesce(CAST(d.{_q(k)} AS VARCHAR), 'NULL')" for k in ident) + ")"
+        if ident
+        else "'(single row)'"
+    )
+    insert = "INSERT INTO meta.changes (release_id, table_name, change, row_key, column_name, old_value, new_value, delta)"
+    for change, side, other in (("added", "_new_diff", "_old_diff"), ("removed", "_old_diff", "_new_diff")):
+        cur = con.execute(
+            f"{insert} SELECT ?, ?, '{change}', {row_key}, NULL, NULL, NULL, NULL "
+            f"FROM {side} d WHERE NOT EXISTS (SELECT 1 FROM {other} o WHERE {on})",
+            [release_id, table],
+        )
+        counts[change] = cur.fetchone()[0]
+    values = [c for c in common if c not in ident]
+    if values and (n_new - counts["added"]) > 0:
+        parts, unpivot = [f"{row_key} AS _row_key"], []
+        for i, c in enumerate(values):
+            numeric = new_cols[c].split("(")[0] in _NUMERIC and old_cols.get(c, "").split("(")[0] in _NUMERIC
+            delta = f"CAST(n.{_q(c)} AS DOUBLE) - CAST(d.{_q(c)} AS DOUBLE)" if numeric else "NULL"
+            moved = f"d.{_q(c)} IS DISTINCT FROM n.{_q(c)}"  # cast only what changed: unchanged gives NULLs
+            parts += [
+                f"CASE WHEN {moved} THEN CAST(d.{_q(c)} AS VARCHAR) END AS o{i}",
+                f"CASE WHEN {moved} THEN CAST(n.{_q(c)} AS VARCHAR) END AS n{i}",
+                f"CASE WHEN {moved} THEN CAST({delta} AS DOUBLE) END AS x{i}",
+            ]
+            unpivot.append(f"(o{i}, n{i}, x{i}) AS {_q(c)}")  # column name as the label
+        # d: the old row, n: the new row with the same key
+        con.execute(
+            f"CREATE OR REPLACE TEMP TABLE _pairs AS SELECT {', '.join(parts)} "
+            f"FROM _old_diff d JOIN _new_diff n ON {on.replace('o.', 'n.')}"
+        )
+        con.execute(
+            f"{insert} SELECT ?, ?, 'changed', _row_key, column_name, old_value, new_value, delta "
+            f"FROM _pairs UNPIVOT INCLUDE NULLS ((old_value, new_value, delta) FOR column_name IN ({', '.join(unpivot)})) "
+            "WHERE old_value IS DISTINCT FROM new_value",
+            [release_id, table],
+        )
+        counts["changed"] = con.execute("SELECT count(*) FROM _pairs").fetchone()[0]
+        con.execute("DROP TABLE _pairs")
+    return counts
+
+
+# --------------------------------------------------------------------------- meta tables
+
+
+def ensure_meta_tables(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CREATE SCHEMA IF NOT EXISTS meta")
+    for qualified, model in META.items():
+        docs = column_docs(model)
+        columns = ", ".join(f"{_q(d.name)} {_DDL_TYPES[d.dtype]}" for d in docs)
+        con.execute(f"CREATE TABLE IF NOT EXISTS {qualified} ({columns})")
+        comment_table(con, qualified, model, [d.name for d in docs])
+
+
+def _previous(con: duckdb.DuckDBPyConnection, catalog: str) -> tuple[str | None, int]:
+    has = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND schema_name = 'meta' AND table_name = 'releases'",
+        [catalog],
+    ).fetchone()[0]
+    if not has:
+        return None, 0
+    row = con.execute(
+        f"SELECT release_id, release_number FROM {_ref(catalog, 'meta.releases')} ORDER BY release_number DESC LIMIT 1"
+    ).fetchone()
+    return (row[0], row[1]) if row else (None, 0)
+
+
+def _new_release_id(con: duckdb.DuckDBPyConnection, now: dt.datetime) -> str:
+    prefix = now.strftime("v%Y.%m.%d.")
+    today = con.execute("SELECT count(*) FROM meta.releases WHERE starts_with(release_id, ?)", [prefix]).fetchone()[0]
+    return f"{prefix}{today + 1}"
+
+
+def record_release(
+    con: duckdb.DuckDBPyConnection,
+    previous: Path,
+    paths: Paths,
+    run_id: str | None = None,
+    tags: dict[str, str] | None = None,
+) -> Release:
+    """Diff the staging database (con's own catalog) against the previous published file and,
+    when anything changed, append the release to meta.releases / meta.release_tables /
+    meta.changes. Runs inside one transaction: an error leaves staging's meta tables as they were."""
+    new_db = con.execute("SELECT current_database()").fetchone()[0]
+    attached = previous.exists()
+    if attached:
+        try:
+            con.execute(f"ATTACH {_literal(str(previous))} AS {PREVIOUS} (READ_ONLY)")
+        except duckdb.Error:  # an unreadable previous file: this release has nothing to compare with
+            attached = False
+    try:
+        prev_id, prev_number = _previous(con, PREVIOUS) if attached else (None, 0)
+        con.execute("BEGIN TRANSACTION")
+        try:
+            ensure_meta_tables(con)
+            now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+            release_id = _new_release_id(con, now)
+            present = _tables(con, new_db)
+            counts = {
+                t: diff_table(con, release_id, t, new_db, PREVIOUS) if attached else _count_only(con, new_db, t)
+                for t in present
+            }
+            if attached:  # tables the new build no longer has
+                for gone in sorted(set(_tables(con, PREVIOUS)) - set(counts)):
+                    counts[gone] = _removed_table(con, release_id, gone)
+            changed = sum(c["added"] + c["removed"] + c["changed"] for c in counts.values())
+            if attached and prev_id is not None and changed == 0:
+                con.execute("ROLLBACK")
+                return Release(None, prev_id, 0, counts, _retained_ids(con, None))
+            trigger, trigger_name = trigger_of(tags)
+            row = Releases.validate(
+                _frame(
+                    release_id=release_id,
+                    release_number=prev_number + 1,
+                    published_at=now.replace(tzinfo=None),
+                    previous_release_id=prev_id,
+                    git_commit=git_commit(),
+                    sources_hash=sources_hash(paths.sources),
+                    trigger=trigger,
+                    trigger_name=trigger_name,
+                    run_id=run_id,
+                    tables=len(present),
+                    rows=sum(c["rows"] for c in counts.values()),
+                    changed_rows=changed,
+                )
+            )
+            values = row.iloc[0].to_dict()
+            names = ", ".join(_q(c) for c in values)
+            con.execute(f"INSERT INTO meta.releases ({names}) VALUES ({', '.join('?' * len(values))})",
+                        [None if v is None or v != v else v for v in values.values()])
+            con.executemany(
+                "INSERT INTO meta.release_tables VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [[release_id, t, c["rows"], c["added"], c["removed"], c["changed"], c["key"]] for t, c in counts.items()],
+            )
+            retained = _retained_ids(con, keep_count())
+            con.execute(
+                "DELETE FROM meta.changes WHERE release_id NOT IN (SELECT unnest(?::VARCHAR[]))", [retained]
+            )
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        finally:
+            con.execute("DROP TABLE IF EXISTS _new_diff")
+            con.execute("DROP TABLE IF EXISTS _old_diff")
+    finally:
+        if attached:
+            con.execute(f"DETACH {PREVIOUS}")
+    return Release(release_id, prev_id, changed, counts, retained)
+
+
+def _frame(**values):
+    import pandas as pd
+
+    return pd.DataFrame([values])
+
+
+def _count_only(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> dict:
+    """First release: nothing to compare with, so only the row count."""
+    rows = con.execute(f"SELECT count(*) FROM {_ref(catalog, table)}").fetchone()[0]
+    model = documented_tables().get(table)
+    return {"rows": rows, "added": 0, "removed": 0, "changed": 0, "key": ";".join(table_key(model) if model else [])}
+
+
+def _removed_table(con: duckdb.DuckDBPyConnection, release_id: str, table: str) -> dict:
+    rows = con.execute(f"SELECT count(*) FROM {_ref(PREVIOUS, table)}").fetchone()[0]
+    con.execute(
+        "INSERT INTO meta.changes VALUES (?, ?, 'removed', '(table removed)', NULL, ?, NULL, NULL)",
+        [release_id, table, f"{rows} rows"],
+    )
+    return {"rows": 0, "added": 0, "removed": rows, "changed": 0, "key": ""}
+
+
+def _retained_ids(con: duckdb.DuckDBPyConnection, keep: int | None) -> list[str]:
+    limit = f"LIMIT {int(keep)}" if keep else ""
+    has = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'meta' "
+        "AND table_name = 'releases'"
+    ).fetchone()[0]
+    if not has:
+        return []
+    return [r[0] for r in con.execute(f"SELECT release_id FROM meta.releases ORDER BY release_number DESC {limit}").fetchall()]
+
+
+# --------------------------------------------------------------------------- release files
+
+
+def keep_release(paths: Paths, release: Release) -> dict:
+    """After the swap: copy the published file to warehouse/releases/<id>.duckdb (read-only),
+    remove release files beyond the retention limit, and report the folder's size."""
+    folder = releases_dir(paths)
+    try:
+        if release.created:
+            _write_release_file(paths, release, folder)
+        problem = ""
+    except OSError as exc:  # the warehouse is published; only the archived copy is missing
+        problem = f"release file not written: {exc}"
+    files = sorted(folder.glob("v*.duckdb")) if folder.is_dir() else []
+    return {
+        "release_id": release.release_id or release.previous_release_id or "",
+        "release_created": release.created,
+        "changed_rows": release.changed_rows,
+        "releases_kept": len(files),
+        "releases_bytes": sum(p.stat().st_size for p in files),
+        "changes": change_summary(release) + (f"\n{problem}" if problem else ""),
+    }
+
+
+def _write_release_file(paths: Paths, release: Release, folder: Path) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob(".*.tmp"):  # a copy interrupted by a killed publish
+        stale.unlink(missing_ok=True)
+    tmp = folder / f".{release.release_id}.{os.getpid()}.tmp"
+    shutil.copyfile(paths.published_db, tmp)
+    tmp.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
+    os.replace(tmp, folder / f"{release.release_id}.duckdb")
+    for old in folder.glob("v*.duckdb"):
+        if old.stem not in release.retained:
+            old.unlink()
+
+
+def change_summary(release: Release) -> str:
+    """One line per table that changed: the per-table summary of the build output and the UI."""
+    if not release.created:
+        return "no change since the previous release: no new release" if release.previous_release_id else ""
+    lines = [
+        f"{t}: +{c['added']} -{c['removed']} ~{c['changed']} of {c['rows']} rows"
+        for t, c in release.tables.items()
+        if c["added"] or c["removed"] or c["changed"]
+    ]
+    if release.previous_release_id is None:
+        return "first release: nothing to compare with"
+    return "\n".join(lines)
+
+
+def summary_text(paths: Paths, outcome: dict | None = None) -> str:
+    """The release block of the build summary, read from the published file."""
+    with duckdb.connect(str(paths.published_db), read_only=True) as con:
+        if _previous(con, con.execute("SELECT current_database()").fetchone()[0])[0] is None:
+            return ""
+        rid, at, prev, changed, commit, trigger = con.execute(
+            "SELECT release_id, published_at, previous_release_id, changed_rows, git_commit, trigger "
+            "FROM meta.releases ORDER BY release_number DESC LIMIT 1"
+        ).fetchone()
+        tables = con.execute(
+            "SELECT table_name, added, removed, changed, row_count FROM meta.release_tables "
+            "WHERE release_id = ? AND added + removed + changed > 0 ORDER BY table_name",
+            [rid],
+        ).fetchall()
+    files = sorted(releases_dir(paths).glob("v*.duckdb")) if releases_dir(paths).is_dir() else []
+    size = sum(p.stat().st_size for p in files)
+    created = outcome.get("release_created", True) if outcome else True
+    head = f"  release {rid} ({at:%Y-%m-%d %H:%M} UTC, {trigger}, code {(commit or 'unknown')[:12]})"
+    if not created:
+        head += ": this build changed no row, so no new release"
+    elif prev:
+        head += f": {changed} rows changed since {prev} (make query NAME=what_changed)"
+    lines = [head]
+    if created:
+        lines += [f"    {t:<36} +{a} -{r} ~{c} of {n}" for t, a, r, c, n in tables]
+    lines.append(
+        f"  releases kept: {len(files)} of at most {keep_count()} in {releases_dir(paths)} ({size / 1e6:.1f} MB)"
+    )
+    return "\n".join(lines)

@@ -1,0 +1,199 @@
+"""Releases and the change feed (issue 17): every publish that changes data is a release with
+its row-level changes in meta.changes; earlier releases stay queryable; retention prunes."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import duckdb
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipelines.publish.releases import UnknownRelease, keep_release, record_release, release_path, releases_dir
+from pipelines.schemas.base import table_key
+from pipelines.schemas.registry import all_tables
+from pipelines.settings import Paths
+from tests.conftest import build_dataset, rewrite_csv
+
+T9 = Path("vehicle_requirements") / "table9.csv"
+
+
+def _edit_range(sources: Path, vehicle: str = "transit_bus", add: int = 10) -> None:
+    """Add `add` miles to one printed range of Table 9."""
+
+    def edit(rows):
+        header = rows[0]
+        for row in rows[1:]:
+            if row[header.index("vehicle_id")] == vehicle and row[header.index("metric")] == "range":
+                row[header.index("published_text")] = str(int(row[header.index("published_text")]) + add)
+        return rows
+
+    rewrite_csv(sources / T9, edit)
+
+
+def _frames(path: Path) -> dict[str, pd.DataFrame]:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return {t: con.execute(f"SELECT * FROM {t}").df() for t in all_tables()}
+
+
+def _key_text(frame: pd.DataFrame, key: list[str]) -> pd.Series:
+    return pd.Series(["; ".join(f"{k}={v}" for k, v in zip(key, row)) for row in frame[key].itertuples(index=False)],
+                     index=frame.index)
+
+
+def _same(a: pd.Series, b: pd.Series) -> np.ndarray:
+    both_missing = a.isna().to_numpy() & b.isna().to_numpy()
+    return both_missing | (a.astype(object).to_numpy() == b.astype(object).to_numpy())
+
+
+def expected_changes(before: dict[str, pd.DataFrame], after: dict[str, pd.DataFrame]) -> set[tuple]:
+    """The two builds' tables compared directly in pandas, by each model's key."""
+    expected = set()
+    for table, new in after.items():
+        old, key = before[table], list(table_key(all_tables()[table]))
+        if not key:  # only a single-row table may go without a key: its one row is matched to the other
+            assert len(old) <= 1 and len(new) <= 1, f"{table} declares no key"
+            old, new = old.assign(_row=1), new.assign(_row=1)
+        merged = old.merge(new, on=key or ["_row"], how="outer", suffixes=("_old", "_new"), indicator=True)
+        merged["_key"] = _key_text(merged, key) if key else "(single row)"
+        expected |= {(table, "added", k, None) for k in merged.loc[merged["_merge"] == "right_only", "_key"]}
+        expected |= {(table, "removed", k, None) for k in merged.loc[merged["_merge"] == "left_only", "_key"]}
+        both = merged[merged["_merge"] == "both"]
+        for column in (c for c in new.columns if c not in key and c != "_row"):
+            moved = both[~_same(both[f"{column}_old"], both[f"{column}_new"])]
+            expected |= {(table, "changed", k, column) for k in moved["_key"]}
+    return expected
+
+
+def _releases(path: Path) -> pd.DataFrame:
+    with duckdb.connect(str(path), read_only=True) as con:
+        return con.execute("SELECT * FROM meta.releases ORDER BY release_number").df()
+
+
+def test_an_edit_records_exactly_the_rows_it_moved_and_the_old_release_answers(published, built_warehouse, capsys):
+    before_file = published.warehouse_dir / "before.duckdb"
+    shutil.copyfile(published.published_db, before_file)
+    first = _releases(published.published_db)
+
+    _edit_range(published.sources)
+    assert build_dataset("vehicle_requirements", raise_on_error=True).success
+
+    releases = _releases(published.published_db)
+    assert len(releases) == len(first) + 1
+    latest = releases.iloc[-1]
+    assert latest["previous_release_id"] == first.iloc[-1]["release_id"]
+    with duckdb.connect(str(published.published_db), read_only=True) as con:
+        recorded = con.execute(
+            "SELECT table_name, change, row_key, column_name FROM meta.changes WHERE release_id = ?", [latest["release_id"]]
+        ).fetchall()
+        summary = dict(con.execute(
+            "SELECT table_name, added + removed + changed FROM meta.release_tables WHERE release_id = ?",
+            [latest["release_id"]],
+        ).fetchall())
+    expected = expected_changes(_frames(before_file), _frames(published.published_db))
+    assert set(recorded) == expected
+    assert len(recorded) == len(expected)  # no duplicates either
+    tables = {t for t, *_ in expected}
+    assert "curated.vehicle_requirements" in tables and "sizing.vehicle_packs" in tables  # curated and computed
+    assert latest["changed_rows"] == sum(summary.values())
+    assert latest["sources_hash"] != first.iloc[-1]["sources_hash"]
+
+    # The earlier release's file opens read-only and answers with the earlier value.
+    shutil.copytree(releases_dir(built_warehouse), releases_dir(published), dirs_exist_ok=True)
+    earlier = release_path(first.iloc[-1]["release_id"], published)
+    sql = "SELECT value FROM {}.curated.vehicle_requirements WHERE vehicle_id = 'transit_bus' AND metric = 'range'"
+    with duckdb.connect(str(published.published_db), read_only=True) as con:
+        con.execute(f"ATTACH '{earlier}' AS earlier (READ_ONLY)")
+        now, then = con.execute(sql.format("battery")).fetchone()[0], con.execute(sql.format("earlier")).fetchone()[0]
+    assert now == then + 10
+
+    # ...and `battery query --release ID` opens it.
+    from pipelines.cli import main
+
+    assert main(["query", "--release", first.iloc[-1]["release_id"], "--csv", sql.format("curated").replace("curated.curated", "curated")]) == 0
+    assert capsys.readouterr().out.split() == ["value", str(then)]
+    with pytest.raises(UnknownRelease):
+        release_path("v1999.01.01.1", published)
+
+
+def test_a_rebuild_without_change_creates_no_release(published):
+    first = _releases(published.published_db)
+    with duckdb.connect(str(published.published_db), read_only=True) as con:
+        changes = con.execute("SELECT count(*) FROM meta.changes").fetchone()[0]
+    assert build_dataset("vehicle_requirements", raise_on_error=True).success
+    assert _releases(published.published_db).equals(first)
+    with duckdb.connect(str(published.published_db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM meta.changes").fetchone()[0] == changes
+    assert not list(releases_dir(published).glob("*.duckdb"))  # no release, so no release file
+
+
+def test_a_failed_build_leaves_releases_untouched(published):
+    _edit_range(published.sources)
+    assert build_dataset("vehicle_requirements", raise_on_error=True).success
+    files = sorted(releases_dir(published).iterdir())
+    first = _releases(published.published_db)
+
+    rewrite_csv(published.sources / T9, lambda rows: rows + [rows[1]])  # duplicate key: a blocking rule
+    assert not build_dataset("vehicle_requirements").success
+    assert sorted(releases_dir(published).iterdir()) == files
+    assert _releases(published.published_db).equals(first)
+
+
+# --------------------------------------------------------------------------- the diff and retention on small files
+
+
+def _publish(paths: Paths, staging: Path, frames: dict[str, pd.DataFrame]):
+    """A miniature publish: staging starts from the published file, gets the tables, is
+    recorded, then replaces the published file (as publish/atomic.py does)."""
+    if paths.published_db.exists():
+        shutil.copyfile(paths.published_db, staging)
+    with duckdb.connect(str(staging)) as con:
+        for table, frame in frames.items():
+            con.execute(f"CREATE SCHEMA IF NOT EXISTS {table.split('.')[0]}")
+            con.register("_f", frame)
+            con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM _f")
+            con.unregister("_f")
+        release = record_release(con, previous=paths.published_db, paths=paths, tags={"dagster/sensor_name": "s"})
+    shutil.copyfile(staging, paths.published_db)
+    return keep_release(paths, release)
+
+
+def test_retention_removes_the_oldest_and_keyless_single_row_tables_diff_by_column(tmp_path, monkeypatch):
+    monkeypatch.setenv("BATTERY_RELEASES_KEEP", "2")
+    (tmp_path / "sources").mkdir()
+    paths = Paths(sources=tmp_path / "sources", warehouse_dir=tmp_path / "warehouse")
+    paths.warehouse_dir.mkdir()
+    staging = tmp_path / "staging.duckdb"
+    vehicles = pd.DataFrame({"vehicle_id": ["bus", "truck"], "scenario_id": ["a", "a"], "pack_mass_kg": [1000.0, 2000.0]})
+    settings = pd.DataFrame({"n_designs": [10], "seed": [1]})
+    outcomes = []
+    for seed in range(1, 5):
+        settings["seed"] = seed
+        outcomes.append(_publish(paths, staging, {"sizing.vehicle_packs": vehicles, "curated.design_sweep_settings": settings}))
+    ids = [o["release_id"] for o in outcomes]
+    assert len(set(ids)) == 4 and all(o["release_created"] for o in outcomes)
+    assert sorted(p.stem for p in releases_dir(paths).glob("*.duckdb")) == sorted(ids[-2:])
+    assert outcomes[-1]["releases_kept"] == 2
+    with duckdb.connect(str(paths.published_db), read_only=True) as con:
+        assert [r[0] for r in con.execute("SELECT release_id FROM meta.releases ORDER BY release_number").fetchall()] == ids
+        assert {r[0] for r in con.execute("SELECT DISTINCT release_id FROM meta.changes").fetchall()} == set(ids[-2:])
+        assert con.execute(
+            "SELECT change, row_key, column_name, old_value, new_value, delta FROM meta.changes WHERE release_id = ?",
+            [ids[-1]],
+        ).fetchall() == [("changed", "(single row)", "seed", "3", "4", 1.0)]
+        assert con.execute("SELECT DISTINCT trigger, trigger_name FROM meta.releases").fetchall() == [("sensor", "s")]
+
+    # A row that moves, one that goes and one that arrives, by the table's key.
+    moved = pd.DataFrame({"vehicle_id": ["bus", "tractor"], "scenario_id": ["a", "a"], "pack_mass_kg": [1012.0, 3000.0]})
+    outcome = _publish(paths, staging, {"sizing.vehicle_packs": moved, "curated.design_sweep_settings": settings})
+    with duckdb.connect(str(paths.published_db), read_only=True) as con:
+        rows = con.execute(
+            "SELECT change, row_key, column_name, delta FROM meta.changes WHERE release_id = ? ORDER BY ALL",
+            [outcome["release_id"]],
+        ).fetchall()
+    assert rows == [
+        ("added", "vehicle_id=tractor; scenario_id=a", None, None),
+        ("changed", "vehicle_id=bus; scenario_id=a", "pack_mass_kg", pytest.approx(12.0)),
+        ("removed", "vehicle_id=truck; scenario_id=a", None, None),
+    ]
