@@ -61,7 +61,7 @@ BUILT_IN = {
 def _missing(a: pa.Array) -> pa.Array:
     """Null, or NaN for floats: what pandas (and so pandera) treats as missing."""
     nulls = pc.is_null(a)
-    return pc.or_(nulls, pc.is_nan(a)) if pa.types.is_floating(a.type) else nulls
+    return pc.or_kleene(nulls, pc.is_nan(a)) if pa.types.is_floating(a.type) else nulls
 
 
 def _failing_rows(ok, first_row: int) -> list[int]:
