@@ -32,6 +32,24 @@ def upstream(schema: str, name: str) -> AssetIn:
     return AssetIn(key=AssetKey([schema, name]))
 
 
+def _table_asset_spec(table: str, ins: dict[str, AssetIn], kinds: set[str]) -> tuple[type, AssetKey, dict]:
+    """The table's model, asset key and the @asset arguments every table asset shares."""
+    model = all_tables()[table]
+    schema, name = table.split(".")
+    key = AssetKey([schema, name])
+    spec = dict(
+        key=key,
+        ins=ins,
+        group_name=schema,
+        description=model.to_schema().description,
+        kinds=kinds,
+        owners=OWNERS,
+        metadata=definition_metadata(table, model),
+        check_specs=check_specs(key, model),
+    )
+    return model, key, spec
+
+
 def computed_table_asset(
     table: str,
     ins: dict[str, AssetIn],
@@ -40,20 +58,9 @@ def computed_table_asset(
 ) -> AssetsDefinition:
     """`table` is "<schema>.<name>"; its model comes from the registry. `extra_metadata`
     adds table-specific numbers to the materialization (e.g. how many scenarios were sized)."""
-    model = all_tables()[table]
-    schema, name = table.split(".")
-    key = AssetKey([schema, name])
+    model, key, spec = _table_asset_spec(table, ins, KINDS | {"numpy"})
 
-    @asset(
-        key=key,
-        ins=ins,
-        group_name=schema,
-        description=model.to_schema().description,
-        kinds=KINDS | {"numpy"},
-        owners=OWNERS,
-        metadata=definition_metadata(table, model),
-        check_specs=check_specs(key, model),
-    )
+    @asset(**spec)
     def _asset(context, **inputs: pd.DataFrame):
         try:
             frame = validate(compute(**inputs), model, table)
@@ -122,20 +129,9 @@ def streamed_table_asset(
     """As `computed_table_asset`, for a table too large to hold in memory: `compute_chunks`
     yields it as consecutive Arrow record batches, each validated as it is produced and
     streamed to the IO manager, which DuckDB reads without a pandas round trip."""
-    model = all_tables()[table]
-    schema, name = table.split(".")
-    key = AssetKey([schema, name])
+    model, key, spec = _table_asset_spec(table, ins, {"numpy", "arrow", "duckdb"})
 
-    @asset(
-        key=key,
-        ins=ins,
-        group_name=schema,
-        description=model.to_schema().description,
-        kinds={"numpy", "arrow", "duckdb"},
-        owners=OWNERS,
-        metadata=definition_metadata(table, model),
-        check_specs=check_specs(key, model),
-    )
+    @asset(**spec)
     def _asset(context, **inputs: pd.DataFrame):
         chunks = ValidatedChunks(compute_chunks(**inputs), model, table)
         try:
