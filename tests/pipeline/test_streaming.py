@@ -24,6 +24,7 @@ from pipelines.schemas.base import DERIVED, ComputedTable, field
 from pipelines.schemas.registry import all_tables
 from pipelines.schemas.validate import validate
 from pipelines.schemas.validate_arrow import validate_batch
+from tests.conftest import build_dataset
 
 SOURCES = Path(__file__).resolve().parents[2] / "sources"
 INPUTS = ("cell_design_parameters", "cell_model_assumptions", "design_sweep", "design_sweep_settings", "analysis_settings")
@@ -170,3 +171,15 @@ def test_building_the_code_location_does_not_import_matplotlib():
     code = "import sys, pipelines.definitions, pipelines.cli; print('matplotlib' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def test_the_streamed_asset_reports_its_rows_and_schema_check(published, sweep_inputs):
+    result = build_dataset("design_sweep_settings", raise_on_error=True)
+    assert result.success
+    n = int(sweep_inputs["design_sweep_settings"].loc[0, "n_designs"])
+    materialization = next(
+        m for m in result.asset_materializations_for_node("model__design_sweep") if m.asset_key.path == ["model", "design_sweep"]
+    )
+    assert materialization.metadata["dagster/row_count"].value == n
+    schema_check = next(e for e in result.get_asset_check_evaluations() if e.asset_key.path == ["model", "design_sweep"] and e.check_name == "schema")
+    assert schema_check.passed and schema_check.metadata["rows"].value == n
