@@ -152,7 +152,8 @@ def main() -> None:
             )
             vehicles = len({r["vehicle_id"] for p in (root / "sources" / "vehicle_peak_power").glob("*.csv") for r in csv.DictReader(p.open(encoding="utf-8"))})
             seconds, peak, code, tail = build(root / "sources", root, args.timeout)
-            result = "ok" if code == 0 else (f"stopped after {args.timeout:.0f} s" if code == -9 else f"failed (exit {code}): {tail}")
+            last = tail.splitlines()[-1].strip() if tail else ""
+            result = "ok" if code == 0 else (f"stopped after {args.timeout:.0f} s; last line: {last}" if code == -9 else f"failed (exit {code}): {tail}")
             rows = published_rows(root / "warehouse") if code == 0 else 0
             print(f"{scale:>5}x {claims:>8} {vehicles:>8} {seconds:>8.1f} {peak:>8.0f} {rows:>10}  {result}", flush=True)
             del added
