@@ -33,11 +33,19 @@ lint: setup
 ui: setup
 	$(BIN)/dagster dev -h 127.0.0.1 -p $(UI_PORT) -m pipelines.definitions
 
-# make query SQL="SELECT ..."   or   make query NAME=high_energy_technologies   or   make query LIST=1
+# make query SQL="SELECT ..."   or   make query NAME=high_energy_technologies [PARAM="key=value ..."]
+#   or   make query LIST=1;  FORMAT=table|csv|json|markdown.
+# The arguments reach `battery query` as environment variables holding their raw text ($(value ...):
+# make expands nothing in them), and the recipe never puts them on a command line, so quotes,
+# backticks, $(...) and ; in them are only ever SQL text, never shell or make syntax.
+unexport SQL NAME LIST PARAM FORMAT
+query: export BATTERY_QUERY_SQL = $(value SQL)
+query: export BATTERY_QUERY_NAME = $(value NAME)
+query: export BATTERY_QUERY_LIST = $(value LIST)
+query: export BATTERY_QUERY_PARAM = $(value PARAM)
+query: export BATTERY_QUERY_FORMAT = $(value FORMAT)
 query: setup
-	@if [ -n "$(LIST)" ]; then $(BIN)/battery query --list; \
-	elif [ -n "$(NAME)" ]; then $(BIN)/battery query --name "$(NAME)"; \
-	else $(BIN)/battery query "$(SQL)"; fi
+	@$(BIN)/battery query --from-env
 
 docs: setup
 	$(BIN)/battery docs

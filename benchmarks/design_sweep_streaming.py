@@ -76,9 +76,12 @@ def main() -> None:
         seconds, cpu = time.perf_counter() - t0, time.process_time() - cpu0
         end_to_end = time.perf_counter() - started
         peak = peak_rss_mb()  # before hashing, which builds a large string
-        size_mb = staging.stat().st_size / 1e6
-        digest = content_hash(con) if args.hash else None
         close_shared(staging)
+        size_mb = staging.stat().st_size / 1e6
+        digest = None
+        if args.hash:  # on a connection of its own: the staging connection's memory is capped
+            with duckdb.connect(str(staging), read_only=True) as reader:
+                digest = content_hash(reader)
     print(f"load average (1, 5, 15 min): {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"designs: {rows:,} in chunks of {args.chunk_rows:,} rows")
     print(f"sweep (sample, compute, validate, write, checkpoint): {seconds:.2f} s wall, {cpu:.2f} s CPU (all threads), {rows / seconds / 1e6:.2f} M designs/s")

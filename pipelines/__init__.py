@@ -8,11 +8,6 @@ pack sizing and reconciliation -> DuckDB, orchestrated by Dagster.
     pipelines/publish/    where it lands (staging DuckDB, atomic publish, dictionary, exports)
     pipelines/automation/ sensor and schedule that keep the warehouse current
 """
-import warnings
-
-# Dagster marks observable source assets and some metadata helpers as beta; the notice adds
-# nothing for users of this project and would drown the build output.
-from dagster import BetaWarning, PreviewWarning
-
-warnings.filterwarnings("ignore", category=BetaWarning)
-warnings.filterwarnings("ignore", category=PreviewWarning)
+# Nothing is imported here: `battery query` (pipelines/query.py) must not pay for Dagster.
+# Dagster's beta/preview notices are silenced where Dagster definitions are declared
+# (pipelines/assets/__init__.py, pipelines/automation/__init__.py).

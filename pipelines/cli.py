@@ -1,9 +1,10 @@
 """Command line: `battery build`, `battery query`, `battery docs`.
 
     battery build                 materialize every asset, publish, print a summary
-    battery query "SELECT ..."    run SQL read-only against warehouse/battery.duckdb
-    battery query --name NAME     run warehouse/queries/NAME.sql
-    battery query --list          list the named queries
+    battery query "SELECT ..."    run SQL read-only (and confined) against warehouse/battery.duckdb
+    battery query --name NAME     run warehouse/queries/NAME.sql [--param key=value]
+    battery query --list          list the named queries and their parameters
+    battery query ... --format table|csv|json|markdown
     battery docs [--check]        regenerate (or verify) docs/data_dictionary.md
 """
 from __future__ import annotations
@@ -12,9 +13,8 @@ import argparse
 import os
 import sys
 import time
-from pathlib import Path
 
-QUERIES_DIR = Path(__file__).resolve().parent.parent / "warehouse" / "queries"
+from pipelines.query import add_arguments as add_query_arguments  # light: duckdb + stdlib
 
 
 def _instance():
@@ -94,6 +94,9 @@ def print_summary(result, seconds: float) -> None:
     )
     for line in flagged:
         print(f"    - {line}")
+    conflicts = tables.rows[(tables.schema_name == "quality") & (tables.table_name == "claim_conflicts")]
+    if len(conflicts):
+        print(f"  claim conflicts: {int(conflicts.iloc[0])} pair(s) of claims that cannot both hold (make query NAME=claim_conflicts)")
     extra = summary_extras(paths)
     if extra:
         print("\n" + extra)
@@ -111,51 +114,24 @@ def summary_extras(paths) -> str:
             return ""
         rows = con.execute(
             "SELECT source_table, count(*) AS published, count(*) FILTER (WHERE status = 'reproduced') AS reproduced, "
+            "count(*) FILTER (WHERE status = 'calibrated') AS calibrated, "
+            "count(*) FILTER (WHERE status = 'deviates') AS deviates, "
             "count(*) FILTER (WHERE status = 'deviates' AND note IS NOT NULL) AS explained "
             "FROM quality.reconciliation GROUP BY source_table ORDER BY source_table"
         ).fetchall()
     lines = ["  reconciliation (published vs computed; make query NAME=reconciliation_deviations for details):"]
     lines += [
-        f"    {t:<12} {r:>4} of {n:>4} reproduced within tolerance; {e} of {n - r} deviations explained"
-        for t, n, r, e in rows
+        f"    {t:<12} {r:>4} of {n:>4} reproduced within tolerance, {c} calibrated (an input was fitted to them); "
+        f"{e} of {d} deviations explained"
+        for t, n, r, c, d, e in rows
     ]
     return "\n".join(lines)
 
 
 def query(args: argparse.Namespace) -> int:
-    import pandas as pd
+    from pipelines.query import command  # duckdb + stdlib only: a query starts in well under a second
 
-    from pipelines.publish.duckdb_tables import connect
-    from pipelines.settings import current_paths
-
-    if args.list:
-        for path in sorted(QUERIES_DIR.glob("*.sql")):
-            first = path.read_text(encoding="utf-8").splitlines()[0].lstrip("- ").strip()
-            print(f"{path.stem:<40} {first}")
-        return 0
-    if args.name:
-        path = QUERIES_DIR / f"{args.name}.sql"
-        if not path.is_file():
-            print(f"no named query '{args.name}' (see --list)", file=sys.stderr)
-            return 2
-        sql = path.read_text(encoding="utf-8")
-    elif args.sql:
-        sql = args.sql
-    else:
-        print("give SQL text, --name NAME or --list", file=sys.stderr)
-        return 2
-    db = current_paths().published_db
-    if not db.exists():
-        print(f"{db} does not exist: run `make build` first", file=sys.stderr)
-        return 2
-    with connect(db, read_only=True) as con:  # analysts never write through this command
-        frame = con.execute(sql).df()
-    if args.csv:
-        frame.to_csv(sys.stdout, index=False)
-    else:
-        with pd.option_context("display.max_rows", args.max_rows, "display.max_columns", None, "display.width", 200):
-            print(frame.to_string(index=False, max_rows=args.max_rows))
-    return 0
+    return command(args)
 
 
 def docs(args: argparse.Namespace) -> int:
@@ -178,11 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("build", help="materialize every asset and publish the warehouse").set_defaults(func=build)
     q = sub.add_parser("query", help="run a read-only query against the published warehouse")
-    q.add_argument("sql", nargs="?", help="SQL text")
-    q.add_argument("--name", help="a named query from warehouse/queries/")
-    q.add_argument("--list", action="store_true", help="list named queries")
-    q.add_argument("--csv", action="store_true", help="print CSV instead of a table")
-    q.add_argument("--max-rows", type=int, default=200)
+    add_query_arguments(q)
     q.set_defaults(func=query)
     d = sub.add_parser("docs", help="regenerate the data dictionary from the pandera models")
     d.add_argument("--check", action="store_true", help="fail if the committed dictionary is stale")

@@ -16,7 +16,7 @@ from pipelines.compute.cell_model import (
     plan_designs,
     sensitivity,
 )
-from pipelines.schemas.computed.model import SWEEP_OUTPUTS
+from pipelines.schemas.computed.model import PUBLISHED_OUTPUTS, PUBLISHED_TABLE, SWEEP_OUTPUTS
 from pipelines.schemas.curated.settings import settings_from
 
 if TYPE_CHECKING:  # pyarrow is imported when the sweep runs, not with the code location
@@ -30,14 +30,38 @@ def cell_design_inputs(
     corrected) by the curated assumptions."""
     table6 = cell_design_parameters.pivot_table(index="cell_id", columns="parameter", values="value", aggfunc="first", sort=False)
     assumed = cell_model_assumptions.pivot_table(index="cell_id", columns="parameter", values="value", aggfunc="first", sort=False)
+    assumed = assumed[[c for c in assumed.columns if c in DESIGN_INPUTS]]  # the rest feed the independent eq 12-21 check
     cells = list(dict.fromkeys(cell_design_parameters["cell_id"]))  # order of the table
     return cells, design_inputs_from_tables(table6.loc[cells], assumed)
 
 
-def compute_cell_performance_table(cell_design_parameters: pd.DataFrame, cell_model_assumptions: pd.DataFrame) -> pd.DataFrame:
+def compute_cell_performance_table(
+    cell_design_parameters: pd.DataFrame, cell_model_assumptions: pd.DataFrame, published_cell_results: pd.DataFrame
+) -> pd.DataFrame:
     cells, inputs = cell_design_inputs(cell_design_parameters, cell_model_assumptions)
     outputs = compute_cell_performance(inputs)
-    return pd.DataFrame({"cell_id": cells, **{k: np.asarray(v, dtype=float) for k, v in outputs.items()}})
+    computed = pd.DataFrame({"cell_id": cells, **{k: np.asarray(v, dtype=float) for k, v in outputs.items()}})
+    return computed.join(published_beside_computed(computed, published_cell_results))
+
+
+def published_beside_computed(computed: pd.DataFrame, published_cell_results: pd.DataFrame) -> pd.DataFrame:
+    """published_<output> (Table 7 as printed, in the output's canonical unit) and
+    <output>_deviation_pct for each output Table 7 prints, aligned with `computed`'s rows."""
+    rows = published_cell_results[
+        (published_cell_results["source_table"] == PUBLISHED_TABLE) & published_cell_results["metric"].isin(PUBLISHED_OUTPUTS)
+    ]
+    wide = rows.pivot_table(index="cell_id", columns="metric", values="value", aggfunc="first")
+    published = wide.reindex(index=computed["cell_id"], columns=list(PUBLISHED_OUTPUTS)).to_numpy(dtype=float)
+    ours = computed[list(PUBLISHED_OUTPUTS)].to_numpy(dtype=float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        deviation = np.where(published != 0, 100.0 * (ours - published) / published, np.nan)
+    return pd.DataFrame(
+        {
+            **{f"published_{m}": published[:, i] for i, m in enumerate(PUBLISHED_OUTPUTS)},
+            **{f"{m}_deviation_pct": deviation[:, i] for i, m in enumerate(PUBLISHED_OUTPUTS)},
+        },
+        index=computed.index,
+    )
 
 
 # Designs computed, validated and written at a time: bounds the memory of a sweep of any size.
@@ -104,7 +128,11 @@ _MODEL_INPUTS = {
 }
 
 model_assets = [
-    computed_table_asset("model.cell_performance", _MODEL_INPUTS, compute_cell_performance_table),
+    computed_table_asset(
+        "model.cell_performance",
+        {**_MODEL_INPUTS, "published_cell_results": upstream("curated", "published_cell_results")},
+        compute_cell_performance_table,
+    ),
     streamed_table_asset(
         "model.design_sweep",
         {

@@ -3,14 +3,27 @@
 A deviation is information, not a failure. The tolerance is relative and never tighter than
 the precision the report printed (a value printed "4.3" cannot be checked closer than ±0.05;
 a value printed "0.00" is compared within ±0.005).
+
+A number the computation was fitted to is not evidence: where a curated input was calibrated
+against a published number (the ``calibrated_against`` column of sources/cell_model_assumptions
+and sources/vehicle_peak_power), that number's row is ``calibrated``, not ``reproduced``, and
+names the fitted parameter. Where an independent computation exists (the resistance and pulse
+power of eq. 12-21 without the fitted inputs), it is the one compared, and the calibrated value
+is kept beside it.
+
+A percent deviation is given only where it means something: both numbers in the same unit, a
+single published value that is not zero, and no curated doubt about the printed unit
+(``not_comparable`` in sources/reconciliation_notes). Otherwise rel_deviation is null and
+deviation_note says why.
 """
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 
-# not_comparable: the published value is a range or not a number, so no single value to match.
-STATUSES = ("reproduced", "deviates", "not_computed", "not_comparable")
+# calibrated: within tolerance, but only because an input was fitted to this very number.
+# not_comparable: the published value is text, so there is nothing to compare.
+STATUSES = ("reproduced", "calibrated", "deviates", "not_computed", "not_comparable")
 KEY = ["source_table", "row_key", "column_name"]
 
 
@@ -19,46 +32,134 @@ def reconcile(
     computed: pd.DataFrame,
     rel_tolerance: float,
     notes: pd.DataFrame | None = None,
+    calibrations: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """published: source_table, row_key, column_name, published_text, published_value, unit,
-               precision (half a unit of the last printed digit, in unit)
-    computed:  row_key, column_name, computed_value   (same units as published)
-    notes:     source_table, row_key, column_name, note (optional curated explanations)
+               precision (half a unit of the last printed digit, in unit); optional
+               published_min / published_max (a printed range or bound, in unit)
+    computed:  row_key, column_name, computed_value (in `unit`); optional computed_unit (the
+               unit the computation returns, compared with `unit`) and calibrated_value (the
+               calibrated model's value where computed_value is an independent computation)
+    notes:     source_table, row_key, column_name, note; optional not_comparable (why the
+               printed unit does not allow a percent deviation)
+    calibrations: source_table, row_key, column_name, calibrated_parameter (from calibrations())
     """
     merged = published.merge(computed, on=["row_key", "column_name"], how="left", validate="many_to_one")
+    for column in ("published_min", "published_max", "computed_unit", "calibrated_value"):
+        if column not in merged.columns:
+            merged[column] = np.nan
     pub = merged["published_value"].to_numpy(dtype=float)
     comp = merged["computed_value"].to_numpy(dtype=float)
+    lo = merged["published_min"].to_numpy(dtype=float)
+    hi = merged["published_max"].to_numpy(dtype=float)
     half_unit = merged["precision"].fillna(0.0).to_numpy(dtype=float)
+    unit = merged["unit"].astype("string")
+    computed_unit = merged["computed_unit"].astype("string")
+    # A printed range or bound ("2.0 to 2.5", "<300"): compared against the interval, widened
+    # by half a unit of the last printed digit; a missing side is open.
+    interval = ~np.isnan(lo) | ~np.isnan(hi)
+    interval &= ~(np.isnan(lo) == np.isnan(hi)) | (lo != hi)
+    inside = (np.isnan(lo) | (comp >= lo - half_unit)) & (np.isnan(hi) | (comp <= hi + half_unit))
     # |computed - published| <= max(rel_tolerance x |published|, half a unit of the last printed digit)
     allowed = np.fmax(rel_tolerance * np.abs(pub), half_unit)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        rel = np.where(pub != 0, (comp - pub) / np.abs(pub), np.nan)
-        tolerance = np.where(pub != 0, allowed / np.abs(pub), np.nan)
+    units_differ = (computed_unit.notna() & unit.notna() & (computed_unit != unit)).fillna(False).to_numpy(dtype=bool)
     status = np.select(
-        [np.isnan(pub), np.isnan(comp), np.abs(comp - pub) <= allowed],
-        ["not_comparable", "not_computed", "reproduced"],
+        [np.isnan(pub) & ~interval, np.isnan(comp), units_differ, interval, np.abs(comp - pub) <= allowed],
+        ["not_comparable", "not_computed", "not_comparable", np.where(inside, "reproduced", "deviates"), "reproduced"],
         default="deviates",
     )
-    out = merged.assign(
-        abs_deviation=comp - pub,
-        rel_deviation=rel,
-        tolerance=tolerance,
-        status=status,
-    )
+    out = merged
     if notes is not None and not notes.empty:
-        out = out.merge(notes[[*KEY, "note"]], on=KEY, how="left", validate="many_to_one")
+        keep = [*KEY, "note", *(["not_comparable"] if "not_comparable" in notes.columns else [])]
+        out = out.merge(notes[keep], on=KEY, how="left", validate="many_to_one")
     else:
         out["note"] = pd.NA
-    return out
+    if "not_comparable" not in out.columns:
+        out["not_comparable"] = pd.NA
+    curated_doubt = out["not_comparable"].astype("string")
+
+    reason = np.select(
+        [
+            np.isnan(pub) & ~interval,
+            np.isnan(comp),
+            units_differ,
+            interval,
+            pub == 0,
+            curated_doubt.notna().to_numpy(dtype=bool),
+        ],
+        [
+            "published as text: nothing to compare",
+            "not computed",
+            ("units differ: published in " + unit.fillna("?") + ", computed in " + computed_unit.fillna("?")).to_numpy(dtype=object),
+            ("published as a range or bound (" + merged["published_text"].astype(str) + "): compared against it, no percent").to_numpy(dtype=object),
+            "published value is 0: no percent",
+            ("no percent as printed: " + curated_doubt.fillna("")).to_numpy(dtype=object),
+        ],
+        default=None,
+    )
+    meaningful = pd.isna(reason)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        rel = np.where(meaningful & (pub != 0), (comp - pub) / np.abs(pub), np.nan)
+        tolerance = np.where(pub != 0, allowed / np.abs(pub), np.nan)
+    out = out.drop(columns=["not_comparable"]).assign(
+        abs_deviation=np.where(interval | units_differ, np.nan, comp - pub),
+        rel_deviation=rel,
+        tolerance=np.where(units_differ, np.nan, tolerance),
+        deviation_note=pd.array(reason, dtype="string"),
+    )
+    # calibrated: an input was fitted to this number, and the value compared is the fitted model's
+    if calibrations is not None and not calibrations.empty:
+        out = out.merge(calibrations[[*KEY, "calibrated_parameter"]], on=KEY, how="left", validate="many_to_one")
+    else:
+        out["calibrated_parameter"] = pd.NA
+    fitted = out["calibrated_parameter"].notna().to_numpy(dtype=bool)
+    independent = out["calibrated_value"].notna().to_numpy(dtype=bool)
+    out["calibrated_value"] = np.where(fitted & ~independent, out["computed_value"], out["calibrated_value"])
+    out["calibrated_value"] = out["calibrated_value"].where(fitted)
+    out["status"] = np.where(fitted & ~independent & (status == "reproduced"), "calibrated", status)
+    return out.drop(columns=["published_min", "published_max", "computed_unit"])
+
+
+def calibrations(inputs: pd.DataFrame, id_column: str, published_keys: pd.DataFrame) -> pd.DataFrame:
+    """The published numbers a curated input was fitted to: source_table, row_key, column_name,
+    calibrated_parameter (the fitted input(s), ', '-joined).
+
+    inputs: curated rows with `id_column` (a cell_id or vehicle_id), `parameter` (the fitted
+    input's name) and `calibrated_against`
+    ("<source table>:<column>", ';'-separated). A row id matches a published row_key equal to
+    it or starting with it and '/' (vehicle_id matches every vehicle_id/scenario_id).
+    published_keys: source_table, row_key, column_name of the published numbers.
+    """
+    columns = [*KEY, "calibrated_parameter"]
+    rows = inputs[inputs["calibrated_against"].notna()]
+    if rows.empty:
+        return pd.DataFrame(columns=columns)
+    targets = pd.DataFrame(
+        {
+            "owner": rows[id_column].to_numpy(),
+            "parameter": rows["parameter"].to_numpy(),
+            "target": rows["calibrated_against"].str.split(";").to_numpy(),
+        }
+    )
+    targets = targets.explode("target")
+    split = targets["target"].str.strip().str.rsplit(":", n=1, expand=True)
+    targets = targets.assign(source_table=split[0].str.strip(), column_name=split[1].str.strip())
+    keys = published_keys[KEY].drop_duplicates()
+    keys = keys.assign(owner=keys["row_key"].str.split("/").str[0])
+    matched = targets.merge(keys, on=["owner", "source_table", "column_name"], how="inner")
+    grouped = matched.groupby(KEY, sort=False)["parameter"].agg(lambda p: ", ".join(dict.fromkeys(p)))
+    return grouped.rename("calibrated_parameter").reset_index()[columns]
 
 
 def summarise(reconciliation: pd.DataFrame) -> pd.DataFrame:
-    """Per published table: how many numbers, how many reproduced, the worst deviation."""
+    """Per published table: how many numbers, how many reproduced or calibrated, the worst
+    meaningful deviation."""
     grouped = reconciliation.groupby("source_table")
     return pd.DataFrame(
         {
             "published": grouped.size(),
             "reproduced": grouped["status"].apply(lambda s: int((s == "reproduced").sum())),
+            "calibrated": grouped["status"].apply(lambda s: int((s == "calibrated").sum())),
             "worst_rel_deviation": grouped["rel_deviation"].apply(lambda s: float(s.abs().max())),
         }
     ).reset_index()
@@ -87,6 +188,11 @@ def _published_rows(frame: pd.DataFrame, source_table: pd.Series, row_key: pd.Se
             "published_value": frame["value"].astype(float).to_numpy(),
             "unit": frame["unit"].to_numpy(),
             "precision": frame["precision"].astype(float).to_numpy(),
+            **{
+                f"published_{side}": frame[f"value_{side}"].astype(float).to_numpy()
+                for side in ("min", "max")
+                if f"value_{side}" in frame.columns
+            },
         }
     )
 
@@ -114,12 +220,16 @@ def pack_comparisons(
     computed = vehicle_packs.melt(
         id_vars=["vehicle_id", "scenario_id"], value_vars=list(TABLE11_COLUMNS), var_name="column_name", value_name="computed_value"
     )
+    from pipelines.schemas.computed.sizing import VehiclePacks
+
+    columns = VehiclePacks.to_schema().columns
     computed = [
         pd.DataFrame(
             {
                 "row_key": computed["vehicle_id"] + "/" + computed["scenario_id"],
                 "column_name": computed["column_name"],
                 "computed_value": computed["computed_value"].astype(float),
+                "computed_unit": computed["column_name"].map({c: columns[c].metadata["unit"] for c in TABLE11_COLUMNS}),
             }
         )
     ]
@@ -146,7 +256,10 @@ def pack_comparisons(
         for metric in ("pack_mass", "pack_volume", "pack_cost_total"):  # the claim's own column
             value = np.where(claim_metric == metric, sized[metric], value)
         published.append(_published_rows(claims, "Section " + claims["section"].astype(str), claims["claim_id"]))
-        computed.append(pd.DataFrame({"row_key": plan["claim_id"], "column_name": claim_metric, "computed_value": value}))
+        unit = pd.Series(claim_metric).map({c: columns[c].metadata["unit"] for c in ("pack_mass", "pack_volume", "pack_cost_total")})
+        computed.append(
+            pd.DataFrame({"row_key": plan["claim_id"], "column_name": claim_metric, "computed_value": value, "computed_unit": unit.to_numpy()})
+        )
 
     return pd.concat(published, ignore_index=True), pd.concat(computed, ignore_index=True)
 
@@ -158,10 +271,15 @@ def cell_comparisons(
     cell_performance: pd.DataFrame,
     cell_design_parameters: pd.DataFrame,
     published_cell_results: pd.DataFrame,
+    independent: pd.DataFrame | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Published and computed frames for reconcile(): every derived row of Table 6 and every
     number of Tables 7 and ES-1 that model.cell_performance recomputes (row_key = cell_id,
-    column_name = the Table 6 parameter or Table 7 metric slug, which the model's outputs share)."""
+    column_name = the Table 6 parameter or Table 7 metric slug, which the model's outputs share).
+
+    independent: cell_id plus output columns computed without the calibrated inputs (eq 12-21,
+    pipelines/compute/cell_resistance.py); where given, it is the value compared and the
+    model's value is kept as calibrated_value."""
     outputs = [c for c in cell_performance.columns if c != "cell_id"]
     t6 = cell_design_parameters[cell_design_parameters["parameter"].isin(outputs) & cell_design_parameters["value"].notna()]
     t7 = published_cell_results[published_cell_results["metric"].isin(outputs) & published_cell_results["value"].notna()]
@@ -173,5 +291,109 @@ def cell_comparisons(
         ignore_index=True,
     )
     computed = cell_performance.melt(id_vars="cell_id", value_vars=outputs, var_name="column_name", value_name="computed_value")
+    from pipelines.compute.cell_model import OUTPUT_UNITS
+
     computed = computed.rename(columns={"cell_id": "row_key"})
+    computed["computed_unit"] = computed["column_name"].map(OUTPUT_UNITS)
+    if independent is not None:
+        other = independent.melt(id_vars="cell_id", var_name="column_name", value_name="independent_value")
+        computed = computed.merge(other.rename(columns={"cell_id": "row_key"}), on=["row_key", "column_name"], how="left")
+        replaced = computed["independent_value"].notna()
+        computed["calibrated_value"] = computed["computed_value"].where(replaced)
+        computed["computed_value"] = computed["independent_value"].where(replaced, computed["computed_value"])
+        computed = computed.drop(columns="independent_value")
+    return published, computed
+
+
+# --------------------------------------------------------------------------- Section 5.1 statements
+
+# Section 5.1's quantitative statements and the sizing quantity each one is about:
+# claim_id -> (statistic, pack quantities, from scenario, to scenario). Statistics:
+#   packaging_reduction  100 x (1 - pack quantity with the `to` cell-to-pack ratio / with the
+#                        `from` ratio), both at the `from` scenario's cell figures: the saving
+#                        packaging alone brings (%)
+#   reduction            100 x (1 - `to` pack / `from` pack) of sizing.vehicle_packs (%)
+#   factor               `from` pack / `to` pack of sizing.vehicle_packs (times smaller)
+#   max                  the largest value over both scenarios' rows of sizing.vehicle_packs
+# reduction and factor do not depend on the vehicle (its energy cancels); the median over the
+# vehicles is taken. A statement about several quantities gives one row per quantity, with
+# row_key "<claim_id>/<quantity>". The printed values, units and ranges come from
+# curated.application_claims; only this pairing is written here.
+SECTION51_CLAIMS: dict[str, tuple[str, tuple[str, ...], str, str]] = {
+    "s5_packaging_mass_reduction": ("packaging_reduction", ("pack_mass",), "current_2024", "advanced_2030"),
+    "s5_packaging_volume_reduction": ("packaging_reduction", ("pack_volume",), "current_2024", "advanced_2030"),
+    "s5_packaging_cost_reduction": ("packaging_reduction", ("pack_cost_total",), "current_2024", "advanced_2030"),
+    "s5_size_factor_2030_2035": ("factor", ("pack_mass", "pack_volume"), "current_2024", "advanced_2030"),
+    "s5_cost_reduction_2030_2035": ("reduction", ("pack_cost_total",), "current_2024", "advanced_2030"),
+    "s5_max_specific_power_required": ("max", ("pack_specific_power",), "current_2024", "advanced_2030"),
+}
+_STATISTIC_UNITS = {"packaging_reduction": "%", "reduction": "%", "factor": "ratio"}
+
+
+def section51_comparisons(
+    vehicle_packs: pd.DataFrame, application_claims: pd.DataFrame, scenarios: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Published and computed frames for reconcile(): the Section 5.1 statements of
+    SECTION51_CLAIMS recomputed from the pack sizing (sizing.vehicle_packs, and pack_sizing at
+    mixed cell and packaging figures for the packaging-only savings).
+
+    `scenarios` is curated.battery_scenarios (long) or a wide frame with the scenario metrics.
+    """
+    from pipelines.compute.sizing import SCENARIO_METRICS, pack_sizing, wide_from_long
+    from pipelines.schemas.computed.sizing import VehiclePacks
+
+    claims = application_claims[application_claims["claim_id"].isin(SECTION51_CLAIMS)]
+    plan = pd.DataFrame(
+        [(c, *SECTION51_CLAIMS[c]) for c in claims["claim_id"]], columns=["claim_id", "statistic", "quantity", "from_id", "to_id"]
+    ).explode("quantity", ignore_index=True)
+    if plan.empty:
+        return _published_rows(claims, claims["claim_id"], claims["claim_id"]).iloc[:0], pd.DataFrame(
+            columns=["row_key", "column_name", "computed_value", "computed_unit"]
+        )
+    several = plan.groupby("claim_id")["quantity"].transform("size") > 1
+    plan["row_key"] = plan["claim_id"].where(~several, plan["claim_id"] + "/" + plan["quantity"])
+    rows = claims.set_index("claim_id").loc[plan["claim_id"]].reset_index()
+    published = _published_rows(rows, "Section " + rows["section"].astype(str), plan["row_key"])
+
+    # sizing outputs per scenario: median over the vehicles (identical for reduction and factor)
+    per_scenario = vehicle_packs.groupby("scenario_id")[["pack_mass", "pack_volume", "pack_cost_total"]].median()
+    peak = vehicle_packs.groupby("scenario_id")["pack_specific_power"].max()
+    frm = per_scenario.reindex(plan["from_id"]).to_numpy()
+    to = per_scenario.reindex(plan["to_id"]).to_numpy()
+    column = {"pack_mass": 0, "pack_volume": 1, "pack_cost_total": 2}
+    index = plan["quantity"].map(column).fillna(0).astype(int).to_numpy()
+    rows_ = np.arange(len(plan))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = to[rows_, index] / frm[rows_, index]
+    # packaging alone: one kWh at the `from` cell figures, packed with each scenario's ratios
+    wide = (
+        wide_from_long(scenarios[scenarios["metric"].isin(SCENARIO_METRICS)], "scenario_id")
+        if "metric" in scenarios.columns
+        else scenarios
+    ).set_index("scenario_id")
+    cells = wide.reindex(plan["from_id"])[list(SCENARIO_METRICS[:3])].to_numpy(float).T
+    packaging = [wide.reindex(plan[side])[list(SCENARIO_METRICS[3:])].to_numpy(float).T for side in ("from_id", "to_id")]
+    packed = [pack_sizing(1.0, *cells, *ratios) for ratios in packaging]
+    packaging_ratio = packed[1]["pack_mass"] / packed[0]["pack_mass"]
+    packaging_ratio = np.where(plan["quantity"] == "pack_volume", packed[1]["pack_volume"] / packed[0]["pack_volume"], packaging_ratio)
+    packaging_ratio = np.where(
+        plan["quantity"] == "pack_cost_total", packed[1]["pack_cost_total"] / packed[0]["pack_cost_total"], packaging_ratio
+    )
+    largest = np.fmax(peak.reindex(plan["from_id"]).to_numpy(float), peak.reindex(plan["to_id"]).to_numpy(float))
+    statistic = plan["statistic"].to_numpy()
+    value = np.select(
+        [statistic == "packaging_reduction", statistic == "reduction", statistic == "factor", statistic == "max"],
+        [100.0 * (1.0 - packaging_ratio), 100.0 * (1.0 - ratio), 1.0 / ratio, largest],
+        default=np.nan,
+    )
+    units = VehiclePacks.to_schema().columns
+    computed_unit = plan["statistic"].map(_STATISTIC_UNITS).fillna(plan["quantity"].map(lambda q: units[q].metadata["unit"]))
+    computed = pd.DataFrame(
+        {
+            "row_key": plan["row_key"],
+            "column_name": rows["metric"].to_numpy(),
+            "computed_value": value,
+            "computed_unit": computed_unit.to_numpy(),
+        }
+    )
     return published, computed

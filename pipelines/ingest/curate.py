@@ -14,7 +14,7 @@ import pandera.pandas as pa
 from pipelines.ingest.measurements import add_parsed_values
 from pipelines.ingest.published_values import parse_published
 from pipelines.ingest.read_source import Dataset, SourceError, SourceProblem, read_dataset
-from pipelines.schemas.base import column_docs, foreign_keys, source_columns
+from pipelines.schemas.base import column_docs, foreign_keys, optional_source_columns, source_columns
 from pipelines.schemas.registry import CURATED
 from pipelines.schemas.validate import validate
 
@@ -38,6 +38,51 @@ def _safety(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+_PARTIAL_DATE = r"^(\d{4})(?:-(\d{2}))?(?:-(\d{2}))?$"
+
+
+def partial_dates(text: pd.Series) -> pd.Series:
+    """'2023', '2023-06' or '2023-06-15' -> the first day of that period (NaT where empty or
+    not a date; the caller reports those)."""
+    parts = text.astype("string").str.strip().str.extract(_PARTIAL_DATE)
+    iso = parts[0] + "-" + parts[1].fillna("01") + "-" + parts[2].fillna("01")
+    return pd.to_datetime(iso, format="%Y-%m-%d", errors="coerce")
+
+
+def _bad_dates(frame: pd.DataFrame, text: pd.Series, parsed: pd.Series, column: str) -> list[SourceProblem]:
+    bad = text.notna() & parsed.isna()
+    rows = frame.loc[bad, ["source_file", "source_line"]].assign(text=text[bad])
+    return [
+        SourceProblem(f, int(line), column, "not a date (write YYYY, YYYY-MM or YYYY-MM-DD)", f"got {t!r}")
+        for f, line, t in rows.itertuples(index=False, name=None)
+    ]
+
+
+def add_claim_dates(frame: pd.DataFrame, documents: pd.DataFrame | None, dataset: str) -> pd.DataFrame:
+    """claim_date: the row's own date where given, else its document's publication date."""
+    own = partial_dates(frame["claim_date"])
+    problems = _bad_dates(frame, frame["claim_date"], own, "claim_date")
+    if problems:
+        raise SourceError(dataset, problems)
+    document_date = (
+        frame["document_id"].map(documents.set_index("document_id")["publication_start"])
+        if documents is not None
+        else pd.Series(pd.NaT, index=frame.index)
+    )
+    return frame.assign(
+        claim_date=own.fillna(pd.to_datetime(document_date)),
+        claim_date_basis=pd.Series("row", index=frame.index).where(own.notna(), "document"),
+    )
+
+
+def _documents(frame: pd.DataFrame) -> pd.DataFrame:
+    start = partial_dates(frame["publication_date"])
+    problems = _bad_dates(frame, frame["publication_date"], start, "publication_date")
+    if problems:
+        raise SourceError("documents", problems)
+    return frame.assign(publication_start=start)
+
+
 def _fleets(frame: pd.DataFrame) -> pd.DataFrame:
     # Each file of sources/fleets/ is one fleet, named after the file.
     return frame.assign(fleet_id=frame["source_file"].map(lambda f: Path(f).stem))
@@ -47,6 +92,7 @@ PREPARE: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
     "cell_design_parameters": _table6,
     "safety": _safety,
     "fleets": _fleets,
+    "documents": _documents,
 }
 
 
@@ -56,7 +102,8 @@ def has_published_numbers(name: str) -> bool:
 
 
 def read_raw(name: str, sources_root: Path) -> Dataset:
-    return read_dataset(sources_root / name, sources_root, source_columns(CURATED[name]))
+    model = CURATED[name]
+    return read_dataset(sources_root / name, sources_root, source_columns(model), optional_source_columns(model))
 
 
 _BOOLEAN_TEXT = {"true": True, "false": False}
@@ -84,20 +131,33 @@ def typed_text(frame: pd.DataFrame, model: type[pa.DataFrameModel], dataset: str
 
 def parent_tables(name: str) -> list[str]:
     """Curated tables this dataset's foreign keys point at."""
-    return sorted({table for table, _ in foreign_keys(CURATED[name]).values()})
+    return sorted({table for table, _ in foreign_keys(CURATED[name]).values() if table != name})
 
 
 def check_foreign_keys(frame: pd.DataFrame, name: str, parents: Mapping[str, pd.DataFrame]) -> None:
     """Every key a row names must exist in its parent table (e.g. each cited reference id in
-    curated.references). A ';'-separated column holds several keys."""
+    curated.references). A ';'-separated column holds several keys. Where the row and its parent
+    both carry document_id, a key is looked up within the row's document."""
     problems: list[SourceProblem] = []
     for column, (table, parent_column) in foreign_keys(CURATED[name]).items():
+        if table == name:
+            continue
+        parent = parents[table]
         keys = frame[column].dropna().astype(str).str.split(";").explode().str.strip()
-        known = set(parents[table][parent_column].astype(str))
-        unknown = keys[~keys.isin(known)]
+        rule = f"key not in curated.{table}.{parent_column}"
+        if column != "document_id" and "document_id" in frame.columns and "document_id" in parent.columns:
+            # scoped by document: the pair (document_id, key) must exist in the parent
+            documents = frame.loc[keys.index, "document_id"].astype(str).to_numpy()
+            found = pd.MultiIndex.from_arrays([documents, keys.to_numpy()]).isin(
+                pd.MultiIndex.from_arrays([parent["document_id"].astype(str), parent[parent_column].astype(str)])
+            )
+            unknown = keys[~found]
+            rule += " of the row's document_id"
+        else:
+            unknown = keys[~keys.isin(set(parent[parent_column].astype(str)))]
         rows = frame.loc[unknown.index, ["source_file", "source_line"]].assign(key=unknown)
         problems += [
-            SourceProblem(f, int(line), column, f"key not in curated.{table}.{parent_column}", f"got '{key}'")
+            SourceProblem(f, int(line), column, rule, f"got '{key}'")
             for f, line, key in rows.itertuples(index=False, name=None)
         ]
     if problems:
@@ -121,6 +181,8 @@ def curate(
         if metrics is None or units is None:
             raise ValueError(f"dataset '{name}' holds printed numbers: pass the metric and unit vocabularies")
         frame = add_parsed_values(frame, metrics, units, name)
+    if "claim_date" in frame.columns:
+        frame = add_claim_dates(frame, (parents or {}).get("documents"), name)
     frame = validate(typed_text(frame, CURATED[name], name), CURATED[name], name)
     if parents is not None:
         check_foreign_keys(frame, name, parents)

@@ -9,11 +9,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipelines.ingest.published_values import parse_published, printed_precision
+from pipelines.ingest.published_values import best_values, parse_published, printed_precision
 from pipelines.ingest.read_source import SourceError, SourceProblem
 
 # Metrics whose unit is one of these may be printed without a unit.
-UNITLESS = {"ratio", "text", "cycles", "year"}  # a count or a calendar year needs no printed unit
+UNITLESS = {"ratio", "text", "cycles", "year", "count"}  # a count or a calendar year needs no printed unit
 
 
 def _problems(frame: pd.DataFrame, mask: pd.Series, column: str, rule: str, detail: pd.Series) -> list[SourceProblem]:
@@ -27,7 +27,8 @@ def _problems(frame: pd.DataFrame, mask: pd.Series, column: str, rule: str, deta
 def add_parsed_values(
     frame: pd.DataFrame, metrics: pd.DataFrame, units: pd.DataFrame, dataset: str
 ) -> pd.DataFrame:
-    """Add value, value_min, value_max, qualifier, unit; raise SourceError on any bad row."""
+    """Add value, value_min, value_max, qualifier, unit, value_best, value_basis; raise
+    SourceError on any bad row."""
     parsed = parse_published(frame["published_text"])
     metric_unit = frame["metric"].map(metrics.set_index("metric")["unit"])
     by_spelling = units.set_index("published_unit")
@@ -72,6 +73,7 @@ def add_parsed_values(
         out[col] = np.where(scale < 1, printed / np.reciprocal(scale), printed * scale)
     out["qualifier"] = parsed["qualifier"]
     out["unit"] = metric_unit
+    out[["value_best", "value_basis"]] = best_values(out["qualifier"], out["value"], out["value_min"], out["value_max"])
     representative = out["value"].fillna(out["value_min"]).fillna(out["value_max"])
     out["precision"] = printed_precision(frame["published_text"], representative)
     return out

@@ -37,15 +37,16 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("ge", rf"^(?P<a>{_NUM})\s*\+$"),
     ("ge", rf"^(?:as little as|as low as|as few as)\s*(?P<a>{_NUM})$"),
     ("gt", rf"^(?:>|over|more than|above|greater than|exceeding|exceeds?|in excess of)\s*(?P<a>{_NUM})$"),
-    ("le", rf"^(?:≤|<=|at most|no more than)\s*(?P<a>{_NUM})$"),
+    ("le", rf"^(?:≤|<=|at most|no more than|within)\s*(?P<a>{_NUM})$"),
     ("le", rf"^(?P<a>{_NUM})\s+or (?:less|fewer|below)$"),
     ("ge", rf"^(?P<a>{_NUM})\s+or (?:more|greater|above|higher)$"),
-    ("lt", rf"^(?:<|less than|below|under)\s*(?P<a>{_NUM})$"),
+    ("lt", rf"^(?:<|less than|below|under|before)\s*(?P<a>{_NUM})$"),
     ("up_to", rf"^(?:up to|as much as|as high as|as many as)\s*(?P<a>{_NUM})$"),
     ("approx", rf"^(?:{_APPROX})\s*(?P<a>{_NUM})$"),
     ("exact", rf"^(?P<a>{_NUM})$"),
 )
 _COMPILED = tuple((q, re.compile(p, re.IGNORECASE)) for q, p in _PATTERNS)
+_DECADE = re.compile(r"^(?:the\s+)?(?P<d>\d{3})0s$", re.IGNORECASE)
 _RANGE = next(pattern for qualifier, pattern in _COMPILED if qualifier == "range")
 
 # Symbols printed around a number that carry no meaning for its value.
@@ -65,7 +66,8 @@ def parse_published(text: pd.Series) -> pd.DataFrame:
     """
     raw = text.fillna("").astype(str)
     norm = raw.str.strip().str.replace(r"\s+", " ", regex=True).str.replace(_STRIP, "", regex=True)
-    norm = norm.str.strip()
+    # A decade ("the 1970s") is the range of its years.
+    norm = norm.str.strip().str.replace(_DECADE, r"\g<d>0-\g<d>9", regex=True)
 
     out = pd.DataFrame(
         {
@@ -108,6 +110,33 @@ def parse_published(text: pd.Series) -> pd.DataFrame:
     out["parsed"] = ~(pending & has_digit)
     out["range_descending"] = _range_descending(norm, out["qualifier"])
     return out
+
+
+# qualifier -> value_basis (pipelines/schemas/fields.py VALUE_BASES describes each basis).
+_BASIS = {
+    "exact": "point",
+    "approx": "approximate_point",
+    "plus_minus": "central_value",
+    "range": "midpoint_of_range",
+    "gt": "lower_bound",
+    "ge": "lower_bound",
+    "lt": "upper_bound",
+    "le": "upper_bound",
+    "up_to": "upper_bound",
+    "not_numeric": "not_numeric",
+}
+
+
+def best_values(qualifier: pd.Series, value: pd.Series, value_min: pd.Series, value_max: pd.Series) -> pd.DataFrame:
+    """The one rule for a single best value of a printed number (value_best, value_basis).
+
+    A point (exact, ~, a ± b) is itself; a range gives its midpoint; >, ≥ give the lower bound,
+    <, ≤, 'up to' the upper bound (both already stored in `value`); no number gives null.
+    Works on converted values, so value_best is in the same unit as value."""
+    basis = qualifier.map(_BASIS)
+    midpoint = (value_min.astype(float) + value_max.astype(float)) / 2
+    best = np.where(qualifier.eq("range").to_numpy(dtype=bool), midpoint, value.astype(float))
+    return pd.DataFrame({"value_best": best, "value_basis": basis}, index=qualifier.index)
 
 
 def _range_descending(norm: pd.Series, qualifier: pd.Series) -> pd.Series:

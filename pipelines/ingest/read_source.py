@@ -20,6 +20,9 @@ import yaml
 # sources/), refused before it is read into memory.
 MAX_SOURCE_BYTES = 5 * 1024 * 1024
 DATASET_METADATA_KEYS = ("title", "description", "grain", "origin")
+# Optional dataset.yaml key `defaults:` (column -> value): used where a CSV lacks the column or
+# leaves the cell empty, so `document_id: burke_zhao_2025` is written once per dataset.
+DEFAULTS_KEY = "defaults"
 
 
 @dataclass
@@ -93,7 +96,9 @@ def read_metadata(folder: Path, root: Path) -> dict:
     return meta
 
 
-def _read_csv_text(path: Path, rel: str, expected: list[str]) -> tuple[list[dict], list[SourceProblem]]:
+def _read_csv_text(
+    path: Path, rel: str, expected: list[str], optional: frozenset[str] = frozenset()
+) -> tuple[list[dict], list[SourceProblem]]:
     problems: list[SourceProblem] = []
     size = path.stat().st_size
     if size > MAX_SOURCE_BYTES:
@@ -112,7 +117,7 @@ def _read_csv_text(path: Path, rel: str, expected: list[str]) -> tuple[list[dict
         header = [h.strip() for h in next(reader)]
     except csv.Error as exc:
         return [], [SourceProblem(rel, 1, None, "header is not valid CSV", str(exc))]
-    missing = [c for c in expected if c not in header]
+    missing = [c for c in expected if c not in header and c not in optional]
     extra = [c for c in header if c not in expected]
     problems += [SourceProblem(rel, 1, c, "required column is missing") for c in missing]
     problems += [SourceProblem(rel, 1, c, "column is not in the dataset's schema") for c in extra]
@@ -143,12 +148,32 @@ def _read_csv_text(path: Path, rel: str, expected: list[str]) -> tuple[list[dict
     return rows, problems
 
 
-def read_dataset(folder: Path, root: Path, expected_columns: list[str]) -> Dataset:
-    """Read and concatenate every CSV of a dataset folder as text (empty fields become NA)."""
+def dataset_defaults(meta: dict, rel: str, dataset: str, expected: list[str]) -> dict[str, str]:
+    """The `defaults:` mapping of dataset.yaml (column -> value), checked against the columns."""
+    defaults = meta.get(DEFAULTS_KEY) or {}
+    if not isinstance(defaults, dict):
+        raise SourceError(dataset, [SourceProblem(rel, None, DEFAULTS_KEY, "defaults must map column names to values")])
+    unknown = [c for c in defaults if c not in expected]
+    if unknown:
+        raise SourceError(
+            dataset, [SourceProblem(rel, None, str(c), "defaults names a column that is not in the dataset's schema") for c in unknown]
+        )
+    return {str(c): str(v) for c, v in defaults.items() if v is not None and str(v).strip()}
+
+
+def read_dataset(
+    folder: Path, root: Path, expected_columns: list[str], optional_columns: list[str] | tuple[str, ...] = ()
+) -> Dataset:
+    """Read and concatenate every CSV of a dataset folder as text (empty fields become NA).
+
+    A CSV may leave out a column that dataset.yaml `defaults:` sets, or one of
+    `optional_columns`; a default fills the column's empty cells, and the row records it."""
     name = folder.name
     if not folder.is_dir():
         raise SourceError(name, [SourceProblem(_relative(folder, root), None, None, "dataset folder is missing")])
     meta = read_metadata(folder, root)
+    defaults = dataset_defaults(meta, _relative(folder / "dataset.yaml", root), name, expected_columns)
+    optional = frozenset(defaults) | frozenset(optional_columns)
     files = dataset_files(folder)
     if not files:
         raise SourceError(name, [SourceProblem(_relative(folder, root), None, None, "dataset folder has no .csv file")])
@@ -156,7 +181,7 @@ def read_dataset(folder: Path, root: Path, expected_columns: list[str]) -> Datas
     rows: list[dict] = []
     problems: list[SourceProblem] = []
     for path in files:
-        file_rows, file_problems = _read_csv_text(path, _relative(path, root), expected_columns)
+        file_rows, file_problems = _read_csv_text(path, _relative(path, root), expected_columns, optional)
         rows += file_rows
         problems += file_problems
     if problems:
@@ -164,8 +189,10 @@ def read_dataset(folder: Path, root: Path, expected_columns: list[str]) -> Datas
 
     frame = pd.DataFrame(rows, columns=[*expected_columns, "source_file", "source_line"])
     text_cols = expected_columns
-    stripped = frame[text_cols].apply(lambda s: s.str.strip())
+    stripped = frame[text_cols].fillna("").apply(lambda s: s.str.strip())  # a column a file leaves out is empty
     # NaN rather than pd.NA: pandera's coercion of text to float or int accepts NaN, not NA
     frame[text_cols] = stripped.where(stripped != "", np.nan)
+    for column, value in defaults.items():
+        frame[column] = frame[column].fillna(value)
     frame["source_line"] = frame["source_line"].astype(int)
     return Dataset(name, meta, frame.reset_index(drop=True), tuple(_relative(p, root) for p in files))

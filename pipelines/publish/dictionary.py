@@ -7,7 +7,7 @@ from pathlib import Path
 import pandera.pandas as pa
 import yaml
 
-from pipelines.schemas.base import column_docs
+from pipelines.schemas.base import column_docs, foreign_key_constraints, table_key, unique_columns
 from pipelines.schemas.registry import CURATED, all_tables
 from pipelines.settings import PROJECT_ROOT
 
@@ -34,6 +34,23 @@ def _cell(text: str | None) -> str:
     return (text or "").replace("|", "\\|").replace("\n", " ")
 
 
+def constraint_lines(table: str, model: type[pa.DataFrameModel]) -> list[str]:
+    """Key and references as declared in DuckDB (publish/duckdb_tables.py builds them from the same model)."""
+    key = table_key(model)
+    nullable = {d.name for d in column_docs(model) if d.nullable}
+    if key:
+        kind = "UNIQUE (a key column may be null)" if nullable & set(key) else "PRIMARY KEY"
+        lines = [f"- **Key:** {', '.join(f'`{c}`' for c in key)} ({kind})"]
+    else:
+        lines = ["- **Key:** none declared"]
+    lines += [f"- **Unique:** `{c}`" for c in unique_columns(model)]
+    for fk in foreign_key_constraints(model, all_tables()):
+        target = f"`{fk.parent_table}.{fk.parent_column}`"
+        how = "FOREIGN KEY" if fk.declared else f"checked by the ingest, not a DuckDB FOREIGN KEY: {fk.reason}"
+        lines.append(f"- **References:** `{fk.column}` → {target} ({how})")
+    return lines
+
+
 def render_table(table: str, model: type[pa.DataFrameModel]) -> str:
     meta = table_metadata(table, model)
     lines = [f"## `{table}`", ""]
@@ -45,6 +62,7 @@ def render_table(table: str, model: type[pa.DataFrameModel]) -> str:
         f"- **Grain:** {meta['grain']}",
         f"- **Provenance:** {meta['provenance']}",
         f"- **Schema:** `{model.__module__}.{model.__name__}`",
+        *constraint_lines(table, model),
         "",
         "| column | type | unit | origin | description |",
         "|---|---|---|---|---|",
@@ -67,6 +85,12 @@ def render_dictionary() -> str:
         "comment: `SELECT table_name, column_name, comment FROM duckdb_columns()`.",
         "",
         "Origin `source` means typed by a curator in `sources/`; `derived` means computed by the pipeline.",
+        "",
+        "Constraints are declared in DuckDB from the same models (`SELECT * FROM duckdb_constraints()`):",
+        "the **Key** of each table is its PRIMARY KEY (UNIQUE where a key column may be null), a column",
+        "not marked nullable is NOT NULL, and a **References** line is a FOREIGN KEY where DuckDB can",
+        "declare one. A `;`-separated list of keys (`reference_ids`) or a reference to part of a longer",
+        "key cannot be a FOREIGN KEY: the ingest checks those, and the line says so.",
         "",
         "| table | description |",
         "|---|---|",

@@ -1,10 +1,19 @@
-"""Write and read warehouse tables in a DuckDB file, with comments from the pandera models.
+"""Write and read warehouse tables in a DuckDB file, with comments and constraints from the
+pandera models.
 
 Table and column comments are generated from the registry's models, so `duckdb_columns()`
-in any SQL client shows the same description and unit as the data dictionary.
+in any SQL client shows the same description and unit as the data dictionary. Each table is
+created with the constraints its model declares (table_constraints): PRIMARY KEY on its key
+(UNIQUE when a key column may be null), UNIQUE on other unique columns, NOT NULL where the
+model says not nullable, and FOREIGN KEY for the references DuckDB can declare, so database
+tools show keys and relations. Parents are written before their children because every
+referencing dataset depends on its parent asset; DuckDB refuses to drop a referenced table, so
+rewriting a parent first drops its referencing tables (they are downstream, rewritten later in
+the same run, and a failed run's staging copy is never published).
 """
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -14,7 +23,7 @@ from typing import TYPE_CHECKING
 import duckdb
 import pandas as pd
 
-from pipelines.schemas.base import column_docs
+from pipelines.schemas.base import column_docs, foreign_key_constraints, table_key, unique_columns
 from pipelines.schemas.registry import all_tables
 
 if TYPE_CHECKING:  # pyarrow is imported where a stream is written, not on every import
@@ -36,6 +45,58 @@ def _literal(text: str) -> str:
 
 def column_comment(description: str, unit: str | None) -> str:
     return f"{description} [{unit}]" if unit else description
+
+
+@functools.cache
+def _declared(qualified: str) -> tuple[tuple[str, ...], bool, tuple[str, ...], tuple[tuple[str, str, str], ...], frozenset[str]]:
+    """(key, key may be null, unique columns, declarable foreign keys, not-null columns) of a
+    table's model; cached, the models do not change within a process."""
+    tables = all_tables()
+    model = tables.get(qualified)
+    if model is None:
+        return (), False, (), (), frozenset()
+    docs = {d.name: d for d in column_docs(model)}
+    key = table_key(model)
+    fks = tuple((fk.column, fk.parent_table, fk.parent_column) for fk in foreign_key_constraints(model, tables) if fk.declared)
+    required = frozenset(name for name, doc in docs.items() if not doc.nullable)
+    return key, any(docs[c].nullable for c in key), tuple(unique_columns(model)), fks, required
+
+
+def table_constraints(qualified: str, columns: list[str]) -> list[str]:
+    """The constraint clauses of a CREATE TABLE for `qualified`, from its pandera model: PRIMARY
+    KEY on the key (UNIQUE if a key column may be null), UNIQUE, FOREIGN KEY."""
+    key, key_nullable, unique, fks, _ = _declared(qualified)
+    present = set(columns)
+    clauses = []
+    if key and present.issuperset(key):
+        clauses.append(f"{'UNIQUE' if key_nullable else 'PRIMARY KEY'} ({', '.join(_ident(c) for c in key)})")
+    clauses += [f"UNIQUE ({_ident(c)})" for c in unique if c in present]
+    clauses += [f"FOREIGN KEY ({_ident(c)}) REFERENCES {parent} ({_ident(pc)})" for c, parent, pc in fks if c in present]
+    return clauses
+
+
+def not_null_columns(qualified: str) -> frozenset[str]:
+    return _declared(qualified)[4]
+
+
+def _create_table_sql(con: duckdb.DuckDBPyConnection, qualified: str, relation: str) -> str:
+    types = con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
+    required = not_null_columns(qualified)
+    columns = [f'"{_ident(name)}" {kind}' + (" NOT NULL" if name in required else "") for name, kind, *_ in types]
+    return f"CREATE TABLE {qualified} ({', '.join(columns + table_constraints(qualified, [t[0] for t in types]))})"
+
+
+@functools.cache
+def _referencing(qualified: str) -> tuple[str, ...]:
+    """Tables whose declared FOREIGN KEYs point at `qualified`, their own referencing tables first."""
+    children = [t for t in all_tables() if any(parent == qualified for _, parent, _ in _declared(t)[3])]
+    return tuple(dict.fromkeys(g for child in children for g in (*_referencing(child), child)))
+
+
+def _drop_with_referencing(con: duckdb.DuckDBPyConnection, qualified: str) -> None:
+    # From the models rather than duckdb_constraints(): that scan costs tens of ms per table.
+    for table in (*_referencing(qualified), qualified):
+        con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 @dataclass
@@ -64,7 +125,7 @@ class BatchStream:
 
 def write_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, data: pd.DataFrame | pa.Table | BatchStream) -> int:
     """Replace schema.table with `data` (a pandas frame, an Arrow table, or a stream of Arrow
-    record batches) and attach the model's comments, in one transaction; returns the rows written."""
+    record batches) with the model's constraints and comments, in one transaction; returns the rows written."""
     schema, table = _ident(schema), _ident(table)
     qualified = f"{schema}.{table}"
     model = all_tables().get(qualified)
@@ -74,7 +135,9 @@ def write_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, data: p
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
         con.register("_incoming", data.reader() if isinstance(data, BatchStream) else data)
         try:
-            rows = con.execute(f"CREATE OR REPLACE TABLE {qualified} AS SELECT * FROM _incoming").fetchall()[0][0]
+            _drop_with_referencing(con, qualified)
+            con.execute(_create_table_sql(con, qualified, "_incoming"))  # binds the stream's schema only
+            rows = con.execute(f"INSERT INTO {qualified} SELECT * FROM _incoming").fetchall()[0][0]
         finally:
             con.unregister("_incoming")
         if model is not None:

@@ -20,10 +20,7 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from pipelines.ingest.published_values import QUALIFIERS
-
-SOURCE = "source"  # column typed by a curator in sources/
-SLUG = r"^[a-z0-9_]+$"  # identifiers analysts join on (cell_id, vehicle_id, claim_id, ...)
-DERIVED = "derived"  # column computed by the pipeline
+from pipelines.schemas.fields import DERIVED, SLUG, SOURCE, catalogue_field  # noqa: F401 (SLUG re-exported)
 
 
 def field(
@@ -36,6 +33,17 @@ def field(
     """A pandera Field that also records unit and origin (source file vs pipeline)."""
     checks.setdefault("nullable", False)
     return pa.Field(description=description, metadata={"unit": unit, "origin": origin}, **checks)
+
+
+def calibrated_against_field() -> Any:
+    """A curated input's fit target(s): the published numbers it was back-solved from, which
+    reconciliation must then count as calibrated rather than reproduced."""
+    return field(
+        "Published number(s) this value was fitted to, as '<source table>:<column slug>' (';'-separated); "
+        "reconciliation marks those numbers `calibrated`, not `reproduced`. Empty where nothing was fitted",
+        nullable=True,
+        str_matches=r"^Table [A-Za-z0-9.-]+:[a-z0-9_]+(;Table [A-Za-z0-9.-]+:[a-z0-9_]+)*$",
+    )
 
 
 # Plausible physical bounds per canonical unit: outside them a value is a transcription or
@@ -75,7 +83,10 @@ class CuratedRows(pa.DataFrameModel):
 
     Foreign keys (Config.metadata["foreign_keys"]: column -> "table.column" of another curated
     table) are checked by the ingest against the parent table; a ';'-separated column is a list
-    of keys. Declarations merge down the class hierarchy and apply where the column exists.
+    of keys. Declarations merge down the class hierarchy and apply where the column exists; a
+    model that is itself the parent of a key declares it None (technologies.technology_id).
+    Where both the row and its parent carry document_id, the key is looked up within the row's
+    document: (document_id, reference_id) for reference_ids.
     """
 
     source_file: Series[str] = field("File under sources/ the row was read from", origin=DERIVED)
@@ -84,7 +95,16 @@ class CuratedRows(pa.DataFrameModel):
     class Config:
         strict = True
         coerce = True
-        metadata = {"foreign_keys": {"reference_ids": "references.reference_id"}}
+        metadata = {
+            "foreign_keys": {
+                "reference_ids": "references.reference_id",
+                "document_id": "documents.document_id",
+                "technology_id": "technologies.technology_id",
+                "organisation_id": "organisations.organisation_id",
+                "product_id": "products.product_id",
+                "evidence": "evidence_kinds.evidence",
+            }
+        }
 
 
 class ComputedTable(pa.DataFrameModel):
@@ -141,12 +161,20 @@ class PublishedNumber(CuratedRows):
         nullable=True,
         ge=0,
     )
-    section: Series[str] = field("Report section the value comes from (ES = executive summary)")
-    source_table: Series[str] = field("Report table the value is printed in, if any", nullable=True)
-    reference_ids: Series[str] = field(
-        "Reference numbers from the report's list (curated.references), ';'-separated", nullable=True
-    )
+    value_best: Series[float] = catalogue_field("value_best", unit=None)
+    value_basis: Series[str] = catalogue_field("value_basis")
+    document_id: Series[str] = catalogue_field("document_id")
+    section: Series[str] = catalogue_field("section")
+    source_table: Series[str] = catalogue_field("source_table")
+    reference_ids: Series[str] = catalogue_field("reference_ids")
+    evidence: Series[str] = catalogue_field("evidence")
+    claim_date: Series[pa.DateTime] = catalogue_field("claim_date")
+    claim_date_basis: Series[str] = catalogue_field("claim_date_basis")
     note: Series[str] = field("Curator's note, in our own words", nullable=True)
+
+    @pa.check("claim_date", name="claim_date_not_in_the_future")
+    def claim_date_not_in_the_future(cls, s: pd.Series) -> pd.Series:
+        return s.isna() | (s <= pd.Timestamp.now())
 
     @pa.dataframe_check(name="value_min_not_above_value_max")
     def value_min_not_above_value_max(cls, df: pd.DataFrame) -> pd.Series:
@@ -223,12 +251,21 @@ def foreign_keys(model: type[pa.DataFrameModel]) -> dict[str, tuple[str, str]]:
         config = cls.__dict__.get("Config")
         declared.update(((getattr(config, "metadata", None) or {}).get("foreign_keys", {})))
     columns = set(model.to_schema().columns)
-    return {c: tuple(target.split(".", 1)) for c, target in declared.items() if c in columns}
+    return {c: tuple(target.split(".", 1)) for c, target in declared.items() if c in columns and target}
 
 
 def source_columns(model: type[pa.DataFrameModel]) -> list[str]:
     """The header a curator's CSV must have, in schema order."""
     return [d.name for d in column_docs(model) if d.origin == SOURCE]
+
+
+# Source columns a CSV may leave out entirely (then empty on every row of that file): the
+# pipeline fills them (claim_date from the document's date).
+OPTIONAL_SOURCE_COLUMNS = ("claim_date",)
+
+
+def optional_source_columns(model: type[pa.DataFrameModel]) -> list[str]:
+    return [c for c in source_columns(model) if c in OPTIONAL_SOURCE_COLUMNS]
 
 
 def warning_checks(model: type[pa.DataFrameModel]) -> list[pa.Check]:
@@ -248,6 +285,78 @@ def blocking_schema(model: type[pa.DataFrameModel]) -> pa.DataFrameSchema:
 def unique_rows(df: pd.DataFrame, keys: list[str]) -> pd.Series:
     """Row-wise: False on every row that shares its key with another row."""
     return ~df.duplicated(keys, keep=False)
+
+
+def key_rule(*columns: str, name: str) -> Any:
+    """The blocking "one row per key" check of a table, which also declares `columns` as the
+    table's key (its DuckDB PRIMARY KEY, see table_key()). Use as `unique_key = key_rule(...)`."""
+
+    def unique_key(cls, df: pd.DataFrame) -> pd.Series:
+        return unique_rows(df, list(columns))
+
+    rule = pa.dataframe_check(name=name)(unique_key)
+    rule.__func__.table_key = tuple(columns)
+    return rule
+
+
+# --------------------------------------------------------------------------- declared constraints
+
+
+def table_key(model: type[pa.DataFrameModel]) -> tuple[str, ...]:
+    """The columns that identify a row: a key_rule() check, else Config.unique, else the first
+    column declared unique=True; () when the model declares none."""
+    for cls in model.__mro__:
+        for attr in vars(cls).values():
+            key = getattr(getattr(attr, "__func__", None), "table_key", None)
+            if key:
+                return key
+    schema = model.to_schema()
+    if schema.unique:
+        return tuple(schema.unique)
+    unique = [name for name in column_order(model) if schema.columns[name].unique]
+    return tuple(unique[:1])
+
+
+def unique_columns(model: type[pa.DataFrameModel]) -> list[str]:
+    """Single columns declared unique=True other than the table key (DuckDB UNIQUE)."""
+    schema, key = model.to_schema(), table_key(model)
+    return [name for name in column_order(model) if schema.columns[name].unique and (name,) != key]
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    column: str
+    parent_table: str  # "curated.<name>"
+    parent_column: str
+    declared: bool  # a DuckDB FOREIGN KEY; otherwise checked by the ingest only
+    reason: str = ""
+
+
+def foreign_key_constraints(model: type[pa.DataFrameModel], tables: dict[str, type[pa.DataFrameModel]]) -> list[ForeignKey]:
+    """Every reference the ingest checks (foreign_keys()), and whether DuckDB can declare it:
+    only a single-valued column whose type matches a parent column that alone is the parent's
+    key or unique, in the same schema. A ';'-separated list of keys, a column naming part of a
+    longer parent key (e.g. vehicle_id of a one-row-per-vehicle-and-metric table), or a reference
+    from another schema (DuckDB cannot declare it) stays an ingest check."""
+    out = []
+    schema = model.to_schema()
+    own_schema = next((name.split(".")[0] for name, m in tables.items() if m is model), "curated")
+    for column, (parent, parent_column) in foreign_keys(model).items():
+        parent_table = f"curated.{parent}"
+        parent_model = tables[parent_table]
+        parent_schema = parent_model.to_schema()
+        if own_schema != "curated":
+            reason = f"DuckDB declares FOREIGN KEYs only within one schema (this table is in {own_schema}, its parent in curated)"
+        elif "';'-separated" in (schema.columns[column].description or ""):
+            reason = "';'-separated list of keys (a list cannot be a FOREIGN KEY)"
+        elif str(schema.columns[column].dtype) != str(parent_schema.columns[parent_column].dtype):
+            reason = f"type {schema.columns[column].dtype} differs from the parent's {parent_schema.columns[parent_column].dtype}"
+        elif (parent_column,) != table_key(parent_model) and parent_column not in unique_columns(parent_model):
+            reason = f"{parent_table}.{parent_column} is not unique there (key: {', '.join(table_key(parent_model))})"
+        else:
+            reason = ""
+        out.append(ForeignKey(column, parent_table, parent_column, not reason, reason))
+    return out
 
 
 def derived_agrees(
@@ -303,11 +412,13 @@ def wide_model(
     grain: str,
     provenance: str,
     flags: dict[str, str] | None = None,
+    unique: tuple[str, ...] = (),
 ) -> type[pa.DataFrameModel]:
     """A pandera model for a wide computed table whose value columns come from a catalogue
     (name -> (unit, description)), so the catalogue stays the single place they are defined.
 
-    keys: column -> (python type, description); flags: boolean column -> description.
+    keys: column -> (python type, description); flags: boolean column -> description;
+    unique: the columns identifying a row (the table key, default all of `keys`).
     """
     annotations: dict[str, object] = {}
     namespace: dict[str, object] = {}
@@ -322,5 +433,6 @@ def wide_model(
         namespace[column] = field(text, origin=DERIVED)
     namespace["__annotations__"] = annotations
     namespace["__module__"] = sys._getframe(1).f_globals["__name__"]  # the catalogue's module, for code links
-    namespace["Config"] = type("Config", (), {"description": description, "metadata": {"grain": grain, "provenance": provenance}})
+    config = {"description": description, "unique": list(unique or keys), "metadata": {"grain": grain, "provenance": provenance}}
+    namespace["Config"] = type("Config", (), config)
     return type(name, (ComputedTable,), namespace)

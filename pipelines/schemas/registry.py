@@ -9,6 +9,7 @@ import pandera.pandas as pa
 from pipelines.schemas.computed.model import CellPerformance, CellSensitivity, DesignSweep
 from pipelines.schemas.computed.quality import Reconciliation, SourceFindings
 from pipelines.schemas.computed.sizing import FleetSummary, MachinePacks, PackUncertainty, VehiclePacks
+from pipelines.schemas.computed.technology_db import ClaimConflicts, ClaimReferences, TechnologyComparison
 from pipelines.schemas.curated.applications import (
     BatteryScenarios,
     ConstructionMachines,
@@ -26,6 +27,7 @@ from pipelines.schemas.curated.cell_model_inputs import (
 from pipelines.schemas.curated.claims import CellClaims
 from pipelines.schemas.curated.literature import Safety, SodiumVsLithium, SsbCostProjections, TechnologyOverview
 from pipelines.schemas.curated.references import References
+from pipelines.schemas.curated.report_facts import DocumentFacts, MarketStatistics, ProjectTestPlan
 from pipelines.schemas.curated.settings import AnalysisSettings
 from pipelines.schemas.curated.sizing_inputs import (
     ApplicationClaims,
@@ -36,6 +38,14 @@ from pipelines.schemas.curated.sizing_inputs import (
     ScenarioYears,
     VehiclePeakPower,
 )
+from pipelines.schemas.curated.technology_db import (
+    ComparisonMetrics,
+    Documents,
+    EvidenceKinds,
+    Organisations,
+    Products,
+    Technologies,
+)
 from pipelines.schemas.curated.vocabularies import Metrics, Units
 
 # Curated tables: DuckDB table curated.<name> is read from sources/<name>/.
@@ -43,6 +53,11 @@ CURATED: dict[str, type[pa.DataFrameModel]] = {
     "units": Units,
     "metrics": Metrics,
     "analysis_settings": AnalysisSettings,
+    "documents": Documents,
+    "evidence_kinds": EvidenceKinds,
+    "technologies": Technologies,
+    "organisations": Organisations,
+    "products": Products,
     "references": References,
     "cell_claims": CellClaims,
     "technology_overview": TechnologyOverview,
@@ -65,7 +80,11 @@ CURATED: dict[str, type[pa.DataFrameModel]] = {
     "scenario_uncertainty": ScenarioUncertainty,
     "scenario_years": ScenarioYears,
     "application_claims": ApplicationClaims,
+    "market_statistics": MarketStatistics,
+    "test_programme": ProjectTestPlan,
+    "document_facts": DocumentFacts,
     "reconciliation_notes": ReconciliationNotes,
+    "comparison_metrics": ComparisonMetrics,
 }
 
 # Computed tables, "<schema>.<table>" -> model, of the model, sizing and quality layers.
@@ -79,6 +98,9 @@ COMPUTED: dict[str, type[pa.DataFrameModel]] = {
     "sizing.pack_uncertainty": PackUncertainty,
     "quality.reconciliation": Reconciliation,
     "quality.source_findings": SourceFindings,
+    "curated.claim_references": ClaimReferences,
+    "quality.claim_conflicts": ClaimConflicts,
+    "analysis.technology_comparison": TechnologyComparison,
 }
 
 

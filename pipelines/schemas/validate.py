@@ -15,7 +15,7 @@ from pipelines.schemas.base import blocking_schema, column_order, warning_checks
 
 # Columns that identify a row to a human, shown in warning metadata when present.
 _ROW_LABEL_COLUMNS = (
-    "claim_id", "cell_id", "parameter", "vehicle_id", "scenario_id", "machine_id", "row_id",
+    "claim_id", "cell_id", "parameter", "vehicle_id", "scenario_id", "machine_id", "row_id", "fact_id", "statistic_id", "item_id",
     "technology_id", "criterion", "chemistry", "entity", "metric", "published_text", "value",
     "unit", "source_table", "source_file", "source_line",
 )

@@ -10,8 +10,8 @@ import duckdb
 import pytest
 from PIL import Image
 
-from pipelines.cli import QUERIES_DIR
 from pipelines.publish.dictionary import DICTIONARY_PATH, render_dictionary
+from pipelines.query import QUERIES_DIR, bind_params, load_named
 from pipelines.schemas.registry import all_tables
 from pipelines.settings import PROJECT_ROOT
 
@@ -25,10 +25,10 @@ def test_there_are_named_queries_for_the_reports_questions():
 
 @pytest.mark.parametrize("path", NAMED_QUERIES, ids=lambda p: p.stem)
 def test_named_query_runs_and_answers(path: Path, built_warehouse):
-    sql = path.read_text(encoding="utf-8")
-    assert sql.startswith("-- "), "a named query starts with a comment saying what it answers"
+    query = load_named(path.stem)
+    assert query.sql.startswith("-- "), "a named query starts with a comment saying what it answers"
     with duckdb.connect(str(built_warehouse.published_db), read_only=True) as con:
-        frame = con.execute(sql).df()
+        frame = con.execute(query.sql, bind_params(query, []) or None).df()
     assert len(frame) > 0
 
 

@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipelines.assets.model import compute_cell_performance_table, compute_design_sweep
+from pipelines.assets.quality import independent_cell_results
 from pipelines.compute.cell_model import (
     ASSUMED_INPUTS,
     DESIGN_INPUTS,
@@ -379,12 +380,28 @@ def curated() -> dict[str, pd.DataFrame]:
 
 @pytest.fixture(scope="module")
 def performance(curated) -> pd.DataFrame:
-    return compute_cell_performance_table(curated["cell_design_parameters"], curated["cell_model_assumptions"])
+    return compute_cell_performance_table(
+        curated["cell_design_parameters"], curated["cell_model_assumptions"], curated["published_cell_results"]
+    )
+
+
+def test_cell_performance_carries_table7_beside_the_computed_values(curated, performance):
+    from pipelines.schemas.computed.model import PUBLISHED_OUTPUTS, CellPerformance
+
+    CellPerformance.validate(performance)
+    t7 = curated["published_cell_results"].query("source_table == 'Table 7'")
+    for metric in PUBLISHED_OUTPUTS:
+        expected = t7[t7["metric"] == metric].set_index("cell_id")["value"]
+        got = performance.set_index("cell_id")[f"published_{metric}"]
+        assert got.reindex(expected.index).to_numpy() == pytest.approx(expected.to_numpy())
+        deviation = 100 * (performance[metric] - performance[f"published_{metric}"]) / performance[f"published_{metric}"]
+        assert performance[f"{metric}_deviation_pct"].to_numpy() == pytest.approx(deviation.to_numpy(), nan_ok=True)
 
 
 @pytest.fixture(scope="module")
 def reconciled(curated, performance) -> pd.DataFrame:
-    comparisons = cell_comparisons(performance, curated["cell_design_parameters"], curated["published_cell_results"])
+    independent = independent_cell_results(performance, curated["cell_design_parameters"], curated["cell_model_assumptions"])
+    comparisons = cell_comparisons(performance, curated["cell_design_parameters"], curated["published_cell_results"], independent)
     tolerance = settings_from(curated["analysis_settings"])["cell_model_tolerance"]
     return reconcile(*comparisons, rel_tolerance=tolerance, notes=curated["reconciliation_notes"])
 

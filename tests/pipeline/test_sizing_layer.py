@@ -84,7 +84,7 @@ def test_new_scenario_file_reaches_every_sizing_table(workspace):
     rows = [header]
     for metric, (text, unit) in values.items():
         row = dict.fromkeys(header, "")
-        row.update(scenario_id="test_future_2035", year="2035", metric=metric, published_text=text, published_unit=unit, section="5.1")
+        row.update(scenario_id="test_future_2035", year="2035", technology_id="advanced_lithium", metric=metric, published_text=text, published_unit=unit, section="5.1")
         rows.append([row[c] for c in header])
     _write_csv(folder / "test_future.csv", rows)
 

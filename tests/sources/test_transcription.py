@@ -56,8 +56,25 @@ def table_blocks() -> dict[str, list[list[str]]]:
 
 
 @lru_cache
+def table_text(table: str) -> str:
+    """A table as printed: its caption, its rows and its footnotes (lines starting with *)."""
+    chunks, current = [], None
+    for line in report_lines()[BODY_START:]:
+        caption = CAPTION.match(line)
+        if caption:
+            current = f"Table {caption.group(1)}"
+        elif current and "\t" not in line and line.strip() and not line.startswith(("*", "Parameter")):
+            current = None
+        if current == table:
+            chunks.append(line)
+    return "\n".join(chunks)
+
+
+@lru_cache
 def section_text(section: str) -> str:
     lines = report_lines()
+    if section == "Abstract":
+        return next(m.group(1) for m in map(re.compile(r"Abstract <p>(.*)</p>").search, lines) if m)
     if section == "ES":
         start = next(i for i, l in enumerate(lines) if l.strip() == "EXECUTIVE SUMMARY")
         end = next(i for i, l in enumerate(lines) if l.strip() == "1. INTRODUCTION")
@@ -90,7 +107,7 @@ def test_every_number_is_printed_where_the_row_says(name):
         if not held:
             continue
         if isinstance(row.source_table, str) and row.source_table in table_blocks():
-            place = "\n".join("\t".join(r) for r in table_blocks()[row.source_table])
+            place = table_text(row.source_table)
         else:
             place = section_text(str(row.section))
         printed = set(numbers(place))
@@ -155,3 +172,22 @@ def test_every_reference_of_the_list_is_held_once():
     printed = [int(m) for m in re.findall(r"^- \[(\d+)\]\.", "\n".join(report_lines()), flags=re.M)]
     assert sorted(ids) == sorted(printed)
     assert ids.is_unique
+
+
+def _table_row(table: str, label: str) -> list[str]:
+    return next([c.strip() for c in row[1:]] for row in table_blocks()[table] if row[0].strip() == label)
+
+
+def test_table_text_cells_are_held_as_printed():
+    # Text cells are data labels: held exactly as printed, not paraphrased.
+    claims = read_raw("cell_claims", REAL_SOURCES).frame
+    t2 = claims[(claims["source_table"] == "Table 2") & (claims["published_label"] == "Safety test")]
+    assert Counter(t2["published_text"]) == Counter(_table_row("Table 2", "Safety test"))
+
+    t1 = claims[(claims["source_table"] == "Table 1") & (claims["published_label"] == "Cell format")]
+    assert list(t1["published_text"]) == _table_row("Table 1", "Cell format")
+
+    table4 = read_raw("sodium_vs_lithium", REAL_SOURCES).frame
+    printed = {row[0].strip(): row[3].strip() for row in table_blocks()["Table 4"] if row[0].strip() != "Criteria"}
+    assert set(table4["published_label"]) == set(printed)
+    assert (table4["published_note"] == table4["published_label"].map(printed)).all()

@@ -1,4 +1,5 @@
 -- Design sweep: which anode choices and cathode designs reach the design target (curated.analysis_settings), and how often.
+-- Every number is computed by the cell model over the sampled designs (model.design_sweep); rounded for display.
 SELECT
     anode_choice,
     count(*) AS designs,

@@ -1,4 +1,6 @@
--- Construction machines: operating hours with the advanced battery at the same battery mass, and whether that covers an 8-hour day.
+-- Construction machines: operating hours with a battery scenario's cells at the same battery mass, and whether that covers the workday.
+-- param: scenario = advanced_2030   battery scenario (sizing.machine_packs.scenario_id: a file scenario or an interpolated year)
+-- Computed values, rounded for display (the stored table keeps full precision); published_* are Table 12 as printed.
 SELECT
     machine_id,
     machine_type,
@@ -14,5 +16,5 @@ SELECT
     round(break_charge_kw) AS one_hour_break_charge_kw,
     coalesce(break_charger_label, 'none of the report''s classes') AS break_charger
 FROM sizing.machine_packs
-WHERE scenario_id = 'advanced_2030'
+WHERE scenario_id = $scenario
 ORDER BY covers_workday DESC, hours_at_same_mass DESC;

@@ -1,4 +1,5 @@
 -- Pack mass, volume and cost per vehicle, current (2024) vs advanced (2030) batteries, beside Table 11 as published.
+-- mass_/volume_/cost_ columns are computed (sizing.vehicle_packs), rounded for display; table11_ columns are the values the report prints.
 WITH computed AS (
     SELECT vehicle_id, scenario_id, energy_kwh, pack_mass, pack_volume, pack_cost_total, pack_specific_power
     FROM sizing.vehicle_packs

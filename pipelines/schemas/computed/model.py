@@ -76,14 +76,33 @@ OUTPUTS = {name: (OUTPUT_UNITS[name], OUTPUT_DESCRIPTIONS[name]) for name in OUT
 INPUTS = {name: (DESIGN_INPUT_UNITS[name], "Input: " + INPUT_DESCRIPTIONS[name]) for name in DESIGN_INPUTS}
 SWEEP_OUTPUTS = ("total_mass", "volume", "cell_energy", "gravimetric_energy_density", "volumetric_energy_density", "internal_resistance", "pulse_power_95")
 
+# The report's Table 7 prints four of the model outputs for every modelled cell; the table
+# carries each printed value beside the computed one, and the deviation between them.
+PUBLISHED_TABLE = "Table 7"
+PUBLISHED_OUTPUTS = ("gravimetric_energy_density", "volumetric_energy_density", "internal_resistance", "pulse_power_95")
+PUBLISHED_BESIDE = {
+    **{
+        f"published_{name}": (OUTPUTS[name][0], f"{PUBLISHED_TABLE} as published (curated.published_cell_results): {name}")
+        for name in PUBLISHED_OUTPUTS
+    },
+    **{
+        f"{name}_deviation_pct": (
+            "%",
+            f"(computed - published) / published x 100 for {name}; null where {PUBLISHED_TABLE} prints no value or 0",
+        )
+        for name in PUBLISHED_OUTPUTS
+    },
+}
+
 CellPerformance = wide_model(
     "CellPerformance",
     keys={"cell_id": (str, "Modelled cell (curated.modelled_cells)")},
-    quantities=OUTPUTS,
+    quantities={**OUTPUTS, **PUBLISHED_BESIDE},
     description=(
         "The report's bottom-up cell model (Section 4.1, equations 1-23) computed for each of the nine "
         "modelled cells from Table 6 and the curated assumptions: area, component masses and "
-        "thicknesses, volume, energy, energy densities, resistance and power."
+        "thicknesses, volume, energy, energy densities, resistance and power; beside them, the values "
+        "Table 7 publishes for the same cells (published_*) and the deviation in percent."
     ),
     grain="one row per modelled cell",
     provenance="pipelines/compute/cell_model.py over curated.cell_design_parameters and curated.cell_model_assumptions",
@@ -93,6 +112,7 @@ DesignSweep = wide_model(
     "DesignSweep",
     keys={"design_id": (int, "Sequence number of the sampled design"), "anode_choice": (str, "Anode material drawn for the design")},
     quantities={**INPUTS, **{k: OUTPUTS[k] for k in SWEEP_OUTPUTS}},
+    unique=("design_id",),
     flags={
         "reaches_design_target": "True where the design reaches both design targets of curated.analysis_settings "
         "(design_target_gravimetric and design_target_volumetric)"

@@ -16,13 +16,45 @@ class Reconciliation(ComputedTable):
     column_name: Series[str] = field("Column of that table as a metric slug", origin=DERIVED)
     published_text: Series[str] = field("The number as printed", origin=DERIVED)
     published_value: Series[float] = field("The printed number, parsed, in `unit`", origin=DERIVED, nullable=True)
-    computed_value: Series[float] = field("The pipeline's recomputation, in `unit`", origin=DERIVED, nullable=True)
+    computed_value: Series[float] = field(
+        "The pipeline's recomputation, in `unit`: an independent computation where one exists (it uses no input "
+        "fitted to this number), else the model's value",
+        origin=DERIVED,
+        nullable=True,
+    )
+    calibrated_value: Series[float] = field(
+        "Where an input was fitted to this published number: the value of the calibrated model, in `unit` "
+        "(equal to computed_value unless an independent computation replaced it)",
+        origin=DERIVED,
+        nullable=True,
+    )
+    calibrated_parameter: Series[str] = field(
+        "The curated input(s) fitted to this published number (calibrated_against in sources/cell_model_assumptions "
+        "or sources/vehicle_peak_power); null where nothing was fitted to it",
+        origin=DERIVED,
+        nullable=True,
+    )
     unit: Series[str] = field("Unit of published_value and computed_value", origin=DERIVED, nullable=True)
     precision: Series[float] = field(
         "Half a unit of the last printed digit of the published value, in `unit`", origin=DERIVED, nullable=True
     )
-    abs_deviation: Series[float] = field("computed - published, in `unit`", origin=DERIVED, nullable=True)
-    rel_deviation: Series[float] = field("(computed - published) / |published|", unit="ratio", origin=DERIVED, nullable=True)
+    abs_deviation: Series[float] = field(
+        "computed - published, in `unit` (null for a printed range or bound, or a computation in another unit)",
+        origin=DERIVED,
+        nullable=True,
+    )
+    rel_deviation: Series[float] = field(
+        "(computed - published) / |published|; null where a percent is not meaningful (see deviation_note)",
+        unit="ratio",
+        origin=DERIVED,
+        nullable=True,
+    )
+    deviation_note: Series[str] = field(
+        "Why rel_deviation is null: published as text or as a range or bound, not computed, units differ, "
+        "published value 0, or a curated doubt about the printed unit; null where the percent is meaningful",
+        origin=DERIVED,
+        nullable=True,
+    )
     tolerance: Series[float] = field(
         "Relative tolerance: the layer's tolerance, or the printed precision where that is coarser "
         "(null where the published value is 0: then half a unit of its last printed digit applies)",
@@ -32,7 +64,9 @@ class Reconciliation(ComputedTable):
         nullable=True,
     )
     status: Series[str] = field(
-        "reproduced (within tolerance), deviates, not_computed, or not_comparable (published as a range or text)",
+        "reproduced (within tolerance, nothing fitted to it), calibrated (within tolerance because an input was "
+        "fitted to this number: calibrated_parameter), deviates, not_computed, or not_comparable (published as "
+        "text, or computed in another unit)",
         origin=DERIVED,
         isin=list(STATUSES),
     )
@@ -44,7 +78,8 @@ class Reconciliation(ComputedTable):
         unique = ["source_table", "row_key", "column_name"]
         description = (
             "Reconciliation of every published number the pipeline recomputes (Tables 6, 7, ES-1, 11 "
-            "and Section 5 claims): published, computed, deviation, tolerance and status."
+            "and the Section 5.1 and 5.2 claims): published, computed, deviation, tolerance and status; "
+            "numbers an input was fitted to are `calibrated`, not `reproduced`."
         )
         metadata = {
             "grain": "one row per published number that a computation reproduces (or tries to)",
@@ -64,6 +99,7 @@ class SourceFindings(ComputedTable):
     source_line: Series[pd.Int64Dtype] = field("Line of source_file holding the row", origin=DERIVED, nullable=True)
 
     class Config:
+        unique = ["table_name", "rule", "row_label"]
         description = (
             "Inconsistencies the report itself contains, as found by the warning-level consistency rules "
             "(values stay as published; this table records what each rule flagged)."

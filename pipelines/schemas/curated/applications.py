@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipelines.schemas.base import SLUG, PublishedNumber, derived_agrees, field, same_across_tables, unique_rows
+from pipelines.schemas.base import SLUG, PublishedNumber, catalogue_field, derived_agrees, field, key_rule, same_across_tables
 
 
 class VehicleRequirements(PublishedNumber):
@@ -15,9 +15,7 @@ class VehicleRequirements(PublishedNumber):
     driving_cycle: Series[str] = field("Driving cycle the consumption was simulated on, as printed")
     conditions: Series[str] = field("Condition printed with the value", nullable=True)
 
-    @pa.dataframe_check(name="one row per vehicle and metric")
-    def unique_key(cls, df):
-        return unique_rows(df, ["vehicle_id", "metric"])
+    unique_key = key_rule("vehicle_id", "metric", name="one row per vehicle and metric")
 
     @pa.dataframe_check(name="energy needed ≈ kWh/mile × range", raise_warning=True)
     def energy_needed(cls, df):
@@ -32,10 +30,13 @@ class BatteryScenarios(PublishedNumber):
 
     scenario_id: Series[str] = field("Battery scenario slug", str_matches=SLUG)
     year: Series[int] = field("Year the scenario describes", ge=2000, le=2100)
+    technology_id: Series[str] = catalogue_field(
+        "technology_id",
+        description="Technology the scenario's cells stand for (curated.technologies); a generic scenario "
+        "(current lithium-ion, advanced 2030 cells) maps to a family-level technology",
+    )
 
-    @pa.dataframe_check(name="one row per scenario and metric")
-    def unique_key(cls, df):
-        return unique_rows(df, ["scenario_id", "metric"])
+    unique_key = key_rule("scenario_id", "metric", name="one row per scenario and metric")
 
     @pa.dataframe_check(name="cell-to-pack ratios and cost factor are at least 1")
     def pack_overheads(cls, df):
@@ -55,9 +56,7 @@ class PublishedPackResults(PublishedNumber):
     vehicle_id: Series[str] = field("Vehicle type slug (curated.vehicle_requirements)", str_matches=SLUG)
     scenario_id: Series[str] = field("Battery scenario slug (curated.battery_scenarios)", str_matches=SLUG)
 
-    @pa.dataframe_check(name="one row per vehicle, scenario and metric")
-    def unique_key(cls, df):
-        return unique_rows(df, ["vehicle_id", "scenario_id", "metric"])
+    unique_key = key_rule("vehicle_id", "scenario_id", "metric", name="one row per vehicle, scenario and metric")
 
     class Config:
         metadata = {
@@ -75,9 +74,7 @@ class ConstructionMachines(PublishedNumber):
     machine_id: Series[str] = field("Machine slug", str_matches=SLUG)
     machine_type: Series[str] = field("Machine type as printed")
 
-    @pa.dataframe_check(name="one row per table, machine and metric")
-    def unique_key(cls, df):
-        return unique_rows(df, ["source_table", "machine_id", "metric"])
+    unique_key = key_rule("source_table", "machine_id", "metric", name="one row per table, machine and metric")
 
     @pa.dataframe_check(name="Table 12 and Table ES-2 print the same value", raise_warning=True)
     def tables_agree(cls, df):

@@ -6,7 +6,17 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipelines.schemas.base import DERIVED, CuratedRows, PublishedNumber, derived_agrees, field, same_across_tables, unique_rows
+from pipelines.schemas.base import (
+    DERIVED,
+    CuratedRows,
+    PublishedNumber,
+    calibrated_against_field,
+    catalogue_field,
+    derived_agrees,
+    field,
+    key_rule,
+    same_across_tables,
+)
 
 # Cells are identified by curated.modelled_cells; the tables below reference it (foreign keys).
 CELLS = {"foreign_keys": {"cell_id": "modelled_cells.cell_id"}}
@@ -25,6 +35,7 @@ class ModelledCells(CuratedRows):
     cathode: Series[str] = field("Cathode material")
     liquid_electrolyte_in_cathode: Series[bool] = field("True where the cathode holds liquid electrolyte")
     family: Series[str] = field("Technology family: " + ", ".join(FAMILIES), isin=FAMILIES)
+    technology_id: Series[str] = catalogue_field("technology_id")
     description: Series[str] = field("One-line description, in our own words")
 
     class Config:
@@ -44,9 +55,7 @@ class CellDesignParameters(PublishedNumber):
     # PublishedNumber names the metric column `metric`; Table 6 calls it `parameter`.
     metric: Series[str] = field("Same as parameter (kept for joins with other long tables)", origin=DERIVED)
 
-    @pa.dataframe_check(name="one row per cell and parameter")
-    def unique_key(cls, df: pd.DataFrame) -> pd.Series:
-        return unique_rows(df, ["cell_id", "parameter"])
+    unique_key = key_rule("cell_id", "parameter", name="one row per cell and parameter")
 
     @pa.dataframe_check(name="eq 2: cathode Ah/cm² ≈ Ah/cm³ × thickness", raise_warning=True)
     def areal_capacity(cls, df):
@@ -96,9 +105,7 @@ class PublishedCellResults(PublishedNumber):
     cell_id: Series[str] = field("Cell design (curated.modelled_cells)")
     conditions: Series[str] = field("Condition printed with the value (e.g. 95% efficiency)", nullable=True)
 
-    @pa.dataframe_check(name="one row per table, cell and metric")
-    def unique_key(cls, df: pd.DataFrame) -> pd.Series:
-        return unique_rows(df, ["source_table", "cell_id", "metric"])
+    unique_key = key_rule("source_table", "cell_id", "metric", name="one row per table, cell and metric")
 
     @pa.dataframe_check(name="Table 7 and Table ES-1 print the same value", raise_warning=True)
     def tables_agree(cls, df: pd.DataFrame) -> pd.Series:
@@ -114,23 +121,27 @@ class PublishedCellResults(PublishedNumber):
 
 def _model_inputs() -> tuple[list[str], dict[str, str]]:
     from pipelines.compute.cell_model import DESIGN_INPUT_UNITS, DESIGN_INPUTS
+    from pipelines.compute.cell_resistance import INDEPENDENT_INPUT_UNITS
 
-    return list(DESIGN_INPUTS), dict(DESIGN_INPUT_UNITS)
+    return [*DESIGN_INPUTS, *INDEPENDENT_INPUT_UNITS], {**DESIGN_INPUT_UNITS, **INDEPENDENT_INPUT_UNITS}
 
 
 class CellModelAssumptions(CuratedRows):
     """Inputs the Section 4.1 model uses but the report does not print, per modelled cell."""
 
     cell_id: Series[str] = field("Cell design (curated.modelled_cells)")
-    parameter: Series[str] = field("Model input (pipelines/compute/cell_model.py DESIGN_INPUTS)", isin=_model_inputs()[0])
+    parameter: Series[str] = field(
+        "Model input (pipelines/compute/cell_model.py DESIGN_INPUTS, or an input of the independent "
+        "eq 12-21 resistance in pipelines/compute/cell_resistance.py)",
+        isin=_model_inputs()[0],
+    )
     value: Series[float] = field("Value of the input, in `unit`")
     unit: Series[str] = field("Unit of value: the model's unit for this input")
     provenance: Series[str] = field("Where the value comes from (e.g. 'inferred from Table 6/7', 'correction of Table 6')")
     reason: Series[str] = field("One-line reason for the value, in our own words")
+    calibrated_against: Series[str] = calibrated_against_field()
 
-    @pa.dataframe_check(name="one value per cell and input")
-    def unique_key(cls, df: pd.DataFrame) -> pd.Series:
-        return unique_rows(df, ["cell_id", "parameter"])
+    unique_key = key_rule("cell_id", "parameter", name="one value per cell and input")
 
     @pa.dataframe_check(name="unit is the model's unit for the input")
     def unit_matches_model(cls, df: pd.DataFrame) -> pd.Series:

@@ -6,7 +6,7 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from pipelines.compute.cell_model import PULSE_EFFICIENCY
-from pipelines.schemas.base import PublishedNumber, derived_agrees, field
+from pipelines.schemas.base import PublishedNumber, catalogue_field, derived_agrees, field
 
 STATUSES = ["commercial", "early_production", "under_development", "laboratory", "literature"]
 
@@ -27,8 +27,11 @@ class CellClaims(PublishedNumber):
 
     claim_id: Series[str] = field("Stable identifier of the claim", unique=True, str_matches=r"^[a-z0-9_]+$")
     entity: Series[str] = field("Cell, product or technology the number is about")
-    developer: Series[str] = field("Company or laboratory behind the entity ('various' for literature)")
-    technology: Series[str] = field("Chemistry / architecture label")
+    product_id: Series[str] = catalogue_field("product_id")
+    developer: Series[str] = field("Company or laboratory behind the entity as printed ('various' for literature)")
+    organisation_id: Series[str] = catalogue_field("organisation_id")
+    technology: Series[str] = field("Chemistry / architecture label as printed")
+    technology_id: Series[str] = catalogue_field("technology_id")
     status: Series[str] = field("Maturity: " + ", ".join(STATUSES), isin=STATUSES)
     conditions: Series[str] = field("Test or rating condition the report gives with the value", nullable=True)
 

@@ -5,7 +5,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipelines.schemas.base import DERIVED, CuratedRows, PublishedNumber, field, unique_rows
+from pipelines.schemas.base import DERIVED, CuratedRows, PublishedNumber, catalogue_field, field, key_rule
 
 CHEMISTRIES = ["sodium_ion", "lithium_ion"]
 
@@ -13,15 +13,16 @@ CHEMISTRIES = ["sodium_ion", "lithium_ion"]
 class TechnologyOverview(CuratedRows):
     """Table 3: advantages, challenges, uses and electrodes of five technologies."""
 
-    technology_id: Series[str] = field("Technology slug", unique=True, str_matches=r"^[a-z0-9_]+$")
+    technology_id: Series[str] = catalogue_field("technology_id", unique=True)
     technology: Series[str] = field("Technology as printed")
     advantages: Series[str] = field("Advantages as printed in the table")
     challenges: Series[str] = field("Challenges as printed in the table")
     application_scenarios: Series[str] = field("Typical applications as printed in the table")
     electrode: Series[str] = field("Electrode materials as printed in the table")
-    section: Series[str] = field("Report section")
-    source_table: Series[str] = field("Report table")
-    reference_ids: Series[str] = field("Reference numbers, ';'-separated", nullable=True)
+    document_id: Series[str] = catalogue_field("document_id")
+    section: Series[str] = catalogue_field("section")
+    source_table: Series[str] = catalogue_field("source_table", nullable=False)
+    reference_ids: Series[str] = catalogue_field("reference_ids")
 
     class Config:
         description = "Table 3: qualitative overview of advanced battery technologies."
@@ -32,11 +33,13 @@ class SodiumVsLithium(PublishedNumber):
 
     criterion: Series[str] = field("Comparison criterion (slug of the table row)")
     chemistry: Series[str] = field("sodium_ion or lithium_ion", isin=CHEMISTRIES)
+    technology_id: Series[str] = catalogue_field("technology_id")
     conditions: Series[str] = field("Condition printed with the value", nullable=True)
+    published_note: Series[str] = field(
+        "The table's Notes cell for the criterion, as printed (one cell shared by both chemistries)"
+    )
 
-    @pa.dataframe_check(name="one row per criterion, chemistry and metric")
-    def unique_key(cls, df: pd.DataFrame) -> pd.Series:
-        return unique_rows(df, ["criterion", "chemistry", "metric"])
+    unique_key = key_rule("criterion", "chemistry", "metric", name="one row per criterion, chemistry and metric")
 
     class Config:
         description = "Table 4: sodium-ion versus lithium-ion cells, criterion by criterion."
@@ -45,7 +48,7 @@ class SodiumVsLithium(PublishedNumber):
 class Safety(CuratedRows):
     """Table 5: safety envelope of nine technologies, ranges parsed beside the printed text."""
 
-    technology_id: Series[str] = field("Technology slug", unique=True, str_matches=r"^[a-z0-9_]+$")
+    technology_id: Series[str] = catalogue_field("technology_id", unique=True)
     technology: Series[str] = field("Technology as printed")
     temperature_stability_range: Series[str] = field("Stable operating temperature range as printed")
     temperature_stability_min: Series[float] = field(
@@ -67,9 +70,10 @@ class Safety(CuratedRows):
     )
     safety_challenges: Series[str] = field("Safety challenges as printed")
     mitigation_strategies: Series[str] = field("Mitigation strategies as printed")
-    section: Series[str] = field("Report section")
-    source_table: Series[str] = field("Report table")
-    reference_ids: Series[str] = field("Reference numbers, ';'-separated", nullable=True)
+    document_id: Series[str] = catalogue_field("document_id")
+    section: Series[str] = catalogue_field("section")
+    source_table: Series[str] = catalogue_field("source_table", nullable=False)
+    reference_ids: Series[str] = catalogue_field("reference_ids")
     note: Series[str] = field("Curator's note, in our own words", nullable=True)
 
     @pa.dataframe_check(name="stability min <= max and runaway min <= max")
@@ -92,10 +96,9 @@ class SsbCostProjections(PublishedNumber):
 
     row_id: Series[str] = field("Row of Table 8 (t8_r1 .. t8_r7)", str_matches=r"^t8_r\d+$")
     technology: Series[str] = field("Technology and basis as printed")
+    technology_id: Series[str] = catalogue_field("technology_id")
 
-    @pa.dataframe_check(name="one row per table row and metric")
-    def unique_key(cls, df: pd.DataFrame) -> pd.Series:
-        return unique_rows(df, ["row_id", "metric"])
+    unique_key = key_rule("row_id", "metric", name="one row per table row and metric")
 
     class Config:
         description = "Table 8: raw-material, cell and pack cost projections for solid-state batteries."

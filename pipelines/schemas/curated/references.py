@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from pandera.typing import Series
 
-from pipelines.schemas.base import CuratedRows, field
+from pipelines.schemas.base import CuratedRows, catalogue_field, field
 
 
 class References(CuratedRows):
-    reference_id: Series[int] = field("Number of the reference in the report's list", unique=True, ge=1)
+    document_id: Series[str] = catalogue_field("document_id", description="Document whose reference list holds the entry")
+    reference_id: Series[int] = catalogue_field("reference_id")
     authors: Series[str] = field("Authors or organisation as printed", nullable=True)
     year: Series[str] = field("Year as printed (kept as text: the list holds misprints)", nullable=True)
     title: Series[str] = field("Title of the work or page", nullable=True)
@@ -18,4 +19,6 @@ class References(CuratedRows):
     note: Series[str] = field("Curator's note, in our own words", nullable=True)
 
     class Config:
-        description = "The report's numbered reference list, parsed into bibliographic fields."
+        description = "Each document's numbered reference list, parsed into bibliographic fields."
+        unique = ["document_id", "reference_id"]
+        metadata = {"grain": "one row per document and reference number"}

@@ -9,7 +9,16 @@ from pandera.typing import Series
 
 from pipelines.compute.sizing import SCENARIO_METRICS
 from pipelines.ingest.published_values import parse_published
-from pipelines.schemas.base import DERIVED, SLUG, CuratedRows, PublishedNumber, field, unique_rows, within_physical_bounds
+from pipelines.schemas.base import (
+    DERIVED,
+    SLUG,
+    CuratedRows,
+    PublishedNumber,
+    calibrated_against_field,
+    field,
+    key_rule,
+    within_physical_bounds,
+)
 
 ASSET_TYPES = ["vehicle", "machine"]
 CHARGING_MODES = ["overnight", "work_break"]
@@ -48,13 +57,12 @@ class VehiclePeakPower(CuratedRows):
     )
     implied_unit: Series[str] = field("Unit of the implied products (must be kW)", isin=["kW"])
     reason: Series[str] = field("Why this figure was chosen, in our own words")
+    calibrated_against: Series[str] = calibrated_against_field()
     section: Series[str] = field("Report section the inference draws on")
     source_table: Series[str] = field("Report table the inference draws on", nullable=True)
     reference_ids: Series[str] = field("Reference numbers (curated.references), ';'-separated", nullable=True)
 
-    @pa.dataframe_check(name="one row per vehicle")
-    def unique_key(cls, df):
-        return unique_rows(df, ["vehicle_id"])
+    unique_key = key_rule("vehicle_id", name="one row per vehicle")
 
     @pa.dataframe_check(name="peak power within 1% of the Table 11 products", raise_warning=True)
     def agrees_with_products(cls, df):
@@ -99,9 +107,7 @@ class ChargerClasses(CuratedRows):
     reference_ids: Series[str] = field("Reference numbers (curated.references), ';'-separated", nullable=True)
     note: Series[str] = field("Curator's note, in our own words", nullable=True)
 
-    @pa.dataframe_check(name="one row per charger class")
-    def unique_key(cls, df):
-        return unique_rows(df, ["charger_id"])
+    unique_key = key_rule("charger_id", name="one row per charger class")
 
     @pa.dataframe_check(name="power_kw equals the printed power")
     def power_as_printed(cls, df):
@@ -139,9 +145,7 @@ class Fleets(CuratedRows):
     provenance: Series[str] = field("Where the counts and duty come from")
     note: Series[str] = field("Curator's note, in our own words", nullable=True)
 
-    @pa.dataframe_check(name="one row per fleet, asset type and asset")
-    def unique_key(cls, df):
-        return unique_rows(df, ["fleet_id", "asset_type", "asset_id"])
+    unique_key = key_rule("fleet_id", "asset_type", "asset_id", name="one row per fleet, asset type and asset")
 
     @pa.dataframe_check(name="vehicles give daily_miles, machines give daily_hours")
     def duty_given(cls, df):
@@ -171,9 +175,7 @@ class ScenarioUncertainty(CuratedRows):
     reference_ids: Series[str] = field("Reference numbers (curated.references), ';'-separated", nullable=True)
     note: Series[str] = field("Curator's note, in our own words", nullable=True)
 
-    @pa.dataframe_check(name="one row per scenario and metric")
-    def unique_key(cls, df):
-        return unique_rows(df, ["scenario_id", "metric"])
+    unique_key = key_rule("scenario_id", "metric", name="one row per scenario and metric")
 
     @pa.dataframe_check(name="low <= mode <= high")
     def ordered(cls, df):
@@ -219,9 +221,7 @@ class ApplicationClaims(PublishedNumber):
     subject: Series[str] = field("What the claim is about, in our words")
     conditions: Series[str] = field("Condition or basis printed with the value", nullable=True)
 
-    @pa.dataframe_check(name="one row per claim")
-    def unique_key(cls, df):
-        return unique_rows(df, ["claim_id"])
+    unique_key = key_rule("claim_id", name="one row per claim")
 
     class Config:
         description = (
@@ -240,10 +240,13 @@ class ReconciliationNotes(CuratedRows):
     )
     column_name: Series[str] = field("Column of that table as a metric slug", str_matches=SLUG)
     note: Series[str] = field("The explanation, in our own words")
+    not_comparable: Series[str] = field(
+        "Where the printed unit cannot be the unit of the quantity, why: reconciliation then gives no percent "
+        "deviation for the number (empty where the percent is meaningful)",
+        nullable=True,
+    )
 
-    @pa.dataframe_check(name="one note per table, row and column")
-    def unique_key(cls, df):
-        return unique_rows(df, ["source_table", "row_key", "column_name"])
+    unique_key = key_rule("source_table", "row_key", "column_name", name="one note per table, row and column")
 
     class Config:
         description = (
@@ -258,9 +261,7 @@ class ScenarioYears(CuratedRows):
     year: Series[int] = field("Year to interpolate between the two scenarios named in curated.analysis_settings", ge=2000, le=2100)
     note: Series[str] = field("Why the year is requested, in our own words", nullable=True)
 
-    @pa.dataframe_check(name="one row per year")
-    def unique_key(cls, df):
-        return unique_rows(df, ["year"])
+    unique_key = key_rule("year", name="one row per year")
 
     class Config:
         description = (

@@ -1,0 +1,122 @@
+"""Technology database computations: the claim -> reference bridge, conflicting claim pairs,
+and the one-row-per-technology comparison. Pure pandas/numpy over the curated tables."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+# Maturity order of cell_claims.status, most mature first.
+MATURITY = ["commercial", "early_production", "under_development", "laboratory", "literature"]
+HEADLINES = {
+    "gravimetric": ("Wh/kg", "gravimetric energy density"),
+    "volumetric": ("Wh/L", "volumetric energy density"),
+    "cycle_life": ("cycles", "cycle life"),
+    "cost": ("USD/kWh", "cost (cell, pack or unspecified price)"),
+}
+CONFLICT_SIDE = [
+    "claim_id", "document_id", "section", "source_table", "published_text", "qualifier", "value_best",
+    "interval_min", "interval_max", "evidence", "claim_date", "source_file", "source_line",
+]
+
+
+def claim_references(cell_claims: pd.DataFrame) -> pd.DataFrame:
+    """One row per claim and cited reference: (claim_id, document_id, reference_id)."""
+    cited = cell_claims[["claim_id", "document_id", "reference_ids"]].dropna(subset=["reference_ids"])
+    ids = cited["reference_ids"].astype(str).str.split(";").explode().str.strip()
+    out = cited.loc[ids.index, ["claim_id", "document_id"]].assign(reference_id=ids.astype(int).to_numpy())
+    return out.drop_duplicates().reset_index(drop=True)
+
+
+def claim_intervals(claims: pd.DataFrame) -> pd.DataFrame:
+    """What each printed number allows: a point widened by its printed precision, a range or
+    a ± as printed, an open interval for >, ≥, <, ≤, 'up to'. Not-numeric claims are dropped."""
+    q = claims["qualifier"]
+    half = claims["precision"].fillna(0.0).astype(float)
+    value = claims["value"].astype(float)
+    point = q.isin(["exact", "approx"])
+    lo = np.where(point, value - half, claims["value_min"].astype(float))
+    hi = np.where(point, value + half, claims["value_max"].astype(float))
+    lo = np.where(q.isin(["lt", "le", "up_to"]), -np.inf, lo)
+    hi = np.where(q.isin(["gt", "ge"]), np.inf, hi)
+    out = claims.assign(interval_min=lo, interval_max=hi)
+    return out[q.ne("not_numeric") & out["interval_min"].notna() & out["interval_max"].notna()]
+
+
+def claim_conflicts(cell_claims: pd.DataFrame) -> pd.DataFrame:
+    """Pairs of claims about the same product (or, for claims naming no product, the same
+    technology) and metric, under the same printed conditions, from different documents or
+    different sections / tables of one document, whose intervals do not overlap."""
+    claims = claim_intervals(cell_claims)
+    claims = claims.assign(
+        subject=claims["product_id"].fillna("technology:" + claims["technology_id"]),
+        conditions_key=claims["conditions"].fillna(""),
+    )
+    keys = ["subject", "metric", "unit", "conditions_key"]
+    pairs = claims.merge(claims, on=keys, suffixes=("_a", "_b"))
+    pairs = pairs[pairs["claim_id_a"] < pairs["claim_id_b"]]
+    elsewhere = (
+        pairs["document_id_a"].ne(pairs["document_id_b"])
+        | pairs["section_a"].ne(pairs["section_b"])
+        | pairs["source_table_a"].fillna("").ne(pairs["source_table_b"].fillna(""))
+    )
+    apart = (pairs["interval_max_a"] < pairs["interval_min_b"]) | (pairs["interval_max_b"] < pairs["interval_min_a"])
+    pairs = pairs[elsewhere & apart]
+    gap = np.maximum(pairs["interval_min_b"] - pairs["interval_max_a"], pairs["interval_min_a"] - pairs["interval_max_b"])
+    out = pd.DataFrame(
+        {
+            "technology_id": pairs["technology_id_a"],
+            "product_id": pairs["product_id_a"],
+            "metric": pairs["metric"],
+            "unit": pairs["unit"],
+            "conditions": pairs["conditions_a"],
+            **{f"{c}_{side}": pairs[f"{c}_{side}"] for side in ("a", "b") for c in CONFLICT_SIDE},
+            "gap": gap,
+        }
+    )
+    for side in ("a", "b"):  # an open end is stored as null, not ±inf
+        for end in ("interval_min", "interval_max"):
+            column = f"{end}_{side}"
+            out[column] = out[column].where(np.isfinite(out[column]))
+    return out.sort_values(["technology_id", "metric", "claim_id_a", "claim_id_b"]).reset_index(drop=True)
+
+
+def _headline(claims: pd.DataFrame, metrics: pd.DataFrame, headline: str) -> pd.DataFrame:
+    """best / latest value of one headline per technology, with the claims behind them."""
+    chosen = metrics[metrics["headline"] == headline]
+    rows = claims.merge(chosen[["metric", "better"]], on="metric").dropna(subset=["value_best"])
+    sign = np.where(rows["better"].eq("lower"), -1.0, 1.0)
+    ranked = rows.assign(score=sign * rows["value_best"].astype(float))
+    best = ranked.sort_values(["technology_id", "score", "claim_id"], ascending=[True, False, True]).drop_duplicates("technology_id")
+    latest = ranked.sort_values(["technology_id", "claim_date", "score", "claim_id"], ascending=[True, False, False, True])
+    latest = latest.drop_duplicates("technology_id")
+    counts = rows.groupby("technology_id").agg(claims=("claim_id", "size"), documents=("document_id", "nunique"))
+    out = pd.DataFrame(index=counts.index)
+    out[f"{headline}_best"] = best.set_index("technology_id")["value_best"]
+    out[f"{headline}_best_claim_id"] = best.set_index("technology_id")["claim_id"]
+    out[f"{headline}_latest"] = latest.set_index("technology_id")["value_best"]
+    out[f"{headline}_latest_date"] = latest.set_index("technology_id")["claim_date"]
+    out[f"{headline}_latest_claim_id"] = latest.set_index("technology_id")["claim_id"]
+    out[f"{headline}_claims"] = counts["claims"]
+    out[f"{headline}_documents"] = counts["documents"]
+    return out
+
+
+def technology_comparison(
+    technologies: pd.DataFrame, cell_claims: pd.DataFrame, comparison_metrics: pd.DataFrame
+) -> pd.DataFrame:
+    """One row per technology: headline metrics (best and latest), maturity, and how many
+    claims and documents back them."""
+    out = technologies.set_index("technology_id")[["label", "family"]].copy()
+    grouped = cell_claims.groupby("technology_id")
+    rank = cell_claims["status"].map({s: i for i, s in enumerate(MATURITY)})
+    most_mature = rank.groupby(cell_claims["technology_id"]).min()
+    out["maturity"] = most_mature.map(dict(enumerate(MATURITY))).reindex(out.index)
+    out["claims"] = grouped.size().reindex(out.index).fillna(0).astype(int)
+    out["documents"] = grouped["document_id"].nunique().reindex(out.index).fillna(0).astype(int)
+    out["products"] = grouped["product_id"].nunique().reindex(out.index).fillna(0).astype(int)
+    for headline in HEADLINES:
+        part = _headline(cell_claims, comparison_metrics, headline).reindex(out.index)
+        for column in (f"{headline}_claims", f"{headline}_documents"):
+            part[column] = part[column].fillna(0).astype(int)
+        out = out.join(part)
+    return out.reset_index().sort_values(["family", "technology_id"]).reset_index(drop=True)

@@ -1,0 +1,157 @@
+"""Computed tables of the technology database: the claim -> reference bridge, conflicting claim
+pairs (quality.claim_conflicts) and the per-technology comparison (analysis.technology_comparison)."""
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+from pandera.typing import Series
+
+from pipelines.compute.technology_db import CONFLICT_SIDE, HEADLINES, MATURITY
+from pipelines.schemas.base import DERIVED, ComputedTable, catalogue_field, field
+
+
+class ClaimReferences(ComputedTable):
+    claim_id: Series[str] = field("Claim (curated.cell_claims)", origin=DERIVED)
+    document_id: Series[str] = catalogue_field("document_id", origin=DERIVED)
+    reference_id: Series[int] = catalogue_field("reference_id", origin=DERIVED)
+
+    class Config:
+        unique = ["claim_id", "document_id", "reference_id"]
+        description = (
+            "Bridge from claims to the references they cite: join curated.references on "
+            "(document_id, reference_id), no string splitting needed."
+        )
+        metadata = {
+            "grain": "one row per claim and cited reference",
+            "provenance": "curated.cell_claims.reference_ids, one row per id",
+            "foreign_keys": {"claim_id": "cell_claims.claim_id", "document_id": "documents.document_id"},
+            "composite_foreign_keys": [(("document_id", "reference_id"), "references", ("document_id", "reference_id"))],
+        }
+
+
+_SIDE_TEXT = {
+    "claim_id": ("Claim (curated.cell_claims)", str),
+    "document_id": ("Document of the claim", str),
+    "section": ("Section of the claim", str),
+    "source_table": ("Table of the claim, if any", str),
+    "published_text": ("The number as printed", str),
+    "qualifier": ("How the printed text qualifies the number", str),
+    "value_best": ("Best value of the claim, in `unit`", float),
+    "interval_min": ("Lower end of what the claim allows (value less half its last printed digit; null if open)", float),
+    "interval_max": ("Upper end of what the claim allows (value plus half its last printed digit; null if open)", float),
+    "evidence": ("Evidence kind of the claim", str),
+    "claim_date": ("Date the claim refers to", pd.Timestamp),
+    "source_file": ("File under sources/ holding the claim", str),
+    "source_line": ("Line of source_file holding the claim", int),
+}
+_NULLABLE_SIDE = {"source_table", "value_best", "interval_min", "interval_max"}
+
+
+def _model(name: str, annotations: dict, namespace: dict, config: dict) -> type[pa.DataFrameModel]:
+    """A computed-table model whose columns are generated (pairs of sides, one block per headline)."""
+    body = {**namespace, "__annotations__": annotations, "__module__": __name__, "Config": type("Config", (), config)}
+    return type(name, (ComputedTable,), body)
+
+
+def _conflicts_model() -> type[pa.DataFrameModel]:
+    annotations: dict[str, object] = {
+        "technology_id": Series[str],
+        "product_id": Series[str],
+        "metric": Series[str],
+        "unit": Series[str],
+        "conditions": Series[str],
+    }
+    namespace: dict[str, object] = {
+        "technology_id": catalogue_field("technology_id", origin=DERIVED),
+        "product_id": catalogue_field("product_id", origin=DERIVED),
+        "metric": field("Metric both claims state", origin=DERIVED),
+        "unit": field("Canonical unit of both claims", origin=DERIVED),
+        "conditions": field("Printed conditions, the same for both claims", origin=DERIVED, nullable=True),
+    }
+    for side, which in (("a", "first"), ("b", "second")):
+        for column in CONFLICT_SIDE:
+            text, kind = _SIDE_TEXT[column]
+            name = f"{column}_{side}"
+            annotations[name] = Series[kind]
+            namespace[name] = field(f"{text} ({which} claim of the pair)", origin=DERIVED, nullable=column in _NULLABLE_SIDE)
+    annotations["gap"] = Series[float]
+    namespace["gap"] = field("Distance between the two intervals, in `unit`", origin=DERIVED, gt=0)
+    return _model(
+        "ClaimConflicts",
+        annotations,
+        namespace,
+        {
+            "unique": ["claim_id_a", "claim_id_b"],
+            "description": (
+                "Conflicting claims: the same product (or technology) and metric under the same printed "
+                "conditions, from different documents or sections, whose printed values cannot both hold "
+                "(intervals that do not overlap). Both claims stay as published."
+            ),
+            "metadata": {
+                "grain": "one row per conflicting pair of claims",
+                "provenance": "pipelines/compute/technology_db.claim_conflicts over curated.cell_claims",
+                "foreign_keys": {"claim_id_a": "cell_claims.claim_id", "claim_id_b": "cell_claims.claim_id"},
+            },
+        },
+    )
+
+
+ClaimConflicts = _conflicts_model()
+
+
+def _comparison_model() -> type[pa.DataFrameModel]:
+    annotations: dict[str, object] = {
+        "technology_id": Series[str],
+        "label": Series[str],
+        "family": Series[str],
+        "maturity": Series[str],
+        "claims": Series[int],
+        "documents": Series[int],
+        "products": Series[int],
+    }
+    namespace: dict[str, object] = {
+        "technology_id": catalogue_field("technology_id", origin=DERIVED, unique=True),
+        "label": field("Readable name of the technology", origin=DERIVED),
+        "family": field("Technology family", origin=DERIVED),
+        "maturity": field(
+            "Most mature status among its claims: " + ", ".join(MATURITY), origin=DERIVED, nullable=True, isin=MATURITY
+        ),
+        "claims": field("Claims about the technology (curated.cell_claims)", origin=DERIVED, ge=0),
+        "documents": field("Documents those claims come from", origin=DERIVED, ge=0),
+        "products": field("Named products among those claims", origin=DERIVED, ge=0),
+    }
+    for headline, (unit, text) in HEADLINES.items():
+        columns = {
+            "best": (float, f"Best claimed {text} (value_best; lowest for cost)", unit),
+            "best_claim_id": (str, f"Claim behind {headline}_best", None),
+            "latest": (float, f"{text.capitalize()} of the most recent claim (claim_date)", unit),
+            "latest_date": (pd.Timestamp, f"claim_date of {headline}_latest", None),
+            "latest_claim_id": (str, f"Claim behind {headline}_latest", None),
+            "claims": (int, f"Claims of {text}", None),
+            "documents": (int, f"Documents behind those {text} claims", None),
+        }
+        for suffix, (kind, description, column_unit) in columns.items():
+            name = f"{headline}_{suffix}"
+            annotations[name] = Series[kind]
+            counted = suffix in ("claims", "documents")
+            namespace[name] = field(description, unit=column_unit, origin=DERIVED, nullable=not counted)
+    return _model(
+        "TechnologyComparison",
+        annotations,
+        namespace,
+        {
+            "description": (
+                "One row per technology: best and latest gravimetric and volumetric energy density, cycle life "
+                "and cost claimed for it, its maturity, and the claims and documents behind each figure."
+            ),
+            "metadata": {
+                "grain": "one row per technology of curated.technologies",
+                "provenance": "pipelines/compute/technology_db.technology_comparison over curated.cell_claims; "
+                "headline metrics from curated.comparison_metrics",
+                "foreign_keys": {"technology_id": "technologies.technology_id"},
+            },
+        },
+    )
+
+
+TechnologyComparison = _comparison_model()

@@ -1,0 +1,111 @@
+"""The field catalogue: columns shared by many tables, each defined once (type, description,
+unit, checks), in the spirit of PUDL's FIELD_METADATA. A model refers to a field by name:
+
+    document_id: Series[str] = catalogue_field("document_id")
+
+and may override what differs for its table (`nullable=True`, a longer description, ...).
+The keys of the technology database (documents, technologies, organisations, products,
+evidence) and the best-value columns of every published number live here.
+
+Key fields carry no pattern check here: where a key is defined (its own table) the model adds
+`str_matches=SLUG`; everywhere else the foreign-key check against that table covers it.
+This module imports nothing from the rest of pipelines/schemas (base.py imports it).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from dataclasses import field as dataclass_field
+from typing import Any
+
+import pandera.pandas as pa
+
+SOURCE = "source"  # column typed by a curator in sources/
+DERIVED = "derived"  # column computed by the pipeline
+SLUG = r"^[a-z0-9_]+$"  # identifiers analysts join on (cell_id, vehicle_id, claim_id, ...)
+
+# value_basis: how value_best is chosen from the parsed printed number (one rule, applied by
+# pipelines/ingest/published_values.best_values to every table with published numbers).
+VALUE_BASES = {
+    "point": "the number printed alone (exact)",
+    "approximate_point": "the number printed with ~ / approximately",
+    "central_value": "the centre of a printed a ± b",
+    "midpoint_of_range": "the midpoint of a printed range a-b",
+    "lower_bound": "the bound of a printed >, ≥, 'over', 'at least' (the claim is at least this)",
+    "upper_bound": "the bound of a printed <, ≤, 'up to', 'as much as' (the claim is at most this)",
+    "not_numeric": "no number printed (N/a, -, text): value_best is null",
+}
+VALUE_BEST_RULE = (
+    "Best single value of the printed number, in `unit`: the point value for a number printed alone, "
+    "with ~ or as a ± b; the midpoint of a range; the bound of >, ≥, <, ≤ or 'up to'; null when no "
+    "number is printed. value_basis says which."
+)
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    description: str
+    unit: str | None = None
+    origin: str = SOURCE
+    checks: dict[str, Any] = dataclass_field(default_factory=dict)
+
+
+FIELDS: dict[str, FieldSpec] = {
+    "document_id": FieldSpec(
+        "Source document the row is taken from (curated.documents); a dataset's dataset.yaml may set it "
+        "once for all its rows (defaults:)",
+    ),
+    "technology_id": FieldSpec(
+        "Technology the row describes (curated.technologies); the printed label stays beside it",
+    ),
+    "organisation_id": FieldSpec(
+        "Company, laboratory or university behind the row (curated.organisations); null where the source "
+        "names none ('various')",
+        checks={"nullable": True},
+    ),
+    "product_id": FieldSpec(
+        "Named cell, product or prototype the row is about (curated.products); null for a claim about a "
+        "technology in general",
+        checks={"nullable": True},
+    ),
+    "evidence": FieldSpec(
+        "Kind of evidence behind the number (curated.evidence_kinds): company claim, independent test, "
+        "peer-reviewed measurement, model projection, theoretical limit, review estimate",
+    ),
+    "claim_date": FieldSpec(
+        "Date the claim refers to: the row's own date where the source gives one ('as of 2023'), else the "
+        "document's publication date; a year or month is stored as its first day. Written by a curator as "
+        "YYYY, YYYY-MM or YYYY-MM-DD",
+        checks={"nullable": True},
+    ),
+    "claim_date_basis": FieldSpec(
+        "Where claim_date comes from: 'row' (the row's own date) or 'document' (the document's date)",
+        origin=DERIVED,
+        checks={"isin": ["row", "document"]},
+    ),
+    "value_best": FieldSpec(VALUE_BEST_RULE, origin=DERIVED, checks={"nullable": True}),
+    "value_basis": FieldSpec(
+        "How value_best is chosen: " + ", ".join(VALUE_BASES),
+        origin=DERIVED,
+        checks={"isin": list(VALUE_BASES)},
+    ),
+    "section": FieldSpec("Locator: section of the document the value comes from (ES = executive summary)"),
+    "source_table": FieldSpec("Locator: table of the document the value is printed in, if any", checks={"nullable": True}),
+    "reference_ids": FieldSpec(
+        "Reference numbers from the document's own reference list (curated.references, keyed by document_id "
+        "and reference_id), ';'-separated as printed; curated.claim_references holds them one per row",
+        checks={"nullable": True},
+    ),
+    "reference_id": FieldSpec("Number of the reference in its document's reference list", checks={"ge": 1}),
+}
+
+
+def catalogue_field(name: str, *, description: str | None = None, unit: str | None = None, **overrides: Any) -> Any:
+    """The pandera Field of catalogue entry `name`; keyword arguments override its checks."""
+    spec = FIELDS[name]
+    checks = {"nullable": False, **spec.checks, **overrides}
+    origin = checks.pop("origin", spec.origin)
+    return pa.Field(
+        description=description or spec.description,
+        metadata={"unit": unit or spec.unit, "origin": origin, "field": name},
+        **checks,
+    )

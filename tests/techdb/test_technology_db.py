@@ -1,0 +1,244 @@
+"""The technology database: keys on every table, the curator's path with a made-up document,
+and the bad inputs a curator can make (each a blocking error naming file, line and column)."""
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+
+from pipelines.ingest.curate import curate
+from pipelines.ingest.published_values import best_values, parse_published
+from pipelines.ingest.read_source import SourceError
+from pipelines.schemas.base import column_docs, foreign_keys
+from pipelines.schemas.registry import CURATED
+from pipelines.settings import PROJECT_ROOT
+from tests.conftest import failure_message
+
+QUERIES = PROJECT_ROOT / "warehouse" / "queries"
+TECHNOLOGY_TABLES = (
+    "cell_claims", "safety", "technology_overview", "sodium_vs_lithium", "ssb_cost_projections",
+    "modelled_cells", "battery_scenarios",
+)
+
+# A made-up datasheet: it lives only in this test, never in sources/.
+DATASHEET = {
+    "document_id": "acme_datasheet_2024",
+    "title": "ACME NA-100 sodium-ion cell datasheet",
+    "authors": "",
+    "publisher": "ACME Cells",
+    "publication_date": "2024-06",
+    "kind": "company_datasheet",
+    "report_number": "NA-100 rev B",
+    "doi": "",
+    "url": "https://example.org/acme-na100.pdf",
+    "accessed": "2024-07-01",
+    "licence": "",
+    "note": "Invented for the curator's-path test.",
+}
+CLAIMS_HEADER = [
+    "claim_id", "entity", "product_id", "developer", "organisation_id", "technology", "technology_id", "status",
+    "evidence", "claim_date", "metric", "published_label", "published_text", "published_unit", "conditions",
+    "document_id", "section", "source_table", "reference_ids", "note",
+]
+CLAIMS = [
+    ["acme_na100_grav", "ACME NA-100", "acme_na100", "ACME Cells", "acme", "sodium-ion", "sodium_ion", "commercial",
+     "company_claim", "", "gravimetric_energy_density", "Energy density", "165", "Wh/kg", "",
+     "acme_datasheet_2024", "p. 1", "Specifications", "", ""],
+    ["acme_na100_cycles", "ACME NA-100", "acme_na100", "ACME Cells", "acme", "sodium-ion", "sodium_ion", "commercial",
+     "company_claim", "2023", "cycle_life", "Cycle life", ">4000", "cycles", "",
+     "acme_datasheet_2024", "p. 2", "", "", "tested in 2023"],
+]
+ORGANISATION = {"organisation_id": "acme", "name": "ACME Cells", "kind": "company", "country": "", "note": ""}
+PRODUCT = {"product_id": "acme_na100", "name": "ACME NA-100", "organisation_id": "acme", "technology_id": "sodium_ion",
+           "cell_format": "", "note": ""}
+
+
+def _build_changed(names: list[str]):
+    """What the sources_changed sensor runs for these changed datasets: their downstream closure."""
+    from dagster import AssetSelection, DagsterInstance
+
+    from pipelines.definitions import defs
+
+    selection = AssetSelection.assets(*[["curated", name] for name in names]).downstream()
+    job = defs.resolve_implicit_global_asset_job_def().get_subset(asset_selection=selection.resolve(defs.resolve_asset_graph()))
+    return job.execute_in_process(instance=DagsterInstance.ephemeral(), raise_on_error=False)
+
+
+def _add_datasheet(sources: Path) -> None:
+    _append_row(sources / "documents" / "documents.csv", DATASHEET)
+    _append_row(sources / "organisations" / "organisations.csv", ORGANISATION)
+    _append_row(sources / "products" / "products.csv", PRODUCT)
+
+
+def _append_row(path: Path, row: dict) -> None:
+    with path.open("a", encoding="utf-8", newline="") as handle:
+        csv.DictWriter(handle, fieldnames=list(row), lineterminator="\n").writerow(row)
+
+
+def _write_claims(path: Path, rows: list[list[str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows([CLAIMS_HEADER, *rows])
+
+
+def test_every_technology_table_joins_the_taxonomy(built_warehouse):
+    with duckdb.connect(str(built_warehouse.published_db), read_only=True) as con:
+        for table in TECHNOLOGY_TABLES:
+            orphans = con.execute(
+                f"SELECT count(*) FROM curated.{table} t LEFT JOIN curated.technologies USING (technology_id) "
+                "WHERE t.technology_id IS NULL OR technologies.label IS NULL"
+            ).fetchone()[0]
+            assert orphans == 0, table
+        unknown_documents = con.execute(
+            "SELECT count(*) FROM curated.cell_claims c ANTI JOIN curated.documents d USING (document_id)"
+        ).fetchone()[0]
+        assert unknown_documents == 0
+        missing = con.execute(
+            "SELECT count(*) FROM curated.cell_claims WHERE evidence IS NULL OR claim_date IS NULL "
+            "OR (qualifier <> 'not_numeric' AND value_best IS NULL)"
+        ).fetchone()[0]
+        assert missing == 0
+
+
+def test_every_published_number_names_a_document():
+    for name, model in CURATED.items():
+        columns = {d.name for d in column_docs(model)}
+        if "published_text" in columns and "value" in columns:
+            assert "document_id" in columns and foreign_keys(model)["document_id"] == ("documents", "document_id"), name
+
+
+def test_value_best_follows_the_one_rule():
+    printed = pd.Series(["532", "~3", ">400", "Up to 4", "200-700", "9±2", "N/a"])
+    parsed = parse_published(printed)
+    best = best_values(parsed["qualifier"], parsed["value"], parsed["value_min"], parsed["value_max"])
+    midpoint = (parsed["value_min"] + parsed["value_max"]) / 2
+    assert best["value_best"][4] == midpoint[4]
+    assert best["value_best"][2] == parsed["value_min"][2] and best["value_best"][3] == parsed["value_max"][3]
+    assert best["value_best"][[0, 1, 5]].tolist() == parsed["value"][[0, 1, 5]].tolist()
+    assert pd.isna(best["value_best"][6])
+    assert best["value_basis"].tolist() == [
+        "point", "approximate_point", "lower_bound", "upper_bound", "midpoint_of_range", "central_value", "not_numeric",
+    ]
+
+
+def test_claim_conflicts_are_pairs_whose_intervals_do_not_overlap(built_warehouse):
+    with duckdb.connect(str(built_warehouse.published_db), read_only=True) as con:
+        pairs = con.execute("SELECT * FROM quality.claim_conflicts").df()
+        claims = con.execute("SELECT claim_id, value_best FROM curated.cell_claims").df().set_index("claim_id")
+    assert len(pairs) > 0
+    assert (pairs["claim_id_a"] < pairs["claim_id_b"]).all()
+    lo_b, hi_a = pairs["interval_min_b"].fillna(-float("inf")), pairs["interval_max_a"].fillna(float("inf"))
+    lo_a, hi_b = pairs["interval_min_a"].fillna(-float("inf")), pairs["interval_max_b"].fillna(float("inf"))
+    assert ((hi_a < lo_b) | (hi_b < lo_a)).all()
+    assert (pairs["value_best_a"].to_numpy() == claims.loc[pairs["claim_id_a"], "value_best"].to_numpy()).all()
+
+
+def test_sodium_ion_query_and_comparison(built_warehouse):
+    sql = (QUERIES / "sodium_ion_claims.sql").read_text(encoding="utf-8")
+    assert "ilike" not in sql.lower() and "string_split" not in sql.lower()
+    with duckdb.connect(str(built_warehouse.published_db), read_only=True) as con:
+        rows = con.execute(sql).df()
+        family = con.execute(
+            "SELECT count(*) FROM curated.cell_claims JOIN curated.technologies USING (technology_id) WHERE family = 'na_ion'"
+        ).fetchone()[0]
+        comparison = con.execute("SELECT * FROM analysis.technology_comparison").df()
+        technologies = con.execute("SELECT count(*) FROM curated.technologies").fetchone()[0]
+    assert len(rows) == family > 0
+    assert rows["claim_date"].is_monotonic_decreasing
+    assert len(comparison) == technologies
+    best = comparison.set_index("technology_id")["gravimetric_best"].dropna()
+    assert len(best) > 0
+
+
+def test_curator_adds_a_document_and_its_claims(published):
+    workspace = published
+    _add_datasheet(workspace.sources)
+    _write_claims(workspace.sources / "cell_claims" / "acme_na100.csv", CLAIMS)
+    result = _build_changed(["documents", "organisations", "products", "cell_claims"])
+    assert result.success
+    with duckdb.connect(str(workspace.published_db), read_only=True) as con:
+        rows = con.execute((QUERIES / "sodium_ion_claims.sql").read_text(encoding="utf-8")).df()
+        comparison = con.execute(
+            "SELECT documents, gravimetric_documents FROM analysis.technology_comparison WHERE technology_id = 'sodium_ion'"
+        ).fetchone()
+    ours = rows[rows["document_id"] == "acme_datasheet_2024"].set_index("claim_id")
+    assert set(ours.index) == {"acme_na100_grav", "acme_na100_cycles"}
+    # claim_date: the document's date unless the row gives its own
+    assert str(ours.loc["acme_na100_grav", "claim_date"])[:10] == "2024-06-01"
+    assert str(ours.loc["acme_na100_cycles", "claim_date"])[:10] == "2023-01-01"
+    assert ours.loc["acme_na100_cycles", "value_basis"] == "lower_bound"
+    assert comparison[0] == 2 and comparison[1] == 2
+
+
+@pytest.mark.parametrize(
+    ("column", "bad", "rule"),
+    [
+        ("document_id", "no_such_document", "key not in curated.documents.document_id"),
+        ("technology_id", "no_such_technology", "key not in curated.technologies.technology_id"),
+        ("organisation_id", "no_such_organisation", "key not in curated.organisations.organisation_id"),
+        ("evidence", "hearsay", "key not in curated.evidence_kinds.evidence"),
+        ("claim_date", "2099-01", "claim_date_not_in_the_future"),
+        ("claim_date", "last spring", "not a date"),
+    ],
+)
+def test_bad_claim_is_blocking_and_located(workspace, column, bad, rule):
+    _add_datasheet(workspace.sources)
+    row = CLAIMS[0].copy()
+    row[CLAIMS_HEADER.index(column)] = bad
+    _write_claims(workspace.sources / "cell_claims" / "acme_na100.csv", [CLAIMS[1], row])
+    parents = {}
+    for name in ("units", "metrics", "documents", "evidence_kinds", "technologies", "organisations", "products", "references"):
+        parents[name], _ = curate(name, workspace.sources, parents.get("metrics"), parents.get("units"), parents)
+    with pytest.raises(SourceError) as error:
+        curate("cell_claims", workspace.sources, parents["metrics"], parents["units"], parents)
+    message = str(error.value)
+    assert f"sources/cell_claims/acme_na100.csv, line 3, column '{column}'" in message and rule in message
+
+
+def test_bad_reference_is_looked_up_within_its_document(published):
+    """Reference 1 exists in the report's list, not in the datasheet's (which has none)."""
+    workspace = published
+    _add_datasheet(workspace.sources)
+    row = CLAIMS[0].copy()
+    row[CLAIMS_HEADER.index("reference_ids")] = "1"
+    _write_claims(workspace.sources / "cell_claims" / "acme_na100.csv", [row])
+    result = _build_changed(["documents", "organisations", "products", "cell_claims"])
+    assert not result.success
+    message = failure_message(result)
+    assert "acme_na100.csv, line 2, column 'reference_ids'" in message and "of the row's document_id (got '1')" in message
+
+
+def test_dataset_defaults_fill_missing_and_empty_cells_only(sources_copy):
+    """sources/technology_overview/ says `document_id: burke_zhao_2025` once in dataset.yaml."""
+    path = sources_copy / "technology_overview" / "table3.csv"
+    rows = list(csv.reader(path.open(encoding="utf-8", newline="")))
+    rows[0].append("document_id")
+    rows[1].append("other_document")
+    for row in rows[2:]:
+        row.append("")
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows(rows)
+    frame, dataset = curate("technology_overview", sources_copy)
+    assert frame["document_id"].iloc[0] == "other_document"
+    assert (frame["document_id"].iloc[1:] == dataset.metadata["defaults"]["document_id"]).all()
+
+    yaml_path = sources_copy / "technology_overview" / "dataset.yaml"
+    yaml_path.write_text(yaml_path.read_text(encoding="utf-8") + "  no_such_column: x\n", encoding="utf-8")
+    with pytest.raises(SourceError, match=r"dataset.yaml, column 'no_such_column': defaults names a column"):
+        curate("technology_overview", sources_copy)
+
+
+def test_claim_references_hold_every_cited_id_once(built_warehouse):
+    with duckdb.connect(str(built_warehouse.published_db), read_only=True) as con:
+        printed = con.execute(
+            "SELECT claim_id, reference_ids FROM curated.cell_claims WHERE reference_ids IS NOT NULL"
+        ).df()
+        bridge = con.execute(
+            "SELECT cr.claim_id, cr.reference_id, r.title FROM curated.claim_references cr "
+            "LEFT JOIN curated.references r USING (document_id, reference_id)"
+        ).df()
+    expected = {(c, int(i)) for c, ids in zip(printed["claim_id"], printed["reference_ids"]) for i in ids.split(";")}
+    assert set(zip(bridge["claim_id"], bridge["reference_id"])) == expected
+    assert len(bridge) == len(expected)
