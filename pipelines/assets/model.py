@@ -2,19 +2,25 @@
 the curated design parameters, swept over a design space, and probed for sensitivity."""
 from __future__ import annotations
 
+from collections.abc import Iterator
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
 
-from pipelines.assets.computed import computed_table_asset, upstream
+from pipelines.assets.computed import computed_table_asset, streamed_table_asset, upstream
 from pipelines.compute.cell_model import (
     DESIGN_INPUTS,
     compute_cell_performance,
     design_inputs_from_tables,
-    sample_designs,
+    plan_designs,
     sensitivity,
 )
 from pipelines.schemas.computed.model import PUBLISHED_OUTPUTS, PUBLISHED_TABLE, SWEEP_OUTPUTS
 from pipelines.schemas.curated.settings import settings_from
+
+if TYPE_CHECKING:  # pyarrow is imported when the sweep runs, not with the code location
+    import pyarrow as pa
 
 
 def cell_design_inputs(
@@ -58,6 +64,46 @@ def published_beside_computed(computed: pd.DataFrame, published_cell_results: pd
     )
 
 
+# Designs computed, validated and written at a time: bounds the memory of a sweep of any size.
+# Not a modelling choice (the result does not depend on it), so it is not a source setting.
+SWEEP_CHUNK_ROWS = 250_000
+
+
+def design_sweep_chunks(
+    cell_design_parameters: pd.DataFrame,
+    cell_model_assumptions: pd.DataFrame,
+    design_sweep: pd.DataFrame,
+    design_sweep_settings: pd.DataFrame,
+    analysis_settings: pd.DataFrame,
+    chunk_rows: int | None = SWEEP_CHUNK_ROWS,
+) -> Iterator[pa.RecordBatch]:
+    """model.design_sweep as Arrow record batches of at most `chunk_rows` consecutive designs
+    (None: one batch), straight from the numpy arrays; the rows do not depend on the chunk size."""
+    import pyarrow as pa
+
+    settings = design_sweep_settings.iloc[0]
+    cells, inputs = cell_design_inputs(cell_design_parameters, cell_model_assumptions)
+    base_index = cells.index(settings["base_cell_id"])
+    base = {k: float(v[base_index]) for k, v in inputs.items()}
+    plan = plan_designs(design_sweep, int(settings["n_designs"]), int(settings["seed"]), base, method=settings["method"])
+    target = settings_from(analysis_settings)
+    for start, designs in plan.chunks(chunk_rows):
+        outputs = compute_cell_performance(designs)
+        n = len(next(iter(outputs.values())))
+        reaches = (outputs["gravimetric_energy_density"] >= target["design_target_gravimetric"]) & (
+            outputs["volumetric_energy_density"] >= target["design_target_volumetric"]
+        )
+        yield pa.record_batch(
+            {
+                "design_id": np.arange(start, start + n),
+                "anode_choice": pa.array(designs.get("anode_choice", np.full(n, "base")), type=pa.string()),
+                **{k: np.ascontiguousarray(np.broadcast_to(np.asarray(designs[k], dtype=float), n)) for k in DESIGN_INPUTS},
+                **{k: np.ascontiguousarray(outputs[k], dtype=float) for k in SWEEP_OUTPUTS},
+                "reaches_design_target": reaches,
+            }
+        )
+
+
 def compute_design_sweep(
     cell_design_parameters: pd.DataFrame,
     cell_model_assumptions: pd.DataFrame,
@@ -65,27 +111,9 @@ def compute_design_sweep(
     design_sweep_settings: pd.DataFrame,
     analysis_settings: pd.DataFrame,
 ) -> pd.DataFrame:
-    settings = design_sweep_settings.iloc[0]
-    cells, inputs = cell_design_inputs(cell_design_parameters, cell_model_assumptions)
-    base_index = cells.index(settings["base_cell_id"])
-    base = {k: float(v[base_index]) for k, v in inputs.items()}
-    designs = sample_designs(design_sweep, int(settings["n_designs"]), int(settings["seed"]), base, method=settings["method"])
-    outputs = compute_cell_performance(designs)
-    n = len(next(iter(outputs.values())))
-    choice = designs.get("anode_choice", np.full(n, "base"))
-    frame = pd.DataFrame(
-        {
-            "design_id": np.arange(n),
-            "anode_choice": choice,
-            **{k: np.broadcast_to(np.asarray(designs[k], dtype=float), n) for k in DESIGN_INPUTS},
-            **{k: np.asarray(outputs[k], dtype=float) for k in SWEEP_OUTPUTS},
-        }
-    )
-    target = settings_from(analysis_settings)
-    frame["reaches_design_target"] = (frame["gravimetric_energy_density"] >= target["design_target_gravimetric"]) & (
-        frame["volumetric_energy_density"] >= target["design_target_volumetric"]
-    )
-    return frame
+    """The whole sweep in one pandas frame (the asset streams it with `design_sweep_chunks`)."""
+    inputs = (cell_design_parameters, cell_model_assumptions, design_sweep, design_sweep_settings, analysis_settings)
+    return next(design_sweep_chunks(*inputs, chunk_rows=None)).to_pandas()
 
 
 def compute_cell_sensitivity(cell_design_parameters: pd.DataFrame, cell_model_assumptions: pd.DataFrame) -> pd.DataFrame:
@@ -105,7 +133,7 @@ model_assets = [
         {**_MODEL_INPUTS, "published_cell_results": upstream("curated", "published_cell_results")},
         compute_cell_performance_table,
     ),
-    computed_table_asset(
+    streamed_table_asset(
         "model.design_sweep",
         {
             **_MODEL_INPUTS,
@@ -113,7 +141,7 @@ model_assets = [
             "design_sweep_settings": upstream("curated", "design_sweep_settings"),
             "analysis_settings": upstream("curated", "analysis_settings"),
         },
-        compute_design_sweep,
+        design_sweep_chunks,
     ),
     computed_table_asset("model.cell_sensitivity", _MODEL_INPUTS, compute_cell_sensitivity),
 ]

@@ -27,7 +27,7 @@ from dagster import (
 
 from pipelines.publish.duckdb_tables import column_comment
 from pipelines.schemas.base import column_docs, warning_checks
-from pipelines.schemas.validate import check_slug, evaluate_warnings
+from pipelines.schemas.validate import WarningResult, check_slug, evaluate_warnings
 
 OWNERS = ["team:battery-data"]
 KINDS = {"pandas", "duckdb"}
@@ -112,9 +112,15 @@ def schema_failure(key: AssetKey, error: Exception) -> AssetCheckResult:
 
 def check_results(key: AssetKey, frame: pd.DataFrame, model: type[pa.DataFrameModel]) -> Iterator[AssetCheckResult]:
     """Results for a frame that already passed the blocking rules."""
-    yield AssetCheckResult(asset_key=key, check_name=SCHEMA_CHECK, passed=True, metadata={"rows": len(frame)})
-    for result in evaluate_warnings(frame, model):
-        metadata = {"rule": result.check_name, "failing_rows": len(result.failing_rows)}
+    yield from reported_checks(key, len(frame), [(r, len(r.failing_rows)) for r in evaluate_warnings(frame, model)])
+
+
+def reported_checks(key: AssetKey, rows: int, warnings: list[tuple[WarningResult, int]]) -> Iterator[AssetCheckResult]:
+    """The passed blocking check and each warning-level rule with how many rows it flags (and
+    the first of them), for a table of `rows` rows that passed the blocking rules."""
+    yield AssetCheckResult(asset_key=key, check_name=SCHEMA_CHECK, passed=True, metadata={"rows": rows})
+    for result, failing in warnings:
+        metadata = {"rule": result.check_name, "failing_rows": failing}
         if not result.passed:
             metadata["rows_flagged"] = MetadataValue.md(markdown_table(result.failing_rows))
         yield AssetCheckResult(

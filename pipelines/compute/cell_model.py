@@ -62,8 +62,11 @@ Units of every input and output are in ``DESIGN_INPUT_UNITS`` and ``OUTPUT_UNITS
 """
 from __future__ import annotations
 
+import copy
+import dataclasses
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
@@ -80,6 +83,8 @@ __all__ = [
     "design_inputs_from_tables",
     "sensitivity",
     "sample_designs",
+    "plan_designs",
+    "DesignPlan",
 ]
 
 # Inputs printed in Table 6 (slug = Table 6 parameter slug, value in the printed unit).
@@ -576,30 +581,117 @@ def _group_name(params: Sequence[str], index: int) -> str:
     return ("_".join(prefix) if prefix else f"group{index}") + "_choice"
 
 
-def sample_designs(
+@dataclass(frozen=True)
+class DesignPlan:
+    """A parsed sweep: which inputs vary and how, ready to be drawn in chunks.
+
+    ``chunks(chunk_size)`` yields the designs in consecutive slices; concatenated they are
+    exactly ``sample_designs`` (same draws, same order) whatever the chunk size, so a sweep of
+    any length is computed and stored in bounded memory. For method "random" every varied input
+    reads its own part of the one seeded PCG64 stream (the part the unchunked draw would read:
+    uniform input j the doubles j*n .. (j+1)*n, then the integer draws one input after the
+    other), so a chunk never depends on how the previous ones were cut.
+    """
+
+    method: str
+    size: int  # designs drawn (for "grid", the grid's size)
+    requested: int  # n asked for (sets the grid's levels)
+    seed: int
+    base: dict[str, float]
+    uniform: tuple[tuple[str, float, float], ...]
+    plain_choice: tuple[tuple[str, np.ndarray], ...]
+    groups: tuple[tuple[tuple[str, ...], tuple[tuple[str, np.ndarray], ...]], ...]
+
+    @property
+    def label_names(self) -> list[str]:
+        """Name of the label array of each jointly drawn group ("anode_choice")."""
+        names: list[str] = []
+        for g, (_, members) in enumerate(self.groups):
+            name = _group_name([p for p, _ in members], g)
+            if name in names or name in DESIGN_INPUTS:
+                name = f"{name}_{g}"
+            names.append(name)
+        return names
+
+    def _integer_generators(self) -> list[np.random.Generator]:
+        """One generator per choice input (plain first, then groups), each positioned where the
+        unchunked draw of that input starts: after every uniform double and every earlier
+        choice draw (a bounded integer may consume more than one 32-bit word, so the earlier
+        draws are replayed rather than counted)."""
+        sizes = [len(v) for _, v in self.plain_choice] + [len(labels) for labels, _ in self.groups]
+        rng = np.random.default_rng(self.seed)
+        rng.bit_generator.advance(len(self.uniform) * self.size)
+        generators = []
+        for i, k in enumerate(sizes):
+            generators.append(copy.deepcopy(rng))
+            if i < len(sizes) - 1:
+                for start in range(0, self.size, _REPLAY_CHUNK):
+                    rng.integers(0, k, min(_REPLAY_CHUNK, self.size - start))
+        return generators
+
+    def _grid_axes(self) -> tuple[list[np.ndarray], tuple[int, ...]]:
+        combos = int(np.prod([len(v) for _, v in self.plain_choice] + [len(lb) for lb, _ in self.groups]))
+        k = max(2, int(round((self.requested / combos) ** (1.0 / len(self.uniform))))) if self.uniform else 1
+        axes = [np.linspace(lo, hi, k) for _, lo, hi in self.uniform]
+        axes += [np.arange(len(values)) for _, values in self.plain_choice]
+        axes += [np.arange(len(labels)) for labels, _ in self.groups]
+        return axes, tuple(len(a) for a in axes)
+
+    def chunks(self, chunk_size: int | None = None) -> Iterator[tuple[int, dict[str, np.ndarray]]]:
+        """(first design index, designs) per slice of at most ``chunk_size`` designs (None:
+        one slice). Designs as ``sample_designs`` returns them."""
+        step = self.size if chunk_size is None else int(chunk_size)
+        if step < 1:
+            raise ValueError(f"chunk_size must be >= 1, got {chunk_size}")
+        if self.method == "random":
+            uniform_rngs = []
+            for j in range(len(self.uniform)):
+                rng = np.random.default_rng(self.seed)
+                rng.bit_generator.advance(j * self.size)
+                uniform_rngs.append(rng)
+            integer_rngs = self._integer_generators()
+            choice_sizes = [len(v) for _, v in self.plain_choice] + [len(labels) for labels, _ in self.groups]
+        else:
+            axes, shape = self._grid_axes()
+        for start in range(0, self.size, step):
+            n = min(step, self.size - start)
+            out: dict[str, np.ndarray] = {}
+            if self.method == "random":
+                for (p, lo, hi), rng in zip(self.uniform, uniform_rngs):
+                    out[p] = rng.uniform(lo, hi, n)
+                idx = [rng.integers(0, k, n) for rng, k in zip(integer_rngs, choice_sizes)]
+            else:
+                flat = np.unravel_index(np.arange(start, start + n), shape) if axes else ()
+                for i, (p, _, _) in enumerate(self.uniform):
+                    out[p] = axes[i][flat[i]]
+                idx = [np.asarray(f) for f in flat[len(self.uniform):]]
+            for (p, values), i in zip(self.plain_choice, idx):
+                out[p] = values[i]
+            label_idx = idx[len(self.plain_choice):]
+            for (labels, members), name, i in zip(self.groups, self.label_names, label_idx):
+                for p, values in members:
+                    out[p] = values[i]
+                out[name] = np.asarray(labels, dtype=object)[i].astype(str)
+            for k_ in DESIGN_INPUTS:
+                if k_ not in out:
+                    out[k_] = np.full(n, self.base[k_])
+            ordered = {k_: out[k_] for k_ in DESIGN_INPUTS}
+            ordered.update({k_: v for k_, v in out.items() if k_ not in ordered})
+            yield start, ordered
+
+
+# Integer draws replayed per call when positioning a choice input's stream (bounds memory only).
+_REPLAY_CHUNK = 1_000_000
+
+
+def plan_designs(
     ranges: pd.DataFrame,
     n: int,
     seed: int,
     base: Mapping[str, object],
     method: str = "random",
-) -> dict[str, np.ndarray]:
-    """Designs around a base design, drawing the parameters listed in ``ranges``.
-
-    ranges columns: parameter (a ``DESIGN_INPUTS`` name), low, high, distribution
-    ("uniform": between low and high; "choice": one of the ';'-separated ``choices``), choices.
-    Labelled choices ("li_metal=2.89;li_si=2.25") whose rows share the same label set are drawn
-    *jointly* (one label per design for all of them, e.g. an anode material fixing its
-    capacity, density and porosity); the drawn labels are returned as a string array under
-    "<common prefix>_choice" (e.g. "anode_choice"). Unlabelled choices are drawn independently.
-
-    method "random": n seeded draws (numpy default_rng(seed)). method "grid": the full factorial
-    of every choice and k evenly spaced levels (low..high) per uniform parameter, with
-    k = max(2, round((n / number of choice combinations) ** (1 / number of uniform
-    parameters))): the grid size is near n, not exactly n, and the seed is not used.
-
-    Parameters not in ``ranges`` keep the base value (scalar or length-1 array). Returns a dict
-    with every ``DESIGN_INPUTS`` name -> float array of the sample size, plus the label arrays.
-    """
+) -> DesignPlan:
+    """Parse and check a sweep (arguments as ``sample_designs``) without drawing it."""
     if method not in ("random", "grid"):
         raise ValueError(f"method must be 'random' or 'grid', got {method!r}")
     if not isinstance(ranges, pd.DataFrame):
@@ -649,44 +741,47 @@ def sample_designs(
                 plain_choice.append((p, values))
             else:
                 groups.setdefault(tuple(labels), []).append((p, values))
-    group_list = list(groups.items())
 
-    out: dict[str, np.ndarray] = {}
-    if method == "random":
-        rng = np.random.default_rng(int(seed))
-        size = n
-        for p, lo, hi in uniform:
-            out[p] = rng.uniform(lo, hi, size)
-        for p, values in plain_choice:
-            out[p] = values[rng.integers(0, len(values), size)]
-        label_idx = [rng.integers(0, len(labels), size) for labels, _ in group_list]
-    else:
-        combos = int(np.prod([len(v) for _, v in plain_choice] + [len(lb) for lb, _ in group_list]))
-        k = max(2, int(round((n / combos) ** (1.0 / len(uniform))))) if uniform else 1
-        axes = [np.linspace(lo, hi, k) for _, lo, hi in uniform]
-        axes += [np.arange(len(values)) for _, values in plain_choice]
-        axes += [np.arange(len(labels)) for labels, _ in group_list]
-        mesh = np.meshgrid(*axes, indexing="ij") if axes else []
-        flat = [m.ravel() for m in mesh]
-        size = flat[0].size if flat else n
-        for i, (p, _, _) in enumerate(uniform):
-            out[p] = flat[i]
-        off = len(uniform)
-        for i, (p, values) in enumerate(plain_choice):
-            out[p] = values[flat[off + i].astype(int)]
-        off += len(plain_choice)
-        label_idx = [flat[off + i].astype(int) for i in range(len(group_list))]
+    plan = DesignPlan(
+        method=method,
+        size=n,
+        requested=n,
+        seed=int(seed),
+        base=base_values,
+        uniform=tuple(uniform),
+        plain_choice=tuple(plain_choice),
+        groups=tuple((labels, tuple(members)) for labels, members in groups.items()),
+    )
+    if method == "grid":
+        axes, shape = plan._grid_axes()
+        plan = dataclasses.replace(plan, size=int(np.prod(shape)) if axes else n)
+    return plan
 
-    for g, ((labels, members), idx) in enumerate(zip(group_list, label_idx)):
-        for p, values in members:
-            out[p] = values[idx]
-        name = _group_name([p for p, _ in members], g)
-        if name in out or name in DESIGN_INPUTS:
-            name = f"{name}_{g}"
-        out[name] = np.asarray(labels, dtype=object)[idx].astype(str)
-    for k_ in DESIGN_INPUTS:
-        if k_ not in out:
-            out[k_] = np.full(size, base_values[k_])
-    ordered = {k_: out[k_] for k_ in DESIGN_INPUTS}
-    ordered.update({k_: v for k_, v in out.items() if k_ not in ordered})
-    return ordered
+
+def sample_designs(
+    ranges: pd.DataFrame,
+    n: int,
+    seed: int,
+    base: Mapping[str, object],
+    method: str = "random",
+) -> dict[str, np.ndarray]:
+    """Designs around a base design, drawing the parameters listed in ``ranges``.
+
+    ranges columns: parameter (a ``DESIGN_INPUTS`` name), low, high, distribution
+    ("uniform": between low and high; "choice": one of the ';'-separated ``choices``), choices.
+    Labelled choices ("li_metal=2.89;li_si=2.25") whose rows share the same label set are drawn
+    *jointly* (one label per design for all of them, e.g. an anode material fixing its
+    capacity, density and porosity); the drawn labels are returned as a string array under
+    "<common prefix>_choice" (e.g. "anode_choice"). Unlabelled choices are drawn independently.
+
+    method "random": n seeded draws (numpy default_rng(seed)). method "grid": the full factorial
+    of every choice and k evenly spaced levels (low..high) per uniform parameter, with
+    k = max(2, round((n / number of choice combinations) ** (1 / number of uniform
+    parameters))): the grid size is near n, not exactly n, and the seed is not used.
+
+    Parameters not in ``ranges`` keep the base value (scalar or length-1 array). Returns a dict
+    with every ``DESIGN_INPUTS`` name -> float array of the sample size, plus the label arrays.
+    For a large sweep, ``plan_designs(...).chunks(size)`` yields the same designs in slices.
+    """
+    _, designs = next(plan_designs(ranges, n, seed, base, method).chunks())
+    return designs

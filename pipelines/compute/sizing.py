@@ -567,6 +567,10 @@ def _inverse_cdf(u: np.ndarray, low: np.ndarray, mode: np.ndarray, high: np.ndar
     return np.where(dist == "triangular", tri, np.where(dist == "uniform", uni, mode + 0.0 * u))
 
 
+# Samples held at once by monte_carlo_packs (about 80 MB of float64 per metric block).
+_MC_BLOCK_VALUES = 10_000_000
+
+
 def monte_carlo_packs(
     vehicles: pd.DataFrame,
     scenario_ranges: pd.DataFrame,
@@ -626,23 +630,31 @@ def monte_carlo_packs(
     params[s_idx, m_idx, :] = _inverse_cdf(u, col("low").astype(float), col("mode").astype(float), col("high").astype(float), col("distribution"))
 
     gk, gl, cost, rg, rv, cf = (params[:, i, :] for i in range(len(SCENARIO_METRICS)))
-    e = energy[:, None, None]  # vehicles x scenarios x samples
     samples = {
-        "pack_mass": e * 1000.0 * (rg / gk)[None],
-        "pack_volume": e * 1000.0 * (rv / gl)[None],
-        "pack_cost_total": e * (cost * cf)[None],
+        "pack_mass": lambda e: e * 1000.0 * (rg / gk)[None],
+        "pack_volume": lambda e: e * 1000.0 * (rv / gl)[None],
+        "pack_cost_total": lambda e: e * (cost * cf)[None],
     }
     n_v, n_s = len(veh), len(ids)
+    # vehicles x scenarios x samples, a block of vehicles at a time: memory stays bounded
+    # however many vehicles there are (each pair's statistics are computed on its own row)
+    block = max(1, _MC_BLOCK_VALUES // max(1, n_s * n_samples))
     pieces = []
-    for metric, arr in samples.items():  # three metrics, not rows
-        qs = np.quantile(arr, q, axis=-1)  # (len(q), n_v, n_s)
+    for metric, sample in samples.items():  # three metrics, not rows
+        quantile_parts, mean_parts = [], []
+        for start in range(0, n_v, block):
+            arr = sample(energy[start : start + block, None, None])
+            quantile_parts.append(np.quantile(arr, q, axis=-1))  # (len(q), block, n_s)
+            mean_parts.append(arr.mean(axis=-1))
+        qs = np.concatenate(quantile_parts, axis=1) if quantile_parts else np.empty((len(q), 0, n_s))
+        mean = np.concatenate(mean_parts, axis=0) if mean_parts else np.empty((0, n_s))
         frame = pd.DataFrame(
             {
                 "vehicle_id": np.repeat(veh["vehicle_id"].to_numpy(), n_s),
                 "scenario_id": np.tile(ids, n_v),
                 "metric": metric,
                 "unit": _MC_METRICS[metric],
-                "mean": arr.mean(axis=-1).ravel(),
+                "mean": mean.ravel(),
                 "n_samples": n_samples,
                 "seed": seed,
             }

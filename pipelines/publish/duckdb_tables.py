@@ -15,13 +15,19 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import duckdb
 import pandas as pd
 
 from pipelines.schemas.base import column_docs, foreign_key_constraints, table_key, unique_columns
 from pipelines.schemas.registry import all_tables
+
+if TYPE_CHECKING:  # pyarrow is imported where a stream is written, not on every import
+    import pyarrow as pa
 
 _IDENT = re.compile(r"^[a-z_][a-z0-9_]*$")
 
@@ -93,25 +99,56 @@ def _drop_with_referencing(con: duckdb.DuckDBPyConnection, qualified: str) -> No
         con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
-def write_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, frame: pd.DataFrame) -> None:
-    """Replace schema.table with `frame`, with the model's constraints and comments, in one transaction."""
+@dataclass
+class BatchStream:
+    """A table produced lazily as Arrow record batches (computed and validated slice by slice)
+    and written by `write_table` in one pass, so it is never whole in memory. `batches` is
+    consumed once. An error raised while producing a batch is kept in `error` and re-raised by
+    the writer as itself (DuckDB would report it as its own InvalidInputException)."""
+
+    schema: pa.Schema
+    batches: Iterator[pa.RecordBatch]
+    error: BaseException | None = None
+
+    def reader(self) -> pa.RecordBatchReader:
+        import pyarrow as pa
+
+        def kept_errors() -> Iterator[pa.RecordBatch]:
+            try:
+                yield from self.batches
+            except BaseException as error:
+                self.error = error
+                raise
+
+        return pa.RecordBatchReader.from_batches(self.schema, kept_errors())
+
+
+def write_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, data: pd.DataFrame | pa.Table | BatchStream) -> int:
+    """Replace schema.table with `data` (a pandas frame, an Arrow table, or a stream of Arrow
+    record batches) with the model's constraints and comments, in one transaction; returns the rows written."""
     schema, table = _ident(schema), _ident(table)
     qualified = f"{schema}.{table}"
     model = all_tables().get(qualified)
+    columns = set(data.columns) if isinstance(data, pd.DataFrame) else set(data.schema.names)
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-        con.register("_incoming", frame)
-        _drop_with_referencing(con, qualified)
-        con.execute(_create_table_sql(con, qualified, "_incoming"))
-        con.execute(f"INSERT INTO {qualified} SELECT * FROM _incoming")
-        con.unregister("_incoming")
+        con.register("_incoming", data.reader() if isinstance(data, BatchStream) else data)
+        try:
+            _drop_with_referencing(con, qualified)
+            con.execute(_create_table_sql(con, qualified, "_incoming"))  # binds the stream's schema only
+            rows = con.execute(f"INSERT INTO {qualified} SELECT * FROM _incoming").fetchall()[0][0]
+        finally:
+            con.unregister("_incoming")
         if model is not None:
-            comment_table(con, qualified, model, list(frame.columns))
+            comment_table(con, qualified, model, columns)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
+        if isinstance(data, BatchStream) and data.error is not None:
+            raise data.error from None
         raise
+    return int(rows)
 
 
 def comment_table(con: duckdb.DuckDBPyConnection, qualified: str, model, columns: list[str]) -> None:
@@ -138,10 +175,17 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
 _shared: dict[Path, duckdb.DuckDBPyConnection] = {}
 
 
+# The staging writer's buffer pool is capped: blocks already written to the file are evicted
+# rather than cached, so writing a streamed table of any size (model.design_sweep) stays in
+# bounded memory; a query that needs more spills to DuckDB's temporary directory.
+STAGING_MEMORY_LIMIT = "256MB"
+
+
 def shared_connection(path: Path) -> duckdb.DuckDBPyConnection:
     path = path.resolve()
     if path not in _shared:
         _shared[path] = connect(path)
+        _shared[path].execute(f"SET memory_limit = {_literal(STAGING_MEMORY_LIMIT)}")
     return _shared[path]
 
 

@@ -15,7 +15,7 @@ from dagster import ConfigurableIOManager, InitResourceContext, InputContext, Ou
 
 from pipelines.publish import build_lock
 from pipelines.publish.atomic import start_staging
-from pipelines.publish.duckdb_tables import close_shared, read_table, shared_connection, write_table
+from pipelines.publish.duckdb_tables import BatchStream, close_shared, read_table, shared_connection, write_table
 from pipelines.settings import current_paths
 
 
@@ -38,12 +38,14 @@ class StagingDuckDBIOManager(ConfigurableIOManager):
     def _table(key_path: list[str]) -> tuple[str, str]:
         return key_path[0], key_path[-1]
 
-    def handle_output(self, context: OutputContext, obj: pd.DataFrame | None) -> None:
+    def handle_output(self, context: OutputContext, obj: pd.DataFrame | BatchStream | None) -> None:
+        """A pandas frame, or (a table too large to hold) a stream of Arrow record batches
+        that DuckDB reads as it is produced."""
         if obj is None:
             return
         schema, table = self._table(context.asset_key.path)
-        write_table(shared_connection(current_paths().staging_db), schema, table, obj)
-        context.add_output_metadata({"dagster/row_count": len(obj), "warehouse_table": f"{schema}.{table}"})
+        rows = write_table(shared_connection(current_paths().staging_db), schema, table, obj)
+        context.add_output_metadata({"dagster/row_count": rows, "warehouse_table": f"{schema}.{table}"})
 
     def load_input(self, context: InputContext) -> pd.DataFrame:
         schema, table = self._table(context.asset_key.path)
