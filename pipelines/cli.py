@@ -30,14 +30,19 @@ def build(args: argparse.Namespace) -> int:
     from pipelines.publish.io_manager import StagingDuckDBIOManager
     from pipelines.settings import current_paths
 
+    from pipelines.automation.run_health import fail_dead_runs, process_tags
+
     print(f"Building the warehouse from {current_paths().sources} (imports {time.monotonic() - started:.1f}s)")
     job = defs.resolve_job_def("build_warehouse")
     paths = current_paths()
+    instance = _instance()
+    for run_id in fail_dead_runs(instance):  # a killed build's run would otherwise hold the run queue
+        print(f"marked run {run_id} failed: its process is gone (killed, or the machine restarted)")
     try:
         # Taken here so a refused build says so at once; the run re-enters the same lock.
         with build_lock.build_lock(paths.lock_file, StagingDuckDBIOManager().lock_timeout_seconds):
             result = job.execute_in_process(
-                instance=_instance(), raise_on_error=False, run_config={"loggers": {"progress": {}}}
+                instance=instance, raise_on_error=False, run_config={"loggers": {"progress": {}}}, tags=process_tags()
             )
     except build_lock.BuildLocked as exc:
         print(f"refused: {exc}", file=sys.stderr)

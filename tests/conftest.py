@@ -3,7 +3,9 @@ temporary warehouse folder, selected through the same environment variables the 
 reads (pipelines/settings.py)."""
 from __future__ import annotations
 
+import os
 import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -12,6 +14,28 @@ from pipelines.settings import PROJECT_ROOT, Paths
 
 REAL_SOURCES = PROJECT_ROOT / "sources"
 REPORT = PROJECT_ROOT.parent / "shared" / "report" / "advanced-battery-technologies-2025.txt"
+PROJECT_DAGSTER_HOME = PROJECT_ROOT / ".dagster_home"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The whole session, and every process a test starts (`battery build`, dagster-daemon),
+    records its runs in a temporary Dagster instance, never in the project's .dagster_home:
+    a test that SIGKILLs a build must not leave a run in progress where the UI and daemon look."""
+    home = Path(tempfile.mkdtemp(prefix="battery-dagster-home-"))
+    shutil.copy(PROJECT_ROOT / "dagster.yaml", home / "dagster.yaml")
+    config._battery_previous_dagster_home = os.environ.get("DAGSTER_HOME")
+    os.environ["DAGSTER_HOME"] = str(home)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    home = Path(os.environ.get("DAGSTER_HOME", ""))
+    if home.name.startswith("battery-dagster-home-"):
+        shutil.rmtree(home, ignore_errors=True)
+    previous = getattr(config, "_battery_previous_dagster_home", None)
+    if previous is None:
+        os.environ.pop("DAGSTER_HOME", None)
+    else:
+        os.environ["DAGSTER_HOME"] = previous
 
 
 @pytest.fixture
