@@ -31,6 +31,7 @@ def build(args: argparse.Namespace) -> int:
     from pipelines.settings import current_paths
 
     from pipelines.automation.run_health import fail_dead_runs, process_tags
+    from pipelines.publish.atomic import set_aside_damaged_warehouse
 
     print(f"Building the warehouse from {current_paths().sources} (imports {time.monotonic() - started:.1f}s)")
     job = defs.resolve_job_def("build_warehouse")
@@ -41,6 +42,9 @@ def build(args: argparse.Namespace) -> int:
     try:
         # Taken here so a refused build says so at once; the run re-enters the same lock.
         with build_lock.build_lock(paths.lock_file, StagingDuckDBIOManager().lock_timeout_seconds):
+            note = set_aside_damaged_warehouse(paths)
+            if note:
+                print(f"warning: {note}", file=sys.stderr)
             result = job.execute_in_process(
                 instance=instance, raise_on_error=False, run_config={"loggers": {"progress": {}}}, tags=process_tags()
             )
@@ -69,15 +73,44 @@ def _check_counts(result) -> tuple[int, int, list[str]]:
     return len(evaluations), passed, flagged
 
 
-def print_failure_summary(result) -> None:
+def failure_causes(result) -> list[str]:
+    """Every error the run recorded, wherever it happened (a step, a resource's setup such as
+    seeding staging, the run itself), innermost cause first; the run's own failure message when
+    no error was recorded."""
     from pipelines.progress import failure_text
 
-    print("\nBUILD FAILED: the published warehouse was left unchanged.", file=sys.stderr)
+    causes: list[str] = []
     for event in result.all_events:
         error = getattr(event.event_specific_data, "error", None)
-        if error is not None and event.event_type_value in ("STEP_FAILURE", "ENGINE_EVENT", "RUN_FAILURE"):
-            where = (event.step_key or "run").replace("__", ".")
-            print(f"\n{where}:\n{failure_text(error)}", file=sys.stderr)
+        if error is None:
+            continue
+        where = (event.step_key or "run").replace("__", ".")
+        text = f"{where}:\n{failure_text(error)}"
+        if text not in causes:
+            causes.append(text)
+    if not causes:
+        causes = [f"run:\n{e.message}" for e in result.all_events if e.event_type_value == "RUN_FAILURE" and e.message]
+    return causes
+
+
+def print_failure_summary(result) -> None:
+    from pipelines.assets.warehouse import PUBLISHED_KEY
+    from pipelines.settings import current_paths
+
+    published = any(
+        e.event_type_value == "ASSET_MATERIALIZATION" and e.asset_key == PUBLISHED_KEY for e in result.all_events
+    )
+    if published:
+        failed = sorted({(e.step_key or "").replace("__", ".") for e in result.all_events if e.event_type_value == "STEP_FAILURE"})
+        print(
+            f"\nBUILD FAILED after publishing: {current_paths().published_db} WAS replaced by this build's tables "
+            f"(every table passed its blocking checks), but later steps failed: {', '.join(failed) or 'see below'}.",
+            file=sys.stderr,
+        )
+    else:
+        print("\nBUILD FAILED: the published warehouse was left unchanged.", file=sys.stderr)
+    for cause in failure_causes(result):
+        print(f"\n{cause}", file=sys.stderr)
 
 
 def print_summary(result, seconds: float) -> None:
