@@ -5,6 +5,7 @@
     battery query --name NAME     run warehouse/queries/NAME.sql
     battery query --list          list the named queries
     battery docs [--check]        regenerate (or verify) docs/data_dictionary.md
+    battery ui [--port N]         Dagster webserver + daemon; Ctrl-C / SIGTERM stops both and their children
 """
 from __future__ import annotations
 
@@ -25,13 +26,12 @@ def _instance():
 
 def build(args: argparse.Namespace) -> int:
     started = time.monotonic()
+    from pipelines.automation.run_health import fail_dead_runs, process_tags
     from pipelines.definitions import defs
     from pipelines.publish import build_lock
+    from pipelines.publish.atomic import set_aside_damaged_warehouse
     from pipelines.publish.io_manager import StagingDuckDBIOManager
     from pipelines.settings import current_paths
-
-    from pipelines.automation.run_health import fail_dead_runs, process_tags
-    from pipelines.publish.atomic import set_aside_damaged_warehouse
 
     print(f"Building the warehouse from {current_paths().sources} (imports {time.monotonic() - started:.1f}s)")
     job = defs.resolve_job_def("build_warehouse")
@@ -121,7 +121,8 @@ def print_summary(result, seconds: float) -> None:
     tables = table_row_counts(paths.published_db)
     total, passed, flagged = _check_counts(result)
     width = max(len(f"{s}.{t}") for s, t in zip(tables.schema_name, tables.table_name))
-    print(f"\nPublished {paths.published_db} in {seconds:.1f}s\n")
+    print(f"\nPublished {paths.published_db} in {seconds:.1f}s")
+    print(provenance_line(paths) + "\n")
     print(f"  {'table':<{width}}  {'rows':>7}")
     for s, t, n in zip(tables.schema_name, tables.table_name, tables.rows):
         print(f"  {f'{s}.{t}':<{width}}  {n:>7}")
@@ -135,6 +136,14 @@ def print_summary(result, seconds: float) -> None:
     extra = summary_extras(paths)
     if extra:
         print("\n" + extra)
+
+
+def provenance_line(paths) -> str:
+    """Build time, code commit and sources/ content hash: which warehouse this is."""
+    from pipelines.provenance import provenance
+
+    facts = provenance(paths.sources)
+    return f"  built {facts['built_at']} from commit {facts['commit']}, sources/ sha256 {facts['sources_sha256']}"
 
 
 def summary_extras(paths) -> str:
@@ -211,6 +220,58 @@ def docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def ui(args: argparse.Namespace) -> int:
+    """dagster-webserver and dagster-daemon, each in its own process group, stopped together.
+
+    Not `dagster dev`: it is superseded (a warning on every start) and a signal sent to it alone
+    can leave its webserver or daemon running. Both run from DAGSTER_HOME so Dagster does not warn
+    about the project's dagster.yaml template in the working directory."""
+    import signal
+    import subprocess
+
+    from pipelines.settings import PROJECT_ROOT
+
+    home = os.environ.get("DAGSTER_HOME")
+    if not home:
+        print("DAGSTER_HOME is not set (`make ui` sets it to .dagster_home)", file=sys.stderr)
+        return 2
+    bin_dir = Path(sys.executable).parent
+    code = ["-m", "pipelines.definitions", "-d", str(PROJECT_ROOT)]
+    commands = [
+        [str(bin_dir / "dagster-webserver"), "-h", args.host, "-p", str(args.port), *code],
+        [str(bin_dir / "dagster-daemon"), "run", *code],
+    ]
+    stop = []
+    previous = {sig: signal.signal(sig, lambda signum, frame: stop.append(signum)) for sig in (signal.SIGINT, signal.SIGTERM)}
+    children = [subprocess.Popen(command, cwd=home, start_new_session=True) for command in commands]
+    print(f"Dagster UI on http://{args.host}:{args.port} (pids {', '.join(str(c.pid) for c in children)}); Ctrl-C stops it")
+    try:
+        while not stop and all(child.poll() is None for child in children):
+            time.sleep(0.2)
+    finally:
+        for sig, grace in ((signal.SIGTERM, 20.0), (signal.SIGKILL, 5.0)):
+            for child in children:
+                try:
+                    os.killpg(child.pid, sig)  # the child and everything it started (code servers, run workers)
+                except ProcessLookupError:
+                    pass
+            deadline = time.monotonic() + grace
+            while time.monotonic() < deadline and any(child.poll() is None for child in children):
+                time.sleep(0.1)
+            if all(child.poll() is not None for child in children) and sig == signal.SIGTERM:
+                # the children are gone; make sure nothing of their groups lingers either
+                for child in children:
+                    try:
+                        os.killpg(child.pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+                break
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    failed = [c for c in children if c.returncode not in (0, -signal.SIGTERM, -signal.SIGKILL)]
+    return 0 if stop or not failed else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="battery", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -225,6 +286,10 @@ def main(argv: list[str] | None = None) -> int:
     d = sub.add_parser("docs", help="regenerate the data dictionary from the pandera models")
     d.add_argument("--check", action="store_true", help="fail if the committed dictionary is stale")
     d.set_defaults(func=docs)
+    u = sub.add_parser("ui", help="start the Dagster webserver and daemon")
+    u.add_argument("--host", default="127.0.0.1")
+    u.add_argument("--port", type=int, default=3000)
+    u.set_defaults(func=ui)
     args = parser.parse_args(argv)
     return args.func(args)
 
