@@ -136,3 +136,39 @@ def test_daemon_fails_a_killed_builds_run_and_the_queued_run_starts(workspace, t
             daemon.wait(timeout=30)
         except subprocess.TimeoutExpired:
             os.killpg(daemon.pid, signal.SIGKILL)
+
+
+@pytest.mark.e2e
+def test_daemon_fails_a_launched_run_whose_worker_was_killed(workspace, tmp_path):
+    """The daemon's own run (sensor -> queue -> run worker): SIGKILL the worker mid-run and the
+    run monitoring marks the run failed instead of leaving it STARTED."""
+    from dagster._core.events import DagsterEventType
+
+    home = _home(tmp_path)
+    log = tmp_path / "daemon.log"
+    with log.open("w") as out:
+        daemon = subprocess.Popen(
+            [str(BIN / "dagster-daemon"), "run", "-m", "pipelines.definitions"],
+            cwd=home, env=_env(workspace, home, BATTERY_SENSOR_INTERVAL_SECONDS="1"),
+            stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    instance = DagsterInstance.from_config(str(home))
+
+    def worker_pid():
+        for run in _runs(instance, DagsterRunStatus.STARTED):
+            for record in instance.get_records_for_run(run.run_id, of_type=DagsterEventType.ENGINE_EVENT).records:
+                pid = record.event_log_entry.dagster_event.event_specific_data.metadata.get("pid")
+                if pid is not None:
+                    return run.run_id, int(pid.value)
+        return None
+
+    try:
+        run_id, pid = _wait(worker_pid, 180, "a started run worker", log)
+        os.kill(pid, signal.SIGKILL)
+        _wait(lambda: instance.get_run_by_id(run_id).status == DagsterRunStatus.FAILURE, 120, "the dead run to be failed", log)
+    finally:
+        os.killpg(daemon.pid, signal.SIGTERM)
+        try:
+            daemon.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(daemon.pid, signal.SIGKILL)

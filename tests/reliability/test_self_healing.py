@@ -10,6 +10,7 @@ import duckdb
 import pytest
 
 from pipelines import cli
+from pipelines.provenance import git_commit, sources_digest
 from pipelines.publish import atomic
 from pipelines.publish.duckdb_tables import close_shared, read_table, shared_connection, write_table
 
@@ -75,8 +76,10 @@ def test_a_damaged_warehouse_is_kept_aside_reported_and_rebuilt(published, capsy
     damaged = published.published_db.read_bytes()
 
     assert cli.main(["build"]) == 0
-    err = capsys.readouterr().err
+    out, err = capsys.readouterr()
     assert "was damaged" in err and "rebuilds the warehouse from sources" in err
+    # the summary says which warehouse this is: build time, code commit, sources content
+    assert f"sources/ sha256 {sources_digest(published.sources)}" in out and f"from commit {git_commit()}" in out
     [aside] = published.warehouse_dir.glob("battery.duckdb.damaged-*")
     assert aside.read_bytes() == damaged  # kept, byte for byte, for whoever wants to look
     assert _tables(published.published_db) == expected
