@@ -5,7 +5,11 @@ from __future__ import annotations
 
 import os
 import shutil
+import signal
+import subprocess
+import sys
 import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -126,3 +130,25 @@ def failure_message(result) -> str:
     failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
     assert failures, "the build should have failed"
     return "\n".join(failure_text(e.event_specific_data.error) for e in failures)
+
+
+# --------------------------------------------------------------------------- real Dagster processes
+
+
+@contextmanager
+def dagster_daemon(env: dict, log: Path):
+    """A real `dagster-daemon run` of this code location with `env` (its DAGSTER_HOME is also its
+    working directory), output in `log`; stopped with its whole process group afterwards."""
+    with log.open("w") as out:
+        daemon = subprocess.Popen(
+            [str(Path(sys.executable).with_name("dagster-daemon")), "run", "-m", "pipelines.definitions", "-d", str(PROJECT_ROOT)],
+            cwd=env["DAGSTER_HOME"], env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    try:
+        yield daemon
+    finally:
+        os.killpg(daemon.pid, signal.SIGTERM)
+        try:
+            daemon.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(daemon.pid, signal.SIGKILL)

@@ -26,9 +26,9 @@ from dagster._core.events import DagsterEventType
 from dagster._core.launcher import CheckRunHealthResult, DefaultRunLauncher, WorkerStatus
 
 HOST_TAG, PID_TAG, STARTED_TAG = "battery/host", "battery/pid", "battery/process_started"
-# How long a STARTED run may go without a recorded process before it counts as lost
-# (a run worker writes its pid within seconds of starting).
-NO_PROCESS_GRACE_SECONDS = 120
+# How long a STARTED run may go without a recorded process before it counts as lost. Runs started
+# by `battery build`, the UI or the daemon record theirs at once; this only bounds runs of other origin.
+NO_PROCESS_GRACE_SECONDS = 600
 _CLOCK_SLACK = 2.0  # process start times from /proc are rounded to clock ticks
 
 

@@ -17,7 +17,7 @@ from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
 
 from pipelines.automation.run_health import fail_dead_runs, process_tags, worker_alive
 from pipelines.settings import PROJECT_ROOT
-from tests.conftest import PROJECT_DAGSTER_HOME
+from tests.conftest import PROJECT_DAGSTER_HOME, dagster_daemon
 
 BIN = Path(sys.executable).parent
 
@@ -107,14 +107,8 @@ def test_daemon_fails_a_killed_builds_run_and_the_queued_run_starts(workspace, t
     home = _home(tmp_path)
     stale = _killed_build(workspace, home)
     log = tmp_path / "daemon.log"
-    with log.open("w") as out:
-        daemon = subprocess.Popen(
-            [str(BIN / "dagster-daemon"), "run", "-m", "pipelines.definitions"],
-            cwd=home, env=_env(workspace, home, BATTERY_SENSOR_INTERVAL_SECONDS="1"),
-            stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-        )
     instance = DagsterInstance.from_config(str(home))
-    try:
+    with dagster_daemon(_env(workspace, home, BATTERY_SENSOR_INTERVAL_SECONDS="1"), log):
         queued = _wait(lambda: [r for r in instance.get_runs() if r.run_id != stale], 60, "the sensor's run", log)[0]
         started = time.monotonic()
         _wait(
@@ -130,12 +124,6 @@ def test_daemon_fails_a_killed_builds_run_and_the_queued_run_starts(workspace, t
         )
         assert final == DagsterRunStatus.SUCCESS
         assert workspace.published_db.exists()
-    finally:
-        os.killpg(daemon.pid, signal.SIGTERM)
-        try:
-            daemon.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(daemon.pid, signal.SIGKILL)
 
 
 @pytest.mark.e2e
@@ -146,12 +134,6 @@ def test_daemon_fails_a_launched_run_whose_worker_was_killed(workspace, tmp_path
 
     home = _home(tmp_path)
     log = tmp_path / "daemon.log"
-    with log.open("w") as out:
-        daemon = subprocess.Popen(
-            [str(BIN / "dagster-daemon"), "run", "-m", "pipelines.definitions"],
-            cwd=home, env=_env(workspace, home, BATTERY_SENSOR_INTERVAL_SECONDS="1"),
-            stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-        )
     instance = DagsterInstance.from_config(str(home))
 
     def worker_pid():
@@ -162,13 +144,7 @@ def test_daemon_fails_a_launched_run_whose_worker_was_killed(workspace, tmp_path
                     return run.run_id, int(pid.value)
         return None
 
-    try:
+    with dagster_daemon(_env(workspace, home, BATTERY_SENSOR_INTERVAL_SECONDS="1"), log):
         run_id, pid = _wait(worker_pid, 180, "a started run worker", log)
         os.kill(pid, signal.SIGKILL)
         _wait(lambda: instance.get_run_by_id(run_id).status == DagsterRunStatus.FAILURE, 120, "the dead run to be failed", log)
-    finally:
-        os.killpg(daemon.pid, signal.SIGTERM)
-        try:
-            daemon.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(daemon.pid, signal.SIGKILL)
