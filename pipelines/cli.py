@@ -235,6 +235,11 @@ def ui(args: argparse.Namespace) -> int:
     if not home:
         print("DAGSTER_HOME is not set (`make ui` sets it to .dagster_home)", file=sys.stderr)
         return 2
+    from dagster import DagsterInstance
+
+    # Create the instance's storage once, here: webserver and daemon starting on an empty
+    # DAGSTER_HOME would both create its SQLite tables and one of them would crash.
+    DagsterInstance.get().dispose()
     bin_dir = Path(sys.executable).parent
     code = ["-m", "pipelines.definitions", "-d", str(PROJECT_ROOT)]
     commands = [
