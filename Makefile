@@ -1,10 +1,12 @@
 # Quick start: `make build` (set up + build the warehouse), `make test` (set up + run tests),
-# `make ui` (Dagster UI and daemon on http://127.0.0.1:3000).
+# `make ui` (Dagster UI and daemon on http://127.0.0.1:3000; Ctrl-C or SIGTERM stops both).
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-export DAGSTER_HOME := $(CURDIR)/.dagster_home
+# The project's instance unless the caller chose another (the tests do).
+DAGSTER_HOME ?= $(CURDIR)/.dagster_home
+export DAGSTER_HOME
 UI_PORT ?= 3000
 
 .PHONY: setup build test lint ui query docs bench clean
@@ -31,7 +33,7 @@ lint: setup
 	$(BIN)/ruff check pipelines tests benchmarks
 
 ui: setup
-	$(BIN)/dagster dev -h 127.0.0.1 -p $(UI_PORT) -m pipelines.definitions
+	exec $(BIN)/battery ui --host 127.0.0.1 --port $(UI_PORT)
 
 # make query SQL="SELECT ..."   or   make query NAME=high_energy_technologies [PARAM="key=value ..."]
 #   or   make query LIST=1;  FORMAT=table|csv|json|markdown.

@@ -6,6 +6,7 @@
     battery query --list          list the named queries and their parameters
     battery query ... --format table|csv|json|markdown
     battery docs [--check]        regenerate (or verify) docs/data_dictionary.md
+    battery ui [--port N]         Dagster webserver + daemon; Ctrl-C / SIGTERM stops both and their children
 """
 from __future__ import annotations
 
@@ -25,22 +26,30 @@ def _instance():
 
 def build(args: argparse.Namespace) -> int:
     started = time.monotonic()
+    from pipelines.automation.run_health import fail_dead_runs, process_tags
     from pipelines.definitions import defs
     from pipelines.publish import build_lock
+    from pipelines.publish.atomic import set_aside_damaged_warehouse
     from pipelines.publish.io_manager import StagingDuckDBIOManager
     from pipelines.settings import current_paths
 
     print(f"Building the warehouse from {current_paths().sources} (imports {time.monotonic() - started:.1f}s)")
     job = defs.resolve_job_def("build_warehouse")
     paths = current_paths()
+    instance = _instance()
+    for run_id in fail_dead_runs(instance):  # a killed build's run would otherwise hold the run queue
+        print(f"marked run {run_id} failed: its process is gone (killed, or the machine restarted)")
     try:
         # Taken here so a refused build says so at once; the run re-enters the same lock.
         with build_lock.build_lock(paths.lock_file, StagingDuckDBIOManager().lock_timeout_seconds):
+            note = set_aside_damaged_warehouse(paths)
+            if note:
+                print(f"warning: {note}", file=sys.stderr)
             result = job.execute_in_process(
-                instance=_instance(),
+                instance=instance,
                 raise_on_error=False,
                 run_config={"loggers": {"progress": {}}},
-                tags={"battery/trigger": "cli"},  # meta.releases.trigger
+                tags={**process_tags(), "battery/trigger": "cli"},  # meta.releases.trigger
             )
     except build_lock.BuildLocked as exc:
         print(f"refused: {exc}", file=sys.stderr)
@@ -67,15 +76,44 @@ def _check_counts(result) -> tuple[int, int, list[str]]:
     return len(evaluations), passed, flagged
 
 
-def print_failure_summary(result) -> None:
+def failure_causes(result) -> list[str]:
+    """Every error the run recorded, wherever it happened (a step, a resource's setup such as
+    seeding staging, the run itself), innermost cause first; the run's own failure message when
+    no error was recorded."""
     from pipelines.progress import failure_text
 
-    print("\nBUILD FAILED: the published warehouse was left unchanged.", file=sys.stderr)
+    causes: list[str] = []
     for event in result.all_events:
         error = getattr(event.event_specific_data, "error", None)
-        if error is not None and event.event_type_value in ("STEP_FAILURE", "ENGINE_EVENT", "RUN_FAILURE"):
-            where = (event.step_key or "run").replace("__", ".")
-            print(f"\n{where}:\n{failure_text(error)}", file=sys.stderr)
+        if error is None:
+            continue
+        where = (event.step_key or "run").replace("__", ".")
+        text = f"{where}:\n{failure_text(error)}"
+        if text not in causes:
+            causes.append(text)
+    if not causes:
+        causes = [f"run:\n{e.message}" for e in result.all_events if e.event_type_value == "RUN_FAILURE" and e.message]
+    return causes
+
+
+def print_failure_summary(result) -> None:
+    from pipelines.assets.warehouse import PUBLISHED_KEY
+    from pipelines.settings import current_paths
+
+    published = any(
+        e.event_type_value == "ASSET_MATERIALIZATION" and e.asset_key == PUBLISHED_KEY for e in result.all_events
+    )
+    if published:
+        failed = sorted({(e.step_key or "").replace("__", ".") for e in result.all_events if e.event_type_value == "STEP_FAILURE"})
+        print(
+            f"\nBUILD FAILED after publishing: {current_paths().published_db} WAS replaced by this build's tables "
+            f"(every table passed its blocking checks), but later steps failed: {', '.join(failed) or 'see below'}.",
+            file=sys.stderr,
+        )
+    else:
+        print("\nBUILD FAILED: the published warehouse was left unchanged.", file=sys.stderr)
+    for cause in failure_causes(result):
+        print(f"\n{cause}", file=sys.stderr)
 
 
 def print_summary(result, seconds: float) -> None:
@@ -86,7 +124,8 @@ def print_summary(result, seconds: float) -> None:
     tables = table_row_counts(paths.published_db)
     total, passed, flagged = _check_counts(result)
     width = max(len(f"{s}.{t}") for s, t in zip(tables.schema_name, tables.table_name))
-    print(f"\nPublished {paths.published_db} in {seconds:.1f}s\n")
+    print(f"\nPublished {paths.published_db} in {seconds:.1f}s")
+    print(provenance_line(paths) + "\n")
     print(f"  {'table':<{width}}  {'rows':>7}")
     for s, t, n in zip(tables.schema_name, tables.table_name, tables.rows):
         print(f"  {f'{s}.{t}':<{width}}  {n:>7}")
@@ -117,6 +156,14 @@ def _publish_metadata(result) -> dict:
         if materialization.asset_key.path == ["warehouse", "battery_duckdb"]:
             return {k: getattr(v, "value", v) for k, v in materialization.metadata.items()}
     return {}
+
+
+def provenance_line(paths) -> str:
+    """Build time, code commit and sources/ content hash: which warehouse this is."""
+    from pipelines.provenance import provenance
+
+    facts = provenance(paths.sources)
+    return f"  built {facts['built_at']} from commit {facts['commit']}, sources/ sha256 {facts['sources_sha256']}"
 
 
 def summary_extras(paths) -> str:
@@ -166,6 +213,63 @@ def docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def ui(args: argparse.Namespace) -> int:
+    """dagster-webserver and dagster-daemon, each in its own process group, stopped together.
+
+    Not `dagster dev`: it is superseded (a warning on every start) and a signal sent to it alone
+    can leave its webserver or daemon running. Both run from DAGSTER_HOME so Dagster does not warn
+    about the project's dagster.yaml template in the working directory."""
+    import signal
+    import subprocess
+
+    from pipelines.settings import PROJECT_ROOT
+
+    home = os.environ.get("DAGSTER_HOME")
+    if not home:
+        print("DAGSTER_HOME is not set (`make ui` sets it to .dagster_home)", file=sys.stderr)
+        return 2
+    from dagster import DagsterInstance
+
+    # Create the instance's storage once, here: webserver and daemon starting on an empty
+    # DAGSTER_HOME would both create its SQLite tables and one of them would crash.
+    DagsterInstance.get().dispose()
+    bin_dir = Path(sys.executable).parent
+    code = ["-m", "pipelines.definitions", "-d", str(PROJECT_ROOT)]
+    commands = [
+        [str(bin_dir / "dagster-webserver"), "-h", args.host, "-p", str(args.port), *code],
+        [str(bin_dir / "dagster-daemon"), "run", *code],
+    ]
+    stop = []
+    previous = {sig: signal.signal(sig, lambda signum, frame: stop.append(signum)) for sig in (signal.SIGINT, signal.SIGTERM)}
+    children = [subprocess.Popen(command, cwd=home, start_new_session=True) for command in commands]
+    print(f"Dagster UI on http://{args.host}:{args.port} (pids {', '.join(str(c.pid) for c in children)}); Ctrl-C stops it")
+    try:
+        while not stop and all(child.poll() is None for child in children):
+            time.sleep(0.2)
+    finally:
+        for sig, grace in ((signal.SIGTERM, 20.0), (signal.SIGKILL, 5.0)):
+            for child in children:
+                try:
+                    os.killpg(child.pid, sig)  # the child and everything it started (code servers, run workers)
+                except ProcessLookupError:
+                    pass
+            deadline = time.monotonic() + grace
+            while time.monotonic() < deadline and any(child.poll() is None for child in children):
+                time.sleep(0.1)
+            if all(child.poll() is not None for child in children) and sig == signal.SIGTERM:
+                # the children are gone; make sure nothing of their groups lingers either
+                for child in children:
+                    try:
+                        os.killpg(child.pid, signal.SIGKILL)
+                    except ProcessLookupError:
+                        pass
+                break
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    failed = [c for c in children if c.returncode not in (0, -signal.SIGTERM, -signal.SIGKILL)]
+    return 0 if stop or not failed else 1
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="battery", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -176,6 +280,10 @@ def main(argv: list[str] | None = None) -> int:
     d = sub.add_parser("docs", help="regenerate the data dictionary from the pandera models")
     d.add_argument("--check", action="store_true", help="fail if the committed dictionary is stale")
     d.set_defaults(func=docs)
+    u = sub.add_parser("ui", help="start the Dagster webserver and daemon")
+    u.add_argument("--host", default="127.0.0.1")
+    u.add_argument("--port", type=int, default=3000)
+    u.set_defaults(func=ui)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -44,3 +44,20 @@ def current_paths() -> Paths:
             os.environ.get("BATTERY_WAREHOUSE_DIR", PROJECT_ROOT / "warehouse")
         ).resolve(),
     )
+
+
+DEFAULT_REFRESH_CRON = "30 2 * * *"  # 02:30, off-hours
+
+
+def refresh_cron() -> str:
+    """When the daily_refresh schedule rebuilds everything (BATTERY_REFRESH_CRON)."""
+    return os.environ.get("BATTERY_REFRESH_CRON", DEFAULT_REFRESH_CRON)
+
+
+def refresh_timezone() -> str:
+    return os.environ.get("BATTERY_REFRESH_TIMEZONE", "UTC")
+
+
+def freshness_margin_hours() -> float:
+    """How late the scheduled refresh may be before the UI flags the warehouse as stale."""
+    return float(os.environ.get("BATTERY_FRESHNESS_MARGIN_HOURS", "6"))

@@ -3,7 +3,13 @@ temporary warehouse folder, selected through the same environment variables the 
 reads (pipelines/settings.py)."""
 from __future__ import annotations
 
+import os
 import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -12,6 +18,28 @@ from pipelines.settings import PROJECT_ROOT, Paths
 
 REAL_SOURCES = PROJECT_ROOT / "sources"
 REPORT = PROJECT_ROOT.parent / "shared" / "report" / "advanced-battery-technologies-2025.txt"
+PROJECT_DAGSTER_HOME = PROJECT_ROOT / ".dagster_home"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """The whole session, and every process a test starts (`battery build`, dagster-daemon),
+    records its runs in a temporary Dagster instance, never in the project's .dagster_home:
+    a test that SIGKILLs a build must not leave a run in progress where the UI and daemon look."""
+    home = Path(tempfile.mkdtemp(prefix="battery-dagster-home-"))
+    shutil.copy(PROJECT_ROOT / "dagster.yaml", home / "dagster.yaml")
+    config._battery_previous_dagster_home = os.environ.get("DAGSTER_HOME")
+    os.environ["DAGSTER_HOME"] = str(home)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    home = Path(os.environ.get("DAGSTER_HOME", ""))
+    if home.name.startswith("battery-dagster-home-"):
+        shutil.rmtree(home, ignore_errors=True)
+    previous = getattr(config, "_battery_previous_dagster_home", None)
+    if previous is None:
+        os.environ.pop("DAGSTER_HOME", None)
+    else:
+        os.environ["DAGSTER_HOME"] = previous
 
 
 @pytest.fixture
@@ -102,3 +130,25 @@ def failure_message(result) -> str:
     failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
     assert failures, "the build should have failed"
     return "\n".join(failure_text(e.event_specific_data.error) for e in failures)
+
+
+# --------------------------------------------------------------------------- real Dagster processes
+
+
+@contextmanager
+def dagster_daemon(env: dict, log: Path):
+    """A real `dagster-daemon run` of this code location with `env` (its DAGSTER_HOME is also its
+    working directory), output in `log`; stopped with its whole process group afterwards."""
+    with log.open("w") as out:
+        daemon = subprocess.Popen(
+            [str(Path(sys.executable).with_name("dagster-daemon")), "run", "-m", "pipelines.definitions", "-d", str(PROJECT_ROOT)],
+            cwd=env["DAGSTER_HOME"], env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+        )
+    try:
+        yield daemon
+    finally:
+        os.killpg(daemon.pid, signal.SIGTERM)
+        try:
+            daemon.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(daemon.pid, signal.SIGKILL)

@@ -1,20 +1,40 @@
 """Publish layer: the analysts' DuckDB file, replaced whole once every table is built."""
 # No `from __future__ import annotations` here: Dagster reads the Config annotation at runtime.
 import os
+import time
+from datetime import timedelta
+from itertools import islice, pairwise
 
-from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, Config, MaterializeResult, asset
+from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, Config, FreshnessPolicy, MaterializeResult, asset
+from dagster._utils.schedules import cron_string_iterator
 
 from pipelines.assets.table_metadata import OWNERS
 from pipelines.publish.atomic import publish
 from pipelines.publish.exports import export_tables
-from pipelines.settings import current_paths
+from pipelines.settings import current_paths, freshness_margin_hours, refresh_cron, refresh_timezone
 
 PUBLISHED_KEY = AssetKey(["warehouse", "battery_duckdb"])
 EXPORTS_KEY = AssetKey(["warehouse", "exports"])
 
 
+def schedule_period(cron: str, timezone: str, ticks: int = 64) -> timedelta:
+    """The longest gap between consecutive ticks of `cron` (a weekday-only schedule: 3 days)."""
+    times = list(islice(cron_string_iterator(time.time(), cron, timezone), ticks))
+    return max(later - earlier for earlier, later in pairwise(times))
+
+
+def warehouse_freshness_policy() -> FreshnessPolicy:
+    """Fresh while the last publish is younger than one schedule period (daily_refresh's cron)
+    plus a margin; warned at one period, failed beyond. Dagster's UI shows the state and age."""
+    period = schedule_period(refresh_cron(), refresh_timezone())
+    return FreshnessPolicy.time_window(
+        fail_window=period + timedelta(hours=freshness_margin_hours()), warn_window=period
+    )
+
+
 def published_warehouse_asset(table_keys: list[AssetKey]) -> AssetsDefinition:
     @asset(
+        freshness_policy=warehouse_freshness_policy(),
         key=PUBLISHED_KEY,
         deps=table_keys,
         group_name="warehouse",

@@ -34,9 +34,8 @@ from dagster import (
 from dagster._core.definitions.data_version import DATA_VERSION_TAG
 
 from pipelines.assets.source_files import fingerprints, source_key
-from pipelines.settings import current_paths
+from pipelines.settings import DEFAULT_REFRESH_CRON, current_paths, refresh_cron, refresh_timezone  # noqa: F401
 
-DEFAULT_REFRESH_CRON = "30 2 * * *"  # 02:30, off-hours
 SENSOR_INTERVAL_SECONDS = int(os.environ.get("BATTERY_SENSOR_INTERVAL_SECONDS", "30"))
 
 
@@ -90,8 +89,8 @@ def daily_refresh_schedule(job: JobDefinition) -> ScheduleDefinition:
     return ScheduleDefinition(
         name="daily_refresh",
         job=job,
-        cron_schedule=os.environ.get("BATTERY_REFRESH_CRON", DEFAULT_REFRESH_CRON),
-        execution_timezone=os.environ.get("BATTERY_REFRESH_TIMEZONE", "UTC"),
+        cron_schedule=refresh_cron(),
+        execution_timezone=refresh_timezone(),
         default_status=DefaultScheduleStatus.RUNNING,
         description="Rebuilds and republishes the whole warehouse once a day.",
     )

@@ -1,17 +1,27 @@
 """Publish the staging database as the analysts' warehouse, all or nothing.
 
 Each run starts from a copy of the published warehouse in warehouse/.build/staging.duckdb
-(start_staging) and its assets write into it. Publishing checkpoints it, copies it next
-to the published file, checks the copy, and renames it over warehouse/battery.duckdb. The
-rename is atomic: an analyst's open read-only connection keeps reading the old file whole,
-a new connection sees the new file whole, and a build killed at any point before the rename
-leaves the published file exactly as it was.
+(start_staging) and its assets write into it. Publishing checkpoints it, writes its content
+into a fresh database next to the published file (COPY FROM DATABASE: only live data, so the
+published file does not grow with every refresh the way a file copy of a rewritten DuckDB file
+does), checks the copy, and renames it over warehouse/battery.duckdb. The rename is atomic: an
+analyst's open read-only connection keeps reading the old file whole, a new connection sees
+the new file whole, and a build killed at any point before the rename leaves the published
+file exactly as it was.
+
+Self-healing: every run first removes what a killed or failed run left (temporary copies,
+a half-written seed), and a published file that does not open as a complete database
+(zero bytes, truncated) is renamed aside (battery.duckdb.damaged-<time>) and reported, so the
+build rebuilds the warehouse from sources instead of failing until someone cleans up.
 """
 from __future__ import annotations
 
 import os
 import shutil
+import time
 from pathlib import Path
+
+import duckdb
 
 from pipelines.publish.duckdb_tables import close_shared, connect, shared_connection
 from pipelines.publish.releases import keep_release, record_release
@@ -39,24 +49,86 @@ def _tables_in(path: Path) -> set[str]:
         return {r[0] for r in con.execute(_TABLES).fetchall()}
 
 
-def start_staging(paths: Paths) -> None:
+def _seed(paths: Paths) -> Path:
+    return paths.staging_db.with_name(paths.staging_db.name + ".seed")
+
+
+_HEADER_BYTES = 3 * 4096
+
+
+def damage_of(db: Path) -> str | None:
+    """Why `db` is not a complete, readable database (None when it is)."""
+    if db.stat().st_size == 0:
+        return "it is empty (0 bytes)"
+    try:
+        with connect(db, read_only=True) as con:
+            # A DuckDB file is 3 header blocks then total_blocks blocks: shorter means truncated
+            # (the catalog may still open, row counts come from metadata, the data is gone).
+            blocks, block_size = con.execute("SELECT total_blocks, block_size FROM pragma_database_size()").fetchone()
+            if db.stat().st_size < _HEADER_BYTES + blocks * block_size:
+                return f"it is truncated ({db.stat().st_size} bytes, its header promises {_HEADER_BYTES + blocks * block_size})"
+            tables = con.execute(_TABLES).fetchall()
+            for (name,) in tables:
+                schema, table = name.split(".", 1)
+                con.execute(f'SELECT count(*) FROM "{schema}"."{table}"').fetchone()
+    except (duckdb.Error, OSError) as exc:
+        return f"it does not open as a DuckDB database ({type(exc).__name__}: {str(exc).splitlines()[0]})"
+    if not tables:
+        return "it holds no table"
+    return None
+
+
+def set_aside_damaged_warehouse(paths: Paths) -> str | None:
+    """Rename a damaged published file aside; returns what was done, for the run's log."""
+    db = paths.published_db
+    if not db.exists():
+        return None
+    damage = damage_of(db)
+    if damage is None:
+        return None
+    aside = db.with_name(f"{db.name}.damaged-{time.strftime('%Y%m%dT%H%M%S')}")
+    os.replace(db, aside)
+    db.with_name(db.name + ".wal").unlink(missing_ok=True)
+    return f"{db} was damaged: {damage}. Kept it as {aside.name}; this build rebuilds the warehouse from sources."
+
+
+def start_staging(paths: Paths) -> list[str]:
     """Every run starts from the published warehouse. A run that fails (or is killed) leaves
-    its partial writes in staging; without this reset a later, unrelated run would publish them."""
+    its partial writes in staging; without this reset a later, unrelated run would publish them.
+    Returns notes for the run's log (a damaged published file set aside)."""
     close_shared(paths.staging_db)
     paths.build_dir.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(paths)
     paths.staging_db.with_name(paths.staging_db.name + ".wal").unlink(missing_ok=True)
+    notes = [note for note in [set_aside_damaged_warehouse(paths)] if note]
     if paths.published_db.exists():
-        tmp = paths.staging_db.with_name(paths.staging_db.name + ".seed")
-        shutil.copyfile(paths.published_db, tmp)
+        tmp = _seed(paths)
+        try:
+            shutil.copyfile(paths.published_db, tmp)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise OSError(exc.errno, f"could not copy {paths.published_db} into staging ({tmp}): {exc.strerror}") from None
         os.replace(tmp, paths.staging_db)
     else:
         paths.staging_db.unlink(missing_ok=True)
+    return notes
 
 
 def remove_stale_temporaries(paths: Paths) -> None:
-    """Left-overs of a build killed mid-copy: never published, safe to delete."""
-    for tmp in paths.warehouse_dir.glob(".battery.duckdb.*.tmp"):
+    """Left-overs of a build killed or failed mid-copy: never published, safe to delete."""
+    for tmp in [*paths.warehouse_dir.glob(".battery.duckdb.*.tmp*"), _seed(paths)]:
         tmp.unlink(missing_ok=True)
+
+
+def _write_compact_copy(con: duckdb.DuckDBPyConnection, target: Path) -> None:
+    """Write the live content of the connection's database (tables, comments, constraints,
+    views) into a new file `target`: no blocks freed by earlier rewrites come along."""
+    source = con.execute("SELECT current_database()").fetchone()[0]
+    con.execute(f"ATTACH '{target}' AS battery_publish")  # our own path, not user text
+    try:
+        con.execute(f'COPY FROM DATABASE "{source}" TO battery_publish')
+    finally:
+        con.execute("DETACH battery_publish")
 
 
 def publish(paths: Paths, run_id: str | None = None, tags: dict[str, str] | None = None) -> dict:
@@ -77,12 +149,16 @@ def publish(paths: Paths, run_id: str | None = None, tags: dict[str, str] | None
 
     remove_stale_temporaries(paths)
     tmp = paths.warehouse_dir / f".battery.duckdb.{os.getpid()}.tmp"
-    shutil.copyfile(staging, tmp)
-    with open(tmp, "rb+") as handle:
-        os.fsync(handle.fileno())
-    published_tables = _tables_in(tmp)  # the copy opens and holds everything: only then replace
+    try:
+        _write_compact_copy(con, tmp)
+        with open(tmp, "rb+") as handle:
+            os.fsync(handle.fileno())
+        published_tables = _tables_in(tmp)  # the copy opens and holds everything: only then replace
+    except BaseException:
+        remove_stale_temporaries(paths)
+        raise
     if not expected <= published_tables:
-        tmp.unlink(missing_ok=True)
+        remove_stale_temporaries(paths)
         raise IncompleteWarehouse("the copied database is incomplete; the published warehouse was left unchanged")
     os.replace(tmp, paths.published_db)
     _fsync_dir(paths.warehouse_dir)

@@ -28,7 +28,9 @@ class StagingDuckDBIOManager(ConfigurableIOManager):
     def setup_for_execution(self, context: InitResourceContext) -> None:
         paths = current_paths()
         build_lock.acquire(paths.lock_file, self.lock_timeout_seconds)
-        start_staging(paths)  # published state + this run's writes, nothing left over from a failed run
+        # published state + this run's writes, nothing left over from a failed run
+        for note in start_staging(paths):
+            context.log.warning(note)
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:
         close_shared(current_paths().staging_db)  # closing checkpoints the file

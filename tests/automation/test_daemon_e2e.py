@@ -4,9 +4,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
@@ -14,9 +11,9 @@ import duckdb
 import pytest
 
 from pipelines.settings import PROJECT_ROOT
+from tests.conftest import dagster_daemon
 
 pytestmark = pytest.mark.e2e
-DAEMON = Path(sys.executable).with_name("dagster-daemon")
 QUERY = (
     "SELECT value FROM curated.vehicle_requirements "
     "WHERE vehicle_id = 'transit_bus' AND metric = 'energy_consumption'"
@@ -54,21 +51,10 @@ def test_daemon_refreshes_the_warehouse_when_a_source_changes(workspace, tmp_pat
         "BATTERY_SENSOR_INTERVAL_SECONDS": "1",
     }
     log = tmp_path / "daemon.log"
-    with log.open("w") as out:
-        daemon = subprocess.Popen(
-            [str(DAEMON), "run", "-m", "pipelines.definitions"],
-            cwd=PROJECT_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-        )
-    try:
+    with dagster_daemon(env, log):
         # first sensor tick: nothing built yet, so the whole closure is requested and published
         _wait_for(lambda: _published_value(workspace.published_db) == pytest.approx(1.8), 240, "the first build", log)
 
         table9 = workspace.sources / "vehicle_requirements" / "table9.csv"
         table9.write_text(table9.read_text(encoding="utf-8").replace(",1.8,", ",1.9,", 1), encoding="utf-8")
         _wait_for(lambda: _published_value(workspace.published_db) == pytest.approx(1.9), 240, "the refresh", log)
-    finally:
-        os.killpg(daemon.pid, signal.SIGTERM)
-        try:
-            daemon.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(daemon.pid, signal.SIGKILL)

@@ -1,0 +1,102 @@
+"""Honest failure messages and state that heals itself (issue 10, item 5): a build says what it
+published and why it failed, cleans what a failed run left, rebuilds over a damaged warehouse,
+and refreshes never make the published file grow."""
+from __future__ import annotations
+
+import errno
+import shutil
+
+import duckdb
+import pytest
+
+from pipelines import cli
+from pipelines.provenance import git_commit, sources_digest
+from pipelines.publish import atomic
+from pipelines.publish.duckdb_tables import close_shared, read_table, shared_connection, write_table
+
+
+def _tables(db) -> set[str]:
+    with duckdb.connect(str(db), read_only=True) as con:
+        return {r[0] for r in con.execute(atomic._TABLES).fetchall()}
+
+
+def test_exports_failing_after_the_swap_says_the_warehouse_was_published(published, monkeypatch, capsys):
+    import pipelines.assets.warehouse as warehouse_assets
+
+    def broken_export(*args, **kwargs):
+        raise OSError(errno.ENOSPC, "No space left on device while writing exports")
+
+    monkeypatch.setattr(warehouse_assets, "export_tables", broken_export)
+    before = published.published_db.stat().st_mtime_ns
+    assert cli.main(["build"]) == 1
+    err = capsys.readouterr().err
+    assert published.published_db.stat().st_mtime_ns != before  # it was in fact replaced
+    assert "left unchanged" not in err
+    assert "WAS replaced" in err and "warehouse.exports" in err
+    assert "No space left on device while writing exports" in err
+
+
+def test_disk_full_while_seeding_staging_prints_the_cause_and_leaves_no_seed(published, monkeypatch, capsys):
+    before = published.published_db.read_bytes()
+    real_copy = shutil.copyfile
+
+    def full_disk(src, dst, *args, **kwargs):
+        if str(dst).endswith(".seed"):
+            open(dst, "wb").write(b"partial")  # what a copy interrupted by ENOSPC leaves
+            raise OSError(errno.ENOSPC, "No space left on device")
+        return real_copy(src, dst, *args, **kwargs)
+
+    monkeypatch.setattr(atomic.shutil, "copyfile", full_disk)
+    assert cli.main(["build"]) == 1
+    err = capsys.readouterr().err
+    assert "BUILD FAILED: the published warehouse was left unchanged." in err
+    assert "No space left on device" in err and "staging" in err
+    assert published.published_db.read_bytes() == before
+    assert not list(published.build_dir.glob("*.seed"))
+
+
+def test_the_next_run_removes_stale_temporaries_of_a_failed_run(published):
+    stale = [
+        published.warehouse_dir / ".battery.duckdb.4242.tmp",
+        published.warehouse_dir / ".battery.duckdb.4242.tmp.wal",
+        published.build_dir / "staging.duckdb.seed",
+    ]
+    for path in stale:
+        path.write_bytes(b"left by a killed run")
+    atomic.start_staging(published)
+    close_shared(published.staging_db)
+    assert [p.name for p in stale if p.exists()] == []
+
+
+@pytest.mark.parametrize("damage", ["zero_bytes", "truncated"])
+def test_a_damaged_warehouse_is_kept_aside_reported_and_rebuilt(published, capsys, damage):
+    expected = _tables(published.published_db)
+    data = published.published_db.read_bytes()
+    published.published_db.write_bytes(b"" if damage == "zero_bytes" else data[: len(data) // 3])
+    damaged = published.published_db.read_bytes()
+
+    assert cli.main(["build"]) == 0
+    out, err = capsys.readouterr()
+    assert "was damaged" in err and "rebuilds the warehouse from sources" in err
+    # the summary says which warehouse this is: build time, code commit, sources content
+    assert f"sources/ sha256 {sources_digest(published.sources)}" in out and f"from commit {git_commit()}" in out
+    [aside] = published.warehouse_dir.glob("battery.duckdb.damaged-*")
+    assert aside.read_bytes() == damaged  # kept, byte for byte, for whoever wants to look
+    assert _tables(published.published_db) == expected
+
+
+def test_published_file_stays_compact_across_20_refreshes(published):
+    """Each refresh rewrites tables in a staging copy of the published file; DuckDB does not
+    give freed blocks back, so publishing a file copy of staging grew the warehouse each time."""
+    fresh = published.published_db.stat().st_size
+    sizes = []
+    for _ in range(20):
+        atomic.start_staging(published)
+        con = shared_connection(published.staging_db)
+        for (name,) in con.execute(atomic._TABLES).fetchall():
+            schema, table = name.split(".")
+            write_table(con, schema, table, read_table(con, schema, table))
+        atomic.publish(published)
+        close_shared(published.staging_db)
+        sizes.append(published.published_db.stat().st_size)
+    assert max(sizes) <= 1.3 * fresh, (fresh, sizes)
