@@ -14,6 +14,7 @@ import argparse
 import os
 import sys
 import time
+from pathlib import Path
 
 from pipelines.query import add_arguments as add_query_arguments  # light: duckdb + stdlib
 
