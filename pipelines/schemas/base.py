@@ -261,6 +261,11 @@ def unique_rows(df: pd.DataFrame, keys: list[str]) -> pd.Series:
     return ~df.duplicated(keys, keep=False)
 
 
+def one_name_per_key(df: pd.DataFrame, key: str, name: str = "display_name") -> pd.Series:
+    """Row-wise: False on every row whose key carries more than one name across the table."""
+    return df.groupby(key)[name].transform("nunique").le(1)
+
+
 def derived_agrees(
     df: pd.DataFrame,
     keys: list[str],

@@ -5,15 +5,20 @@ from __future__ import annotations
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipelines.schemas.base import SLUG, PublishedNumber, derived_agrees, field, same_across_tables, unique_rows
+from pipelines.schemas.base import SLUG, PublishedNumber, one_name_per_key, derived_agrees, field, same_across_tables, unique_rows
 
 
 class VehicleRequirements(PublishedNumber):
     """Table 9: energy per mile, range and battery energy per vehicle type."""
 
     vehicle_id: Series[str] = field("Vehicle type slug", str_matches=SLUG)
+    display_name: Series[str] = field("Name of the vehicle type for charts and tables (ours, not printed)")
     driving_cycle: Series[str] = field("Driving cycle the consumption was simulated on, as printed")
     conditions: Series[str] = field("Condition printed with the value", nullable=True)
+
+    @pa.dataframe_check(name="one display name per vehicle_id")
+    def one_display_name(cls, df):
+        return one_name_per_key(df, "vehicle_id")
 
     @pa.dataframe_check(name="one row per vehicle and metric")
     def unique_key(cls, df):
@@ -31,7 +36,12 @@ class BatteryScenarios(PublishedNumber):
     """Table 10 (and any scenario added beside it): cell metrics and cell-to-pack factors."""
 
     scenario_id: Series[str] = field("Battery scenario slug", str_matches=SLUG)
+    display_name: Series[str] = field("Name of the scenario for charts and tables (ours, not printed)")
     year: Series[int] = field("Year the scenario describes", ge=2000, le=2100)
+
+    @pa.dataframe_check(name="one display name per scenario_id")
+    def one_display_name(cls, df):
+        return one_name_per_key(df, "scenario_id")
 
     @pa.dataframe_check(name="one row per scenario and metric")
     def unique_key(cls, df):
@@ -73,7 +83,12 @@ class ConstructionMachines(PublishedNumber):
     """Tables 12 and ES-2: electric construction machines."""
 
     machine_id: Series[str] = field("Machine slug", str_matches=SLUG)
+    display_name: Series[str] = field("Name of the machine for charts and tables (ours, not printed)")
     machine_type: Series[str] = field("Machine type as printed")
+
+    @pa.dataframe_check(name="one display name per machine_id")
+    def one_display_name(cls, df):
+        return one_name_per_key(df, "machine_id")
 
     @pa.dataframe_check(name="one row per table, machine and metric")
     def unique_key(cls, df):
