@@ -378,7 +378,7 @@ def pack_mass_frame(
     band = pack_uncertainty[pack_uncertainty["metric"].eq("pack_mass")][["vehicle_id", "scenario_id", "p5", "p95"]]
     table11 = published_pack_results[published_pack_results["metric"].eq("pack_mass")]
     table11 = table11.rename(columns={"value": "published"})[["vehicle_id", "scenario_id", "published"]]
-    frame = vehicle_packs[["vehicle_id", "scenario_id", "year", "energy_kwh", "pack_mass"]].merge(
+    frame = vehicle_packs[["vehicle_id", "scenario_id", "year", "battery_energy", "pack_mass"]].merge(
         band, on=["vehicle_id", "scenario_id"]
     )
     frame = frame.merge(table11, on=["vehicle_id", "scenario_id"], how="left")
@@ -389,7 +389,7 @@ def render_pack_mass(frame: pd.DataFrame) -> Chart:
     """Grouped bars: pack mass per vehicle (largest battery first) and scenario (by year), the
     Monte Carlo p5-p95 band as error bars, Table 11 as published as black ticks."""
     plt = _pyplot()
-    vehicles = frame.sort_values("energy_kwh", ascending=False)["vehicle"].drop_duplicates().tolist()
+    vehicles = frame.sort_values("battery_energy", ascending=False)["vehicle"].drop_duplicates().tolist()
     scenarios = frame.sort_values(["year", "scenario"])["scenario"].drop_duplicates().tolist()
     fig, ax = plt.subplots(figsize=(12, 6.5), dpi=110)
     width = 0.8 / len(scenarios)

@@ -113,7 +113,7 @@ class CellSensitivity(ComputedTable):
     output: Series[str] = field("Model output observed", origin=DERIVED)
     base: Series[float] = field("Output at the cell's own inputs, in the output's unit (model.cell_performance)", origin=DERIVED, nullable=True)
     perturbed: Series[float] = field("Output with the input perturbed, in the output's unit", origin=DERIVED, nullable=True)
-    change_pct: Series[float] = field("Relative change of the output", unit="%", origin=DERIVED, nullable=True)
+    relative_change: Series[float] = field("Relative change of the output", unit="%", origin=DERIVED, nullable=True)
 
     class Config:
         unique = ["cell_id", "input", "direction", "output"]

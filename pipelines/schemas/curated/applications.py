@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipelines.schemas.base import SLUG, PublishedNumber, one_name_per_key, derived_agrees, field, same_across_tables, unique_rows
+from pipelines.schemas.base import SLUG, PublishedNumber, derived_agrees, field, one_name_per_key, same_across_tables, unique_rows
 
 
 class VehicleRequirements(PublishedNumber):
