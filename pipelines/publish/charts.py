@@ -399,7 +399,7 @@ def render_pack_mass(frame: pd.DataFrame) -> Chart:
         rows = frame[frame["scenario"].eq(scenario)].set_index("vehicle").reindex(vehicles)
         pos = x + (i - (len(scenarios) - 1) / 2) * width
         ranged = (rows["p95"] > rows["p5"]).to_numpy()
-        spread = "" if ranged.any() else " (no range in curated.scenario_uncertainty)"
+        spread = "" if ranged.any() else " (no Monte Carlo range)"
         ax.bar(pos, rows["pack_mass"], width, color=SCENARIO_COLOURS[i % len(SCENARIO_COLOURS)],
                label=f"{scenario}: computed{spread}", zorder=2)
         if ranged.any():
@@ -472,7 +472,11 @@ def render_claims_over_time(claims: pd.DataFrame, technologies: pd.DataFrame) ->
         dates = np.sort(group["claim_date"].to_numpy())
         ax.step(dates, np.arange(1, len(dates) + 1), where="post", marker="o", markersize=4,
                 color=SCENARIO_COLOURS[i % len(SCENARIO_COLOURS)], label=family)
-    ax.set_xlabel("Claim date (year)")
+    from matplotlib.ticker import MaxNLocator
+
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_ylim(bottom=0)
+    ax.set_xlabel("Claim date")
     ax.set_ylabel("Claims published, cumulative (count)")
     ax.set_title("Claims over time per technology family")
     ax.grid(True, alpha=0.3)
