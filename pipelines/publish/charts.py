@@ -264,6 +264,16 @@ def _legend_outside(ax, **kwargs):
     return ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0, fontsize=8, **kwargs)
 
 
+def _bar_axes(ax, groups: list[str], xlabel: str, ylabel: str, title: str, legend_title: str) -> None:
+    """Axes of a grouped bar chart: one tick per group, labels and units, legend outside."""
+    ax.set_xticks(np.arange(len(groups)), groups, rotation=15, ha="right")
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    ax.set_title(title)
+    ax.grid(True, axis="y", alpha=0.3)
+    _legend_outside(ax, title=legend_title)
+
+
 # --------------------------------------------------------------------------- the charts
 
 
@@ -416,12 +426,8 @@ def render_pack_mass(frame: pd.DataFrame) -> Chart:
     ax.errorbar([], [], yerr=[], fmt="none", ecolor="black", capsize=3, label="Monte Carlo p5\u2013p95")
     if published_drawn:
         ax.scatter([], [], marker="_", s=260, color="black", linewidth=2.5, label="Table 11 as published")
-    ax.set_xticks(x, vehicles, rotation=15, ha="right")
-    ax.set_xlabel("Vehicle type (largest battery first)")
-    ax.set_ylabel("Battery pack mass (kg)")
-    ax.set_title("Pack mass per vehicle and battery scenario, with the Monte Carlo p5\u2013p95 band")
-    ax.grid(True, axis="y", alpha=0.3)
-    _legend_outside(ax, title="scenario")
+    _bar_axes(ax, vehicles, "Vehicle type (largest battery first)", "Battery pack mass (kg)",
+              "Pack mass per vehicle and battery scenario, with the Monte Carlo p5\u2013p95 band", "scenario")
     return _finish(fig, ax, [], bars, vehicles=len(vehicles), scenarios=len(scenarios))
 
 
@@ -450,12 +456,8 @@ def render_machine_hours(frame: pd.DataFrame, workday_hours: float) -> Chart:
         ax.bar(x + (i - (len(scenarios) - 1) / 2) * width, rows["operating_hours_same_mass"], width, hatch=hatch,
                color=SCENARIO_COLOURS[i % len(SCENARIO_COLOURS)], edgecolor="white", label=scenario, zorder=2)
     ax.axhline(workday_hours, color="black", linestyle="--", linewidth=1.2, label=f"workday: {workday_hours:g} h", zorder=3)
-    ax.set_xticks(x, machines, rotation=15, ha="right")
-    ax.set_xlabel("Construction machine")
-    ax.set_ylabel("Operating time per charge at today's pack mass (h)")
-    ax.set_title("Machine operating hours per battery scenario against the workday")
-    ax.grid(True, axis="y", alpha=0.3)
-    _legend_outside(ax, title="battery scenario")
+    _bar_axes(ax, machines, "Construction machine", "Operating time per charge at today's pack mass (h)",
+              "Machine operating hours per battery scenario against the workday", "battery scenario")
     return _finish(fig, ax, [], 0, machines=len(machines), scenarios=len(scenarios))
 
 
