@@ -173,8 +173,7 @@ def build_machine_packs(
         baseline_scenario=settings["baseline_scenario"],
     )
     out = (
-        out.rename(columns={"motor_power": "motor_power_kw"})
-        .merge(types, on="machine_id", how="left")
+        out.merge(types, on="machine_id", how="left")
         .merge(scenarios[["scenario_id", "interpolated"]], on="scenario_id", how="left")
         .assign(baseline_scenario_id=settings["baseline_scenario"])
     )
@@ -219,7 +218,7 @@ def build_fleet_summary(fleets: pd.DataFrame, vehicle_packs_: pd.DataFrame, mach
             totals.assign(
                 fleet_id=fleet_id,
                 illustrative=bool(lines["illustrative"].astype(bool).any()),
-                charging_window_h=float(windows[0]) if len(windows) == 1 else np.nan,
+                charging_window=float(windows[0]) if len(windows) == 1 else np.nan,
                 source_file=", ".join(sorted(lines["source_file"].unique())),
             )
         )

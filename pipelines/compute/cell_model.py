@@ -485,7 +485,7 @@ def sensitivity(
 
     All (input, direction, design) cases are evaluated in one vectorised call. Returns a long
     frame: design (index or design_ids), input, direction ("-10%"/"+10%"), output, base,
-    perturbed, change_pct (100 · (perturbed - base) / base; NaN where base is 0). An input that
+    perturbed, relative_change (100 · (perturbed - base) / base; NaN where base is 0). An input that
     is 0 for a design (e.g. a porosity) stays 0 and shows no change.
     """
     if not (0.0 < float(rel_step) < 1.0):
@@ -531,7 +531,7 @@ def sensitivity(
                     "output": out,
                     "base": np.tile(b, 2 * k),
                     "perturbed": p.ravel(),
-                    "change_pct": change.ravel(),
+                    "relative_change": change.ravel(),
                 }
             )
         )

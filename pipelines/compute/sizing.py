@@ -131,7 +131,7 @@ def _numeric_frame(df: pd.DataFrame, columns: Sequence[str], name: str) -> pd.Da
 
 
 def pack_sizing(
-    energy_kwh,
+    battery_energy,
     cell_wh_per_kg,
     cell_wh_per_l,
     cell_cost_usd_per_kwh,
@@ -142,19 +142,19 @@ def pack_sizing(
 ) -> dict[str, np.ndarray]:
     """Size a battery pack from its energy and cell-level scenario figures (broadcasting arrays).
 
-    Returns pack_wh_per_kg [Wh/kg], pack_wh_per_l [Wh/L], pack_mass [kg], pack_volume [L],
-    pack_cost_total [USD], pack_cost_per_kwh [USD/kWh], pack_specific_power [W/kg] (NaN where
+    Returns pack_gravimetric_energy_density [Wh/kg], pack_volumetric_energy_density [Wh/L], pack_mass [kg], pack_volume [L],
+    pack_cost_total [USD], pack_cost [USD/kWh], pack_specific_power [W/kg] (NaN where
     no peak power is given). Raises ValueError for negative energy, non-positive densities or
     ratios, negative cost, or non-finite inputs.
     """
-    e = _as_float(energy_kwh, "energy_kwh")
+    e = _as_float(battery_energy, "battery_energy")
     gk = _as_float(cell_wh_per_kg, "cell_wh_per_kg")
     gl = _as_float(cell_wh_per_l, "cell_wh_per_l")
     c = _as_float(cell_cost_usd_per_kwh, "cell_cost_usd_per_kwh")
     rg = _as_float(grav_ratio, "grav_ratio")
     rv = _as_float(vol_ratio, "vol_ratio")
     cf = _as_float(cost_factor, "cost_factor")
-    _check_non_negative(e, "energy_kwh")
+    _check_non_negative(e, "battery_energy")
     _check_positive(gk, "cell_wh_per_kg")
     _check_positive(gl, "cell_wh_per_l")
     _check_non_negative(c, "cell_cost_usd_per_kwh")
@@ -168,22 +168,22 @@ def pack_sizing(
         if np.any(p[np.isfinite(p)] < 0):
             raise ValueError("peak_power_kw must be >= 0 (NaN allowed for unknown)")
 
-    pack_wh_per_kg = gk / rg
-    pack_wh_per_l = gl / rv
-    pack_cost_per_kwh = c * cf
-    pack_mass = e * 1000.0 / pack_wh_per_kg
-    pack_volume = e * 1000.0 / pack_wh_per_l
-    pack_cost_total = e * pack_cost_per_kwh
+    pack_gravimetric_energy_density = gk / rg
+    pack_volumetric_energy_density = gl / rv
+    pack_cost = c * cf
+    pack_mass = e * 1000.0 / pack_gravimetric_energy_density
+    pack_volume = e * 1000.0 / pack_volumetric_energy_density
+    pack_cost_total = e * pack_cost
     with np.errstate(divide="ignore", invalid="ignore"):
         pack_specific_power = np.where(pack_mass > 0, p * 1000.0 / pack_mass, np.nan)
     shape = np.broadcast_shapes(e.shape, gk.shape, gl.shape, c.shape, rg.shape, rv.shape, cf.shape, p.shape)
     out = {
-        "pack_wh_per_kg": pack_wh_per_kg,
-        "pack_wh_per_l": pack_wh_per_l,
+        "pack_gravimetric_energy_density": pack_gravimetric_energy_density,
+        "pack_volumetric_energy_density": pack_volumetric_energy_density,
         "pack_mass": pack_mass,
         "pack_volume": pack_volume,
         "pack_cost_total": pack_cost_total,
-        "pack_cost_per_kwh": pack_cost_per_kwh,
+        "pack_cost": pack_cost,
         "pack_specific_power": pack_specific_power,
     }
     return {k: np.broadcast_to(v, shape).astype(float) for k, v in out.items()}
@@ -216,7 +216,7 @@ def _size_frame(frame: pd.DataFrame, energy_col: str, peak_col: str | None = Non
 def vehicle_packs(vehicles: pd.DataFrame, scenarios: pd.DataFrame, peak_power: pd.DataFrame) -> pd.DataFrame:
     """Every vehicle x every scenario: pack intensities, mass, volume, cost and W/kg.
 
-    energy_kwh is Table 9's energy_needed; energy_from_consumption_kwh (consumption x range) is
+    battery_energy is Table 9's energy_needed; energy_from_consumption (consumption x range) is
     carried alongside as a check. Vehicles missing from `peak_power` get NaN specific power.
     """
     _require_columns(vehicles, ("vehicle_id", "energy_needed"), "vehicles")
@@ -231,15 +231,16 @@ def vehicle_packs(vehicles: pd.DataFrame, scenarios: pd.DataFrame, peak_power: p
             veh[c] = np.nan
     _check_non_negative(veh["energy_needed"].to_numpy(float), "vehicles.energy_needed")
     pp = _numeric_frame(peak_power[["vehicle_id", "peak_power_kw"]], ["peak_power_kw"], "peak_power")
+    pp = pp.rename(columns={"peak_power_kw": "peak_power"})  # curated column [kW] -> computed column
 
     veh = veh[["vehicle_id", "energy_consumption", "range", "energy_needed"]].rename(
-        columns={"energy_needed": "energy_kwh"}
+        columns={"energy_needed": "battery_energy"}
     )
-    veh["energy_from_consumption_kwh"] = veh["energy_consumption"] * veh["range"]
+    veh["energy_from_consumption"] = veh["energy_consumption"] * veh["range"]
     veh = veh.merge(pp, on="vehicle_id", how="left")
     keep = ["scenario_id", "year", *SCENARIO_METRICS]
     frame = veh.merge(scen[keep], how="cross")
-    out = _size_frame(frame, "energy_kwh", "peak_power_kw")
+    out = _size_frame(frame, "battery_energy", "peak_power")
     return out.sort_values(["vehicle_id", "year", "scenario_id"], kind="stable").reset_index(drop=True)
 
 
@@ -360,14 +361,14 @@ def machine_packs(
 
     - pack_mass / pack_volume / pack_cost_total: a pack holding the machine's Table 12 kWh
       built with the scenario's cells; pack_specific_power = motor kW / that mass.
-    - energy_same_mass_kwh: the kWh the scenario reaches in the SAME mass as the baseline
+    - energy_same_mass: the kWh the scenario reaches in the SAME mass as the baseline
       scenario's pack (baseline_pack_mass); operating_hours_same_mass = that kWh divided by the
       machine's average power (Table 12 kWh / operating time); covers_workday compares it with
       workday_h.
-    - overnight_charge_kw / break_charge_kw: energy_same_mass_kwh / overnight_h or / break_h,
+    - overnight_charge_power / break_charge_power: energy_same_mass / overnight_h or / break_h,
       i.e. a full recharge of the pack the machine carries in that scenario; the smallest
       applicable charger class for each (NaN when none suffices).
-    - workday_energy_kwh / workday_pack_mass / workday_pack_volume: the pack needed for a
+    - workday_energy / workday_pack_mass / workday_pack_volume: the pack needed for a
       full workday at the average power.
     """
     _require_columns(machines, ("machine_id", "energy_storage", "operating_time"), "machines")
@@ -397,33 +398,33 @@ def machine_packs(
     ch = ch[["charger_id", "label", "power_kw", "battery_kwh_min", "battery_kwh_max", "charging_modes"]]
 
     m = mach[["machine_id", "energy_storage", "operating_time", "motor_power"]].rename(
-        columns={"energy_storage": "energy_kwh", "operating_time": "operating_time_h"}
+        columns={"energy_storage": "battery_energy"}
     )
-    m["avg_power_kw"] = m["energy_kwh"] / m["operating_time_h"]
+    m["average_power"] = m["battery_energy"] / m["operating_time"]
     keep = ["scenario_id", "year", *SCENARIO_METRICS]
-    frame = _size_frame(m.merge(scen[keep], how="cross"), "energy_kwh", "motor_power")
+    frame = _size_frame(m.merge(scen[keep], how="cross"), "battery_energy", "motor_power")
 
     base = frame.loc[frame["scenario_id"].eq(baseline_scenario), ["machine_id", "pack_mass"]]
     frame = frame.merge(base.rename(columns={"pack_mass": "baseline_pack_mass"}), on="machine_id", how="left")
-    frame["energy_same_mass_kwh"] = frame["baseline_pack_mass"] * frame["pack_wh_per_kg"] / 1000.0
-    frame["pack_volume_same_mass"] = frame["energy_same_mass_kwh"] * 1000.0 / frame["pack_wh_per_l"]
-    frame["pack_cost_same_mass"] = frame["energy_same_mass_kwh"] * frame["pack_cost_per_kwh"]
+    frame["energy_same_mass"] = frame["baseline_pack_mass"] * frame["pack_gravimetric_energy_density"] / 1000.0
+    frame["pack_volume_same_mass"] = frame["energy_same_mass"] * 1000.0 / frame["pack_volumetric_energy_density"]
+    frame["pack_cost_same_mass"] = frame["energy_same_mass"] * frame["pack_cost"]
     with np.errstate(divide="ignore", invalid="ignore"):
         frame["operating_hours_same_mass"] = np.where(
-            frame["avg_power_kw"] > 0, frame["energy_same_mass_kwh"] / frame["avg_power_kw"], np.inf
+            frame["average_power"] > 0, frame["energy_same_mass"] / frame["average_power"], np.inf
         )
     frame["covers_workday"] = frame["operating_hours_same_mass"] >= float(workday_h) * (1 - 1e-12)
-    frame["workday_energy_kwh"] = frame["avg_power_kw"] * float(workday_h)
-    frame["workday_pack_mass"] = frame["workday_energy_kwh"] * 1000.0 / frame["pack_wh_per_kg"]
-    frame["workday_pack_volume"] = frame["workday_energy_kwh"] * 1000.0 / frame["pack_wh_per_l"]
-    frame["overnight_charge_kw"] = frame["energy_same_mass_kwh"] / float(overnight_h)
-    frame["break_charge_kw"] = frame["energy_same_mass_kwh"] / float(break_h)
+    frame["workday_energy"] = frame["average_power"] * float(workday_h)
+    frame["workday_pack_mass"] = frame["workday_energy"] * 1000.0 / frame["pack_gravimetric_energy_density"]
+    frame["workday_pack_volume"] = frame["workday_energy"] * 1000.0 / frame["pack_volumetric_energy_density"]
+    frame["overnight_charge_power"] = frame["energy_same_mass"] / float(overnight_h)
+    frame["break_charge_power"] = frame["energy_same_mass"] / float(break_h)
 
     frame = frame.reset_index(drop=True)
     frame["_row"] = np.arange(len(frame))
     for mode, col in (("overnight", "overnight"), ("work_break", "break")):
         need = frame[["_row"]].assign(
-            need_kw=frame[f"{col}_charge_kw"].to_numpy(float), battery_kwh=frame["energy_same_mass_kwh"].to_numpy(float)
+            need_kw=frame[f"{col}_charge_power"].to_numpy(float), battery_kwh=frame["energy_same_mass"].to_numpy(float)
         )
         pick = _pick_charger(need, ch, mode)
         frame[f"{col}_charger_id"] = pick["charger_id"].to_numpy()
@@ -447,7 +448,7 @@ def fleet_summary(
     Vehicles: daily energy = daily_miles x energy_consumption [kWh/mile]. Machines: daily
     energy = daily_hours x average power (Table 12 kWh / operating time). Battery totals use
     each asset's own pack (vehicles: Table 9 kWh; machines: Table 12 kWh) built with the
-    scenario's cells. depot_charging_kw = sum(count x daily energy / charging window), the
+    scenario's cells. depot_charging_power = sum(count x daily energy / charging window), the
     constant power that returns the day's energy within the window. charging_window_h
     overrides the fleet's charging_window_h column; one of them is required.
     With detail=True the per-fleet-line rows are returned instead of the totals.
@@ -480,20 +481,20 @@ def fleet_summary(
 
     _require_columns(
         vehicle_packs,
-        ("vehicle_id", "scenario_id", "energy_kwh", "energy_consumption", "pack_mass", "pack_volume", "pack_cost_total"),
+        ("vehicle_id", "scenario_id", "battery_energy", "energy_consumption", "pack_mass", "pack_volume", "pack_cost_total"),
         "vehicle_packs",
     )
     _require_columns(
         machine_packs,
-        ("machine_id", "scenario_id", "energy_kwh", "avg_power_kw", "pack_mass", "pack_volume", "pack_cost_total"),
+        ("machine_id", "scenario_id", "battery_energy", "average_power", "pack_mass", "pack_volume", "pack_cost_total"),
         "machine_packs",
     )
-    cols = ["asset_id", "scenario_id", "energy_kwh", "pack_mass", "pack_volume", "pack_cost_total"]
+    cols = ["asset_id", "scenario_id", "battery_energy", "pack_mass", "pack_volume", "pack_cost_total"]
     vp = vehicle_packs.rename(columns={"vehicle_id": "asset_id"}).assign(
         asset_type="vehicle", _rate=vehicle_packs["energy_consumption"].astype(float)
     )[["asset_type", *cols, "_rate"]]
     mp = machine_packs.rename(columns={"machine_id": "asset_id"}).assign(
-        asset_type="machine", _rate=machine_packs["avg_power_kw"].astype(float)
+        asset_type="machine", _rate=machine_packs["average_power"].astype(float)
     )[["asset_type", *cols, "_rate"]]
     packs = pd.concat([vp, mp], ignore_index=True)
 
@@ -503,23 +504,23 @@ def fleet_summary(
         raise ValueError(f"fleet assets not found in vehicle_packs/machine_packs: {missing.drop_duplicates().to_dict('records')}")
     lines = lines.drop(columns="_merge")
     activity = np.where(lines["asset_type"].eq("vehicle"), lines["daily_miles"], lines["daily_hours"])
-    lines["daily_energy_per_asset_kwh"] = activity * lines["_rate"]
-    if lines["daily_energy_per_asset_kwh"].isna().any():
-        bad = lines.loc[lines["daily_energy_per_asset_kwh"].isna(), "asset_id"].unique().tolist()
+    lines["daily_energy_per_asset"] = activity * lines["_rate"]
+    if lines["daily_energy_per_asset"].isna().any():
+        bad = lines.loc[lines["daily_energy_per_asset"].isna(), "asset_id"].unique().tolist()
         raise ValueError(f"no energy consumption / average power for fleet asset(s): {bad}")
     n = lines["count"]
-    lines["total_battery_kwh"] = n * lines["energy_kwh"]
+    lines["total_battery_energy"] = n * lines["battery_energy"]
     lines["total_pack_mass"] = n * lines["pack_mass"]
     lines["total_pack_volume"] = n * lines["pack_volume"]
     lines["total_pack_cost"] = n * lines["pack_cost_total"]
-    lines["daily_energy_kwh"] = n * lines["daily_energy_per_asset_kwh"]
-    lines["depot_charging_kw"] = lines["daily_energy_kwh"] / lines["charging_window_h"]
-    lines["assets_exceeding_pack"] = np.where(lines["daily_energy_per_asset_kwh"] > lines["energy_kwh"], n, 0.0)
+    lines["daily_energy"] = n * lines["daily_energy_per_asset"]
+    lines["depot_charging_power"] = lines["daily_energy"] / lines["charging_window_h"]
+    lines["assets_exceeding_pack"] = np.where(lines["daily_energy_per_asset"] > lines["battery_energy"], n, 0.0)
     lines = lines.drop(columns="_rate")
     if detail:
         return lines.sort_values(["scenario_id", "asset_type", "asset_id"], kind="stable").reset_index(drop=True)
 
-    sums = ["count", "total_battery_kwh", "total_pack_mass", "total_pack_volume", "total_pack_cost", "daily_energy_kwh", "depot_charging_kw", "assets_exceeding_pack"]
+    sums = ["count", "total_battery_energy", "total_pack_mass", "total_pack_volume", "total_pack_cost", "daily_energy", "depot_charging_power", "assets_exceeding_pack"]
     out = lines.groupby("scenario_id", as_index=False, sort=True)[sums].sum()
     return out.rename(columns={"count": "asset_count"})
 

@@ -92,6 +92,13 @@ def render_dictionary() -> str:
         "declare one. A `;`-separated list of keys (`reference_ids`) or a reference to part of a longer",
         "key cannot be a FOREIGN KEY: the ingest checks those, and the line says so.",
         "",
+        "**Units: in the column's metadata, never in its name.** A computed column is named for the quantity",
+        "(`battery_energy`, `pack_mass`, `peak_power`, `operating_time`), and its unit is in the `unit` column",
+        "below and in the DuckDB comment; a column without a fixed unit says which column holds it (`value`",
+        "with `unit`). Curated tables keep their source files' column names. Named queries in",
+        "`warehouse/queries/` round for display and may put the unit in an output alias (`mass_2030_kg`);",
+        "stored tables are never rounded.",
+        "",
         "| table | description |",
         "|---|---|",
     ]

@@ -417,6 +417,11 @@ def foreign_key_constraints(model: type[pa.DataFrameModel], tables: dict[str, ty
     return out
 
 
+def one_name_per_key(df: pd.DataFrame, key: str, name: str = "display_name") -> pd.Series:
+    """Row-wise: False on every row whose key carries more than one name across the table."""
+    return df.groupby(key)[name].transform("nunique").le(1)
+
+
 def derived_agrees(
     df: pd.DataFrame,
     keys: list[str],

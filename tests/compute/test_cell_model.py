@@ -289,18 +289,18 @@ def test_sensitivity_long_frame_and_known_elasticities():
     inp = {k: np.array([v, v]) for k, v in HAND.items()}
     inp["cathode_thickness"] = np.array([100.0, 200.0])
     s = sensitivity(inp, design_ids=["a", "b"])
-    assert list(s.columns) == ["design", "input", "direction", "output", "base", "perturbed", "change_pct"]
+    assert list(s.columns) == ["design", "input", "direction", "output", "base", "perturbed", "relative_change"]
     assert len(s) == 2 * len(DESIGN_INPUTS) * 2 * 2
     assert set(s["direction"]) == {"-10%", "+10%"}
     # energy scales with voltage: ±10 % exactly
     v = s[(s["input"] == "average_voltage") & (s["output"] == "gravimetric_energy_density")]
-    assert sorted(v["change_pct"].round(9)) == [-10.0, -10.0, 10.0, 10.0]
+    assert sorted(v["relative_change"].round(9)) == [-10.0, -10.0, 10.0, 10.0]
     # voltage does not enter the volume
     vl = s[(s["input"] == "average_voltage") & (s["output"] == "volumetric_energy_density")]
-    assert np.allclose(vl["change_pct"], 10.0 * np.sign(vl["change_pct"]))
+    assert np.allclose(vl["relative_change"], 10.0 * np.sign(vl["relative_change"]))
     # an input that changes nothing: pulse voltage vs energy density
     pv = s[(s["input"] == "pulse_voltage")]
-    assert np.allclose(pv["change_pct"], 0.0)
+    assert np.allclose(pv["relative_change"], 0.0)
     # every perturbed value equals a direct evaluation
     row = s[(s["design"] == "b") & (s["input"] == "cathode_thickness") & (s["direction"] == "+10%")]
     direct = compute_cell_performance({**HAND, "cathode_thickness": 220.0})

@@ -104,9 +104,9 @@ def test_pack_sizing_hand_worked_base():
     # pack Wh/L  = 600 / 1.5  = 400      -> volume = 200 000 / 400       = 500 L
     # pack $/kWh = 120 * 1.5  = 180      -> cost   = 200 * 180           = 36 000 USD
     # specific power = 160 kW * 1000 / 1000 kg = 160 W/kg
-    assert out["pack_wh_per_kg"] == pytest.approx(200.0)
-    assert out["pack_wh_per_l"] == pytest.approx(400.0)
-    assert out["pack_cost_per_kwh"] == pytest.approx(180.0)
+    assert out["pack_gravimetric_energy_density"] == pytest.approx(200.0)
+    assert out["pack_volumetric_energy_density"] == pytest.approx(400.0)
+    assert out["pack_cost"] == pytest.approx(180.0)
     assert out["pack_mass"] == pytest.approx(1000.0)
     assert out["pack_volume"] == pytest.approx(500.0)
     assert out["pack_cost_total"] == pytest.approx(36_000.0)
@@ -125,12 +125,12 @@ def test_pack_sizing_hand_worked_future_and_broadcast():
     np.testing.assert_allclose(out["pack_cost_total"], [20_000.0, 50_000.0])
     np.testing.assert_allclose(out["pack_specific_power"], [320.0, 240.0])
     assert set(out) == {
-        "pack_wh_per_kg",
-        "pack_wh_per_l",
+        "pack_gravimetric_energy_density",
+        "pack_volumetric_energy_density",
         "pack_mass",
         "pack_volume",
         "pack_cost_total",
-        "pack_cost_per_kwh",
+        "pack_cost",
         "pack_specific_power",
     }
 
@@ -145,16 +145,16 @@ def test_pack_sizing_without_peak_power_gives_nan_power():
 @pytest.mark.parametrize(
     "kwargs, message",
     [
-        ({"energy_kwh": -1.0}, "energy_kwh must be >= 0"),
+        ({"battery_energy": -1.0}, "battery_energy must be >= 0"),
         ({"cell_wh_per_kg": 0.0}, "cell_wh_per_kg must be > 0"),
         ({"grav_ratio": -1.2}, "grav_ratio must be > 0"),
         ({"cell_cost_usd_per_kwh": np.nan}, "cell_cost_usd_per_kwh must be finite"),
-        ({"energy_kwh": "lots"}, "energy_kwh must be numeric"),
+        ({"battery_energy": "lots"}, "battery_energy must be numeric"),
     ],
 )
 def test_pack_sizing_rejects_bad_inputs(kwargs, message):
     args = dict(
-        energy_kwh=100.0,
+        battery_energy=100.0,
         cell_wh_per_kg=300.0,
         cell_wh_per_l=600.0,
         cell_cost_usd_per_kwh=100.0,
@@ -179,7 +179,7 @@ def test_pack_mass_is_linear_in_energy_and_consistent(energy, wh_kg, ratio, k):
     b = pack_sizing(energy * k, wh_kg, 500.0, 100.0, ratio, 1.5, 1.3)
     assert b["pack_mass"] == pytest.approx(k * a["pack_mass"], rel=1e-9, abs=1e-9)
     # mass x pack Wh/kg gives the energy back
-    assert a["pack_mass"] * a["pack_wh_per_kg"] / 1000 == pytest.approx(energy, rel=1e-9, abs=1e-9)
+    assert a["pack_mass"] * a["pack_gravimetric_energy_density"] / 1000 == pytest.approx(energy, rel=1e-9, abs=1e-9)
 
 
 # --------------------------------------------------------------------------- vehicle_packs
@@ -195,7 +195,7 @@ def test_vehicle_packs_cross_join_and_values():
     assert row["pack_cost_total"] == pytest.approx(90_000.0)
     assert row["pack_specific_power"] == pytest.approx(120.0)
     # consumption x range: 2.5 * 200 = 500 kWh
-    assert row["energy_from_consumption_kwh"] == pytest.approx(500.0)
+    assert row["energy_from_consumption"] == pytest.approx(500.0)
 
 
 def test_vehicle_without_peak_power_gets_nan():
@@ -306,16 +306,16 @@ def test_machine_packs_hand_worked():
     base = d.loc[("digger", "base_2020")]
     fut = d.loc[("digger", "future_2030")]
     # average power 20 kWh / 4 h = 5 kW; base pack 200 Wh/kg -> 20 000 / 200 = 100 kg
-    assert base["avg_power_kw"] == pytest.approx(5.0)
+    assert base["average_power"] == pytest.approx(5.0)
     assert base["pack_mass"] == pytest.approx(100.0)
     # same 100 kg with 400 Wh/kg holds 40 kWh -> 40 / 5 = 8 h -> covers an 8 h workday
-    assert fut["energy_same_mass_kwh"] == pytest.approx(40.0)
+    assert fut["energy_same_mass"] == pytest.approx(40.0)
     assert fut["operating_hours_same_mass"] == pytest.approx(8.0)
     assert bool(fut["covers_workday"]) and not bool(base["covers_workday"])
     # 40 kWh overnight in 8 h = 5 kW -> Level 2; in a 1 h break = 40 kW -> DC 50
-    assert fut["overnight_charge_kw"] == pytest.approx(5.0)
+    assert fut["overnight_charge_power"] == pytest.approx(5.0)
     assert fut["overnight_charger_id"] == "l2"
-    assert fut["break_charge_kw"] == pytest.approx(40.0)
+    assert fut["break_charge_power"] == pytest.approx(40.0)
     assert fut["break_charger_id"] == "dc50"
     # same-mass volume: 40 kWh / 800 Wh/L = 50 L (base: 20 kWh / 400 Wh/L = 50 L too)
     assert fut["pack_volume_same_mass"] == pytest.approx(50.0)
@@ -360,15 +360,15 @@ def test_fleet_summary_hand_worked():
     out = fleet_summary(fleet, vp, mp).set_index("scenario_id")
     b = out.loc["base_2020"]
     # battery kWh: 3 * 200 + 2 * 20 = 640; mass 3 * 1000 + 2 * 100 = 3200 kg
-    assert b["total_battery_kwh"] == pytest.approx(640.0)
+    assert b["total_battery_energy"] == pytest.approx(640.0)
     assert b["total_pack_mass"] == pytest.approx(3200.0)
     # cost: 3 * 36 000 + 2 * (20 * 180) = 115 200 USD
     assert b["total_pack_cost"] == pytest.approx(115_200.0)
     # daily energy: 3 * 90 mi * 2 kWh/mi + 2 * 4 h * 5 kW = 540 + 40 = 580 kWh; over 10 h -> 58 kW
-    assert b["daily_energy_kwh"] == pytest.approx(580.0)
-    assert b["depot_charging_kw"] == pytest.approx(58.0)
+    assert b["daily_energy"] == pytest.approx(580.0)
+    assert b["depot_charging_power"] == pytest.approx(58.0)
     # the argument overrides the file's window: 580 / 8 = 72.5 kW
-    assert fleet_summary(fleet, vp, mp, charging_window_h=8).set_index("scenario_id").loc["base_2020", "depot_charging_kw"] == pytest.approx(72.5)
+    assert fleet_summary(fleet, vp, mp, charging_window_h=8).set_index("scenario_id").loc["base_2020", "depot_charging_power"] == pytest.approx(72.5)
 
 
 def test_fleet_summary_bad_inputs():

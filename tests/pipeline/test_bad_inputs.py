@@ -66,6 +66,11 @@ CASES = {
         lambda rows: _set(rows, 2, "low", "999"),
         ["ranges.csv", "line 2", "low", "high"],
     ),
+    "two display names for one vehicle": (
+        T9,
+        lambda rows: _set(rows, 2, "display_name", "Town bus"),
+        ["table9.csv", "line 2", "one display name per vehicle_id"],
+    ),
     "unknown reference id": (
         T9,
         lambda rows: _set(rows, 2, "reference_ids", "248;999"),

@@ -84,7 +84,7 @@ def test_new_scenario_file_reaches_every_sizing_table(workspace):
     rows = [header]
     for metric, (text, unit) in values.items():
         row = dict.fromkeys(header, "")
-        row.update(scenario_id="test_future_2035", year="2035", technology_id="advanced_lithium", metric=metric, published_text=text, published_unit=unit, section="5.1")
+        row.update(scenario_id="test_future_2035", display_name="Test future (2035)", year="2035", technology_id="advanced_lithium", metric=metric, published_text=text, published_unit=unit, section="5.1")
         rows.append([row[c] for c in header])
     _write_csv(folder / "test_future.csv", rows)
 
@@ -101,7 +101,7 @@ def test_new_scenario_file_reaches_every_sizing_table(workspace):
     assert tables["fleet_summary"]["illustrative"].all()
     packs = tables["vehicle_packs"]
     bus = packs[(packs["vehicle_id"] == "transit_bus") & (packs["scenario_id"] == "test_future_2035")].iloc[0]
-    assert bus["pack_wh_per_kg"] == pytest.approx(350 / 1.25)
+    assert bus["pack_gravimetric_energy_density"] == pytest.approx(350 / 1.25)
 
 
 def test_new_vehicle_appears_in_vehicle_packs(workspace):
@@ -110,7 +110,7 @@ def test_new_vehicle_appears_in_vehicle_packs(workspace):
     rows = [header]
     for metric, text, unit in (("energy_consumption", "1.5", "kWh/mi"), ("range", "200", "miles"), ("energy_needed", "300", "kWh")):
         row = dict.fromkeys(header, "")
-        row.update(vehicle_id="school_bus", driving_cycle="test cycle", metric=metric, published_text=text, published_unit=unit, section="5.1")
+        row.update(vehicle_id="school_bus", display_name="School bus", driving_cycle="test cycle", metric=metric, published_text=text, published_unit=unit, section="5.1")
         rows.append([row[c] for c in header])
     _write_csv(t9 / "school_bus.csv", rows)
     peak = workspace.sources / "vehicle_peak_power"
@@ -124,7 +124,7 @@ def test_new_vehicle_appears_in_vehicle_packs(workspace):
     packs = _tables(workspace, "vehicle_packs")["vehicle_packs"]
     school = packs[packs["vehicle_id"] == "school_bus"]
     assert set(school["scenario_id"]) == set(packs["scenario_id"])  # every scenario, interpolated ones too
-    assert (school["energy_kwh"] == 300).all() and (school["peak_power_kw"] == 200).all()
+    assert (school["battery_energy"] == 300).all() and (school["peak_power"] == 200).all()
 
 
 # --------------------------------------------------------------------------- bad inputs

@@ -134,7 +134,7 @@ class CellSensitivity(ComputedTable):
     output: Series[str] = field("Model output observed", origin=DERIVED)
     base: Series[float] = field("Output at the cell's own inputs, in the output's unit (model.cell_performance)", origin=DERIVED)
     perturbed: Series[float] = field("Output with the input perturbed, in the output's unit", origin=DERIVED)
-    change_pct: Series[float] = field(
+    relative_change: Series[float] = field(
         "Relative change of the output (null where the base output is 0)", unit="%", origin=DERIVED, nullable=True
     )
 

@@ -29,7 +29,7 @@ _CFACTOR = "Pack cost per kWh divided by cell cost per kWh in the scenario"
 
 class ScenarioPack(ComputedTable):
     """Columns every sized pack shares: the scenario's cell figures and the pack they give
-    for the row's energy_kwh."""
+    for the row's battery_energy."""
 
     cell_gravimetric_energy_density: Series[float] = d(_GRAV, "Wh/kg", gt=0)
     cell_volumetric_energy_density: Series[float] = d(_VOL, "Wh/L", gt=0)
@@ -37,12 +37,12 @@ class ScenarioPack(ComputedTable):
     gravimetric_cell_to_pack_ratio: Series[float] = d(_GRATIO, "ratio", gt=0)
     volumetric_cell_to_pack_ratio: Series[float] = d(_VRATIO, "ratio", gt=0)
     pack_cost_factor: Series[float] = d(_CFACTOR, "ratio", gt=0)
-    pack_wh_per_kg: Series[float] = d("Pack energy per kg: cell Wh/kg / gravimetric ratio", "Wh/kg", gt=0)
-    pack_wh_per_l: Series[float] = d("Pack energy per litre: cell Wh/L / volumetric ratio", "Wh/L", gt=0)
-    pack_cost_per_kwh: Series[float] = d("Pack cost per kWh: cell cost x cost factor", "USD/kWh", ge=0)
-    pack_mass: Series[float] = d("Mass of a pack holding energy_kwh: energy / pack Wh/kg", "kg", ge=0)
-    pack_volume: Series[float] = d("Volume of a pack holding energy_kwh: energy / pack Wh/L", "L", ge=0)
-    pack_cost_total: Series[float] = d("Cost of a pack holding energy_kwh: energy x pack cost per kWh", "USD", ge=0)
+    pack_gravimetric_energy_density: Series[float] = d("Pack energy per kg: cell Wh/kg / gravimetric ratio", "Wh/kg", gt=0)
+    pack_volumetric_energy_density: Series[float] = d("Pack energy per litre: cell Wh/L / volumetric ratio", "Wh/L", gt=0)
+    pack_cost: Series[float] = d("Pack cost per kWh: cell cost x cost factor", "USD/kWh", ge=0)
+    pack_mass: Series[float] = d("Mass of a pack holding battery_energy: energy / pack Wh/kg", "kg", ge=0)
+    pack_volume: Series[float] = d("Volume of a pack holding battery_energy: energy / pack Wh/L", "L", ge=0)
+    pack_cost_total: Series[float] = d("Cost of a pack holding battery_energy: energy x pack cost per kWh", "USD", ge=0)
 
 
 class VehiclePacks(ScenarioPack):
@@ -52,11 +52,11 @@ class VehiclePacks(ScenarioPack):
     interpolated: Series[bool] = d(_INTERPOLATED)
     energy_consumption: Series[float] = d("Energy the vehicle uses per mile (Table 9)", "kWh/mile", nullable=True, ge=0)
     range: Series[float] = d("Daily range the pack is sized for (Table 9)", "miles", nullable=True, ge=0)
-    energy_kwh: Series[float] = d("Battery energy the vehicle needs: Table 9 energy needed", "kWh", ge=0)
-    energy_from_consumption_kwh: Series[float] = d(
-        "Energy per mile x range, a cross-check of energy_kwh", "kWh", nullable=True, ge=0
+    battery_energy: Series[float] = d("Battery energy the vehicle needs: Table 9 energy needed", "kWh", ge=0)
+    energy_from_consumption: Series[float] = d(
+        "Energy per mile x range, a cross-check of battery_energy", "kWh", nullable=True, ge=0
     )
-    peak_power_kw: Series[float] = d(
+    peak_power: Series[float] = d(
         "Peak battery power of the vehicle (curated.vehicle_peak_power); null when not known", "kW", nullable=True, gt=0
     )
     pack_specific_power: Series[float] = d(
@@ -88,16 +88,16 @@ class MachinePacks(ScenarioPack):
     scenario_id: Series[str] = d(_SCENARIO_ID, str_matches=SLUG)
     year: Series[int] = d("Year the scenario describes", ge=2000, le=2100)
     interpolated: Series[bool] = d(_INTERPOLATED)
-    energy_kwh: Series[float] = d("Battery energy the machine carries today (Table 12)", "kWh", ge=0)
-    operating_time_h: Series[float] = d("Hours the machine works on one charge today (Table 12)", "h", gt=0)
-    motor_power_kw: Series[float] = d("Electric motor power (Table 12)", "kW", nullable=True, ge=0)
-    avg_power_kw: Series[float] = d("Average power drawn while working: energy / operating time", "kW", ge=0)
+    battery_energy: Series[float] = d("Battery energy the machine carries today (Table 12)", "kWh", ge=0)
+    operating_time: Series[float] = d("Hours the machine works on one charge today (Table 12)", "h", gt=0)
+    motor_power: Series[float] = d("Electric motor power (Table 12)", "kW", nullable=True, ge=0)
+    average_power: Series[float] = d("Average power drawn while working: energy / operating time", "kW", ge=0)
     pack_specific_power: Series[float] = d(
         "Motor power per kg of that pack (null without a motor power)", "W/kg", nullable=True, ge=0
     )
     baseline_scenario_id: Series[str] = d("Scenario whose pack mass is held fixed for the same-mass columns")
     baseline_pack_mass: Series[float] = d("Mass of the machine's pack in the baseline scenario", "kg", ge=0)
-    energy_same_mass_kwh: Series[float] = d(
+    energy_same_mass: Series[float] = d(
         "Energy this scenario's cells store in the baseline pack mass", "kWh", ge=0
     )
     pack_volume_same_mass: Series[float] = d("Volume of that same-mass pack", "L", ge=0)
@@ -106,10 +106,10 @@ class MachinePacks(ScenarioPack):
         "Hours of work the same-mass pack gives at the average power", "h", ge=0
     )
     covers_workday: Series[bool] = d("True when operating_hours_same_mass reaches the workday of curated.analysis_settings")
-    workday_energy_kwh: Series[float] = d("Energy a workday (curated.analysis_settings) takes at the average power", "kWh", ge=0)
+    workday_energy: Series[float] = d("Energy a workday (curated.analysis_settings) takes at the average power", "kWh", ge=0)
     workday_pack_mass: Series[float] = d("Mass of a pack holding a workday's energy in this scenario", "kg", ge=0)
     workday_pack_volume: Series[float] = d("Volume of a pack holding a workday's energy in this scenario", "L", ge=0)
-    overnight_charge_kw: Series[float] = d(
+    overnight_charge_power: Series[float] = d(
         "Power that refills the same-mass pack in the overnight window (curated.analysis_settings)", "kW", ge=0
     )
     overnight_charger_id: Series[str] = d(
@@ -117,7 +117,7 @@ class MachinePacks(ScenarioPack):
         nullable=True,
     )
     overnight_charger_label: Series[str] = d("Name of that overnight charger class", nullable=True)
-    break_charge_kw: Series[float] = d(
+    break_charge_power: Series[float] = d(
         "Power that refills the same-mass pack in a work break (curated.analysis_settings)", "kW", ge=0
     )
     break_charger_id: Series[str] = d(
@@ -150,17 +150,17 @@ class FleetSummary(ComputedTable):
     interpolated: Series[bool] = d(_INTERPOLATED)
     illustrative: Series[bool] = d("True when any line of the fleet is made up for illustration (not from the report)")
     asset_count: Series[int] = d("Vehicles and machines in the fleet", ge=0)
-    total_battery_kwh: Series[float] = d("Battery energy installed across the fleet", "kWh", ge=0)
+    total_battery_energy: Series[float] = d("Battery energy installed across the fleet", "kWh", ge=0)
     total_pack_mass: Series[float] = d("Battery mass across the fleet", "kg", ge=0)
     total_pack_volume: Series[float] = d("Battery volume across the fleet", "L", ge=0)
     total_pack_cost: Series[float] = d("Battery cost across the fleet", "USD", ge=0)
-    daily_energy_kwh: Series[float] = d(
+    daily_energy: Series[float] = d(
         "Energy the fleet uses per day: miles x kWh/mile for vehicles, hours x average power for machines", "kWh", ge=0
     )
-    charging_window_h: Series[float] = d(
+    charging_window: Series[float] = d(
         "The fleet's depot charging window (null when its lines give different windows)", "h", nullable=True, gt=0
     )
-    depot_charging_kw: Series[float] = d(
+    depot_charging_power: Series[float] = d(
         "Constant depot power that returns each line's daily energy within its charging window, summed", "kW", ge=0
     )
     assets_exceeding_pack: Series[int] = d("Assets whose daily energy is more than their pack holds", ge=0)

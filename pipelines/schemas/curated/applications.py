@@ -13,6 +13,7 @@ from pipelines.schemas.base import (
     derived_agrees,
     field,
     key_rule,
+    one_name_per_key,
     positive_numbers,
     same_across_tables,
 )
@@ -42,6 +43,7 @@ class VehicleRequirements(PublishedNumber):
     """Table 9: energy per mile, range and battery energy per vehicle type."""
 
     vehicle_id: Series[str] = field("Vehicle type slug", str_matches=SLUG)
+    display_name: Series[str] = field("Name of the vehicle type for charts and tables (ours, not printed)")
     driving_cycle: Series[str] = field("Driving cycle the consumption was simulated on, as printed")
     conditions: Series[str] = field("Condition printed with the value", nullable=True)
 
@@ -50,6 +52,10 @@ class VehicleRequirements(PublishedNumber):
     @pa.dataframe_check(name="value of a sizing input is a number > 0 and within its upper bound")
     def value_sizing_input_positive(cls, df):
         return positive_numbers(df, VEHICLE_INPUTS)
+
+    @pa.dataframe_check(name="one display name per vehicle_id")
+    def one_display_name(cls, df):
+        return one_name_per_key(df, "vehicle_id")
 
     @pa.dataframe_check(name="energy needed ≈ kWh/mile × range", raise_warning=True)
     def energy_needed(cls, df):
@@ -63,6 +69,7 @@ class BatteryScenarios(PublishedNumber):
     """Table 10 (and any scenario added beside it): cell metrics and cell-to-pack factors."""
 
     scenario_id: Series[str] = field("Battery scenario slug", str_matches=SLUG)
+    display_name: Series[str] = field("Name of the scenario for charts and tables (ours, not printed)")
     year: Series[int] = field("Year the scenario describes", ge=2000, le=2100)
     technology_id: Series[str] = catalogue_field(
         "technology_id",
@@ -75,6 +82,10 @@ class BatteryScenarios(PublishedNumber):
     @pa.dataframe_check(name="value of a sizing input is a number > 0 (cost >= 0) and within its upper bound")
     def value_sizing_input_positive(cls, df):
         return positive_numbers(df, SCENARIO_INPUTS)
+
+    @pa.dataframe_check(name="one display name per scenario_id")
+    def one_display_name(cls, df):
+        return one_name_per_key(df, "scenario_id")
 
     @pa.dataframe_check(name="cell-to-pack ratios and cost factor are at least 1")
     def pack_overheads(cls, df):
@@ -110,6 +121,7 @@ class ConstructionMachines(PublishedNumber):
     """Tables 12 and ES-2: electric construction machines."""
 
     machine_id: Series[str] = field("Machine slug", str_matches=SLUG)
+    display_name: Series[str] = field("Name of the machine for charts and tables (ours, not printed)")
     machine_type: Series[str] = field("Machine type as printed")
 
     unique_key = key_rule("source_table", "machine_id", "metric", name="one row per table, machine and metric")
@@ -117,6 +129,10 @@ class ConstructionMachines(PublishedNumber):
     @pa.dataframe_check(name="value of a sizing input is a number > 0 (motor power >= 0) and within its upper bound")
     def value_sizing_input_positive(cls, df):
         return positive_numbers(df, MACHINE_INPUTS)
+
+    @pa.dataframe_check(name="one display name per machine_id")
+    def one_display_name(cls, df):
+        return one_name_per_key(df, "machine_id")
 
     @pa.dataframe_check(name="Table 12 and Table ES-2 print the same value", raise_warning=True)
     def tables_agree(cls, df):

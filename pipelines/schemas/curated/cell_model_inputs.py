@@ -28,6 +28,7 @@ class ModelledCells(CuratedRows):
     """The nine cell designs of Section 4.1 and how each table labels them."""
 
     cell_id: Series[str] = field("Cell design slug", unique=True, str_matches=r"^[a-z0-9_]+$")
+    display_name: Series[str] = field("Name of the cell for charts and tables (ours, not printed; unique)", unique=True)
     table6_label: Series[str] = field("Column label in Table 6, as printed")
     table7_label: Series[str] = field("Row label in Tables 7 and ES-1, as printed (typos kept)")
     anode: Series[str] = field("Anode material")
