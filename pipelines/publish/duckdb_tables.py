@@ -134,12 +134,9 @@ def write_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, data: p
     try:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
         con.register("_incoming", data.reader() if isinstance(data, BatchStream) else data)
-        try:
-            _drop_with_referencing(con, qualified)
-            con.execute(_create_table_sql(con, qualified, "_incoming"))  # binds the stream's schema only
-            rows = con.execute(f"INSERT INTO {qualified} SELECT * FROM _incoming").fetchall()[0][0]
-        finally:
-            con.unregister("_incoming")
+        _drop_with_referencing(con, qualified)
+        con.execute(_create_table_sql(con, qualified, "_incoming"))  # binds the stream's schema only
+        rows = con.execute(f"INSERT INTO {qualified} SELECT * FROM _incoming").fetchall()[0][0]
         if model is not None:
             comment_table(con, qualified, model, columns)
         con.execute("COMMIT")
@@ -148,6 +145,9 @@ def write_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, data: p
         if isinstance(data, BatchStream) and data.error is not None:
             raise data.error from None
         raise
+    finally:
+        # After the transaction ends: in an aborted one, unregistering would raise and hide the cause.
+        con.unregister("_incoming")
     return int(rows)
 
 
