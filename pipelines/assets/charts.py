@@ -16,6 +16,7 @@ from pipelines.publish.charts import (
     machine_hours_frame,
     pack_mass_frame,
     ragone_points,
+    render_claims_over_time,
     render_energy_density_map,
     render_machine_hours,
     render_pack_mass,
@@ -152,6 +153,17 @@ def machine_operating_hours(
     return _result("machine_operating_hours", render_machine_hours(frame, workday))
 
 
-# Chart 5 (claims over time per technology family, pipelines/publish/charts.py
-# render_claims_over_time) is wired once curated claims carry claim_date and technology_id.
-chart_assets = [energy_density_map, ragone, pack_mass_by_vehicle, machine_operating_hours]
+@asset(
+    key=AssetKey(["charts", "claims_over_time"]),
+    ins={"cell_claims": upstream("curated", "cell_claims"), "technologies": upstream("curated", "technologies")},
+    group_name="charts",
+    description="Claims over time per technology family: cumulative count of curated claims by the date each refers "
+    "to (claim_date), one line per family of curated.technologies.",
+    kinds=KINDS,
+    owners=OWNERS,
+)
+def claims_over_time(cell_claims: pd.DataFrame, technologies: pd.DataFrame) -> MaterializeResult:
+    return _result("claims_over_time", render_claims_over_time(cell_claims, technologies))
+
+
+chart_assets = [energy_density_map, ragone, pack_mass_by_vehicle, machine_operating_hours, claims_over_time]

@@ -64,7 +64,7 @@ def test_csv_export_on_request(built_warehouse, tmp_path):
             assert con.execute(f"SELECT count(*) FROM read_csv('{tmp_path / 'tables' / 'csv' / (table + '.csv')}')").fetchone()[0] == n
 
 
-@pytest.mark.parametrize("name", ["energy_density_map", "ragone", "pack_mass_by_vehicle", "machine_operating_hours"])
+@pytest.mark.parametrize("name", ["energy_density_map", "ragone", "pack_mass_by_vehicle", "machine_operating_hours", "claims_over_time"])
 def test_charts_are_valid_pngs(name, built_warehouse):
     data = (built_warehouse.exports_dir / "charts" / f"{name}.png").read_bytes()
     assert data.startswith(b"\x89PNG\r\n\x1a\n")
