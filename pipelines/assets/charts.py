@@ -12,6 +12,7 @@ from pipelines.assets.computed import upstream
 from pipelines.assets.table_metadata import OWNERS
 from pipelines.publish.charts import (
     Chart,
+    claims_over_time_points,
     energy_density_points,
     machine_hours_frame,
     pack_mass_frame,
@@ -157,13 +158,14 @@ def machine_operating_hours(
     key=AssetKey(["charts", "claims_over_time"]),
     ins={"cell_claims": upstream("curated", "cell_claims"), "technologies": upstream("curated", "technologies")},
     group_name="charts",
-    description="Claims over time per technology family: cumulative count of curated claims by the date each refers "
-    "to (claim_date), one line per family of curated.technologies.",
+    description="Gravimetric energy density claims over time: each claim's best value (value_best, its printed "
+    "range as an error bar) against the date it refers to (claim_date), one colour per technology family.",
     kinds=KINDS,
     owners=OWNERS,
 )
 def claims_over_time(cell_claims: pd.DataFrame, technologies: pd.DataFrame) -> MaterializeResult:
-    return _result("claims_over_time", render_claims_over_time(cell_claims, technologies))
+    points = claims_over_time_points(cell_claims, technologies, "gravimetric_energy_density")
+    return _result("claims_over_time", render_claims_over_time(points, "Gravimetric energy density"))
 
 
 chart_assets = [energy_density_map, ragone, pack_mass_by_vehicle, machine_operating_hours, claims_over_time]

@@ -461,29 +461,46 @@ def render_machine_hours(frame: pd.DataFrame, workday_hours: float) -> Chart:
     return _finish(fig, ax, [], 0, machines=len(machines), scenarios=len(scenarios))
 
 
-def render_claims_over_time(claims: pd.DataFrame, technologies: pd.DataFrame) -> Chart:
-    """Cumulative number of claims per technology family over their claim dates. `claims` needs
-    claim_date (date) and technology_id; `technologies` maps technology_id to family (and, where
-    it has one, family_name as the display name)."""
-    plt = _pyplot()
-    names = "family_name" if "family_name" in technologies.columns else "family"
-    dated = claims.dropna(subset=["claim_date"]).merge(technologies[["technology_id", names]], on="technology_id")
-    dated = dated.assign(claim_date=pd.to_datetime(dated["claim_date"]), family=dated[names].map(humanise))
-    fig, ax = plt.subplots(figsize=(12, 6), dpi=110)
-    for i, (family, group) in enumerate(sorted(dated.groupby("family"), key=lambda kv: kv[0])):
-        dates = np.sort(group["claim_date"].to_numpy())
-        ax.step(dates, np.arange(1, len(dates) + 1), where="post", marker="o", markersize=4,
-                color=SCENARIO_COLOURS[i % len(SCENARIO_COLOURS)], label=family)
-    from matplotlib.ticker import MaxNLocator
+def claims_over_time_points(claims: pd.DataFrame, technologies: pd.DataFrame, metric: str) -> pd.DataFrame:
+    """One point per claim of `metric` with a best value: x = claim date, y = value_best, the printed
+    range (value_min..value_max) as the error bar, coloured by the family's display name."""
+    rows = claims[claims["metric"].eq(metric) & claims["value_best"].notna() & claims["claim_date"].notna()]
+    rows = rows.merge(technologies[["technology_id", "family_name"]], on="technology_id")
+    return pd.DataFrame(
+        {
+            "x": pd.to_datetime(rows["claim_date"]).to_numpy(),
+            "y": rows["value_best"].to_numpy(float),
+            "y_lo": rows["value_min"].to_numpy(float),
+            "y_hi": rows["value_max"].to_numpy(float),
+            "family": rows["family_name"].to_numpy(),
+            "unit": rows["unit"].to_numpy(),
+        }
+    )
 
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-    ax.set_ylim(bottom=0)
-    ax.set_xlabel("Claim date")
-    ax.set_ylabel("Claims published, cumulative (count)")
-    ax.set_title("Claims over time per technology family")
+
+def render_claims_over_time(points: pd.DataFrame, metric_name: str) -> Chart:
+    """Best value of each claim of one metric against the date the claim refers to, one colour
+    per technology family; a printed range is drawn as an error bar."""
+    plt = _pyplot()
+    fig, ax = plt.subplots(figsize=(12, 6.5), dpi=110)
+    bars = 0
+    for i, (family, group) in enumerate(sorted(points.groupby("family"), key=lambda kv: kv[0])):
+        colour = SCENARIO_COLOURS[i % len(SCENARIO_COLOURS)]
+        ax.scatter(group["x"], group["y"], s=45, color=colour, edgecolor="black", linewidth=0.5, label=family, zorder=3)
+        ranged = (group["y_hi"] > group["y_lo"]).to_numpy()
+        if ranged.any():
+            g = group[ranged]
+            ax.errorbar(g["x"], g["y"], yerr=np.vstack([g["y"] - g["y_lo"], g["y_hi"] - g["y"]]), fmt="none",
+                        ecolor=colour, elinewidth=1.2, capsize=3, zorder=2)
+            bars += int(ranged.sum())
+    unit = points["unit"].dropna().iloc[0] if points["unit"].notna().any() else ""
+    ax.set_xlabel("Date the claim refers to (claim_date)")
+    ax.set_ylabel(f"{metric_name}, best value ({unit})")
+    ax.set_title(f"{metric_name} claims over time, per technology family")
     ax.grid(True, alpha=0.3)
+    fig.autofmt_xdate()
     _legend_outside(ax, title="technology family")
-    return _finish(fig, ax, [], 0, claims=len(dated), families=int(dated["family"].nunique()))
+    return _finish(fig, ax, [], bars, claims=len(points), families=int(points["family"].nunique()))
 
 
 def write_png(data: bytes, path: Path) -> Path:

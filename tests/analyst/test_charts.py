@@ -107,22 +107,16 @@ def test_modelled_cells_appear_computed_and_as_published_by_display_name(tables)
     assert published.sort_index().tolist() == table7.set_index("cell_id")["value"].sort_index().tolist()
 
 
-def test_claims_over_time_renders_from_dated_claims():
-    """Chart 5 waits for claim dates (issue 12); its render function runs on a small frame."""
-    claims = pd.DataFrame(
-        {
-            "claim_date": pd.to_datetime(["2021-03-01", "2023-06-15", "2024-01-10", "2022-09-01", None]),
-            "technology_id": ["ssb_oxide", "ssb_oxide", "li_metal", "sodium_ion", "li_metal"],
-        }
-    )
-    technologies = pd.DataFrame(
-        {"technology_id": ["ssb_oxide", "li_metal", "sodium_ion"], "family": ["solid_state", "lithium_metal", "sodium_ion"]}
-    )
-    chart = charts.render_claims_over_time(claims, technologies)
-    Image.open(io.BytesIO(chart.png)).verify()
-    assert chart.extra["claims"] == int(claims["claim_date"].notna().sum())
-    assert chart.extra["families"] == technologies["family"].nunique()
-    assert chart.overlapping_labels == 0 and chart.labels_outside_figure == 0
+def test_claims_over_time_plots_every_dated_claim_of_the_metric(chart_runs, built_warehouse):
+    """Chart 5: one point per dated gravimetric-energy claim with a best value, ranges as error bars."""
+    with duckdb.connect(str(built_warehouse.published_db), read_only=True) as con:
+        expected = con.execute(
+            "SELECT count(*), count(*) FILTER (WHERE value_max > value_min), count(DISTINCT t.family) "
+            "FROM curated.cell_claims c JOIN curated.technologies t USING (technology_id) "
+            "WHERE metric = 'gravimetric_energy_density' AND value_best IS NOT NULL AND claim_date IS NOT NULL"
+        ).fetchone()
+    meta = chart_runs[0]["claims_over_time"]
+    assert (meta["claims"], meta["error_bars"], meta["families"]) == expected
 
 
 def test_overlap_measure_counts_overlapping_labels():

@@ -9,7 +9,7 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from pipelines.compute.technology_db import HEADLINES
-from pipelines.schemas.base import DERIVED, SLUG, CuratedRows, catalogue_field, field
+from pipelines.schemas.base import DERIVED, SLUG, CuratedRows, catalogue_field, field, one_name_per_key
 
 DOCUMENT_KINDS = [
     "research_report",
@@ -88,11 +88,16 @@ class Technologies(CuratedRows):
     )
     label: Series[str] = field("Readable name, in our words")
     family: Series[str] = field("Technology family: " + ", ".join(FAMILIES), isin=FAMILIES)
+    family_name: Series[str] = field("Name of the family for charts and tables (ours, not printed)")
     anode: Series[str] = field("Anode material, where known", nullable=True)
     cathode: Series[str] = field("Cathode material, where known", nullable=True)
     electrolyte: Series[str] = field("Electrolyte type (liquid, polymer, ceramic, sulfide, ...), where known", nullable=True)
     cell_format: Series[str] = field("Cell format (cylindrical, pouch, prismatic), where one format defines it", nullable=True)
     description: Series[str] = field("One line in our own words")
+
+    @pa.dataframe_check(name="one display name per family")
+    def one_family_name(cls, df):
+        return one_name_per_key(df, "family", "family_name")
 
     class Config:
         description = "Technology taxonomy: every table that describes a technology joins it on technology_id."
