@@ -484,8 +484,9 @@ def render_claims_over_time(points: pd.DataFrame, metric_name: str) -> Chart:
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(12, 6.5), dpi=110)
     bars = 0
+    palette = plt.get_cmap("tab10").colors  # ten distinct colours: one per family of the taxonomy
     for i, (family, group) in enumerate(sorted(points.groupby("family"), key=lambda kv: kv[0])):
-        colour = SCENARIO_COLOURS[i % len(SCENARIO_COLOURS)]
+        colour = palette[i % len(palette)]
         ax.scatter(group["x"], group["y"], s=45, color=colour, edgecolor="black", linewidth=0.5, label=family, zorder=3)
         ranged = (group["y_hi"] > group["y_lo"]).to_numpy()
         if ranged.any():
