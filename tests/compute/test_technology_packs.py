@@ -240,3 +240,18 @@ def test_lineage_claims_to_cells_to_packs():
     for table in ("technology_packs", "technology_machine_packs"):
         assert AssetKey(["sizing", "technology_cells"]) in graph.get(AssetKey(["sizing", table])).parent_keys
     assert AssetKey(["sizing", "technology_packs"]) in graph.get(AssetKey(["charts", "technology_pack_mass"])).parent_keys
+
+
+def test_build_summary_lists_the_subjects_not_sized(cells, tmp_path, capsys):
+    from pipelines.cli import _print_not_sized
+    from pipelines.publish.duckdb_tables import connect
+
+    db = tmp_path / "battery.duckdb"
+    with connect(db) as con:
+        con.execute("CREATE SCHEMA sizing")
+        con.register("cells", cells)
+        con.execute("CREATE TABLE sizing.technology_cells AS SELECT * FROM cells")
+    _print_not_sized(db)
+    printed = capsys.readouterr().out
+    for line in unsizable(cells):
+        assert line in printed
