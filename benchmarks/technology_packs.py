@@ -12,7 +12,7 @@ import subprocess
 import time
 
 from pipelines.assets.technology_packs import build_technology_cells, build_technology_machine_packs, build_technology_packs
-from pipelines.ingest.curate import curate, parent_tables
+from pipelines.ingest.curate import curate_tables
 from pipelines.settings import PROJECT_ROOT
 
 NEEDED = ("cell_claims", "technologies", "products", "technology_cell_overrides", "claim_uncertainty", "technology_pack_ratios",
@@ -20,16 +20,7 @@ NEEDED = ("cell_claims", "technologies", "products", "technology_cell_overrides"
 
 
 def curated_inputs() -> dict:
-    root, tables = PROJECT_ROOT / "sources", {}
-
-    def get(name):
-        if name not in tables:
-            parents = {p: get(p) for p in parent_tables(name)}
-            tables[name], _ = curate(name, root, tables.get("metrics"), tables.get("units"), parents=parents)
-        return tables[name]
-
-    get("units"), get("metrics")
-    return {name: get(name) for name in NEEDED}
+    return curate_tables(NEEDED, PROJECT_ROOT / "sources")
 
 
 def uptime() -> str:

@@ -7,12 +7,11 @@ Which claims feed a cell value, the rule turning a claim into a distribution, th
 ratios per family and the pack limits are data in sources/ (technology_cell_overrides,
 claim_uncertainty, technology_pack_ratios, pack_limits).
 """
-import base64
-
 import numpy as np
 import pandas as pd
 from dagster import AssetKey, AssetsDefinition, Config, MaterializeResult, MetadataValue, Output, asset
 
+from pipelines.assets.charts import _result as chart_result
 from pipelines.assets.computed import upstream
 from pipelines.assets.sizing import MC_SAMPLES, _where, file_scenarios, machines_wide, vehicles_wide
 from pipelines.assets.table_metadata import KINDS, OWNERS, check_results, check_specs, definition_metadata, schema_failure
@@ -22,7 +21,6 @@ from pipelines.ingest.read_source import SourceError, SourceProblem
 from pipelines.schemas.computed.technology_packs import TechnologyCells, TechnologyMachinePacks, TechnologyPacks
 from pipelines.schemas.curated.settings import settings_from
 from pipelines.schemas.validate import validate
-from pipelines.settings import current_paths
 
 GROUP = "sizing"
 _SHORT = {"cell_gravimetric_energy_density": "gravimetric", "cell_volumetric_energy_density": "volumetric", "cell_cost": "cost"}
@@ -327,17 +325,9 @@ technology_machine_packs_asset = _table_asset(
     owners=OWNERS,
 )
 def technology_pack_mass_chart(technology_packs: pd.DataFrame, technologies: pd.DataFrame, products: pd.DataFrame) -> MaterializeResult:
-    from pipelines.publish.charts import write_png
     from pipelines.publish.technology_charts import render_technology_pack_mass
 
-    png = render_technology_pack_mass(technology_packs, technologies, products)
-    path = write_png(png, current_paths().exports_dir / "charts" / "technology_pack_mass.png")
-    image = base64.b64encode(png).decode()
-    return MaterializeResult(metadata={
-        "path": MetadataValue.path(str(path)),
-        "preview": MetadataValue.md(f"![technology_pack_mass](data:image/png;base64,{image})"),
-        "bytes": len(png),
-    })
+    return chart_result("technology_pack_mass", render_technology_pack_mass(technology_packs, technologies, products))
 
 
 technology_pack_assets = [technology_cells_asset, technology_packs_asset, technology_machine_packs_asset]

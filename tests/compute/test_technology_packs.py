@@ -15,7 +15,7 @@ from pipelines.assets.technology_packs import (
     vehicle_assets,
 )
 from pipelines.compute.technology_packs import claim_intervals, size_subjects
-from pipelines.ingest.curate import curate, parent_tables
+from pipelines.ingest.curate import curate_tables
 from pipelines.ingest.read_source import SourceError
 from pipelines.schemas.computed.technology_packs import TechnologyCells, TechnologyMachinePacks, TechnologyPacks
 from pipelines.schemas.validate import validate
@@ -30,18 +30,7 @@ N = 20_000  # enough for stable percentiles in a test; the build uses 100,000
 
 
 def _curate_all(root, names=NEEDED) -> dict[str, pd.DataFrame]:
-    tables: dict[str, pd.DataFrame] = {}
-
-    def get(name):
-        if name not in tables:
-            parents = {p: get(p) for p in parent_tables(name)}
-            tables[name], _ = curate(name, root, tables.get("metrics"), tables.get("units"), parents=parents)
-        return tables[name]
-
-    get("units"), get("metrics")
-    for name in names:
-        get(name)
-    return tables
+    return curate_tables(names, root)
 
 
 @pytest.fixture(scope="module")
