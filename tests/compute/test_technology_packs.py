@@ -244,3 +244,15 @@ def test_build_summary_lists_the_subjects_not_sized(cells, tmp_path, capsys):
     printed = capsys.readouterr().out
     for line in unsizable(cells):
         assert line in printed
+
+
+def test_pack_limit_naming_an_unknown_vehicle_is_blocking(curated, cells):
+    c = curated
+    limits = c["pack_limits"].copy()
+    limits.loc[limits.index[0], "asset_id"] = "hover_bus"
+    args = _args(c, cells)
+    args[-1] = limits
+    with pytest.raises(SourceError) as error:
+        build_technology_packs(*args, n_samples=10)
+    message = str(error.value)
+    assert "limits.csv" in message and "line 2" in message and "asset_id" in message and "hover_bus" in message
