@@ -117,13 +117,13 @@ def test_higher_cell_wh_per_kg_gives_a_lighter_pack():
 
 def test_higher_claimed_wh_per_kg_gives_a_lighter_pack_through_the_claims(curated, cells, vehicle_table):
     """Same family (same ratios) and same vehicle: the subject with the higher claimed cell Wh/kg is lighter."""
-    rows = vehicle_table[vehicle_table["vehicle_id"].eq("long_haul_truck")]
-    for _, group in rows.groupby("family"):
-        g = group.sort_values("cell_gravimetric_energy_density")
-        same_vol = g.groupby("cell_volumetric_energy_density")
-        for _, pair in same_vol:
-            if len(pair) > 1 and pair["cell_gravimetric_energy_density"].nunique() > 1:
-                assert pair["pack_mass_p50"].is_monotonic_decreasing
+    rows = vehicle_table[vehicle_table["vehicle_id"].eq("long_haul_truck")].sort_values("cell_gravimetric_energy_density")
+    compared = 0
+    for _, group in rows.groupby(["family", "cell_volumetric_energy_density"]):
+        if group["cell_gravimetric_energy_density"].nunique() > 1:  # e.g. Blue Solutions Gen 4 vs QuantumScape, both 900 Wh/L
+            assert group["pack_mass_p50"].is_monotonic_decreasing
+            compared += 1
+    assert compared >= 1
 
 
 def test_table10_scenarios_reproduce_vehicle_packs_through_the_same_path(curated):
