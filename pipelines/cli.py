@@ -140,6 +140,8 @@ def print_summary(result, seconds: float) -> None:
     conflicts = tables.rows[(tables.schema_name == "quality") & (tables.table_name == "claim_conflicts")]
     if len(conflicts):
         print(f"  claim conflicts: {int(conflicts.iloc[0])} pair(s) of claims that cannot both hold (make query NAME=claim_conflicts)")
+    if ((tables.schema_name == "sizing") & (tables.table_name == "technology_cells")).any():
+        _print_not_sized(paths.published_db)
     extra = summary_extras(paths)
     if extra:
         print("\n" + extra)
@@ -165,6 +167,21 @@ def provenance_line(paths) -> str:
 
     facts = provenance(paths.sources)
     return f"  built {facts['built_at']} from commit {facts['commit']}, sources/ sha256 {facts['sources_sha256']}"
+
+
+def _print_not_sized(db) -> None:
+    """Technologies and products whose claims lack an energy density: listed, never dropped silently."""
+    from pipelines.publish.duckdb_tables import connect
+
+    with connect(db, read_only=True) as con:
+        rows = con.execute(
+            "SELECT DISTINCT subject_type, subject_id, missing_properties FROM sizing.technology_cells "
+            "WHERE NOT sizable ORDER BY subject_type DESC, subject_id"
+        ).fetchall()
+    if rows:
+        print(f"  technology packs: {len(rows)} technology/product claim sets lack a cell energy density and are not sized:")
+        for kind, subject, missing in rows:
+            print(f"    - {kind} {subject}: lacks {missing.replace(';', ', ')}")
 
 
 def summary_extras(paths) -> str:

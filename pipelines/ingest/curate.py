@@ -200,3 +200,18 @@ def curate(
     if parents is not None:
         check_foreign_keys(frame, name, parents)
     return frame, dataset
+
+
+def curate_tables(names, sources_root: Path) -> dict[str, pd.DataFrame]:
+    """The named curated tables with their vocabularies and every parent their foreign keys
+    need, each read, validated and key-checked as the pipeline does (for tests and benchmarks)."""
+    tables: dict[str, pd.DataFrame] = {}
+
+    def get(name: str) -> pd.DataFrame:
+        if name not in tables:
+            parents = {p: get(p) for p in parent_tables(name)}
+            tables[name], _ = curate(name, sources_root, tables.get("metrics"), tables.get("units"), parents=parents)
+        return tables[name]
+
+    get("units"), get("metrics")
+    return {name: get(name) for name in names}

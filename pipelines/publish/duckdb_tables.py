@@ -82,7 +82,11 @@ def not_null_columns(qualified: str) -> frozenset[str]:
 def _create_table_sql(con: duckdb.DuckDBPyConnection, qualified: str, relation: str) -> str:
     types = con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
     required = not_null_columns(qualified)
-    columns = [f'"{_ident(name)}" {kind}' + (" NOT NULL" if name in required else "") for name, kind, *_ in types]
+    # A text column empty on every row arrives typed NULL: it stays text (a key may reference it).
+    columns = [
+        f'"{_ident(name)}" {"VARCHAR" if kind.strip(chr(34)) == "NULL" else kind}' + (" NOT NULL" if name in required else "")
+        for name, kind, *_ in types
+    ]
     return f"CREATE TABLE {qualified} ({', '.join(columns + table_constraints(qualified, [t[0] for t in types]))})"
 
 

@@ -10,6 +10,7 @@ from pipelines.schemas.computed.model import CellPerformance, CellSensitivity, D
 from pipelines.schemas.computed.quality import Reconciliation, SourceFindings
 from pipelines.schemas.computed.sizing import FleetSummary, MachinePacks, PackUncertainty, VehiclePacks
 from pipelines.schemas.computed.technology_db import ClaimConflicts, ClaimReferences, TechnologyComparison
+from pipelines.schemas.computed.technology_packs import TechnologyCells, TechnologyMachinePacks, TechnologyPacks
 from pipelines.schemas.curated.applications import (
     BatteryScenarios,
     ConstructionMachines,
@@ -45,6 +46,12 @@ from pipelines.schemas.curated.technology_db import (
     Organisations,
     Products,
     Technologies,
+)
+from pipelines.schemas.curated.technology_sizing import (
+    ClaimUncertainty,
+    PackLimits,
+    TechnologyCellOverrides,
+    TechnologyPackRatios,
 )
 from pipelines.schemas.curated.vocabularies import Metrics, Units
 from pipelines.schemas.meta.releases import Changes, Releases, ReleaseTables
@@ -86,6 +93,10 @@ CURATED: dict[str, type[pa.DataFrameModel]] = {
     "document_facts": DocumentFacts,
     "reconciliation_notes": ReconciliationNotes,
     "comparison_metrics": ComparisonMetrics,
+    "technology_cell_overrides": TechnologyCellOverrides,
+    "technology_pack_ratios": TechnologyPackRatios,
+    "claim_uncertainty": ClaimUncertainty,
+    "pack_limits": PackLimits,
 }
 
 # Computed tables, "<schema>.<table>" -> model, of the model, sizing and quality layers.
@@ -97,6 +108,9 @@ COMPUTED: dict[str, type[pa.DataFrameModel]] = {
     "sizing.machine_packs": MachinePacks,
     "sizing.fleet_summary": FleetSummary,
     "sizing.pack_uncertainty": PackUncertainty,
+    "sizing.technology_cells": TechnologyCells,
+    "sizing.technology_packs": TechnologyPacks,
+    "sizing.technology_machine_packs": TechnologyMachinePacks,
     "quality.reconciliation": Reconciliation,
     "quality.source_findings": SourceFindings,
     "curated.claim_references": ClaimReferences,

@@ -21,12 +21,13 @@ from pipelines.assets.sizing import build_vehicle_packs, sizing_assets, sizing_k
 from pipelines.compute.reconciliation import STATUSES, pack_comparisons, reconcile
 from pipelines.ingest.curate import curate
 from pipelines.publish.io_manager import StagingDuckDBIOManager
-from pipelines.schemas.registry import COMPUTED
 from tests.conftest import REAL_SOURCES
 from tests.conftest import failure_message as _failure_message
 from tests.conftest import set_cell as _set
 
-SIZING_TABLES = [t.split(".", 1)[1] for t in COMPUTED if t.startswith("sizing.")]
+# The per-scenario sizing tables (the technology packs of pipelines/assets/technology_packs.py size
+# claims, not scenarios: tests/compute/test_technology_packs.py).
+SIZING_TABLES = [key.path[1] for a in sizing_assets for key in a.keys]
 # The Monte Carlo settings a test run uses: the pipeline's default is 100 000 draws.
 FAST_MC = {"ops": {"sizing__pack_uncertainty": {"config": {"n_samples": 2_000}}}}
 

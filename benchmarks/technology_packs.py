@@ -1,0 +1,61 @@
+"""Benchmark: the whole technology pack tables (every sizable technology and product x every
+vehicle, and x every construction machine) with 100,000 Monte Carlo samples per pair.
+
+Prints the pairs sized and the wall time of each table (best of --repeat runs), with the machine
+load from `uptime` before and after (2 cores shared: a loaded machine runs slower).
+Usage: .venv/bin/python benchmarks/technology_packs.py [--samples 100000] [--repeat 3]
+"""
+from __future__ import annotations
+
+import argparse
+import subprocess
+import time
+
+from pipelines.assets.technology_packs import build_technology_cells, build_technology_machine_packs, build_technology_packs
+from pipelines.ingest.curate import curate_tables
+from pipelines.settings import PROJECT_ROOT
+
+NEEDED = ("cell_claims", "technologies", "products", "technology_cell_overrides", "claim_uncertainty", "technology_pack_ratios",
+          "battery_scenarios", "vehicle_requirements", "construction_machines", "pack_limits", "analysis_settings")
+
+
+def curated_inputs() -> dict:
+    return curate_tables(NEEDED, PROJECT_ROOT / "sources")
+
+
+def uptime() -> str:
+    return subprocess.run(["uptime"], capture_output=True, text=True).stdout.strip()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--samples", type=int, default=100_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    args = parser.parse_args()
+    c = curated_inputs()
+    print(f"load before: {uptime()}")
+    t0 = time.perf_counter()
+    cells = build_technology_cells(c["cell_claims"], c["technologies"], c["products"], c["technology_cell_overrides"], c["claim_uncertainty"])
+    cells_s = time.perf_counter() - t0
+    common = [cells, c["cell_claims"], c["claim_uncertainty"], c["technology_pack_ratios"], c["battery_scenarios"],
+              c["vehicle_requirements"], c["construction_machines"], c["pack_limits"]]
+    runs = {"technology_packs": [], "technology_machine_packs": []}
+    rows = {}
+    for _ in range(args.repeat):
+        t = time.perf_counter()
+        rows["technology_packs"] = len(build_technology_packs(*common, n_samples=args.samples))
+        runs["technology_packs"].append(time.perf_counter() - t)
+        t = time.perf_counter()
+        rows["technology_machine_packs"] = len(build_technology_machine_packs(*common, c["analysis_settings"], n_samples=args.samples))
+        runs["technology_machine_packs"].append(time.perf_counter() - t)
+    print(f"load after:  {uptime()}")
+    print(f"\nsizing.technology_cells: {cells_s:.3f} s ({int(cells['sizable'].sum() / 3)} sizable subjects)")
+    for table, times in runs.items():
+        print(f"sizing.{table}: {rows[table]} pairs x {args.samples:,} samples, best {min(times):.2f} s "
+              f"(runs: {', '.join(f'{t:.2f}' for t in times)})")
+    total = cells_s + sum(min(t) for t in runs.values())
+    print(f"\nwhole table set, best runs: {total:.2f} s  (target < 5 s)")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,167 @@
+"""Technology packs: every vehicle and construction machine sized with each technology's claimed
+cells (sizing.technology_packs, sizing.technology_machine_packs).
+
+Pure functions over pandas frames and numpy arrays; no I/O, no loops over rows.
+
+The path (one for technologies and for the report's Table 10 scenarios alike)
+-----------------------------------------------------------------------------
+1. Each input of a subject (a technology, a product or a scenario) is a mixture of uniform
+   intervals [low, high], one per feeding claim, equal weights (`claim_intervals` is the one rule
+   turning a claim into its interval; a Table 10 scenario value is the interval [v, v]).
+2. `sample_inputs` draws n samples of the six scenario metrics per subject (one numpy Generator,
+   one uniform per (subject, metric, sample): its integer part picks the claim, its fraction the
+   point within the claim's interval).
+3. `pipelines.compute.sizing.pack_sizing` turns the samples into pack Wh/kg, Wh/L and $/kWh and
+   the mass, volume and cost of a 1 kWh pack. Mass, volume, cost and operating hours are
+   proportional to the asset's energy, so their quantiles are those of the 1 kWh pack times the
+   energy (exact for numpy's linear-interpolated quantiles); the feasibility probability
+   compares every sample with the asset's limits divided by its energy.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pipelines.compute.sizing import DEFAULT_SEED, SCENARIO_METRICS, pack_sizing
+
+__all__ = [
+    "CELL_PROPERTIES",
+    "PACK_RATIOS",
+    "QUANTILES",
+    "claim_intervals",
+    "sample_inputs",
+    "size_subjects",
+]
+
+# The cell properties a technology's claims feed (scenario metric -> cell_claims metric).
+CELL_PROPERTIES = {
+    "cell_gravimetric_energy_density": "gravimetric_energy_density",
+    "cell_volumetric_energy_density": "volumetric_energy_density",
+    "cell_cost": "cell_cost",
+}
+PACK_RATIOS = ["gravimetric_cell_to_pack_ratio", "volumetric_cell_to_pack_ratio", "pack_cost_factor"]
+REQUIRED = ("cell_gravimetric_energy_density", "cell_volumetric_energy_density")
+QUANTILES = (0.05, 0.5, 0.95)
+assert set(CELL_PROPERTIES) | set(PACK_RATIOS) == set(SCENARIO_METRICS)
+
+
+def claim_intervals(claims: pd.DataFrame, rules: pd.DataFrame) -> pd.DataFrame:
+    """THE rule turning a claim into a uniform interval (documented in sources/README.md).
+
+    A claim printing both ends (value_min < value_max: a range, a plus-minus) is uniform between
+    them. Any other claim is uniform between value_best x low_factor - precision and
+    value_best x high_factor + precision, the factors of its qualifier taken from
+    curated.claim_uncertainty (precision: half a unit of the last printed digit). Returns
+    `claims` with columns low and high (NaN where the claim has no value_best).
+    """
+    factors = rules.set_index("qualifier")[["low_factor", "high_factor"]]
+    missing = set(claims["qualifier"].dropna()) - set(factors.index) - {"not_numeric"}
+    if missing:
+        raise ValueError(f"curated.claim_uncertainty gives no rule for qualifier(s) {sorted(missing)}")
+    best = claims["value_best"].astype(float)
+    precision = claims["precision"].astype(float).fillna(0.0)
+    lo_f = claims["qualifier"].map(factors["low_factor"]).astype(float)
+    hi_f = claims["qualifier"].map(factors["high_factor"]).astype(float)
+    vmin, vmax = claims["value_min"].astype(float), claims["value_max"].astype(float)
+    ranged = vmin.notna() & vmax.notna() & (vmax > vmin)
+    low = np.where(ranged, vmin, best * lo_f - precision)
+    high = np.where(ranged, vmax, best * hi_f + precision)
+    low = np.where(best.notna(), np.maximum(low, 0.0), np.nan)
+    high = np.where(best.notna(), high, np.nan)
+    return claims.assign(low=low, high=high)
+
+
+def sample_inputs(inputs: pd.DataFrame, subjects, n_samples: int, seed: int = DEFAULT_SEED) -> np.ndarray:
+    """Samples of the six scenario metrics, shape (subjects, metrics, n_samples).
+
+    `inputs`: subject_id, metric, low, high, one row per mixture component (claim). A
+    (subject, metric) with no row is NaN (e.g. a cost nobody claims).
+    """
+    subjects = pd.Index(subjects)
+    n_samples = int(n_samples)
+    if n_samples < 1:
+        raise ValueError("n_samples must be >= 1")
+    rows = inputs.sort_values(["subject_id", "metric", "low", "high"], kind="stable")
+    s_idx = subjects.get_indexer(rows["subject_id"])
+    m_idx = pd.Index(SCENARIO_METRICS).get_indexer(rows["metric"])
+    if (s_idx < 0).any() or (m_idx < 0).any():
+        raise ValueError("inputs name a subject or metric outside the ones sized")
+    order = np.argsort(s_idx * len(SCENARIO_METRICS) + m_idx, kind="stable")
+    cell = (s_idx * len(SCENARIO_METRICS) + m_idx)[order]
+    n_cells = len(subjects) * len(SCENARIO_METRICS)
+    counts = np.bincount(cell, minlength=n_cells)
+    rank = np.arange(len(cell)) - (np.cumsum(counts) - counts)[cell]  # component number within its cell
+    k_max = max(int(counts.max(initial=0)), 1)
+    low = np.full((n_cells, k_max), np.nan)
+    high = np.full((n_cells, k_max), np.nan)
+    low[cell, rank] = rows["low"].to_numpy(float)[order]
+    high[cell, rank] = rows["high"].to_numpy(float)[order]
+
+    rng = np.random.default_rng(seed)
+    u = rng.random((n_cells, n_samples)) * np.maximum(counts, 1)[:, None]
+    pick = np.minimum(u.astype(np.int64), np.maximum(counts, 1)[:, None] - 1)
+    frac = u - pick
+    lo = np.take_along_axis(low, pick, axis=1)
+    hi = np.take_along_axis(high, pick, axis=1)
+    out = lo + frac * (hi - lo)
+    return out.reshape(len(subjects), len(SCENARIO_METRICS), n_samples)
+
+
+def size_subjects(
+    inputs: pd.DataFrame,
+    assets: pd.DataFrame,
+    n_samples: int = 100_000,
+    seed: int = DEFAULT_SEED,
+    workday_h: float | None = None,
+) -> pd.DataFrame:
+    """Every asset x every subject of `inputs`: p5 / p50 / p95 of pack mass, volume, cost (NaN
+    without a cost), feasible_probability and, for assets with an average power, operating
+    hours on the same-mass pack and the share of samples covering the workday.
+
+    assets: asset_id, battery_energy, max_pack_mass, max_pack_volume (NaN: no limit), and optional
+    average_power and baseline_pack_mass (the machine's pack with the baseline scenario's cells).
+    Every subject must give both energy densities and all three ratios.
+    """
+    subjects = pd.Index(np.sort(inputs["subject_id"].unique()))
+    given = inputs.groupby(["subject_id", "metric"]).size().unstack().reindex(index=subjects, columns=list(SCENARIO_METRICS))
+    need = [m for m in SCENARIO_METRICS if m != "cell_cost"]
+    incomplete = given[need].isna().any(axis=1)
+    if incomplete.any():
+        raise ValueError(f"subjects without every density and ratio cannot be sized: {incomplete[incomplete].index.tolist()}")
+    x = sample_inputs(inputs, subjects, n_samples, seed)
+    has_cost = ~np.isnan(x[:, 2, 0])
+    gk, gl, cost, rg, rv, cf = (x[:, i, :] for i in range(len(SCENARIO_METRICS)))
+    per_kwh = pack_sizing(1.0, gk, gl, np.nan_to_num(cost, nan=0.0), rg, rv, cf)  # a 1 kWh pack, (S, N)
+
+    q = np.asarray(QUANTILES)
+    energy = assets["battery_energy"].to_numpy(float)
+    _, n_s = len(energy), len(subjects)
+    out = {
+        "asset_id": np.repeat(assets["asset_id"].to_numpy(), n_s),
+        "subject_id": np.tile(subjects.to_numpy(), len(energy)),
+        "battery_energy": np.repeat(energy, n_s),
+    }
+    for name, key in (("pack_mass", "pack_mass"), ("pack_volume", "pack_volume"), ("pack_cost", "pack_cost_total")):
+        qs = np.quantile(per_kwh[key], q, axis=1)  # (3, S)
+        if name == "pack_cost":
+            qs = np.where(has_cost[None, :], qs, np.nan)
+        for qi, qq in enumerate(q):
+            out[f"{name}_p{qq * 100:g}"] = (energy[:, None] * qs[qi][None, :]).ravel()
+
+    max_mass = assets["max_pack_mass"].to_numpy(float)
+    max_vol = assets["max_pack_volume"].to_numpy(float)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        mass_cap = np.where(np.isnan(max_mass), np.inf, max_mass / energy)
+        vol_cap = np.where(np.isnan(max_vol), np.inf, max_vol / energy)
+    feasible = (per_kwh["pack_mass"][None] <= mass_cap[:, None, None]) & (per_kwh["pack_volume"][None] <= vol_cap[:, None, None])
+    out["feasible_probability"] = feasible.mean(axis=2).ravel()
+
+    if "average_power" in assets.columns and workday_h is not None:
+        # same-mass pack: hours = baseline mass x pack Wh/kg / 1000 / average power
+        scale = (assets["baseline_pack_mass"].to_numpy(float) / 1000.0) / assets["average_power"].to_numpy(float)
+        whkg = per_kwh["pack_gravimetric_energy_density"]
+        qs = np.quantile(whkg, q, axis=1)
+        for qi, qq in enumerate(q):
+            out[f"operating_hours_same_mass_p{qq * 100:g}"] = (scale[:, None] * qs[qi][None, :]).ravel()
+        out["workday_probability"] = (whkg[None] * scale[:, None, None] >= float(workday_h) * (1 - 1e-12)).mean(axis=2).ravel()
+    return pd.DataFrame(out)

@@ -1,0 +1,64 @@
+"""Technology x vehicle pack-mass chart (matplotlib imported inside the render function)."""
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pandas as pd
+
+
+def display_names(technology_packs: pd.DataFrame, technologies: pd.DataFrame, products: pd.DataFrame) -> pd.Series:
+    """Readable row label per (subject_type, subject_id): the technology's label, or the product's name."""
+    tech = technologies.set_index("technology_id")["label"]
+    prod = products.set_index("product_id")["name"]
+    is_product = technology_packs["subject_type"].eq("product")
+    names = np.where(is_product, technology_packs["subject_id"].map(prod), technology_packs["subject_id"].map(tech))
+    return pd.Series(names, index=technology_packs.index).fillna(technology_packs["subject_id"]).astype(str)
+
+
+def render_technology_pack_mass(technology_packs: pd.DataFrame, technologies: pd.DataFrame, products: pd.DataFrame) -> bytes:
+    """One panel per vehicle (columns), one row per technology or product, lightest first by
+    median over vehicles: the median pack mass as a dot with its 5-95 % band; a filled dot where
+    the pack fits the vehicle's limits in at least half of the samples, hollow otherwise; the
+    vehicle's mass limit as a dashed line."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    packs = technology_packs.assign(label=display_names(technology_packs, technologies, products))
+    packs["label"] = np.where(packs["subject_type"].eq("product"), packs["label"] + " (product)", packs["label"])
+    order = packs.groupby("label")["pack_mass_p50"].median().sort_values(ascending=False).index.tolist()
+    vehicles = packs.groupby("vehicle_id")["battery_energy"].first().sort_values().index.tolist()
+    y = {label: i for i, label in enumerate(order)}
+
+    fig, axes = plt.subplots(1, len(vehicles), figsize=(2.3 * len(vehicles) + 3.2, 0.32 * len(order) + 2.2), dpi=110, sharey=True)
+    axes = np.atleast_1d(axes)
+    for ax, vehicle in zip(axes, vehicles):
+        rows = packs[packs["vehicle_id"].eq(vehicle)]
+        pos = rows["label"].map(y).to_numpy()
+        feasible = rows["feasible_probability"].to_numpy() >= 0.5
+        ax.hlines(pos, rows["pack_mass_p5"], rows["pack_mass_p95"], color="#7570b3", linewidth=2.5, alpha=0.6, zorder=2)
+        ax.scatter(rows["pack_mass_p50"][feasible], pos[feasible], color="#1b9e77", edgecolor="black", linewidth=0.5, s=28, zorder=3)
+        ax.scatter(rows["pack_mass_p50"][~feasible], pos[~feasible], facecolor="white", edgecolor="#d95f02", linewidth=1.2, s=28, zorder=3)
+        ax.axvline(rows["max_pack_mass"].iloc[0], color="grey", linestyle="--", linewidth=1)
+        ax.set_title(f"{vehicle.replace('_', ' ')}\n{rows['battery_energy'].iloc[0]:,.0f} kWh", fontsize=8.5)
+        ax.set_xlim(0, None)
+        ax.tick_params(axis="x", labelsize=7, rotation=45)
+        ax.grid(True, axis="x", alpha=0.3)
+        ax.set_xlabel("pack mass (kg)", fontsize=8)
+    axes[0].set_yticks(range(len(order)), order, fontsize=7.5)
+    axes[0].set_ylim(-0.7, len(order) - 0.3)
+    handles = [
+        plt.Line2D([], [], color="#7570b3", linewidth=2.5, alpha=0.6, label="5-95 % of samples"),
+        plt.Line2D([], [], marker="o", linestyle="", color="#1b9e77", markeredgecolor="black", label="median, feasible (P >= 0.5)"),
+        plt.Line2D([], [], marker="o", linestyle="", markerfacecolor="white", markeredgecolor="#d95f02", label="median, not feasible"),
+        plt.Line2D([], [], color="grey", linestyle="--", label="mass limit (curated.pack_limits)"),
+    ]
+    fig.legend(handles=handles, loc="lower center", ncol=4, fontsize=8, frameon=False)
+    fig.suptitle("Battery pack mass per vehicle with each technology's claimed cells (Monte Carlo over the claims)", fontsize=10)
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    plt.close(fig)
+    return buffer.getvalue()
