@@ -12,6 +12,7 @@ import pandas as pd
 from dagster import AssetKey, AssetsDefinition, Config, MaterializeResult, MetadataValue, Output, asset
 
 from pipelines.assets.charts import _result as chart_result
+from pipelines.assets.charts import display_names
 from pipelines.assets.computed import upstream
 from pipelines.assets.sizing import MC_SAMPLES, _where, file_scenarios, machines_wide, vehicles_wide
 from pipelines.assets.table_metadata import KINDS, OWNERS, check_results, check_specs, definition_metadata, schema_failure
@@ -318,16 +319,19 @@ technology_machine_packs_asset = _table_asset(
 @asset(
     key=AssetKey(["charts", "technology_pack_mass"]),
     ins={"technology_packs": upstream("sizing", "technology_packs"), "technologies": upstream("curated", "technologies"),
-         "products": upstream("curated", "products")},
+         "products": upstream("curated", "products"), "vehicle_requirements": upstream("curated", "vehicle_requirements")},
     group_name="charts",
     description="Pack mass per technology (rows) and vehicle (columns): median with the 5-95 % band, feasible cells marked.",
     kinds={"matplotlib", "png"},
     owners=OWNERS,
 )
-def technology_pack_mass_chart(technology_packs: pd.DataFrame, technologies: pd.DataFrame, products: pd.DataFrame) -> MaterializeResult:
+def technology_pack_mass_chart(
+    technology_packs: pd.DataFrame, technologies: pd.DataFrame, products: pd.DataFrame, vehicle_requirements: pd.DataFrame
+) -> MaterializeResult:
     from pipelines.publish.technology_charts import render_technology_pack_mass
 
-    return chart_result("technology_pack_mass", render_technology_pack_mass(technology_packs, technologies, products))
+    names = display_names(vehicle_requirements, "vehicle_id")
+    return chart_result("technology_pack_mass", render_technology_pack_mass(technology_packs, technologies, products, names))
 
 
 technology_pack_assets = [technology_cells_asset, technology_packs_asset, technology_machine_packs_asset]

@@ -6,6 +6,8 @@ import io
 import numpy as np
 import pandas as pd
 
+from pipelines.publish.charts import Chart, _label_measures
+
 
 def display_names(technology_packs: pd.DataFrame, technologies: pd.DataFrame, products: pd.DataFrame) -> pd.Series:
     """Readable row label per (subject_type, subject_id): the technology's label, or the product's name."""
@@ -16,7 +18,9 @@ def display_names(technology_packs: pd.DataFrame, technologies: pd.DataFrame, pr
     return pd.Series(names, index=technology_packs.index).fillna(technology_packs["subject_id"]).astype(str)
 
 
-def render_technology_pack_mass(technology_packs: pd.DataFrame, technologies: pd.DataFrame, products: pd.DataFrame) -> bytes:
+def render_technology_pack_mass(
+    technology_packs: pd.DataFrame, technologies: pd.DataFrame, products: pd.DataFrame, vehicle_names: pd.Series
+) -> Chart:
     """One panel per vehicle (columns), one row per technology or product, lightest first by
     median over vehicles: the median pack mass as a dot with its 5-95 % band; a filled dot where
     the pack fits the vehicle's limits in at least half of the samples, hollow otherwise; the
@@ -42,7 +46,7 @@ def render_technology_pack_mass(technology_packs: pd.DataFrame, technologies: pd
         ax.scatter(rows["pack_mass_p50"][feasible], pos[feasible], color="#1b9e77", edgecolor="black", linewidth=0.5, s=28, zorder=3)
         ax.scatter(rows["pack_mass_p50"][~feasible], pos[~feasible], facecolor="white", edgecolor="#d95f02", linewidth=1.2, s=28, zorder=3)
         ax.axvline(rows["max_pack_mass"].iloc[0], color="grey", linestyle="--", linewidth=1)
-        ax.set_title(f"{vehicle.replace('_', ' ')}\n{rows['battery_energy'].iloc[0]:,.0f} kWh", fontsize=8.5)
+        ax.set_title(f"{vehicle_names.get(vehicle, vehicle)}\n{rows['battery_energy'].iloc[0]:,.0f} kWh", fontsize=8.5)
         ax.set_xlim(0, None)
         ax.tick_params(axis="x", labelsize=7, rotation=45)
         ax.grid(True, axis="x", alpha=0.3)
@@ -58,7 +62,11 @@ def render_technology_pack_mass(technology_packs: pd.DataFrame, technologies: pd
     fig.legend(handles=handles, loc="lower center", ncol=4, fontsize=8, frameon=False)
     fig.suptitle("Battery pack mass per vehicle with each technology's claimed cells (Monte Carlo over the claims)", fontsize=10)
     fig.tight_layout(rect=(0, 0.05, 1, 1))
+    # Measured on the drawn figure like every other chart: row labels, panel titles, legend, title.
+    texts = [*axes[0].get_yticklabels(), *(ax.title for ax in axes), *fig.legends, fig._suptitle]
+    overlaps, outside = _label_measures(fig, texts)
     buffer = io.BytesIO()
     fig.savefig(buffer, format="png")
     plt.close(fig)
-    return buffer.getvalue()
+    return Chart(buffer.getvalue(), labels=len(order), overlapping_labels=overlaps, labels_outside_figure=outside,
+                 extra={"subjects": len(order), "vehicles": len(vehicles)})

@@ -7,7 +7,7 @@ SELECT
     subject_type,
     subject_id,
     family,
-    round(battery_energy) AS battery_energy,
+    round(battery_energy) AS battery_kwh,
     round(pack_mass_p50) AS pack_mass_kg_p50,
     round(pack_mass_p5) AS pack_mass_kg_p5,
     round(pack_mass_p95) AS pack_mass_kg_p95,
