@@ -18,7 +18,7 @@ from pipelines.assets.table_metadata import (
     reported_checks,
     schema_failure,
 )
-from pipelines.ingest.read_source import SourceError
+from pipelines.errors import SourceError
 from pipelines.publish.duckdb_tables import BatchStream
 from pipelines.schemas.base import warning_checks
 from pipelines.schemas.registry import all_tables

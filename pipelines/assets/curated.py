@@ -7,8 +7,8 @@ from dagster import AssetIn, AssetKey, AssetsDefinition, Output, asset
 
 from pipelines.assets.source_files import source_key
 from pipelines.assets.table_metadata import KINDS, OWNERS, check_results, check_specs, definition_metadata, schema_failure
+from pipelines.errors import SourceError
 from pipelines.ingest.curate import curate, has_published_numbers, parent_tables
-from pipelines.ingest.read_source import SourceError
 from pipelines.schemas.registry import CURATED
 from pipelines.settings import current_paths
 

@@ -26,7 +26,7 @@ from pipelines.compute.sizing import (
     vehicle_packs,
     wide_from_long,
 )
-from pipelines.ingest.read_source import SourceError
+from pipelines.errors import SourceError
 from pipelines.schemas.computed.sizing import (
     PackUncertainty,
 )

@@ -71,6 +71,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from pipelines.schemas.vocabulary import (  # noqa: F401 (re-exported)
+    ASSUMED_INPUTS,
+    DESIGN_INPUT_UNITS,
+    DESIGN_INPUTS,
+    DESIGN_SWEEP_DISTRIBUTIONS,
+    OUTPUT_UNITS,
+    PULSE_EFFICIENCY,
+    TABLE6_INPUTS,
+)
+
 __all__ = [
     "DESIGN_INPUTS",
     "TABLE6_INPUTS",
@@ -86,109 +96,6 @@ __all__ = [
     "plan_designs",
     "DesignPlan",
 ]
-
-# Inputs printed in Table 6 (slug = Table 6 parameter slug, value in the printed unit).
-TABLE6_INPUTS: tuple[str, ...] = (
-    "cathode_thickness",  # µm
-    "cathode_density",  # g/cm³, density of the cathode composite
-    "cathode_material_specific_capacity",  # Ah/g of active material
-    "cathode_additional_material_ratio",  # g additional (inactive) per g active, -
-    "anode_density",  # g/cm³
-    "separator_density",  # g/cm³ (SSE or polymer/porous separator)
-    "sse_thickness",  # µm, separator / SSE layer
-    "cu_resistivity",  # µΩ·cm (printed as "Cu Conductivity")
-    "al_resistivity",  # µΩ·cm (printed as "Al Conductivity")
-    "current_collector_thickness",  # µm, each of the Cu and Al foils
-    "cu_density",  # g/cm³
-)
-
-# Inputs the report uses but does not print (sources/cell_model_assumptions).
-ASSUMED_INPUTS: tuple[str, ...] = (
-    "cell_capacity",  # Ah
-    "anode_oversize_factor",  # anode Ah / cell Ah, -
-    "average_voltage",  # V, average discharge voltage for the energy
-    "cathode_porosity",  # volume fraction, -
-    "anode_specific_capacity",  # Ah/g of anode solid
-    "anode_porosity",  # volume fraction, -
-    "separator_porosity",  # volume fraction, -
-    "electrolyte_density",  # g/cm³ of the liquid filling pores (0 = pores carry no mass)
-    "al_density",  # g/cm³
-    "sse_resistivity",  # Ω·cm, ionic resistivity of the separator layer
-    "electrode_area_specific_resistance",  # Ω·cm², electrodes + interfaces other than the SSE
-    "current_path_length",  # mm, current path along a foil sheet to its tab
-    "pulse_voltage",  # V used in the pulse and matched-impedance power
-)
-
-DESIGN_INPUTS: tuple[str, ...] = TABLE6_INPUTS + ASSUMED_INPUTS
-
-DESIGN_INPUT_UNITS: dict[str, str] = {
-    "cathode_thickness": "µm",
-    "cathode_density": "g/cm3",
-    "cathode_material_specific_capacity": "Ah/g",
-    "cathode_additional_material_ratio": "ratio",
-    "anode_density": "g/cm3",
-    "separator_density": "g/cm3",
-    "sse_thickness": "µm",
-    "cu_resistivity": "µOhm·cm",
-    "al_resistivity": "µOhm·cm",
-    "current_collector_thickness": "µm",
-    "cu_density": "g/cm3",
-    "cell_capacity": "Ah",
-    "anode_oversize_factor": "ratio",
-    "average_voltage": "V",
-    "cathode_porosity": "ratio",
-    "anode_specific_capacity": "Ah/g",
-    "anode_porosity": "ratio",
-    "separator_porosity": "ratio",
-    "electrolyte_density": "g/cm3",
-    "al_density": "g/cm3",
-    "sse_resistivity": "Ohm·cm",
-    "electrode_area_specific_resistance": "Ohm·cm2",
-    "current_path_length": "mm",
-    "pulse_voltage": "V",
-}
-
-# Outputs in the order compute_cell_performance returns them, with units. Names equal to a
-# Table 6 parameter slug or a Table 7 metric carry that slug's canonical unit.
-OUTPUT_UNITS: dict[str, str] = {
-    "cathode_specific_capacity": "Ah/g",
-    "cathode_volumetric_capacity": "Ah/cm3",
-    "cathode_areal_capacity": "Ah/cm2",
-    "cell_area": "cm2",
-    "cathode_mass": "g",
-    "anode_capacity": "Ah",
-    "anode_effective_density": "g/cm3",
-    "anode_mass": "g",
-    "anode_areal_capacity": "Ah/cm2",
-    "anode_volumetric_capacity": "Ah/cm3",
-    "anode_thickness": "µm",
-    "sse_mass": "g",
-    "separator_electrolyte_mass": "g",
-    "electrode_electrolyte_mass": "g",
-    "electrolyte_mass": "g",
-    "cu_mass": "g",
-    "al_mass": "g",
-    "total_mass": "g",
-    "total_thickness": "µm",
-    "volume": "cm3",
-    "mass_density": "g/cm3",
-    "cell_energy": "Wh",
-    "gravimetric_energy_density": "Wh/kg",
-    "volumetric_energy_density": "Wh/L",
-    "sse_interface_resistance": "Ohm·cm2",
-    "sse_resistance": "mOhm",
-    "electrode_resistance": "mOhm",
-    "cu_resistance": "pOhm",
-    "al_resistance": "pOhm",
-    "cu_areal_resistance": "µOhm·cm2",
-    "al_areal_resistance": "µOhm·cm2",
-    "internal_resistance": "mOhm",
-    "pulse_power_95": "W/kg",
-    "matched_impedance_power": "W/kg",
-}
-
-# Efficiency that defines the Table 7 pulse-power metric (P = EF(1-EF)V²/R), not a design input.
-PULSE_EFFICIENCY = 0.95
 
 _UM = 1e-4  # µm -> cm
 _MM = 0.1  # mm -> cm
@@ -541,7 +448,6 @@ def sensitivity(
 # --------------------------------------------------------------------------- design sweeps
 
 _RANGE_COLUMNS = ("parameter", "low", "high", "distribution", "choices")
-_DISTRIBUTIONS = ("uniform", "choice")
 
 
 def _parse_choices(text: str, parameter: str) -> tuple[list[str] | None, np.ndarray]:
@@ -719,9 +625,9 @@ def plan_designs(
     if unknown:
         raise ValueError(f"ranges parameter(s) that are not design inputs: {', '.join(unknown)}")
     dist = ranges["distribution"].astype(str).str.strip().str.lower()
-    bad = sorted(set(dist) - set(_DISTRIBUTIONS))
+    bad = sorted(set(dist) - set(DESIGN_SWEEP_DISTRIBUTIONS))
     if bad:
-        raise ValueError(f"unknown distribution(s) {bad}; allowed: {', '.join(_DISTRIBUTIONS)}")
+        raise ValueError(f"unknown distribution(s) {bad}; allowed: {', '.join(DESIGN_SWEEP_DISTRIBUTIONS)}")
 
     uniform: list[tuple[str, float, float]] = []
     plain_choice: list[tuple[str, np.ndarray]] = []

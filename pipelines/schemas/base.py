@@ -19,8 +19,8 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipelines.ingest.published_values import QUALIFIERS
 from pipelines.schemas.fields import DERIVED, SLUG, SOURCE, catalogue_field  # noqa: F401 (SLUG re-exported)
+from pipelines.schemas.published_values import QUALIFIERS
 
 
 def field(
@@ -223,7 +223,7 @@ class PublishedNumber(CuratedRows):
 
     @pa.dataframe_check(name="range_printed_high_to_low", raise_warning=True)
     def range_printed_high_to_low(cls, df: pd.DataFrame) -> pd.Series:
-        from pipelines.ingest.published_values import parse_published
+        from pipelines.schemas.published_values import parse_published
 
         return ~parse_published(df["published_text"])["range_descending"]
 

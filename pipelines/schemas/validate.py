@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 import pandera.pandas as pa
 
-from pipelines.ingest.read_source import SourceError, SourceProblem
+from pipelines.errors import SourceError, SourceProblem
 from pipelines.schemas.base import blocking_schema, column_order, warning_checks
 
 # Columns that identify a row to a human, shown in warning metadata when present.

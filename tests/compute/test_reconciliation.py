@@ -18,7 +18,7 @@ from pipelines.compute.reconciliation import SECTION51_CLAIMS, STATUSES, calibra
 from pipelines.ingest.curate import curate
 from pipelines.schemas.computed.quality import Reconciliation
 from pipelines.schemas.validate import validate
-from tests.conftest import REAL_SOURCES
+from tests.helpers import REAL_SOURCES
 
 INPUTS = (
     "cell_design_parameters", "cell_model_assumptions", "published_cell_results", "reconciliation_notes", "analysis_settings",

@@ -22,9 +22,9 @@ from pipelines.compute.reconciliation import STATUSES, pack_comparisons, reconci
 from pipelines.ingest.curate import curate
 from pipelines.publish.io_manager import StagingDuckDBIOManager
 from pipelines.schemas.registry import COMPUTED
-from tests.conftest import REAL_SOURCES
-from tests.conftest import failure_message as _failure_message
-from tests.conftest import set_cell as _set
+from tests.helpers import REAL_SOURCES
+from tests.helpers import failure_message as _failure_message
+from tests.helpers import set_cell as _set
 
 SIZING_TABLES = [t.split(".", 1)[1] for t in COMPUTED if t.startswith("sizing.")]
 # The Monte Carlo settings a test run uses: the pipeline's default is 100 000 draws.

@@ -15,11 +15,11 @@ from hypothesis import strategies as st
 from pipelines.assets.model import compute_cell_performance_table, compute_cell_sensitivity
 from pipelines.assets.sizing import build_fleet_summary, build_machine_packs, build_vehicle_packs
 from pipelines.compute.cell_model import TABLE6_INPUTS
+from pipelines.errors import SourceError
 from pipelines.ingest.curate import curate
-from pipelines.ingest.read_source import SourceError
 from pipelines.schemas.registry import CURATED, all_tables
 from pipelines.schemas.validate import validate
-from tests.conftest import REAL_SOURCES
+from tests.helpers import REAL_SOURCES
 
 TABLES = all_tables()
 # No shrinking: a failure is printed as drawn, and the test stays fast either way.

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from pandera.typing import Series
 
-from pipelines.compute.cell_model import DESIGN_INPUT_UNITS, DESIGN_INPUTS, OUTPUT_UNITS
 from pipelines.schemas.base import DERIVED, ComputedTable, field, wide_model
+from pipelines.schemas.vocabulary import DESIGN_INPUT_UNITS, DESIGN_INPUTS, OUTPUT_UNITS
 
 # What each model output means (units come from the model itself, OUTPUT_UNITS).
 OUTPUT_DESCRIPTIONS: dict[str, str] = {

@@ -4,8 +4,8 @@ from __future__ import annotations
 import pandas as pd
 from pandera.typing import Series
 
-from pipelines.compute.reconciliation import STATUSES
 from pipelines.schemas.base import DERIVED, ComputedTable, field
+from pipelines.schemas.vocabulary import STATUSES
 
 
 class Reconciliation(ComputedTable):

@@ -6,10 +6,8 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipelines.compute.sizing import SCENARIO_METRICS
 from pipelines.schemas.base import DERIVED, SLUG, ComputedTable, field
-
-UNCERTAIN_METRICS = {"pack_mass": "kg", "pack_volume": "L", "pack_cost_total": "USD"}
+from pipelines.schemas.vocabulary import SCENARIO_METRICS, UNCERTAIN_METRICS
 
 
 def d(description: str, unit: str | None = None, **checks):

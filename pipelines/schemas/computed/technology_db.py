@@ -6,8 +6,8 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipelines.compute.technology_db import CONFLICT_SIDE, HEADLINES, MATURITY
 from pipelines.schemas.base import DERIVED, ComputedTable, catalogue_field, field
+from pipelines.schemas.vocabulary import CONFLICT_SIDE, HEADLINES, MATURITY
 
 
 class ClaimReferences(ComputedTable):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipelines.compute.sizing import SCENARIO_METRICS
 from pipelines.schemas.base import (
     SLUG,
     PublishedNumber,
@@ -16,6 +15,7 @@ from pipelines.schemas.base import (
     positive_numbers,
     same_across_tables,
 )
+from pipelines.schemas.vocabulary import SCENARIO_METRICS
 
 # The printed numbers pack and machine sizing read: metric -> (upper bound in the metric's
 # unit, whether 0 is possible). The upper ends are far above any vehicle or machine: they stop a

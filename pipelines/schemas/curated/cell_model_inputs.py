@@ -17,6 +17,13 @@ from pipelines.schemas.base import (
     key_rule,
     same_across_tables,
 )
+from pipelines.schemas.vocabulary import (
+    DESIGN_INPUT_UNITS,
+    DESIGN_INPUTS,
+    DESIGN_SWEEP_DISTRIBUTIONS,
+    INDEPENDENT_INPUT_UNITS,
+    TABLE6_INPUTS,
+)
 
 # Cells are identified by curated.modelled_cells; the tables below reference it (foreign keys).
 CELLS = {"foreign_keys": {"cell_id": "modelled_cells.cell_id"}}
@@ -125,8 +132,6 @@ class PublishedCellResults(PublishedNumber):
 
 
 def _model_inputs() -> tuple[list[str], dict[str, str]]:
-    from pipelines.compute.cell_model import DESIGN_INPUT_UNITS, DESIGN_INPUTS
-    from pipelines.compute.cell_resistance import INDEPENDENT_INPUT_UNITS
 
     return [*DESIGN_INPUTS, *INDEPENDENT_INPUT_UNITS], {**DESIGN_INPUT_UNITS, **INDEPENDENT_INPUT_UNITS}
 
@@ -208,7 +213,7 @@ class CellModelAssumptions(CuratedRows):
 
     @pa.dataframe_check(name="a value that replaces a printed input says it is a correction")
     def corrections_declared(cls, df: pd.DataFrame) -> pd.Series:
-        from pipelines.compute.cell_model import TABLE6_INPUTS
+
 
         return ~df["parameter"].isin(TABLE6_INPUTS) | df["provenance"].str.startswith("correction")
 
@@ -226,7 +231,7 @@ class DesignSweepRanges(CuratedRows):
     parameter: Series[str] = field("Model input to vary", unique=True, isin=_model_inputs()[0])
     low: Series[float] = field("Lower end for a uniform draw, in `unit`", nullable=True)
     high: Series[float] = field("Upper end for a uniform draw, in `unit`", nullable=True)
-    distribution: Series[str] = field("uniform (between low and high) or choice (one of choices)", isin=["uniform", "choice"])
+    distribution: Series[str] = field("uniform (between low and high) or choice (one of choices)", isin=list(DESIGN_SWEEP_DISTRIBUTIONS))
     choices: Series[str] = field("';'-separated values, optionally labelled (li_metal=2.89); rows sharing labels are drawn together", nullable=True)
     unit: Series[str] = field("Unit of low, high and choices: the model's unit for the input")
     note: Series[str] = field("Why this range, in our own words", nullable=True)

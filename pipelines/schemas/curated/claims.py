@@ -5,8 +5,8 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipelines.compute.cell_model import PULSE_EFFICIENCY
 from pipelines.schemas.base import PublishedNumber, catalogue_field, derived_agrees, field
+from pipelines.schemas.vocabulary import PULSE_EFFICIENCY
 
 STATUSES = ["commercial", "early_production", "under_development", "laboratory", "literature"]
 

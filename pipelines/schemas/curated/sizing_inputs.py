@@ -7,8 +7,6 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipelines.compute.sizing import SCENARIO_METRICS
-from pipelines.ingest.published_values import parse_published
 from pipelines.schemas.base import (
     DERIVED,
     SLUG,
@@ -20,10 +18,11 @@ from pipelines.schemas.base import (
     within_physical_bounds,
 )
 from pipelines.schemas.curated.applications import SCENARIO_INPUTS
+from pipelines.schemas.published_values import parse_published
+from pipelines.schemas.vocabulary import ASSET_TYPES, SCENARIO_DISTRIBUTIONS, SCENARIO_METRICS
 
-ASSET_TYPES = ["vehicle", "machine"]
 CHARGING_MODES = ["overnight", "work_break"]
-DISTRIBUTIONS = ["triangular", "uniform", "fixed"]
+DISTRIBUTIONS = list(SCENARIO_DISTRIBUTIONS)
 # Canonical unit of each scenario metric (as in sources/metrics/): an uncertainty range is
 # given in the unit the scenario itself is stored in.
 SCENARIO_METRIC_UNITS = {
