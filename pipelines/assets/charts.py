@@ -10,7 +10,7 @@ from dagster import AssetKey, MaterializeResult, MetadataValue, asset
 from pipelines.assets.computed import upstream
 from pipelines.assets.table_metadata import OWNERS
 from pipelines.publish.charts import ragone_points, render_pack_mass, render_ragone, write_png
-from pipelines.schemas.curated.settings import settings_from
+from pipelines.schemas.curated.settings import AnalysisSettings
 from pipelines.settings import current_paths
 
 
@@ -59,8 +59,8 @@ def ragone(cell_claims: pd.DataFrame, cell_performance: pd.DataFrame, modelled_c
 def pack_mass_by_vehicle(
     vehicle_packs: pd.DataFrame, published_pack_results: pd.DataFrame, analysis_settings: pd.DataFrame
 ) -> MaterializeResult:
-    settings = settings_from(analysis_settings)
-    compared = (settings["interpolation_from"], settings["interpolation_to"])
+    settings = AnalysisSettings.from_frame(analysis_settings)
+    compared = (settings.interpolation_from, settings.interpolation_to)
     return _result("pack_mass_by_vehicle", render_pack_mass(vehicle_packs, published_pack_results, compared))
 
 

@@ -173,7 +173,3 @@ def evaluate_warnings(df: pd.DataFrame, model: type[pa.DataFrameModel]) -> list[
             )
         )
     return results
-
-
-def warning_check_names(model: type[pa.DataFrameModel]) -> list[str]:
-    return [c.name for c in warning_checks(model)]

@@ -100,7 +100,7 @@ def _labels(rows: pd.DataFrame, columns: list[str]) -> pd.Series:
     return label.str.replace(r"(, )+$|^(, )+", "", regex=True).str.replace(r"(, ){2,}", ", ", regex=True)
 
 
-@table("quality.source_findings")
+@table("quality.source_findings", reads=[f"curated.{name}" for name in CHECKED])
 def source_findings_frame(**tables: pd.DataFrame) -> pd.DataFrame:
     """One row per row a warning-level rule flags, over the curated tables in CHECKED."""
     frames = []

@@ -11,7 +11,7 @@ from pipelines.schemas.vocabulary import CONFLICT_SIDE, HEADLINES, MATURITY
 
 
 class ClaimReferences(ComputedTable):
-    claim_id: Series[str] = field("Claim (curated.cell_claims)", origin=DERIVED)
+    claim_id: Series[str] = catalogue_field("claim_id", origin=DERIVED)
     document_id: Series[str] = catalogue_field("document_id", origin=DERIVED)
     reference_id: Series[int] = catalogue_field("reference_id", origin=DERIVED)
 

@@ -39,9 +39,13 @@ MACHINE_INPUTS = {
 
 
 class VehicleRequirements(PublishedNumber):
-    """Table 9: energy per mile, range and battery energy per vehicle type."""
+    """Table 9: energy per mile, range and battery energy per vehicle type.
 
-    vehicle_id: Series[str] = field("Vehicle type slug", str_matches=SLUG)
+    Vehicle sizing takes a vehicle's pack energy from its `energy_needed` row when it has one,
+    even where `energy_consumption` x `range` gives another number (a warning-level rule reports
+    the disagreement); only a vehicle without `energy_needed` is sized on kWh/mile x range."""
+
+    vehicle_id: Series[str] = catalogue_field("vehicle_id", str_matches=SLUG)
     driving_cycle: Series[str] = field("Driving cycle the consumption was simulated on, as printed")
     conditions: Series[str] = field("Condition printed with the value", nullable=True)
 
@@ -62,8 +66,8 @@ class VehicleRequirements(PublishedNumber):
 class BatteryScenarios(PublishedNumber):
     """Table 10 (and any scenario added beside it): cell metrics and cell-to-pack factors."""
 
-    scenario_id: Series[str] = field("Battery scenario slug", str_matches=SLUG)
-    year: Series[int] = field("Year the scenario describes", ge=2000, le=2100)
+    scenario_id: Series[str] = catalogue_field("scenario_id", str_matches=SLUG)
+    year: Series[int] = catalogue_field("scenario_year")
     technology_id: Series[str] = catalogue_field(
         "technology_id",
         description="Technology the scenario's cells stand for (curated.technologies); a generic scenario "
@@ -91,8 +95,8 @@ class BatteryScenarios(PublishedNumber):
 class PublishedPackResults(PublishedNumber):
     """Table 11: pack mass, volume, cost and specific power as published."""
 
-    vehicle_id: Series[str] = field("Vehicle type slug (curated.vehicle_requirements)", str_matches=SLUG)
-    scenario_id: Series[str] = field("Battery scenario slug (curated.battery_scenarios)", str_matches=SLUG)
+    vehicle_id: Series[str] = catalogue_field("vehicle_id", str_matches=SLUG)
+    scenario_id: Series[str] = catalogue_field("scenario_id", str_matches=SLUG)
 
     unique_key = key_rule("vehicle_id", "scenario_id", "metric", name="one row per vehicle, scenario and metric")
 
@@ -109,7 +113,7 @@ class PublishedPackResults(PublishedNumber):
 class ConstructionMachines(PublishedNumber):
     """Tables 12 and ES-2: electric construction machines."""
 
-    machine_id: Series[str] = field("Machine slug", str_matches=SLUG)
+    machine_id: Series[str] = catalogue_field("machine_id", str_matches=SLUG)
     machine_type: Series[str] = field("Machine type as printed")
 
     unique_key = key_rule("source_table", "machine_id", "metric", name="one row per table, machine and metric")

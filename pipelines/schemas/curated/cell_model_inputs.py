@@ -8,6 +8,7 @@ from pandera.typing import Series
 
 from pipelines.schemas.base import (
     DERIVED,
+    SLUG,
     CuratedRows,
     PublishedNumber,
     calibrated_against_field,
@@ -34,7 +35,7 @@ UM_TO_CM = 1e-4
 class ModelledCells(CuratedRows):
     """The nine cell designs of Section 4.1 and how each table labels them."""
 
-    cell_id: Series[str] = field("Cell design slug", unique=True, str_matches=r"^[a-z0-9_]+$")
+    cell_id: Series[str] = catalogue_field("cell_id", unique=True, str_matches=SLUG)
     table6_label: Series[str] = field("Column label in Table 6, as printed")
     table7_label: Series[str] = field("Row label in Tables 7 and ES-1, as printed (typos kept)")
     anode: Series[str] = field("Anode material")
@@ -56,7 +57,7 @@ def _t6(df: pd.DataFrame, target: str, formula, rel_tol: float = 0.03) -> pd.Ser
 class CellDesignParameters(PublishedNumber):
     """Table 6, long: one row per modelled cell and printed parameter."""
 
-    cell_id: Series[str] = field("Cell design (curated.modelled_cells)")
+    cell_id: Series[str] = catalogue_field("cell_id")
     parameter: Series[str] = field("Table 6 row as a metric slug (curated.metrics)")
 
     # PublishedNumber names the metric column `metric`; Table 6 calls it `parameter`.
@@ -114,7 +115,7 @@ class CellDesignParameters(PublishedNumber):
 class PublishedCellResults(PublishedNumber):
     """Tables 7 and ES-1: the model results as the report published them."""
 
-    cell_id: Series[str] = field("Cell design (curated.modelled_cells)")
+    cell_id: Series[str] = catalogue_field("cell_id")
     conditions: Series[str] = field("Condition printed with the value (e.g. 95% efficiency)", nullable=True)
 
     unique_key = key_rule("source_table", "cell_id", "metric", name="one row per table, cell and metric")
@@ -189,7 +190,7 @@ def within_input_domain(parameter: pd.Series, value: pd.Series) -> pd.Series:
 class CellModelAssumptions(CuratedRows):
     """Inputs the Section 4.1 model uses but the report does not print, per modelled cell."""
 
-    cell_id: Series[str] = field("Cell design (curated.modelled_cells)")
+    cell_id: Series[str] = catalogue_field("cell_id")
     parameter: Series[str] = field(
         "Model input (pipelines/compute/cell_model.py DESIGN_INPUTS, or an input of the independent "
         "eq 12-21 resistance in pipelines/compute/cell_resistance.py)",
