@@ -199,45 +199,50 @@ def compute_cell_performance(inputs: Mapping[str, np.ndarray]) -> dict[str, np.n
         pulse_power_95 = PULSE_EFFICIENCY * (1.0 - PULSE_EFFICIENCY) * v_sq / r_total / mass_kg
         matched_impedance_power = v_sq / (4.0 * r_total) / mass_kg
 
-        out = {
-            "cathode_specific_capacity": cathode_specific_capacity,
-            "cathode_volumetric_capacity": cathode_volumetric_capacity,
-            "cathode_areal_capacity": cathode_areal_capacity,
-            "cell_area": cell_area,
-            "cathode_mass": cathode_mass,
-            "anode_capacity": anode_capacity,
-            "anode_effective_density": anode_effective_density,
-            "anode_mass": anode_mass,
-            "anode_areal_capacity": anode_areal_capacity,
-            "anode_volumetric_capacity": anode_volumetric_capacity,
-            "anode_thickness": t_a / _UM,
-            "sse_mass": sse_mass,
-            "separator_electrolyte_mass": separator_electrolyte_mass,
-            "electrode_electrolyte_mass": electrode_electrolyte_mass,
-            "electrolyte_mass": electrolyte_mass,
-            "cu_mass": cu_mass,
-            "al_mass": al_mass,
-            "total_mass": total_mass,
-            "total_thickness": total_thickness_cm / _UM,
-            "volume": volume,
-            "mass_density": mass_density,
-            "cell_energy": cell_energy,
-            "gravimetric_energy_density": gravimetric_energy_density,
-            "volumetric_energy_density": volumetric_energy_density,
-            "sse_interface_resistance": sse_interface_resistance,
-            "sse_resistance": r_sse * 1e3,
-            "electrode_resistance": r_electrode * 1e3,
-            "cu_resistance": r_cu * 1e12,
-            "al_resistance": r_al * 1e12,
-            "cu_areal_resistance": r_cu * cell_area * 1e6,
-            "al_areal_resistance": r_al * cell_area * 1e6,
-            "internal_resistance": r_total * 1e3,
-            "pulse_power_95": pulse_power_95,
-            "matched_impedance_power": matched_impedance_power,
-        }
+        out = _outputs(locals())
     shape = np.broadcast_shapes(*(a.shape for a in x.values()))
     return {k: np.broadcast_to(v, shape) if np.shape(v) != shape else v for k, v in out.items()}
 
+
+def _outputs(v: Mapping[str, object]) -> dict:
+    """The model's outputs, in OUTPUT_UNITS order and units, from the intermediate values both
+    implementations (vectorised and row-wise) compute under the same names."""
+    return {
+        "cathode_specific_capacity": v["cathode_specific_capacity"],
+        "cathode_volumetric_capacity": v["cathode_volumetric_capacity"],
+        "cathode_areal_capacity": v["cathode_areal_capacity"],
+        "cell_area": v["cell_area"],
+        "cathode_mass": v["cathode_mass"],
+        "anode_capacity": v["anode_capacity"],
+        "anode_effective_density": v["anode_effective_density"],
+        "anode_mass": v["anode_mass"],
+        "anode_areal_capacity": v["anode_areal_capacity"],
+        "anode_volumetric_capacity": v["anode_volumetric_capacity"],
+        "anode_thickness": v["t_a"] / _UM,
+        "sse_mass": v["sse_mass"],
+        "separator_electrolyte_mass": v["separator_electrolyte_mass"],
+        "electrode_electrolyte_mass": v["electrode_electrolyte_mass"],
+        "electrolyte_mass": v["electrolyte_mass"],
+        "cu_mass": v["cu_mass"],
+        "al_mass": v["al_mass"],
+        "total_mass": v["total_mass"],
+        "total_thickness": v["total_thickness_cm"] / _UM,
+        "volume": v["volume"],
+        "mass_density": v["mass_density"],
+        "cell_energy": v["cell_energy"],
+        "gravimetric_energy_density": v["gravimetric_energy_density"],
+        "volumetric_energy_density": v["volumetric_energy_density"],
+        "sse_interface_resistance": v["sse_interface_resistance"],
+        "sse_resistance": v["r_sse"] * 1e3,
+        "electrode_resistance": v["r_electrode"] * 1e3,
+        "cu_resistance": v["r_cu"] * 1e12,
+        "al_resistance": v["r_al"] * 1e12,
+        "cu_areal_resistance": v["r_cu"] * v["cell_area"] * 1e6,
+        "al_areal_resistance": v["r_al"] * v["cell_area"] * 1e6,
+        "internal_resistance": v["r_total"] * 1e3,
+        "pulse_power_95": v["pulse_power_95"],
+        "matched_impedance_power": v["matched_impedance_power"],
+    }
 
 def _div(a: float, b: float) -> float:
     """a / b with numpy's IEEE result for b == 0 (±inf, or NaN for 0/0)."""
@@ -305,42 +310,7 @@ def compute_cell_performance_rowwise(design: Mapping[str, float]) -> dict[str, f
     mass_kg = total_mass / 1000.0
     pulse_power_95 = _div(_div(PULSE_EFFICIENCY * (1.0 - PULSE_EFFICIENCY) * v_sq, r_total), mass_kg)
     matched_impedance_power = _div(_div(v_sq, 4.0 * r_total), mass_kg)
-    return {
-        "cathode_specific_capacity": cathode_specific_capacity,
-        "cathode_volumetric_capacity": cathode_volumetric_capacity,
-        "cathode_areal_capacity": cathode_areal_capacity,
-        "cell_area": cell_area,
-        "cathode_mass": cathode_mass,
-        "anode_capacity": anode_capacity,
-        "anode_effective_density": anode_effective_density,
-        "anode_mass": anode_mass,
-        "anode_areal_capacity": anode_areal_capacity,
-        "anode_volumetric_capacity": anode_volumetric_capacity,
-        "anode_thickness": t_a / _UM,
-        "sse_mass": sse_mass,
-        "separator_electrolyte_mass": separator_electrolyte_mass,
-        "electrode_electrolyte_mass": electrode_electrolyte_mass,
-        "electrolyte_mass": electrolyte_mass,
-        "cu_mass": cu_mass,
-        "al_mass": al_mass,
-        "total_mass": total_mass,
-        "total_thickness": total_thickness_cm / _UM,
-        "volume": volume,
-        "mass_density": mass_density,
-        "cell_energy": cell_energy,
-        "gravimetric_energy_density": gravimetric_energy_density,
-        "volumetric_energy_density": volumetric_energy_density,
-        "sse_interface_resistance": sse_interface_resistance,
-        "sse_resistance": r_sse * 1e3,
-        "electrode_resistance": r_electrode * 1e3,
-        "cu_resistance": r_cu * 1e12,
-        "al_resistance": r_al * 1e12,
-        "cu_areal_resistance": r_cu * cell_area * 1e6,
-        "al_areal_resistance": r_al * cell_area * 1e6,
-        "internal_resistance": r_total * 1e3,
-        "pulse_power_95": pulse_power_95,
-        "matched_impedance_power": matched_impedance_power,
-    }
+    return _outputs(locals())
 
 
 # --------------------------------------------------------------------------- inputs from curated tables
