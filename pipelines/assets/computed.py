@@ -1,9 +1,16 @@
 """The one factory for table assets: `table_asset(fn)` declares the asset that stores the table
-`fn` builds (pipelines/tables/, `@table("schema.name")`), with its pandera-generated metadata and
-checks. The inputs are inferred from `fn`'s signature through the table registry: a parameter
-named like a table is that table (`analysis_settings: AnalysisSettings` is curated.analysis_settings,
-read into the typed settings by pipelines/tables `@table`); parameters with defaults take their value from the asset's
-run config when a `config` class is given (e.g. the Monte Carlo sample size)."""
+`fn` builds (pipelines/tables/, `@table("schema.name")`), with its pandera-generated metadata
+and checks. The inputs are inferred from `fn`'s signature through the table registry: a
+parameter named like a table is that table (`analysis_settings: AnalysisSettings` is
+curated.analysis_settings, read into the typed settings by `@table`); parameters with defaults
+take their value from the asset's run config when a `config` class is given (the Monte Carlo
+sample size and seed). A new module adds a table with one function and one line:
+
+    @table("sizing.technology_packs")
+    def technology_packs(vehicle_requirements, technologies): ...
+
+    technology_packs_asset = table_asset(technology_packs)
+"""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -67,9 +74,9 @@ def table_asset(
     deps: Sequence[AssetKey] = (),
     kinds: set[str] | None = None,
 ) -> AssetsDefinition:
-    """The asset storing table `fn.table`. `ins` replaces the inference (a function taking
-    `**tables`, or parameters not named after tables); `metadata(frame)` adds numbers to the materialization; the
-    function may instead return (frame, metadata)."""
+    """The asset storing table `fn.table`. `ins` replaces the inference (parameters not named
+    after tables); `metadata(frame)` adds numbers to the materialization (or the function
+    returns (frame, metadata)); `checks` adds warning-level checks beyond the model's rules."""
     table = fn.table
     model = all_tables()[table]
     key = asset_key(table)
