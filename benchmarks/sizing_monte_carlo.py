@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pipelines.compute.sizing import monte_carlo_packs, wide_from_long  # noqa: E402
-from pipelines.ingest.published_values import parse_published  # noqa: E402
+from pipelines.schemas.published_values import parse_published  # noqa: E402
 
 SOURCES = ROOT / "sources"
 TARGET_S = 5.0

@@ -11,9 +11,9 @@ import argparse
 import subprocess
 import time
 
-from pipelines.assets.technology_packs import build_technology_cells, build_technology_machine_packs, build_technology_packs
 from pipelines.ingest.curate import curate_tables
 from pipelines.settings import PROJECT_ROOT
+from pipelines.tables.technology_packs import build_technology_cells, build_technology_machine_packs, build_technology_packs
 
 NEEDED = ("cell_claims", "technologies", "products", "technology_cell_overrides", "claim_uncertainty", "technology_pack_ratios",
           "battery_scenarios", "vehicle_requirements", "construction_machines", "pack_limits", "analysis_settings")

@@ -5,7 +5,7 @@
     battery query --name NAME     run warehouse/queries/NAME.sql [--param key=value]
     battery query --list          list the named queries and their parameters
     battery query ... --format table|csv|json|markdown
-    battery docs [--check]        regenerate (or verify) docs/data_dictionary.md
+    battery docs [--check]        regenerate (or verify) docs/data_dictionary.md and the curator's guide in sources/README.md
     battery ui [--port N]         Dagster webserver + daemon; Ctrl-C / SIGTERM stops both and their children
 """
 from __future__ import annotations
@@ -217,17 +217,24 @@ def query(args: argparse.Namespace) -> int:
 
 
 def docs(args: argparse.Namespace) -> int:
-    from pipelines.publish.dictionary import DICTIONARY_PATH, render_dictionary, write_dictionary
+    from pipelines.publish.dictionary import DICTIONARY_PATH, render_dictionary
+    from pipelines.publish.guide import README_PATH, with_guide
 
-    text = render_dictionary()
+    def current(path: Path) -> str:
+        return path.read_text(encoding="utf-8") if path.exists() else ""
+
+    wanted = {DICTIONARY_PATH: render_dictionary(), README_PATH: with_guide(current(README_PATH))}
+    stale = [path for path, text in wanted.items() if current(path) != text]
     if args.check:
-        current = DICTIONARY_PATH.read_text(encoding="utf-8") if DICTIONARY_PATH.exists() else ""
-        if current != text:
-            print(f"{DICTIONARY_PATH} is stale: run `make docs`", file=sys.stderr)
-            return 1
-        print(f"{DICTIONARY_PATH} is current")
-        return 0
-    print(f"wrote {write_dictionary()}")
+        for path in stale:
+            print(f"{path} is stale: run `make docs`", file=sys.stderr)
+        if not stale:
+            print(f"{', '.join(map(str, wanted))} are current")
+        return 1 if stale else 0
+    for path, text in wanted.items():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+        print(f"wrote {path}")
     return 0
 
 
@@ -295,8 +302,8 @@ def main(argv: list[str] | None = None) -> int:
     q = sub.add_parser("query", help="run a read-only query against the published warehouse")
     add_query_arguments(q)
     q.set_defaults(func=query)
-    d = sub.add_parser("docs", help="regenerate the data dictionary from the pandera models")
-    d.add_argument("--check", action="store_true", help="fail if the committed dictionary is stale")
+    d = sub.add_parser("docs", help="regenerate the data dictionary and the curator's guide from the pandera models")
+    d.add_argument("--check", action="store_true", help="fail if the committed dictionary or guide is stale")
     d.set_defaults(func=docs)
     u = sub.add_parser("ui", help="start the Dagster webserver and daemon")
     u.add_argument("--host", default="127.0.0.1")

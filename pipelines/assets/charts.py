@@ -24,7 +24,7 @@ from pipelines.publish.charts import (
     render_ragone,
     write_png,
 )
-from pipelines.schemas.curated.settings import settings_from
+from pipelines.schemas.curated.settings import AnalysisSettings
 from pipelines.settings import current_paths
 
 KINDS = {"matplotlib", "png"}
@@ -70,8 +70,8 @@ def energy_density_map(
     published_cell_results: pd.DataFrame,
     analysis_settings: pd.DataFrame,
 ) -> MaterializeResult:
-    settings = settings_from(analysis_settings)
-    targets = (settings["design_target_gravimetric"], settings["design_target_volumetric"])
+    settings = AnalysisSettings.from_frame(analysis_settings)
+    targets = (settings.design_target_gravimetric, settings.design_target_volumetric)
     points = energy_density_points(cell_claims, cell_performance, modelled_cells, published_cell_results)
     return _result("energy_density_map", render_energy_density_map(points, targets))
 
@@ -150,7 +150,7 @@ def machine_operating_hours(
     frame = machine_hours_frame(
         machine_packs, display_names(construction_machines, "machine_id"), display_names(battery_scenarios, "scenario_id")
     )
-    workday = settings_from(analysis_settings)["workday_hours"]
+    workday = AnalysisSettings.from_frame(analysis_settings).workday_hours
     return _result("machine_operating_hours", render_machine_hours(frame, workday))
 
 

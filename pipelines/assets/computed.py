@@ -1,24 +1,47 @@
-"""Factory for a computed table asset: inputs loaded from the staging warehouse, a pure
-compute function, the output validated by its pandera model before it is stored."""
+"""The one factory for table assets: `table_asset(fn)` declares the asset that stores the table
+`fn` builds (pipelines/tables/, `@table("schema.name")`), with its pandera-generated metadata
+and checks. The inputs are inferred from `fn`'s signature through the table registry: a
+parameter named like a table is that table (`analysis_settings: AnalysisSettings` is
+curated.analysis_settings, read into the typed settings by `@table`); parameters with defaults
+take their value from the asset's run config when a `config` class is given (the Monte Carlo
+sample size and seed). A new module adds a table with one function and one line:
+
+    @table("sizing.technology_packs")
+    def technology_packs(vehicle_requirements, technologies): ...
+
+    technology_packs_asset = table_asset(technology_packs)
+"""
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import pandas as pd
-from dagster import AssetIn, AssetKey, AssetsDefinition, Output, asset
+from dagster import (
+    AssetCheckResult,
+    AssetCheckSeverity,
+    AssetCheckSpec,
+    AssetIn,
+    AssetKey,
+    AssetsDefinition,
+    Config,
+    Output,
+    asset,
+)
 
 from pipelines.assets.table_metadata import (
     KINDS,
     MAX_ROWS_IN_METADATA,
     OWNERS,
+    asset_key,
     check_results,
     check_specs,
     definition_metadata,
     reported_checks,
     schema_failure,
 )
-from pipelines.ingest.read_source import SourceError
+from pipelines.errors import SourceError
 from pipelines.publish.duckdb_tables import BatchStream
 from pipelines.schemas.base import warning_checks
 from pipelines.schemas.registry import all_tables
@@ -29,49 +52,100 @@ if TYPE_CHECKING:  # pyarrow is imported when a streamed table runs, not with th
 
 
 def upstream(schema: str, name: str) -> AssetIn:
-    return AssetIn(key=AssetKey([schema, name]))
+    return AssetIn(key=asset_key(f"{schema}.{name}"))
 
 
-def _table_asset_spec(table: str, ins: dict[str, AssetIn], kinds: set[str]) -> tuple[type, AssetKey, dict]:
-    """The table's model, asset key and the @asset arguments every table asset shares."""
-    model = all_tables()[table]
-    schema, name = table.split(".")
-    key = AssetKey([schema, name])
-    spec = dict(
-        key=key,
-        ins=ins,
-        group_name=schema,
-        description=model.to_schema().description,
-        kinds=kinds,
-        owners=OWNERS,
-        metadata=definition_metadata(table, model),
-        check_specs=check_specs(key, model),
-    )
-    return model, key, spec
+@dataclass(frozen=True)
+class TableCheck:
+    """A warning-level check beyond the model's rules: `evaluate(frame)` -> (passed, metadata)."""
+
+    name: str
+    description: str
+    evaluate: Callable[[pd.DataFrame], tuple[bool, dict]]
 
 
-def computed_table_asset(
-    table: str,
-    ins: dict[str, AssetIn],
-    compute: Callable[..., pd.DataFrame],
-    extra_metadata: Callable[[pd.DataFrame], dict] | None = None,
+def table_asset(
+    fn: Callable,
+    *,
+    ins: dict[str, AssetIn] | None = None,
+    metadata: Callable[[pd.DataFrame], dict] | None = None,
+    checks: Sequence[TableCheck] = (),
+    config: type[Config] | None = None,
+    deps: Sequence[AssetKey] = (),
+    kinds: set[str] | None = None,
 ) -> AssetsDefinition:
-    """`table` is "<schema>.<name>"; its model comes from the registry. `extra_metadata`
-    adds table-specific numbers to the materialization (e.g. how many scenarios were sized)."""
-    model, key, spec = _table_asset_spec(table, ins, KINDS | {"numpy"})
+    """The asset storing table `fn.table`. `ins` replaces the inference (parameters not named
+    after tables); `metadata(frame)` adds numbers to the materialization (or the function
+    returns (frame, metadata)); `checks` adds warning-level checks beyond the model's rules."""
+    table = fn.table
+    model = all_tables()[table]
+    key = asset_key(table)
+    if ins is None:
+        ins = {param: AssetIn(key=asset_key(read)) for param, read in fn.inputs.items()}
+    streamed = getattr(fn, "streamed", False)
+    specs = check_specs(key, model) + [AssetCheckSpec(c.name, asset=key, blocking=False, description=c.description) for c in checks]
 
-    @asset(**spec)
-    def _asset(context, **inputs: pd.DataFrame):
+    def _asset(context, **frames):
+        options = config_values(context, config)
+        if streamed:
+            yield from _streamed(key, model, table, fn(**frames, **options))
+            return
         try:
-            frame = validate(compute(**inputs), model, table, inputs=inputs)
+            result = fn(**frames, **options)
         except SourceError as error:
             yield schema_failure(key, error)
             raise
-        extra = extra_metadata(frame) if extra_metadata else {}
-        yield Output(frame, metadata={"dagster/row_count": len(frame), **extra})
+        frame, extra = result if isinstance(result, tuple) else (result, metadata(result) if metadata else {})
+        yield Output(frame, metadata={"dagster/row_count": len(frame), **options, **extra})
         yield from check_results(key, frame, model)
+        for check in checks:
+            passed, details = check.evaluate(frame)
+            yield AssetCheckResult(asset_key=key, check_name=check.name, passed=passed, severity=AssetCheckSeverity.WARN, metadata=details)
 
-    return _asset
+    return asset(
+        key=key,
+        ins=ins,
+        deps=list(deps),
+        group_name=key.path[0],
+        description=model.to_schema().description,
+        kinds=kinds or (KINDS | {"numpy"} if not streamed else {"numpy", "arrow", "duckdb"}),
+        owners=OWNERS,
+        metadata=definition_metadata(table, model),
+        check_specs=specs,
+        config_schema=config.to_config_schema() if config is not None else None,
+    )(_asset)
+
+
+def config_values(context, config: type[Config] | None) -> dict:
+    """The run config of an asset declared with `config` (its defaults when none is given)."""
+    if config is None:
+        return {}
+    return config(**(context.op_execution_context.op_config or {})).model_dump()
+
+
+def computed_table_asset(
+    table: str, ins: dict[str, AssetIn], compute: Callable[..., pd.DataFrame], extra_metadata: Callable[[pd.DataFrame], dict] | None = None
+) -> AssetsDefinition:
+    """`table_asset` for an unmarked function with explicit inputs (kept for modules written
+    before pipelines/tables/): validates `compute`'s result against the table's model."""
+    model = all_tables()[table]
+
+    def validated(**frames: pd.DataFrame) -> pd.DataFrame:
+        return validate(compute(**frames), model, table, inputs=frames)
+
+    validated.table = table
+    return table_asset(validated, ins=ins, metadata=extra_metadata)
+
+
+def _streamed(key: AssetKey, model, table: str, batches: Iterable[pa.RecordBatch]):
+    chunks = ValidatedChunks(batches, model, table)
+    try:
+        stream = chunks.stream()
+    except SourceError as error:
+        yield schema_failure(key, error)
+        raise
+    yield Output(stream)  # the IO manager writes it (and reports the rows) before this resumes
+    yield from reported_checks(key, chunks.rows, chunks.warnings)
 
 
 class ValidatedChunks:
@@ -119,27 +193,3 @@ class ValidatedChunks:
     @property
     def warnings(self) -> list[tuple[WarningResult, int]]:
         return list(self._flagged.values())
-
-
-def streamed_table_asset(
-    table: str,
-    ins: dict[str, AssetIn],
-    compute_chunks: Callable[..., Iterable[pa.RecordBatch]],
-) -> AssetsDefinition:
-    """As `computed_table_asset`, for a table too large to hold in memory: `compute_chunks`
-    yields it as consecutive Arrow record batches, each validated as it is produced and
-    streamed to the IO manager, which DuckDB reads without a pandas round trip."""
-    model, key, spec = _table_asset_spec(table, ins, {"numpy", "arrow", "duckdb"})
-
-    @asset(**spec)
-    def _asset(context, **inputs: pd.DataFrame):
-        chunks = ValidatedChunks(compute_chunks(**inputs), model, table)
-        try:
-            stream = chunks.stream()
-        except SourceError as error:
-            yield schema_failure(key, error)
-            raise
-        yield Output(stream)  # the IO manager writes it (and reports the rows) before this resumes
-        yield from reported_checks(key, chunks.rows, chunks.warnings)
-
-    return _asset

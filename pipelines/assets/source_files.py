@@ -12,7 +12,7 @@ from pathlib import Path
 
 from dagster import AssetKey, DataVersion, ObserveResult, observable_source_asset
 
-from pipelines.assets.table_metadata import OWNERS
+from pipelines.assets.table_metadata import OWNERS, asset_key
 from pipelines.ingest.curate import TREE_CHECKED_BY
 from pipelines.ingest.read_source import METADATA_FILE, ROOT_FILES, dataset_files, visible_entries
 from pipelines.schemas.registry import CURATED
@@ -20,7 +20,7 @@ from pipelines.settings import current_paths
 
 
 def source_key(name: str) -> AssetKey:
-    return AssetKey(["sources", name])
+    return asset_key(f"sources.{name}")
 
 
 def _entry_stamp(path: Path) -> bytes:

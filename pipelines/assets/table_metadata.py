@@ -35,6 +35,12 @@ SCHEMA_CHECK = "schema"
 MAX_ROWS_IN_METADATA = 50
 
 
+def asset_key(name: str) -> AssetKey:
+    """The asset key of "<schema>.<table>" (or "sources.<dataset>", "warehouse.<name>"): the one
+    place asset keys are built."""
+    return AssetKey(name.split("."))
+
+
 def column_schema(model: type[pa.DataFrameModel]) -> TableSchema:
     return TableSchema(
         columns=[

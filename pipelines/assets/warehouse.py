@@ -8,13 +8,13 @@ from itertools import islice, pairwise
 from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, Config, FreshnessPolicy, MaterializeResult, asset
 from dagster._utils.schedules import cron_string_iterator
 
-from pipelines.assets.table_metadata import OWNERS
+from pipelines.assets.table_metadata import OWNERS, asset_key
 from pipelines.publish.atomic import publish
 from pipelines.publish.exports import export_tables
 from pipelines.settings import current_paths, freshness_margin_hours, refresh_cron, refresh_timezone
 
-PUBLISHED_KEY = AssetKey(["warehouse", "battery_duckdb"])
-EXPORTS_KEY = AssetKey(["warehouse", "exports"])
+PUBLISHED_KEY = asset_key("warehouse.battery_duckdb")
+EXPORTS_KEY = asset_key("warehouse.exports")
 
 
 def schedule_period(cron: str, timezone: str, ticks: int = 64) -> timedelta:

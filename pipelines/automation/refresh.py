@@ -34,6 +34,7 @@ from dagster import (
 from dagster._core.definitions.data_version import DATA_VERSION_TAG
 
 from pipelines.assets.source_files import fingerprints, source_key
+from pipelines.assets.table_metadata import asset_key
 from pipelines.settings import DEFAULT_REFRESH_CRON, current_paths, refresh_cron, refresh_timezone  # noqa: F401
 
 SENSOR_INTERVAL_SECONDS = int(os.environ.get("BATTERY_SENSOR_INTERVAL_SECONDS", "30"))
@@ -45,7 +46,7 @@ def changed_datasets(previous: dict[str, str], current: dict[str, str]) -> list[
 
 def downstream_closure(asset_graph, datasets: list[str]) -> list[AssetKey]:
     """The curated tables of the changed datasets and everything computed from them."""
-    roots = [AssetKey(["curated", name]) for name in datasets]
+    roots = [asset_key(f"curated.{name}") for name in datasets]
     selection = AssetSelection.assets(*roots).downstream()
     return sorted(selection.resolve(asset_graph), key=lambda k: k.to_user_string())
 

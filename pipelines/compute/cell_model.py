@@ -71,6 +71,16 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from pipelines.schemas.vocabulary import (  # noqa: F401 (re-exported)
+    ASSUMED_INPUTS,
+    DESIGN_INPUT_UNITS,
+    DESIGN_INPUTS,
+    DESIGN_SWEEP_DISTRIBUTIONS,
+    OUTPUT_UNITS,
+    PULSE_EFFICIENCY,
+    TABLE6_INPUTS,
+)
+
 __all__ = [
     "DESIGN_INPUTS",
     "TABLE6_INPUTS",
@@ -86,109 +96,6 @@ __all__ = [
     "plan_designs",
     "DesignPlan",
 ]
-
-# Inputs printed in Table 6 (slug = Table 6 parameter slug, value in the printed unit).
-TABLE6_INPUTS: tuple[str, ...] = (
-    "cathode_thickness",  # µm
-    "cathode_density",  # g/cm³, density of the cathode composite
-    "cathode_material_specific_capacity",  # Ah/g of active material
-    "cathode_additional_material_ratio",  # g additional (inactive) per g active, -
-    "anode_density",  # g/cm³
-    "separator_density",  # g/cm³ (SSE or polymer/porous separator)
-    "sse_thickness",  # µm, separator / SSE layer
-    "cu_resistivity",  # µΩ·cm (printed as "Cu Conductivity")
-    "al_resistivity",  # µΩ·cm (printed as "Al Conductivity")
-    "current_collector_thickness",  # µm, each of the Cu and Al foils
-    "cu_density",  # g/cm³
-)
-
-# Inputs the report uses but does not print (sources/cell_model_assumptions).
-ASSUMED_INPUTS: tuple[str, ...] = (
-    "cell_capacity",  # Ah
-    "anode_oversize_factor",  # anode Ah / cell Ah, -
-    "average_voltage",  # V, average discharge voltage for the energy
-    "cathode_porosity",  # volume fraction, -
-    "anode_specific_capacity",  # Ah/g of anode solid
-    "anode_porosity",  # volume fraction, -
-    "separator_porosity",  # volume fraction, -
-    "electrolyte_density",  # g/cm³ of the liquid filling pores (0 = pores carry no mass)
-    "al_density",  # g/cm³
-    "sse_resistivity",  # Ω·cm, ionic resistivity of the separator layer
-    "electrode_area_specific_resistance",  # Ω·cm², electrodes + interfaces other than the SSE
-    "current_path_length",  # mm, current path along a foil sheet to its tab
-    "pulse_voltage",  # V used in the pulse and matched-impedance power
-)
-
-DESIGN_INPUTS: tuple[str, ...] = TABLE6_INPUTS + ASSUMED_INPUTS
-
-DESIGN_INPUT_UNITS: dict[str, str] = {
-    "cathode_thickness": "µm",
-    "cathode_density": "g/cm3",
-    "cathode_material_specific_capacity": "Ah/g",
-    "cathode_additional_material_ratio": "ratio",
-    "anode_density": "g/cm3",
-    "separator_density": "g/cm3",
-    "sse_thickness": "µm",
-    "cu_resistivity": "µOhm·cm",
-    "al_resistivity": "µOhm·cm",
-    "current_collector_thickness": "µm",
-    "cu_density": "g/cm3",
-    "cell_capacity": "Ah",
-    "anode_oversize_factor": "ratio",
-    "average_voltage": "V",
-    "cathode_porosity": "ratio",
-    "anode_specific_capacity": "Ah/g",
-    "anode_porosity": "ratio",
-    "separator_porosity": "ratio",
-    "electrolyte_density": "g/cm3",
-    "al_density": "g/cm3",
-    "sse_resistivity": "Ohm·cm",
-    "electrode_area_specific_resistance": "Ohm·cm2",
-    "current_path_length": "mm",
-    "pulse_voltage": "V",
-}
-
-# Outputs in the order compute_cell_performance returns them, with units. Names equal to a
-# Table 6 parameter slug or a Table 7 metric carry that slug's canonical unit.
-OUTPUT_UNITS: dict[str, str] = {
-    "cathode_specific_capacity": "Ah/g",
-    "cathode_volumetric_capacity": "Ah/cm3",
-    "cathode_areal_capacity": "Ah/cm2",
-    "cell_area": "cm2",
-    "cathode_mass": "g",
-    "anode_capacity": "Ah",
-    "anode_effective_density": "g/cm3",
-    "anode_mass": "g",
-    "anode_areal_capacity": "Ah/cm2",
-    "anode_volumetric_capacity": "Ah/cm3",
-    "anode_thickness": "µm",
-    "sse_mass": "g",
-    "separator_electrolyte_mass": "g",
-    "electrode_electrolyte_mass": "g",
-    "electrolyte_mass": "g",
-    "cu_mass": "g",
-    "al_mass": "g",
-    "total_mass": "g",
-    "total_thickness": "µm",
-    "volume": "cm3",
-    "mass_density": "g/cm3",
-    "cell_energy": "Wh",
-    "gravimetric_energy_density": "Wh/kg",
-    "volumetric_energy_density": "Wh/L",
-    "sse_interface_resistance": "Ohm·cm2",
-    "sse_resistance": "mOhm",
-    "electrode_resistance": "mOhm",
-    "cu_resistance": "pOhm",
-    "al_resistance": "pOhm",
-    "cu_areal_resistance": "µOhm·cm2",
-    "al_areal_resistance": "µOhm·cm2",
-    "internal_resistance": "mOhm",
-    "pulse_power_95": "W/kg",
-    "matched_impedance_power": "W/kg",
-}
-
-# Efficiency that defines the Table 7 pulse-power metric (P = EF(1-EF)V²/R), not a design input.
-PULSE_EFFICIENCY = 0.95
 
 _UM = 1e-4  # µm -> cm
 _MM = 0.1  # mm -> cm
@@ -292,45 +199,50 @@ def compute_cell_performance(inputs: Mapping[str, np.ndarray]) -> dict[str, np.n
         pulse_power_95 = PULSE_EFFICIENCY * (1.0 - PULSE_EFFICIENCY) * v_sq / r_total / mass_kg
         matched_impedance_power = v_sq / (4.0 * r_total) / mass_kg
 
-        out = {
-            "cathode_specific_capacity": cathode_specific_capacity,
-            "cathode_volumetric_capacity": cathode_volumetric_capacity,
-            "cathode_areal_capacity": cathode_areal_capacity,
-            "cell_area": cell_area,
-            "cathode_mass": cathode_mass,
-            "anode_capacity": anode_capacity,
-            "anode_effective_density": anode_effective_density,
-            "anode_mass": anode_mass,
-            "anode_areal_capacity": anode_areal_capacity,
-            "anode_volumetric_capacity": anode_volumetric_capacity,
-            "anode_thickness": t_a / _UM,
-            "sse_mass": sse_mass,
-            "separator_electrolyte_mass": separator_electrolyte_mass,
-            "electrode_electrolyte_mass": electrode_electrolyte_mass,
-            "electrolyte_mass": electrolyte_mass,
-            "cu_mass": cu_mass,
-            "al_mass": al_mass,
-            "total_mass": total_mass,
-            "total_thickness": total_thickness_cm / _UM,
-            "volume": volume,
-            "mass_density": mass_density,
-            "cell_energy": cell_energy,
-            "gravimetric_energy_density": gravimetric_energy_density,
-            "volumetric_energy_density": volumetric_energy_density,
-            "sse_interface_resistance": sse_interface_resistance,
-            "sse_resistance": r_sse * 1e3,
-            "electrode_resistance": r_electrode * 1e3,
-            "cu_resistance": r_cu * 1e12,
-            "al_resistance": r_al * 1e12,
-            "cu_areal_resistance": r_cu * cell_area * 1e6,
-            "al_areal_resistance": r_al * cell_area * 1e6,
-            "internal_resistance": r_total * 1e3,
-            "pulse_power_95": pulse_power_95,
-            "matched_impedance_power": matched_impedance_power,
-        }
+        out = _outputs(locals())
     shape = np.broadcast_shapes(*(a.shape for a in x.values()))
     return {k: np.broadcast_to(v, shape) if np.shape(v) != shape else v for k, v in out.items()}
 
+
+def _outputs(v: Mapping[str, object]) -> dict:
+    """The model's outputs, in OUTPUT_UNITS order and units, from the intermediate values both
+    implementations (vectorised and row-wise) compute under the same names."""
+    return {
+        "cathode_specific_capacity": v["cathode_specific_capacity"],
+        "cathode_volumetric_capacity": v["cathode_volumetric_capacity"],
+        "cathode_areal_capacity": v["cathode_areal_capacity"],
+        "cell_area": v["cell_area"],
+        "cathode_mass": v["cathode_mass"],
+        "anode_capacity": v["anode_capacity"],
+        "anode_effective_density": v["anode_effective_density"],
+        "anode_mass": v["anode_mass"],
+        "anode_areal_capacity": v["anode_areal_capacity"],
+        "anode_volumetric_capacity": v["anode_volumetric_capacity"],
+        "anode_thickness": v["t_a"] / _UM,
+        "sse_mass": v["sse_mass"],
+        "separator_electrolyte_mass": v["separator_electrolyte_mass"],
+        "electrode_electrolyte_mass": v["electrode_electrolyte_mass"],
+        "electrolyte_mass": v["electrolyte_mass"],
+        "cu_mass": v["cu_mass"],
+        "al_mass": v["al_mass"],
+        "total_mass": v["total_mass"],
+        "total_thickness": v["total_thickness_cm"] / _UM,
+        "volume": v["volume"],
+        "mass_density": v["mass_density"],
+        "cell_energy": v["cell_energy"],
+        "gravimetric_energy_density": v["gravimetric_energy_density"],
+        "volumetric_energy_density": v["volumetric_energy_density"],
+        "sse_interface_resistance": v["sse_interface_resistance"],
+        "sse_resistance": v["r_sse"] * 1e3,
+        "electrode_resistance": v["r_electrode"] * 1e3,
+        "cu_resistance": v["r_cu"] * 1e12,
+        "al_resistance": v["r_al"] * 1e12,
+        "cu_areal_resistance": v["r_cu"] * v["cell_area"] * 1e6,
+        "al_areal_resistance": v["r_al"] * v["cell_area"] * 1e6,
+        "internal_resistance": v["r_total"] * 1e3,
+        "pulse_power_95": v["pulse_power_95"],
+        "matched_impedance_power": v["matched_impedance_power"],
+    }
 
 def _div(a: float, b: float) -> float:
     """a / b with numpy's IEEE result for b == 0 (±inf, or NaN for 0/0)."""
@@ -398,42 +310,7 @@ def compute_cell_performance_rowwise(design: Mapping[str, float]) -> dict[str, f
     mass_kg = total_mass / 1000.0
     pulse_power_95 = _div(_div(PULSE_EFFICIENCY * (1.0 - PULSE_EFFICIENCY) * v_sq, r_total), mass_kg)
     matched_impedance_power = _div(_div(v_sq, 4.0 * r_total), mass_kg)
-    return {
-        "cathode_specific_capacity": cathode_specific_capacity,
-        "cathode_volumetric_capacity": cathode_volumetric_capacity,
-        "cathode_areal_capacity": cathode_areal_capacity,
-        "cell_area": cell_area,
-        "cathode_mass": cathode_mass,
-        "anode_capacity": anode_capacity,
-        "anode_effective_density": anode_effective_density,
-        "anode_mass": anode_mass,
-        "anode_areal_capacity": anode_areal_capacity,
-        "anode_volumetric_capacity": anode_volumetric_capacity,
-        "anode_thickness": t_a / _UM,
-        "sse_mass": sse_mass,
-        "separator_electrolyte_mass": separator_electrolyte_mass,
-        "electrode_electrolyte_mass": electrode_electrolyte_mass,
-        "electrolyte_mass": electrolyte_mass,
-        "cu_mass": cu_mass,
-        "al_mass": al_mass,
-        "total_mass": total_mass,
-        "total_thickness": total_thickness_cm / _UM,
-        "volume": volume,
-        "mass_density": mass_density,
-        "cell_energy": cell_energy,
-        "gravimetric_energy_density": gravimetric_energy_density,
-        "volumetric_energy_density": volumetric_energy_density,
-        "sse_interface_resistance": sse_interface_resistance,
-        "sse_resistance": r_sse * 1e3,
-        "electrode_resistance": r_electrode * 1e3,
-        "cu_resistance": r_cu * 1e12,
-        "al_resistance": r_al * 1e12,
-        "cu_areal_resistance": r_cu * cell_area * 1e6,
-        "al_areal_resistance": r_al * cell_area * 1e6,
-        "internal_resistance": r_total * 1e3,
-        "pulse_power_95": pulse_power_95,
-        "matched_impedance_power": matched_impedance_power,
-    }
+    return _outputs(locals())
 
 
 # --------------------------------------------------------------------------- inputs from curated tables
@@ -541,7 +418,6 @@ def sensitivity(
 # --------------------------------------------------------------------------- design sweeps
 
 _RANGE_COLUMNS = ("parameter", "low", "high", "distribution", "choices")
-_DISTRIBUTIONS = ("uniform", "choice")
 
 
 def _parse_choices(text: str, parameter: str) -> tuple[list[str] | None, np.ndarray]:
@@ -719,9 +595,9 @@ def plan_designs(
     if unknown:
         raise ValueError(f"ranges parameter(s) that are not design inputs: {', '.join(unknown)}")
     dist = ranges["distribution"].astype(str).str.strip().str.lower()
-    bad = sorted(set(dist) - set(_DISTRIBUTIONS))
+    bad = sorted(set(dist) - set(DESIGN_SWEEP_DISTRIBUTIONS))
     if bad:
-        raise ValueError(f"unknown distribution(s) {bad}; allowed: {', '.join(_DISTRIBUTIONS)}")
+        raise ValueError(f"unknown distribution(s) {bad}; allowed: {', '.join(DESIGN_SWEEP_DISTRIBUTIONS)}")
 
     uniform: list[tuple[str, float, float]] = []
     plain_choice: list[tuple[str, np.ndarray]] = []

@@ -26,10 +26,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from pipelines.compute.cell_model import PULSE_EFFICIENCY
-
-# Unprinted inputs of eq 16/18 (curated in sources/cell_model_assumptions), with units.
-INDEPENDENT_INPUT_UNITS: dict[str, str] = {"liquid_electrolyte_resistivity": "Ohm·cm"}
+from pipelines.schemas.vocabulary import INDEPENDENT_INPUT_UNITS, PULSE_EFFICIENCY  # noqa: F401 (re-exported)
 
 _UM = 1e-4  # µm -> cm
 

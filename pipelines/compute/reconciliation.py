@@ -21,9 +21,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-# calibrated: within tolerance, but only because an input was fitted to this very number.
-# not_comparable: the published value is text, so there is nothing to compare.
-STATUSES = ("reproduced", "calibrated", "deviates", "not_computed", "not_comparable")
+from pipelines.schemas.vocabulary import STATUSES  # noqa: F401 (re-exported)
+
 KEY = ["source_table", "row_key", "column_name"]
 
 

@@ -42,6 +42,8 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 import pandas as pd
 
+from pipelines.schemas.vocabulary import SCENARIO_DISTRIBUTIONS, SCENARIO_METRICS, UNCERTAIN_METRICS
+
 __all__ = [
     "SCENARIO_METRICS",
     "DEFAULT_SEED",
@@ -54,19 +56,7 @@ __all__ = [
     "wide_from_long",
 ]
 
-# Scenario metrics (Table 10 slugs) in the order pack_sizing takes them.
-SCENARIO_METRICS: tuple[str, ...] = (
-    "cell_gravimetric_energy_density",
-    "cell_volumetric_energy_density",
-    "cell_cost",
-    "gravimetric_cell_to_pack_ratio",
-    "volumetric_cell_to_pack_ratio",
-    "pack_cost_factor",
-)
-
 DEFAULT_SEED = 20250301
-_DISTRIBUTIONS = ("triangular", "uniform", "fixed")
-_MC_METRICS = {"pack_mass": "kg", "pack_volume": "L", "pack_cost_total": "USD"}
 
 
 # --------------------------------------------------------------------------- validation
@@ -536,8 +526,8 @@ def _validated_ranges(ranges: pd.DataFrame) -> pd.DataFrame:
     if unknown.any():
         raise ValueError(f"scenario_ranges.metric not a scenario metric: {r.loc[unknown, 'metric'].unique().tolist()}")
     dist = r["distribution"].astype(str).str.strip().str.lower()
-    if (~dist.isin(_DISTRIBUTIONS)).any():
-        raise ValueError(f"scenario_ranges.distribution must be one of {_DISTRIBUTIONS}; got {dist[~dist.isin(_DISTRIBUTIONS)].unique().tolist()}")
+    if (~dist.isin(SCENARIO_DISTRIBUTIONS)).any():
+        raise ValueError(f"scenario_ranges.distribution must be one of {SCENARIO_DISTRIBUTIONS}; got {dist[~dist.isin(SCENARIO_DISTRIBUTIONS)].unique().tolist()}")
     r["distribution"] = dist
     # a fixed row may give only `mode`; a uniform row needs only low/high
     r["low"] = r["low"].where(r["low"].notna() | dist.ne("fixed"), r["mode"])
@@ -654,7 +644,7 @@ def monte_carlo_packs(
                 "vehicle_id": np.repeat(veh["vehicle_id"].to_numpy(), n_s),
                 "scenario_id": np.tile(ids, n_v),
                 "metric": metric,
-                "unit": _MC_METRICS[metric],
+                "unit": UNCERTAIN_METRICS[metric],
                 "mean": mean.ravel(),
                 "n_samples": n_samples,
                 "seed": seed,

@@ -5,18 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-# Maturity order of cell_claims.status, most mature first.
-MATURITY = ["commercial", "early_production", "under_development", "laboratory", "literature"]
-HEADLINES = {
-    "gravimetric": ("Wh/kg", "gravimetric energy density"),
-    "volumetric": ("Wh/L", "volumetric energy density"),
-    "cycle_life": ("cycles", "cycle life"),
-    "cost": ("USD/kWh", "cost (cell, pack or unspecified price)"),
-}
-CONFLICT_SIDE = [
-    "claim_id", "document_id", "section", "source_table", "published_text", "qualifier", "value_best",
-    "interval_min", "interval_max", "evidence", "claim_date", "source_file", "source_line",
-]
+from pipelines.schemas.vocabulary import CONFLICT_SIDE, HEADLINES, MATURITY  # noqa: F401 (re-exported)
 
 
 def claim_references(cell_claims: pd.DataFrame) -> pd.DataFrame:

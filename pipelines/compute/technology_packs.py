@@ -23,6 +23,7 @@ import numpy as np
 import pandas as pd
 
 from pipelines.compute.sizing import DEFAULT_SEED, SCENARIO_METRICS, pack_sizing
+from pipelines.schemas.vocabulary import CELL_PROPERTIES, PACK_RATIOS
 
 __all__ = [
     "CELL_PROPERTIES",
@@ -34,12 +35,6 @@ __all__ = [
 ]
 
 # The cell properties a technology's claims feed (scenario metric -> cell_claims metric).
-CELL_PROPERTIES = {
-    "cell_gravimetric_energy_density": "gravimetric_energy_density",
-    "cell_volumetric_energy_density": "volumetric_energy_density",
-    "cell_cost": "cell_cost",
-}
-PACK_RATIOS = ["gravimetric_cell_to_pack_ratio", "volumetric_cell_to_pack_ratio", "pack_cost_factor"]
 REQUIRED = ("cell_gravimetric_energy_density", "cell_volumetric_energy_density")
 QUANTILES = (0.05, 0.5, 0.95)
 assert set(CELL_PROPERTIES) | set(PACK_RATIOS) == set(SCENARIO_METRICS)

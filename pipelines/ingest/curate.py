@@ -11,10 +11,11 @@ from pathlib import Path
 import pandas as pd
 import pandera.pandas as pa
 
+from pipelines.errors import SourceError, SourceProblem
 from pipelines.ingest.measurements import add_parsed_values
-from pipelines.ingest.published_values import parse_published
-from pipelines.ingest.read_source import Dataset, SourceError, SourceProblem, read_dataset, tree_problems
+from pipelines.ingest.read_source import Dataset, read_dataset, tree_problems
 from pipelines.schemas.base import column_docs, foreign_keys, optional_source_columns, source_columns
+from pipelines.schemas.published_values import parse_published
 from pipelines.schemas.registry import CURATED
 from pipelines.schemas.validate import validate
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipelines.ingest.published_values import best_values, parse_published, printed_precision
-from pipelines.ingest.read_source import SourceError, SourceProblem
+from pipelines.errors import SourceError, SourceProblem
+from pipelines.schemas.published_values import best_values, parse_published, printed_precision
 
 # Metrics whose unit is one of these may be printed without a unit.
 UNITLESS = {"ratio", "text", "cycles", "year", "count"}  # a count or a calendar year needs no printed unit

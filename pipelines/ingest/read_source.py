@@ -15,12 +15,14 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import yaml
+
+from pipelines.errors import SourceError, SourceProblem
 
 # A curated table is a few hundred rows; anything this large is a mistake (a dump pasted into
 # sources/), refused before it is read into memory.
@@ -41,40 +43,6 @@ ROOT_FILES = ("README.md",)
 # Optional dataset.yaml key `defaults:` (column -> value): used where a CSV lacks the column or
 # leaves the cell empty, so `document_id: burke_zhao_2025` is written once per dataset.
 DEFAULTS_KEY = "defaults"
-
-
-@dataclass
-class SourceProblem:
-    file: str
-    line: int | None
-    column: str | None
-    rule: str
-    detail: str = ""
-
-    def __str__(self) -> str:
-        where = self.file
-        if self.line is not None:
-            where += f", line {self.line}"
-        if self.column:
-            where += f", column '{self.column}'"
-        return f"{where}: {self.rule}" + (f" ({self.detail})" if self.detail else "")
-
-
-@dataclass
-class SourceError(Exception):
-    """A source dataset that cannot be published. Carries every problem found."""
-
-    dataset: str
-    problems: list[SourceProblem] = field(default_factory=list)
-
-    def __str__(self) -> str:
-        shown = self.problems[:25]
-        more = len(self.problems) - len(shown)
-        lines = [f"dataset '{self.dataset}' failed validation ({len(self.problems)} problem(s)):"]
-        lines += [f"  - {p}" for p in shown]
-        if more:
-            lines.append(f"  ... and {more} more")
-        return "\n".join(lines)
 
 
 @dataclass(frozen=True)

@@ -2,14 +2,12 @@
 datasets' metadata. A test fails when the committed file differs from what this renders."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pandera.pandas as pa
 import yaml
 
 from pipelines.schemas.base import column_docs, foreign_key_constraints, table_key, unique_columns
 from pipelines.schemas.registry import CURATED, all_tables, documented_tables
-from pipelines.settings import PROJECT_ROOT
+from pipelines.settings import PROJECT_ROOT, current_paths
 
 DICTIONARY_PATH = PROJECT_ROOT / "docs" / "data_dictionary.md"
 
@@ -19,7 +17,7 @@ def table_metadata(table: str, model: type[pa.DataFrameModel]) -> dict:
     model's Config.metadata for computed ones."""
     schema, name = table.split(".", 1)
     if schema == "curated" and name in CURATED:
-        meta_file = PROJECT_ROOT / "sources" / name / "dataset.yaml"
+        meta_file = current_paths().sources / name / "dataset.yaml"
         meta = yaml.safe_load(meta_file.read_text(encoding="utf-8")) if meta_file.exists() else {}
         return {
             "grain": meta.get("grain", ""),
@@ -105,9 +103,3 @@ def render_dictionary() -> str:
     header += [f"| [`{t}`](#{t.replace('.', '')}) | {_cell(m.to_schema().description)} |" for t, m in tables.items()]
     body = [render_table(t, m) for t, m in tables.items()]
     return "\n".join(header) + "\n\n" + "\n".join(body)
-
-
-def write_dictionary(path: Path = DICTIONARY_PATH) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_dictionary(), encoding="utf-8")
-    return path

@@ -19,8 +19,8 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipelines.ingest.published_values import QUALIFIERS
-from pipelines.schemas.fields import DERIVED, SLUG, SOURCE, catalogue_field  # noqa: F401 (SLUG re-exported)
+from pipelines.schemas.fields import DERIVED, FIELDS, SLUG, SOURCE, catalogue_field  # noqa: F401 (SLUG re-exported)
+from pipelines.schemas.published_values import QUALIFIERS
 
 
 def field(
@@ -120,8 +120,8 @@ class CuratedRows(pa.DataFrameModel):
     document: (document_id, reference_id) for reference_ids.
     """
 
-    source_file: Series[str] = field("File under sources/ the row was read from", origin=DERIVED)
-    source_line: Series[int] = field("Line of source_file holding the row (header is line 1)", origin=DERIVED)
+    source_file: Series[str] = catalogue_field("source_file")
+    source_line: Series[int] = catalogue_field("source_line")
 
     class Config:
         strict = True
@@ -223,7 +223,7 @@ class PublishedNumber(CuratedRows):
 
     @pa.dataframe_check(name="range_printed_high_to_low", raise_warning=True)
     def range_printed_high_to_low(cls, df: pd.DataFrame) -> pd.Series:
-        from pipelines.ingest.published_values import parse_published
+        from pipelines.schemas.published_values import parse_published
 
         return ~parse_published(df["published_text"])["range_descending"]
 
@@ -460,7 +460,7 @@ def derived_agrees(
     return result
 
 
-def same_across_tables(df: pd.DataFrame, keys: list[str], table_col: str = "source_table") -> pd.Series:
+def same_across_tables(df: pd.DataFrame, keys: list[str]) -> pd.Series:
     """Row-wise check: a number printed in two tables (e.g. Table 7 and ES-1) has one value."""
     grouped = df.groupby(keys, dropna=False)["value"]
     spread = grouped.transform("max") - grouped.transform("min")
@@ -489,7 +489,7 @@ def wide_model(
     namespace: dict[str, object] = {}
     for column, (kind, text) in keys.items():
         annotations[column] = Series[kind]
-        namespace[column] = field(text, origin=DERIVED)
+        namespace[column] = catalogue_field(column, origin=DERIVED) if column in FIELDS else field(text, origin=DERIVED)
     for column, (unit, text) in quantities.items():
         annotations[column] = Series[float]
         namespace[column] = field(text, unit=unit, origin=DERIVED)
@@ -498,7 +498,7 @@ def wide_model(
         namespace[column] = field(text, unit=unit, origin=DERIVED, nullable=True)
     for column, text in (flags or {}).items():
         annotations[column] = Series[bool]
-        namespace[column] = field(text, origin=DERIVED)
+        namespace[column] = catalogue_field(column, origin=DERIVED) if column in FIELDS else field(text, origin=DERIVED)
     namespace["__annotations__"] = annotations
     namespace["__module__"] = sys._getframe(1).f_globals["__name__"]  # the catalogue's module, for code links
     config = {"description": description, "unique": list(unique or keys), "metadata": {"grain": grain, "provenance": provenance}}

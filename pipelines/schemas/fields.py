@@ -24,7 +24,7 @@ DERIVED = "derived"  # column computed by the pipeline
 SLUG = r"^[a-z0-9_]+$"  # identifiers analysts join on (cell_id, vehicle_id, claim_id, ...)
 
 # value_basis: how value_best is chosen from the parsed printed number (one rule, applied by
-# pipelines/ingest/published_values.best_values to every table with published numbers).
+# pipelines/schemas/published_values.best_values to every table with published numbers).
 VALUE_BASES = {
     "point": "the number printed alone (exact)",
     "approximate_point": "the number printed with ~ / approximately",
@@ -50,6 +50,14 @@ class FieldSpec:
 
 
 FIELDS: dict[str, FieldSpec] = {
+    # ids of the report's modelled cells, vehicles, machines, scenarios and claims: the table that
+    # defines the id adds `unique=True, str_matches=SLUG`; a table naming one refers to it.
+    "cell_id": FieldSpec("Modelled cell design (curated.modelled_cells)"),
+    "vehicle_id": FieldSpec("Vehicle type (curated.vehicle_requirements)"),
+    "machine_id": FieldSpec("Construction machine (curated.construction_machines)"),
+    "scenario_id": FieldSpec("Battery scenario (curated.battery_scenarios)"),
+    "claim_id": FieldSpec("Claim slug, stable once published"),
+    "scenario_year": FieldSpec("Year the scenario describes", checks={"ge": 2000, "le": 2100}),
     "document_id": FieldSpec(
         "Source document the row is taken from (curated.documents); a dataset's dataset.yaml may set it "
         "once for all its rows (defaults:)",
@@ -96,6 +104,9 @@ FIELDS: dict[str, FieldSpec] = {
         checks={"nullable": True},
     ),
     "reference_id": FieldSpec("Number of the reference in its document's reference list", checks={"ge": 1}),
+    # provenance of every curated row
+    "source_file": FieldSpec("File under sources/ the row was read from", origin=DERIVED),
+    "source_line": FieldSpec("Line of source_file holding the row (header is line 1)", origin=DERIVED),
 }
 
 

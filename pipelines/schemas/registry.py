@@ -29,7 +29,7 @@ from pipelines.schemas.curated.claims import CellClaims
 from pipelines.schemas.curated.literature import Safety, SodiumVsLithium, SsbCostProjections, TechnologyOverview
 from pipelines.schemas.curated.references import References
 from pipelines.schemas.curated.report_facts import DocumentFacts, MarketStatistics, ProjectTestPlan
-from pipelines.schemas.curated.settings import AnalysisSettings
+from pipelines.schemas.curated.settings import AnalysisSettingRows
 from pipelines.schemas.curated.sizing_inputs import (
     ApplicationClaims,
     ChargerClasses,
@@ -60,7 +60,7 @@ from pipelines.schemas.meta.releases import Changes, Releases, ReleaseTables
 CURATED: dict[str, type[pa.DataFrameModel]] = {
     "units": Units,
     "metrics": Metrics,
-    "analysis_settings": AnalysisSettings,
+    "analysis_settings": AnalysisSettingRows,
     "documents": Documents,
     "evidence_kinds": EvidenceKinds,
     "technologies": Technologies,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 import pandas as pd
 import pandera.pandas as pa
 
-from pipelines.ingest.read_source import SourceError, SourceProblem
+from pipelines.errors import SourceError, SourceProblem
 from pipelines.schemas.base import blocking_schema, column_order, warning_checks
 
 # Columns that identify a row to a human, shown in warning metadata when present.
@@ -173,7 +173,3 @@ def evaluate_warnings(df: pd.DataFrame, model: type[pa.DataFrameModel]) -> list[
             )
         )
     return results
-
-
-def warning_check_names(model: type[pa.DataFrameModel]) -> list[str]:
-    return [c.name for c in warning_checks(model)]

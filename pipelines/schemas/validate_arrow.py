@@ -20,7 +20,7 @@ import pandera.pandas as pa_schema
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from pipelines.ingest.read_source import SourceError, SourceProblem
+from pipelines.errors import SourceError, SourceProblem
 from pipelines.schemas.base import blocking_schema, column_order
 
 ARROW_TYPES = {"str": pa.string(), "int64": pa.int64(), "float64": pa.float64(), "bool": pa.bool_()}

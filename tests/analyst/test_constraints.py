@@ -104,7 +104,7 @@ def test_a_parent_can_be_rewritten_under_its_children(built_warehouse):
 def test_a_refresh_of_a_parent_dataset_keeps_children_and_constraints(published):
     """The sensor's run for one parent dataset (modelled_cells) re-materializes its closure,
     children included, and publishes them with their foreign keys."""
-    from tests.conftest import build_dataset
+    from tests.helpers import build_dataset
 
     def snapshot():
         with duckdb.connect(str(published.published_db), read_only=True) as con:

@@ -11,7 +11,7 @@ import duckdb
 import pytest
 
 from pipelines.settings import PROJECT_ROOT
-from tests.conftest import dagster_daemon
+from tests.helpers import dagster_daemon
 
 pytestmark = pytest.mark.e2e
 QUERY = (

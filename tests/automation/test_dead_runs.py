@@ -17,7 +17,7 @@ from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
 
 from pipelines.automation.run_health import fail_dead_runs, process_tags, worker_alive
 from pipelines.settings import PROJECT_ROOT
-from tests.conftest import PROJECT_DAGSTER_HOME, dagster_daemon
+from tests.helpers import PROJECT_DAGSTER_HOME, dagster_daemon
 
 BIN = Path(sys.executable).parent
 

@@ -5,7 +5,7 @@ import duckdb
 from dagster import AssetKey, DagsterInstance, SkipReason, build_schedule_context, build_sensor_context
 
 from pipelines.definitions import defs
-from tests.conftest import build_dataset
+from tests.helpers import build_dataset
 
 SENSOR = defs.resolve_sensor_def("sources_changed")
 

@@ -15,8 +15,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pipelines.assets.model import compute_cell_performance_table, compute_design_sweep
-from pipelines.assets.quality import independent_cell_results
 from pipelines.compute.cell_model import (
     ASSUMED_INPUTS,
     DESIGN_INPUTS,
@@ -30,7 +28,9 @@ from pipelines.compute.cell_model import (
 )
 from pipelines.compute.reconciliation import cell_comparisons, reconcile
 from pipelines.ingest.curate import curate
-from pipelines.schemas.curated.settings import settings_from
+from pipelines.schemas.curated.settings import AnalysisSettings
+from pipelines.tables.model import compute_cell_performance_table, compute_design_sweep
+from pipelines.tables.quality import independent_cell_results
 
 SOURCES = Path(__file__).resolve().parents[2] / "sources"
 
@@ -402,7 +402,7 @@ def test_cell_performance_carries_table7_beside_the_computed_values(curated, per
 def reconciled(curated, performance) -> pd.DataFrame:
     independent = independent_cell_results(performance, curated["cell_design_parameters"], curated["cell_model_assumptions"])
     comparisons = cell_comparisons(performance, curated["cell_design_parameters"], curated["published_cell_results"], independent)
-    tolerance = settings_from(curated["analysis_settings"])["cell_model_tolerance"]
+    tolerance = AnalysisSettings.from_frame(curated["analysis_settings"]).cell_model_tolerance
     return reconcile(*comparisons, rel_tolerance=tolerance, notes=curated["reconciliation_notes"])
 
 

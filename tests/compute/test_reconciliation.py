@@ -11,14 +11,14 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipelines.assets.model import compute_cell_performance_table
-from pipelines.assets.quality import build_reconciliation
-from pipelines.assets.sizing import build_vehicle_packs
 from pipelines.compute.reconciliation import SECTION51_CLAIMS, STATUSES, calibrations, reconcile
 from pipelines.ingest.curate import curate
 from pipelines.schemas.computed.quality import Reconciliation
 from pipelines.schemas.validate import validate
-from tests.conftest import REAL_SOURCES
+from pipelines.tables.model import compute_cell_performance_table
+from pipelines.tables.quality import build_reconciliation
+from pipelines.tables.sizing import build_vehicle_packs
+from tests.helpers import REAL_SOURCES
 
 INPUTS = (
     "cell_design_parameters", "cell_model_assumptions", "published_cell_results", "reconciliation_notes", "analysis_settings",

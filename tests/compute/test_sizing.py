@@ -443,7 +443,7 @@ def test_monte_carlo_bad_ranges():
 
 
 def _load_long(path: Path) -> pd.DataFrame:
-    from pipelines.ingest.published_values import parse_published
+    from pipelines.schemas.published_values import parse_published
 
     df = pd.read_csv(path, dtype=str, keep_default_na=False)
     return df.join(parse_published(df["published_text"])[["value"]])

@@ -5,8 +5,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipelines.assets.sizing import build_vehicle_packs
-from pipelines.assets.technology_packs import (
+from pipelines.compute.technology_packs import claim_intervals, size_subjects
+from pipelines.errors import SourceError
+from pipelines.ingest.curate import curate_tables
+from pipelines.schemas.computed.technology_packs import TechnologyCells, TechnologyMachinePacks, TechnologyPacks
+from pipelines.schemas.validate import validate
+from pipelines.tables.sizing import build_vehicle_packs
+from pipelines.tables.technology_packs import (
     build_technology_cells,
     build_technology_machine_packs,
     build_technology_packs,
@@ -14,11 +19,6 @@ from pipelines.assets.technology_packs import (
     unsizable,
     vehicle_assets,
 )
-from pipelines.compute.technology_packs import claim_intervals, size_subjects
-from pipelines.ingest.curate import curate_tables
-from pipelines.ingest.read_source import SourceError
-from pipelines.schemas.computed.technology_packs import TechnologyCells, TechnologyMachinePacks, TechnologyPacks
-from pipelines.schemas.validate import validate
 from tests.conftest import REAL_SOURCES, rewrite_csv
 
 NEEDED = (

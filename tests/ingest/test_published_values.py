@@ -4,7 +4,7 @@ import math
 import pandas as pd
 import pytest
 
-from pipelines.ingest.published_values import parse_published, printed_half_unit
+from pipelines.schemas.published_values import parse_published, printed_half_unit
 
 NaN = math.nan
 
@@ -71,7 +71,7 @@ def test_half_unit_of_last_printed_digit():
 
 
 def test_precision_is_expressed_in_the_stored_unit():
-    from pipelines.ingest.published_values import printed_precision
+    from pipelines.schemas.published_values import printed_precision
 
     # "4480" mAh stored as 4.48 Ah: half a printed unit is 0.5 mAh = 0.0005 Ah
     text = pd.Series(["4480", "1.04", "532"])

@@ -7,12 +7,12 @@ from pathlib import Path
 
 import pytest
 
+from pipelines.errors import SourceError
 from pipelines.ingest.curate import curate
-from pipelines.ingest.read_source import SourceError
-from tests.conftest import build_dataset as _build_dataset
-from tests.conftest import failure_message as _failure_message
-from tests.conftest import rewrite_csv as _rewrite
-from tests.conftest import set_cell as _set
+from tests.helpers import build_dataset as _build_dataset
+from tests.helpers import failure_message as _failure_message
+from tests.helpers import rewrite_csv as _rewrite
+from tests.helpers import set_cell as _set
 
 
 def _digest(path: Path) -> str:

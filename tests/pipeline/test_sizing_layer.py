@@ -17,13 +17,15 @@ import pytest
 from dagster import DagsterInstance, materialize
 
 from pipelines.assets.curated import curated_assets
-from pipelines.assets.sizing import build_vehicle_packs, sizing_assets, sizing_key
+from pipelines.assets.sizing import sizing_assets
+from pipelines.assets.table_metadata import asset_key
 from pipelines.compute.reconciliation import STATUSES, pack_comparisons, reconcile
 from pipelines.ingest.curate import curate
 from pipelines.publish.io_manager import StagingDuckDBIOManager
-from tests.conftest import REAL_SOURCES
-from tests.conftest import failure_message as _failure_message
-from tests.conftest import set_cell as _set
+from pipelines.tables.sizing import build_vehicle_packs
+from tests.helpers import REAL_SOURCES
+from tests.helpers import failure_message as _failure_message
+from tests.helpers import set_cell as _set
 
 # The per-scenario sizing tables (the technology packs of pipelines/assets/technology_packs.py size
 # claims, not scenarios: tests/compute/test_technology_packs.py).
@@ -35,7 +37,7 @@ FAST_MC = {"ops": {"sizing__pack_uncertainty": {"config": {"n_samples": 2_000}}}
 def _materialize_sizing(*tables: str):
     """Materialize the given sizing tables (all by default) and only the curated tables they need."""
     by_key = {a.key: a for a in [*curated_assets, *sizing_assets]}
-    wanted = [sizing_key(t) for t in (tables or SIZING_TABLES)]
+    wanted = [asset_key(f"sizing.{t}") for t in (tables or SIZING_TABLES)]
     needed: set = set()
     while wanted:
         key = wanted.pop()
@@ -43,7 +45,7 @@ def _materialize_sizing(*tables: str):
             needed.add(key)
             wanted.extend(by_key[key].dependency_keys)
     selected = [by_key[k] for k in needed]
-    run_config = FAST_MC if sizing_key("pack_uncertainty") in needed else {}
+    run_config = FAST_MC if asset_key("sizing.pack_uncertainty") in needed else {}
     return materialize(
         selected,
         resources={"io_manager": StagingDuckDBIOManager()},

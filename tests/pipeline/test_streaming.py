@@ -15,16 +15,16 @@ import pytest
 from pandera.typing import Series
 
 from pipelines.assets.computed import ValidatedChunks
-from pipelines.assets.model import compute_design_sweep, design_sweep_chunks
 from pipelines.compute.cell_model import DESIGN_INPUTS, plan_designs, sample_designs
+from pipelines.errors import SourceError
 from pipelines.ingest.curate import curate
-from pipelines.ingest.read_source import SourceError
 from pipelines.publish.duckdb_tables import BatchStream, write_table
 from pipelines.schemas.base import DERIVED, ComputedTable, field
 from pipelines.schemas.registry import all_tables
 from pipelines.schemas.validate import validate
 from pipelines.schemas.validate_arrow import validate_batch
-from tests.conftest import build_dataset
+from pipelines.tables.model import compute_design_sweep, design_sweep_chunks
+from tests.helpers import build_dataset
 
 SOURCES = Path(__file__).resolve().parents[2] / "sources"
 INPUTS = ("cell_design_parameters", "cell_model_assumptions", "design_sweep", "design_sweep_settings", "analysis_settings")

@@ -14,7 +14,7 @@ from pipelines.publish.releases import UnknownRelease, keep_release, record_rele
 from pipelines.schemas.base import table_key
 from pipelines.schemas.registry import all_tables
 from pipelines.settings import Paths
-from tests.conftest import build_dataset, rewrite_csv
+from tests.helpers import build_dataset, rewrite_csv
 
 T9 = Path("vehicle_requirements") / "table9.csv"
 

@@ -162,7 +162,7 @@ def test_query_command_opens_the_warehouse_read_only(published):
 def test_a_failed_runs_writes_are_never_published_by_a_later_run(published):
     """A change whose downstream fails must not leak into the warehouse through the next,
     unrelated refresh (each run starts from the published warehouse, not from staging)."""
-    from tests.conftest import build_dataset
+    from tests.helpers import build_dataset
 
     def scenario_rows():
         with duckdb.connect(str(published.published_db), read_only=True) as con:

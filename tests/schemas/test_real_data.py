@@ -4,7 +4,7 @@ import pytest
 from pipelines.ingest.curate import curate, has_published_numbers
 from pipelines.schemas.registry import CURATED
 from pipelines.schemas.validate import evaluate_warnings
-from tests.conftest import REAL_SOURCES
+from tests.helpers import REAL_SOURCES
 
 
 @pytest.fixture(scope="module")

@@ -5,8 +5,9 @@ import csv
 
 import pytest
 
+from pipelines.errors import SourceError
 from pipelines.ingest.curate import curate
-from pipelines.ingest.read_source import SourceError, dataset_files
+from pipelines.ingest.read_source import dataset_files
 from pipelines.schemas.base import column_docs
 from pipelines.schemas.registry import CURATED
 

@@ -17,7 +17,7 @@ import pytest
 from pipelines.ingest.curate import read_raw
 from pipelines.schemas.base import column_docs
 from pipelines.schemas.registry import CURATED
-from tests.conftest import REAL_SOURCES, REPORT
+from tests.helpers import REAL_SOURCES, REPORT
 
 pytestmark = pytest.mark.skipif(not REPORT.exists(), reason=f"report not found at {REPORT}")
 

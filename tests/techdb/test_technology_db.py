@@ -9,13 +9,13 @@ import duckdb
 import pandas as pd
 import pytest
 
+from pipelines.errors import SourceError
 from pipelines.ingest.curate import curate
-from pipelines.ingest.published_values import best_values, parse_published
-from pipelines.ingest.read_source import SourceError
 from pipelines.schemas.base import column_docs, foreign_keys
+from pipelines.schemas.published_values import best_values, parse_published
 from pipelines.schemas.registry import CURATED
 from pipelines.settings import PROJECT_ROOT
-from tests.conftest import failure_message
+from tests.helpers import failure_message
 
 QUERIES = PROJECT_ROOT / "warehouse" / "queries"
 TECHNOLOGY_TABLES = (

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 from pandera.typing import Series
 
-from pipelines.compute.cell_model import DESIGN_INPUT_UNITS, DESIGN_INPUTS, OUTPUT_UNITS
-from pipelines.schemas.base import DERIVED, ComputedTable, field, wide_model
+from pipelines.schemas.base import DERIVED, ComputedTable, catalogue_field, field, wide_model
+from pipelines.schemas.vocabulary import DESIGN_INPUT_UNITS, DESIGN_INPUTS, OUTPUT_UNITS
 
 # What each model output means (units come from the model itself, OUTPUT_UNITS).
 OUTPUT_DESCRIPTIONS: dict[str, str] = {
@@ -96,7 +96,7 @@ PUBLISHED_BESIDE = {
 
 CellPerformance = wide_model(
     "CellPerformance",
-    keys={"cell_id": (str, "Modelled cell (curated.modelled_cells)")},
+    keys={"cell_id": (str, "")},  # described by the field catalogue
     quantities=OUTPUTS,
     optional=PUBLISHED_BESIDE,
     description=(
@@ -128,7 +128,7 @@ DesignSweep = wide_model(
 
 
 class CellSensitivity(ComputedTable):
-    cell_id: Series[str] = field("Modelled cell", origin=DERIVED)
+    cell_id: Series[str] = catalogue_field("cell_id", origin=DERIVED)
     input: Series[str] = field("Model input perturbed", origin=DERIVED)
     direction: Series[str] = field("-10% or +10%", origin=DERIVED, isin=["-10%", "+10%"])
     output: Series[str] = field("Model output observed", origin=DERIVED)

@@ -4,12 +4,12 @@ from __future__ import annotations
 import pandas as pd
 from pandera.typing import Series
 
-from pipelines.compute.reconciliation import STATUSES
-from pipelines.schemas.base import DERIVED, ComputedTable, field
+from pipelines.schemas.base import DERIVED, ComputedTable, catalogue_field, field
+from pipelines.schemas.vocabulary import STATUSES
 
 
 class Reconciliation(ComputedTable):
-    source_table: Series[str] = field("Report table the published number is printed in", origin=DERIVED)
+    source_table: Series[str] = catalogue_field("source_table", description="Report table the published number is printed in", origin=DERIVED, nullable=False)
     row_key: Series[str] = field(
         "Row of that table: cell_id, or vehicle_id/scenario_id, or the claim_id of a text claim", origin=DERIVED
     )
@@ -96,8 +96,8 @@ class SourceFindings(ComputedTable):
     published_text: Series[str] = field("The flagged value as printed", origin=DERIVED, nullable=True)
     value: Series[float] = field("The flagged value, parsed, in `unit`", origin=DERIVED, nullable=True)
     unit: Series[str] = field("Canonical unit of value", origin=DERIVED, nullable=True)
-    source_file: Series[str] = field("File under sources/ holding the row", origin=DERIVED, nullable=True)
-    source_line: Series[pd.Int64Dtype] = field("Line of source_file holding the row", origin=DERIVED, nullable=True)
+    source_file: Series[str] = catalogue_field("source_file", nullable=True)
+    source_line: Series[pd.Int64Dtype] = catalogue_field("source_line", nullable=True)
 
     class Config:
         unique = ["table_name", "rule", "row_label"]

@@ -6,10 +6,8 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipelines.compute.sizing import SCENARIO_METRICS
-from pipelines.schemas.base import DERIVED, SLUG, ComputedTable, field
-
-UNCERTAIN_METRICS = {"pack_mass": "kg", "pack_volume": "L", "pack_cost_total": "USD"}
+from pipelines.schemas.base import DERIVED, SLUG, ComputedTable, catalogue_field, field
+from pipelines.schemas.vocabulary import SCENARIO_METRICS, UNCERTAIN_METRICS
 
 
 def d(description: str, unit: str | None = None, **checks):
@@ -46,9 +44,9 @@ class ScenarioPack(ComputedTable):
 
 
 class VehiclePacks(ScenarioPack):
-    vehicle_id: Series[str] = d("Vehicle type (curated.vehicle_requirements)", str_matches=SLUG)
-    scenario_id: Series[str] = d(_SCENARIO_ID, str_matches=SLUG)
-    year: Series[int] = d("Year the scenario describes", ge=2000, le=2100)
+    vehicle_id: Series[str] = catalogue_field("vehicle_id", origin=DERIVED, str_matches=SLUG)
+    scenario_id: Series[str] = catalogue_field("scenario_id", description=_SCENARIO_ID, origin=DERIVED, str_matches=SLUG)
+    year: Series[int] = catalogue_field("scenario_year", origin=DERIVED)
     interpolated: Series[bool] = d(_INTERPOLATED)
     energy_consumption: Series[float] = d("Energy the vehicle uses per mile (Table 9)", "kWh/mile", nullable=True, ge=0)
     range: Series[float] = d("Daily range the pack is sized for (Table 9)", "miles", nullable=True, ge=0)
@@ -83,10 +81,10 @@ class VehiclePacks(ScenarioPack):
 
 
 class MachinePacks(ScenarioPack):
-    machine_id: Series[str] = d("Construction machine (curated.construction_machines)", str_matches=SLUG)
+    machine_id: Series[str] = catalogue_field("machine_id", origin=DERIVED, str_matches=SLUG)
     machine_type: Series[str] = d("Machine type as printed in Table 12")
-    scenario_id: Series[str] = d(_SCENARIO_ID, str_matches=SLUG)
-    year: Series[int] = d("Year the scenario describes", ge=2000, le=2100)
+    scenario_id: Series[str] = catalogue_field("scenario_id", description=_SCENARIO_ID, origin=DERIVED, str_matches=SLUG)
+    year: Series[int] = catalogue_field("scenario_year", origin=DERIVED)
     interpolated: Series[bool] = d(_INTERPOLATED)
     battery_energy: Series[float] = d("Battery energy the machine carries today (Table 12)", "kWh", ge=0)
     operating_time: Series[float] = d("Hours the machine works on one charge today (Table 12)", "h", gt=0)
@@ -145,8 +143,8 @@ class MachinePacks(ScenarioPack):
 
 class FleetSummary(ComputedTable):
     fleet_id: Series[str] = d("Fleet (curated.fleets: the name of its file)")
-    scenario_id: Series[str] = d(_SCENARIO_ID, str_matches=SLUG)
-    year: Series[int] = d("Year the scenario describes", ge=2000, le=2100)
+    scenario_id: Series[str] = catalogue_field("scenario_id", description=_SCENARIO_ID, origin=DERIVED, str_matches=SLUG)
+    year: Series[int] = catalogue_field("scenario_year", origin=DERIVED)
     interpolated: Series[bool] = d(_INTERPOLATED)
     illustrative: Series[bool] = d("True when any line of the fleet is made up for illustration (not from the report)")
     asset_count: Series[int] = d("Vehicles and machines in the fleet", ge=0)
@@ -164,7 +162,7 @@ class FleetSummary(ComputedTable):
         "Constant depot power that returns each line's daily energy within its charging window, summed", "kW", ge=0
     )
     assets_exceeding_pack: Series[int] = d("Assets whose daily energy is more than their pack holds", ge=0)
-    source_file: Series[str] = d("File under sources/fleets/ the fleet was read from")
+    source_file: Series[str] = catalogue_field("source_file", description="File under sources/fleets/ the fleet was read from", origin=DERIVED)
 
     class Config:
         unique = ["fleet_id", "scenario_id"]
@@ -179,9 +177,9 @@ class FleetSummary(ComputedTable):
 
 
 class PackUncertainty(ComputedTable):
-    vehicle_id: Series[str] = d("Vehicle type (curated.vehicle_requirements)", str_matches=SLUG)
-    scenario_id: Series[str] = d("Battery scenario of curated.battery_scenarios", str_matches=SLUG)
-    year: Series[int] = d("Year the scenario describes", ge=2000, le=2100)
+    vehicle_id: Series[str] = catalogue_field("vehicle_id", origin=DERIVED, str_matches=SLUG)
+    scenario_id: Series[str] = catalogue_field("scenario_id", origin=DERIVED, str_matches=SLUG)
+    year: Series[int] = catalogue_field("scenario_year", origin=DERIVED)
     metric: Series[str] = d("Pack quantity sampled: " + ", ".join(UNCERTAIN_METRICS), isin=list(UNCERTAIN_METRICS))
     unit: Series[str] = d("Unit of p5, p50, p95 and mean", isin=sorted(set(UNCERTAIN_METRICS.values())))
     p5: Series[float] = d("5th percentile of the sampled quantity, in `unit`", ge=0)

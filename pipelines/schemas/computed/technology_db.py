@@ -6,12 +6,12 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipelines.compute.technology_db import CONFLICT_SIDE, HEADLINES, MATURITY
 from pipelines.schemas.base import DERIVED, ComputedTable, catalogue_field, field
+from pipelines.schemas.vocabulary import CONFLICT_SIDE, HEADLINES, MATURITY
 
 
 class ClaimReferences(ComputedTable):
-    claim_id: Series[str] = field("Claim (curated.cell_claims)", origin=DERIVED)
+    claim_id: Series[str] = catalogue_field("claim_id", origin=DERIVED)
     document_id: Series[str] = catalogue_field("document_id", origin=DERIVED)
     reference_id: Series[int] = catalogue_field("reference_id", origin=DERIVED)
 

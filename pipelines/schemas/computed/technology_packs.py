@@ -7,8 +7,8 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipelines.compute.technology_packs import CELL_PROPERTIES
 from pipelines.schemas.base import DERIVED, SLUG, ComputedTable, field, key_rule
+from pipelines.schemas.vocabulary import CELL_PROPERTIES
 
 SUBJECT_TYPES = ["technology", "product"]
 PROBABILITY = (0.0, 1.0)

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipelines.compute.sizing import SCENARIO_METRICS
 from pipelines.schemas.base import (
     SLUG,
     PublishedNumber,
@@ -17,6 +16,7 @@ from pipelines.schemas.base import (
     positive_numbers,
     same_across_tables,
 )
+from pipelines.schemas.vocabulary import SCENARIO_METRICS
 
 # The printed numbers pack and machine sizing read: metric -> (upper bound in the metric's
 # unit, whether 0 is possible). The upper ends are far above any vehicle or machine: they stop a
@@ -40,9 +40,13 @@ MACHINE_INPUTS = {
 
 
 class VehicleRequirements(PublishedNumber):
-    """Table 9: energy per mile, range and battery energy per vehicle type."""
+    """Table 9: energy per mile, range and battery energy per vehicle type.
 
-    vehicle_id: Series[str] = field("Vehicle type slug", str_matches=SLUG)
+    Vehicle sizing takes a vehicle's pack energy from its `energy_needed` row when it has one,
+    even where `energy_consumption` x `range` gives another number (a warning-level rule reports
+    the disagreement); only a vehicle without `energy_needed` is sized on kWh/mile x range."""
+
+    vehicle_id: Series[str] = catalogue_field("vehicle_id", str_matches=SLUG)
     display_name: Series[str] = field("Name of the vehicle type for charts and tables (ours, not printed)")
     driving_cycle: Series[str] = field("Driving cycle the consumption was simulated on, as printed")
     conditions: Series[str] = field("Condition printed with the value", nullable=True)
@@ -68,9 +72,9 @@ class VehicleRequirements(PublishedNumber):
 class BatteryScenarios(PublishedNumber):
     """Table 10 (and any scenario added beside it): cell metrics and cell-to-pack factors."""
 
-    scenario_id: Series[str] = field("Battery scenario slug", str_matches=SLUG)
+    scenario_id: Series[str] = catalogue_field("scenario_id", str_matches=SLUG)
+    year: Series[int] = catalogue_field("scenario_year")
     display_name: Series[str] = field("Name of the scenario for charts and tables (ours, not printed)")
-    year: Series[int] = field("Year the scenario describes", ge=2000, le=2100)
     technology_id: Series[str] = catalogue_field(
         "technology_id",
         description="Technology the scenario's cells stand for (curated.technologies); a generic scenario "
@@ -102,8 +106,8 @@ class BatteryScenarios(PublishedNumber):
 class PublishedPackResults(PublishedNumber):
     """Table 11: pack mass, volume, cost and specific power as published."""
 
-    vehicle_id: Series[str] = field("Vehicle type slug (curated.vehicle_requirements)", str_matches=SLUG)
-    scenario_id: Series[str] = field("Battery scenario slug (curated.battery_scenarios)", str_matches=SLUG)
+    vehicle_id: Series[str] = catalogue_field("vehicle_id", str_matches=SLUG)
+    scenario_id: Series[str] = catalogue_field("scenario_id", str_matches=SLUG)
 
     unique_key = key_rule("vehicle_id", "scenario_id", "metric", name="one row per vehicle, scenario and metric")
 
@@ -120,7 +124,7 @@ class PublishedPackResults(PublishedNumber):
 class ConstructionMachines(PublishedNumber):
     """Tables 12 and ES-2: electric construction machines."""
 
-    machine_id: Series[str] = field("Machine slug", str_matches=SLUG)
+    machine_id: Series[str] = catalogue_field("machine_id", str_matches=SLUG)
     display_name: Series[str] = field("Name of the machine for charts and tables (ours, not printed)")
     machine_type: Series[str] = field("Machine type as printed")
 

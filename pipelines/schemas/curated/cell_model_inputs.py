@@ -8,6 +8,7 @@ from pandera.typing import Series
 
 from pipelines.schemas.base import (
     DERIVED,
+    SLUG,
     CuratedRows,
     PublishedNumber,
     calibrated_against_field,
@@ -16,6 +17,13 @@ from pipelines.schemas.base import (
     field,
     key_rule,
     same_across_tables,
+)
+from pipelines.schemas.vocabulary import (
+    DESIGN_INPUT_UNITS,
+    DESIGN_INPUTS,
+    DESIGN_SWEEP_DISTRIBUTIONS,
+    INDEPENDENT_INPUT_UNITS,
+    TABLE6_INPUTS,
 )
 
 # Cells are identified by curated.modelled_cells; the tables below reference it (foreign keys).
@@ -27,7 +35,7 @@ UM_TO_CM = 1e-4
 class ModelledCells(CuratedRows):
     """The nine cell designs of Section 4.1 and how each table labels them."""
 
-    cell_id: Series[str] = field("Cell design slug", unique=True, str_matches=r"^[a-z0-9_]+$")
+    cell_id: Series[str] = catalogue_field("cell_id", unique=True, str_matches=SLUG)
     display_name: Series[str] = field("Name of the cell for charts and tables (ours, not printed; unique)", unique=True)
     table6_label: Series[str] = field("Column label in Table 6, as printed")
     table7_label: Series[str] = field("Row label in Tables 7 and ES-1, as printed (typos kept)")
@@ -50,7 +58,7 @@ def _t6(df: pd.DataFrame, target: str, formula, rel_tol: float = 0.03) -> pd.Ser
 class CellDesignParameters(PublishedNumber):
     """Table 6, long: one row per modelled cell and printed parameter."""
 
-    cell_id: Series[str] = field("Cell design (curated.modelled_cells)")
+    cell_id: Series[str] = catalogue_field("cell_id")
     parameter: Series[str] = field("Table 6 row as a metric slug (curated.metrics)")
 
     # PublishedNumber names the metric column `metric`; Table 6 calls it `parameter`.
@@ -108,7 +116,7 @@ class CellDesignParameters(PublishedNumber):
 class PublishedCellResults(PublishedNumber):
     """Tables 7 and ES-1: the model results as the report published them."""
 
-    cell_id: Series[str] = field("Cell design (curated.modelled_cells)")
+    cell_id: Series[str] = catalogue_field("cell_id")
     conditions: Series[str] = field("Condition printed with the value (e.g. 95% efficiency)", nullable=True)
 
     unique_key = key_rule("source_table", "cell_id", "metric", name="one row per table, cell and metric")
@@ -126,8 +134,6 @@ class PublishedCellResults(PublishedNumber):
 
 
 def _model_inputs() -> tuple[list[str], dict[str, str]]:
-    from pipelines.compute.cell_model import DESIGN_INPUT_UNITS, DESIGN_INPUTS
-    from pipelines.compute.cell_resistance import INDEPENDENT_INPUT_UNITS
 
     return [*DESIGN_INPUTS, *INDEPENDENT_INPUT_UNITS], {**DESIGN_INPUT_UNITS, **INDEPENDENT_INPUT_UNITS}
 
@@ -185,7 +191,7 @@ def within_input_domain(parameter: pd.Series, value: pd.Series) -> pd.Series:
 class CellModelAssumptions(CuratedRows):
     """Inputs the Section 4.1 model uses but the report does not print, per modelled cell."""
 
-    cell_id: Series[str] = field("Cell design (curated.modelled_cells)")
+    cell_id: Series[str] = catalogue_field("cell_id")
     parameter: Series[str] = field(
         "Model input (pipelines/compute/cell_model.py DESIGN_INPUTS, or an input of the independent "
         "eq 12-21 resistance in pipelines/compute/cell_resistance.py)",
@@ -209,7 +215,7 @@ class CellModelAssumptions(CuratedRows):
 
     @pa.dataframe_check(name="a value that replaces a printed input says it is a correction")
     def corrections_declared(cls, df: pd.DataFrame) -> pd.Series:
-        from pipelines.compute.cell_model import TABLE6_INPUTS
+
 
         return ~df["parameter"].isin(TABLE6_INPUTS) | df["provenance"].str.startswith("correction")
 
@@ -227,7 +233,7 @@ class DesignSweepRanges(CuratedRows):
     parameter: Series[str] = field("Model input to vary", unique=True, isin=_model_inputs()[0])
     low: Series[float] = field("Lower end for a uniform draw, in `unit`", nullable=True)
     high: Series[float] = field("Upper end for a uniform draw, in `unit`", nullable=True)
-    distribution: Series[str] = field("uniform (between low and high) or choice (one of choices)", isin=["uniform", "choice"])
+    distribution: Series[str] = field("uniform (between low and high) or choice (one of choices)", isin=list(DESIGN_SWEEP_DISTRIBUTIONS))
     choices: Series[str] = field("';'-separated values, optionally labelled (li_metal=2.89); rows sharing labels are drawn together", nullable=True)
     unit: Series[str] = field("Unit of low, high and choices: the model's unit for the input")
     note: Series[str] = field("Why this range, in our own words", nullable=True)

@@ -5,8 +5,8 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipelines.compute.cell_model import PULSE_EFFICIENCY
-from pipelines.schemas.base import PublishedNumber, catalogue_field, derived_agrees, field
+from pipelines.schemas.base import SLUG, PublishedNumber, catalogue_field, derived_agrees, field
+from pipelines.schemas.vocabulary import PULSE_EFFICIENCY
 
 STATUSES = ["commercial", "early_production", "under_development", "laboratory", "literature"]
 
@@ -25,7 +25,7 @@ def _energy_rules(df: pd.DataFrame, target: str, formula) -> pd.Series:
 class CellClaims(PublishedNumber):
     """One row per numeric claim about a cell or technology."""
 
-    claim_id: Series[str] = field("Stable identifier of the claim", unique=True, str_matches=r"^[a-z0-9_]+$")
+    claim_id: Series[str] = catalogue_field("claim_id", unique=True, str_matches=SLUG)
     entity: Series[str] = field("Cell, product or technology the number is about")
     product_id: Series[str] = catalogue_field("product_id")
     developer: Series[str] = field("Company or laboratory behind the entity as printed ('various' for literature)")

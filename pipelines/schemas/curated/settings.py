@@ -1,5 +1,8 @@
-"""The analysis settings the computations read (sources/analysis_settings/)."""
+"""The analysis settings the computations read (sources/analysis_settings/): the rows' pandera
+model and the typed, frozen object a computation receives (read once from the curated table)."""
 from __future__ import annotations
+
+import dataclasses
 
 import pandas as pd
 import pandera.pandas as pa
@@ -7,22 +10,38 @@ from pandera.typing import Series
 
 from pipelines.schemas.base import CuratedRows, field
 
-# Every setting the code reads, with the unit its value must carry. Values live in sources/.
-SETTINGS: dict[str, str] = {
-    "workday_hours": "h",
-    "overnight_charging_hours": "h",
-    "work_break_charging_hours": "h",
-    "baseline_scenario": "scenario_id",
-    "interpolation_from": "scenario_id",
-    "interpolation_to": "scenario_id",
-    "design_target_gravimetric": "Wh/kg",
-    "design_target_volumetric": "Wh/L",
-    "cell_model_tolerance": "ratio",
-    "pack_tolerance": "ratio",
-}
+
+def _setting(unit: str):
+    return dataclasses.field(metadata={"unit": unit})
 
 
-class AnalysisSettings(CuratedRows):
+@dataclasses.dataclass(frozen=True)
+class AnalysisSettings:
+    """Every setting a computation reads, typed; the unit is the one its row must carry."""
+
+    workday_hours: float = _setting("h")
+    overnight_charging_hours: float = _setting("h")
+    work_break_charging_hours: float = _setting("h")
+    baseline_scenario: str = _setting("scenario_id")
+    interpolation_from: str = _setting("scenario_id")
+    interpolation_to: str = _setting("scenario_id")
+    design_target_gravimetric: float = _setting("Wh/kg")
+    design_target_volumetric: float = _setting("Wh/L")
+    cell_model_tolerance: float = _setting("ratio")
+    pack_tolerance: float = _setting("ratio")
+
+    @classmethod
+    def from_frame(cls, frame: pd.DataFrame) -> AnalysisSettings:
+        """From curated.analysis_settings: numbers as floats, identifiers as text."""
+        values = frame.set_index("setting")["value"]
+        return cls(**{f.name: values[f.name] if f.type == "str" else float(values[f.name]) for f in dataclasses.fields(cls)})
+
+
+# setting -> the unit its value must carry (from the typed object above: one list of settings).
+SETTINGS: dict[str, str] = {f.name: f.metadata["unit"] for f in dataclasses.fields(AnalysisSettings)}
+
+
+class AnalysisSettingRows(CuratedRows):
     setting: Series[str] = field("Name of the setting", unique=True, isin=list(SETTINGS))
     value: Series[str] = field("Its value (a number in `unit`, or an identifier)")
     unit: Series[str] = field("Unit of the value, or the kind of identifier")
@@ -44,10 +63,3 @@ class AnalysisSettings(CuratedRows):
 
     class Config:
         description = "Settings of the computations (workday, charging windows, scenarios, design target, tolerances)."
-
-
-def settings_from(frame: pd.DataFrame) -> dict[str, float | str]:
-    """setting -> value, numbers as floats, identifiers as text."""
-    values = frame.set_index("setting")["value"]
-    units = frame.set_index("setting")["unit"]
-    return {k: (v if units[k] == "scenario_id" else float(v)) for k, v in values.items()}

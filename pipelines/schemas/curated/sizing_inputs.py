@@ -7,23 +7,23 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipelines.compute.sizing import SCENARIO_METRICS
-from pipelines.ingest.published_values import parse_published
 from pipelines.schemas.base import (
     DERIVED,
     SLUG,
     CuratedRows,
     PublishedNumber,
     calibrated_against_field,
+    catalogue_field,
     field,
     key_rule,
     within_physical_bounds,
 )
 from pipelines.schemas.curated.applications import SCENARIO_INPUTS
+from pipelines.schemas.published_values import parse_published
+from pipelines.schemas.vocabulary import ASSET_TYPES, SCENARIO_DISTRIBUTIONS, SCENARIO_METRICS
 
-ASSET_TYPES = ["vehicle", "machine"]
 CHARGING_MODES = ["overnight", "work_break"]
-DISTRIBUTIONS = ["triangular", "uniform", "fixed"]
+DISTRIBUTIONS = list(SCENARIO_DISTRIBUTIONS)
 # Canonical unit of each scenario metric (as in sources/metrics/): an uncertainty range is
 # given in the unit the scenario itself is stored in.
 SCENARIO_METRIC_UNITS = {
@@ -45,7 +45,7 @@ MAX_KWH = (0, 100_000)
 class VehiclePeakPower(CuratedRows):
     """Peak battery power per vehicle, inferred from Table 11 (W/kg x kg)."""
 
-    vehicle_id: Series[str] = field("Vehicle type slug (curated.vehicle_requirements)", str_matches=SLUG)
+    vehicle_id: Series[str] = catalogue_field("vehicle_id", str_matches=SLUG)
     peak_power_kw: Series[float] = field(
         "Peak power the vehicle draws from its battery, the round figure behind Table 11's W/kg",
         unit="kW",
@@ -67,9 +67,9 @@ class VehiclePeakPower(CuratedRows):
     implied_unit: Series[str] = field("Unit of the implied products (must be kW)", isin=["kW"])
     reason: Series[str] = field("Why this figure was chosen, in our own words")
     calibrated_against: Series[str] = calibrated_against_field()
-    section: Series[str] = field("Report section the inference draws on")
-    source_table: Series[str] = field("Report table the inference draws on", nullable=True)
-    reference_ids: Series[str] = field("Reference numbers (curated.references), ';'-separated", nullable=True)
+    section: Series[str] = catalogue_field("section", description="Report section the inference draws on")
+    source_table: Series[str] = catalogue_field("source_table", description="Report table the inference draws on", nullable=True)
+    reference_ids: Series[str] = catalogue_field("reference_ids", nullable=True)
 
     unique_key = key_rule("vehicle_id", name="one row per vehicle")
 
@@ -111,9 +111,9 @@ class ChargerClasses(CuratedRows):
         "Battery size the class stops applying at (exclusive); empty for no upper limit", unit="kWh", nullable=True, gt=0, bounds=MAX_KWH
     )
     battery_kwh_unit: Series[str] = field("Unit of the battery limits (must be kWh)", isin=["kWh"])
-    section: Series[str] = field("Report section the class comes from")
-    source_table: Series[str] = field("Report table, if any", nullable=True)
-    reference_ids: Series[str] = field("Reference numbers (curated.references), ';'-separated", nullable=True)
+    section: Series[str] = catalogue_field("section", description="Report section the class comes from")
+    source_table: Series[str] = catalogue_field("source_table", description="Report table, if any", nullable=True)
+    reference_ids: Series[str] = catalogue_field("reference_ids", nullable=True)
     note: Series[str] = field("Curator's note, in our own words", nullable=True)
 
     unique_key = key_rule("charger_id", name="one row per charger class")
@@ -171,7 +171,7 @@ class Fleets(CuratedRows):
 class ScenarioUncertainty(CuratedRows):
     """Low / most likely / high of scenario metrics, for Monte Carlo pack sizing."""
 
-    scenario_id: Series[str] = field("Battery scenario slug (curated.battery_scenarios)", str_matches=SLUG)
+    scenario_id: Series[str] = catalogue_field("scenario_id", str_matches=SLUG)
     metric: Series[str] = field("Scenario metric the range applies to: " + ", ".join(SCENARIO_METRICS), isin=list(SCENARIO_METRICS))
     low: Series[float] = field("Lowest plausible value, in the row's `unit` (empty for a fixed metric)", nullable=True)
     mode: Series[float] = field("Most likely value, in the row's `unit` (empty for a uniform range)", nullable=True)
@@ -179,9 +179,9 @@ class ScenarioUncertainty(CuratedRows):
     unit: Series[str] = field("Unit of low, mode and high: the metric's canonical unit")
     distribution: Series[str] = field("Sampling distribution: " + ", ".join(DISTRIBUTIONS), isin=DISTRIBUTIONS)
     provenance: Series[str] = field("Which report figures the bounds come from")
-    section: Series[str] = field("Report sections the bounds come from, ';'-separated")
-    source_table: Series[str] = field("Report tables the bounds come from, ';'-separated", nullable=True)
-    reference_ids: Series[str] = field("Reference numbers (curated.references), ';'-separated", nullable=True)
+    section: Series[str] = catalogue_field("section", description="Report sections the bounds come from, ';'-separated")
+    source_table: Series[str] = catalogue_field("source_table", description="Report tables the bounds come from, ';'-separated", nullable=True)
+    reference_ids: Series[str] = catalogue_field("reference_ids", nullable=True)
     note: Series[str] = field("Curator's note, in our own words", nullable=True)
 
     unique_key = key_rule("scenario_id", "metric", name="one row per scenario and metric")
@@ -228,7 +228,7 @@ class ScenarioUncertainty(CuratedRows):
 class ApplicationClaims(PublishedNumber):
     """Numbers stated in the prose of Section 5 (packs, costs, power, charging)."""
 
-    claim_id: Series[str] = field("Claim slug, stable once published", str_matches=SLUG)
+    claim_id: Series[str] = catalogue_field("claim_id", str_matches=SLUG)
     subject: Series[str] = field("What the claim is about, in our words")
     conditions: Series[str] = field("Condition or basis printed with the value", nullable=True)
 
@@ -244,7 +244,7 @@ class ApplicationClaims(PublishedNumber):
 class ReconciliationNotes(CuratedRows):
     """Why a published number is not reproduced, one row per (table, row, column)."""
 
-    source_table: Series[str] = field("Report table of the number (or 'Section 5.2' for a text claim)")
+    source_table: Series[str] = catalogue_field("source_table", description="Report table of the number (or 'Section 5.2' for a text claim)", nullable=False)
     row_key: Series[str] = field(
         "Row of that table: cell_id, vehicle_id/scenario_id, or the claim_id of a text claim",
         str_matches=r"^[a-z0-9_]+(/[a-z0-9_]+)?$",

@@ -8,8 +8,8 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipelines.compute.technology_db import HEADLINES
 from pipelines.schemas.base import DERIVED, SLUG, CuratedRows, catalogue_field, field, one_name_per_key
+from pipelines.schemas.vocabulary import HEADLINES
 
 DOCUMENT_KINDS = [
     "research_report",

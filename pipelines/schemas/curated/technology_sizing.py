@@ -7,9 +7,9 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipelines.compute.technology_packs import CELL_PROPERTIES, PACK_RATIOS
-from pipelines.ingest.published_values import QUALIFIERS
 from pipelines.schemas.base import SLUG, CuratedRows, field, key_rule
+from pipelines.schemas.published_values import QUALIFIERS
+from pipelines.schemas.vocabulary import CELL_PROPERTIES, PACK_RATIOS
 
 ASSET_TYPES = ["vehicle", "machine"]
 LIMIT_BASES = ["report", "assumption"]

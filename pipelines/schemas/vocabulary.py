@@ -1,0 +1,164 @@
+"""Vocabularies shared by the schemas and the computations, defined once.
+
+The pandera models (schemas/) check columns against these lists and the computations (compute/)
+iterate over them; both import them from here, the lowest layer that needs them, so no schema
+imports a computation.
+"""
+from __future__ import annotations
+
+# --------------------------------------------------------------------------- cell model
+# Inputs printed in Table 6 (slug = Table 6 parameter slug, value in the printed unit).
+TABLE6_INPUTS: tuple[str, ...] = (
+    "cathode_thickness",  # µm
+    "cathode_density",  # g/cm³, density of the cathode composite
+    "cathode_material_specific_capacity",  # Ah/g of active material
+    "cathode_additional_material_ratio",  # g additional (inactive) per g active, -
+    "anode_density",  # g/cm³
+    "separator_density",  # g/cm³ (SSE or polymer/porous separator)
+    "sse_thickness",  # µm, separator / SSE layer
+    "cu_resistivity",  # µΩ·cm (printed as "Cu Conductivity")
+    "al_resistivity",  # µΩ·cm (printed as "Al Conductivity")
+    "current_collector_thickness",  # µm, each of the Cu and Al foils
+    "cu_density",  # g/cm³
+)
+
+# Inputs the report uses but does not print (sources/cell_model_assumptions).
+ASSUMED_INPUTS: tuple[str, ...] = (
+    "cell_capacity",  # Ah
+    "anode_oversize_factor",  # anode Ah / cell Ah, -
+    "average_voltage",  # V, average discharge voltage for the energy
+    "cathode_porosity",  # volume fraction, -
+    "anode_specific_capacity",  # Ah/g of anode solid
+    "anode_porosity",  # volume fraction, -
+    "separator_porosity",  # volume fraction, -
+    "electrolyte_density",  # g/cm³ of the liquid filling pores (0 = pores carry no mass)
+    "al_density",  # g/cm³
+    "sse_resistivity",  # Ω·cm, ionic resistivity of the separator layer
+    "electrode_area_specific_resistance",  # Ω·cm², electrodes + interfaces other than the SSE
+    "current_path_length",  # mm, current path along a foil sheet to its tab
+    "pulse_voltage",  # V used in the pulse and matched-impedance power
+)
+
+DESIGN_INPUTS: tuple[str, ...] = TABLE6_INPUTS + ASSUMED_INPUTS
+
+DESIGN_INPUT_UNITS: dict[str, str] = {
+    "cathode_thickness": "µm",
+    "cathode_density": "g/cm3",
+    "cathode_material_specific_capacity": "Ah/g",
+    "cathode_additional_material_ratio": "ratio",
+    "anode_density": "g/cm3",
+    "separator_density": "g/cm3",
+    "sse_thickness": "µm",
+    "cu_resistivity": "µOhm·cm",
+    "al_resistivity": "µOhm·cm",
+    "current_collector_thickness": "µm",
+    "cu_density": "g/cm3",
+    "cell_capacity": "Ah",
+    "anode_oversize_factor": "ratio",
+    "average_voltage": "V",
+    "cathode_porosity": "ratio",
+    "anode_specific_capacity": "Ah/g",
+    "anode_porosity": "ratio",
+    "separator_porosity": "ratio",
+    "electrolyte_density": "g/cm3",
+    "al_density": "g/cm3",
+    "sse_resistivity": "Ohm·cm",
+    "electrode_area_specific_resistance": "Ohm·cm2",
+    "current_path_length": "mm",
+    "pulse_voltage": "V",
+}
+
+# Outputs in the order compute_cell_performance returns them, with units. Names equal to a
+# Table 6 parameter slug or a Table 7 metric carry that slug's canonical unit.
+OUTPUT_UNITS: dict[str, str] = {
+    "cathode_specific_capacity": "Ah/g",
+    "cathode_volumetric_capacity": "Ah/cm3",
+    "cathode_areal_capacity": "Ah/cm2",
+    "cell_area": "cm2",
+    "cathode_mass": "g",
+    "anode_capacity": "Ah",
+    "anode_effective_density": "g/cm3",
+    "anode_mass": "g",
+    "anode_areal_capacity": "Ah/cm2",
+    "anode_volumetric_capacity": "Ah/cm3",
+    "anode_thickness": "µm",
+    "sse_mass": "g",
+    "separator_electrolyte_mass": "g",
+    "electrode_electrolyte_mass": "g",
+    "electrolyte_mass": "g",
+    "cu_mass": "g",
+    "al_mass": "g",
+    "total_mass": "g",
+    "total_thickness": "µm",
+    "volume": "cm3",
+    "mass_density": "g/cm3",
+    "cell_energy": "Wh",
+    "gravimetric_energy_density": "Wh/kg",
+    "volumetric_energy_density": "Wh/L",
+    "sse_interface_resistance": "Ohm·cm2",
+    "sse_resistance": "mOhm",
+    "electrode_resistance": "mOhm",
+    "cu_resistance": "pOhm",
+    "al_resistance": "pOhm",
+    "cu_areal_resistance": "µOhm·cm2",
+    "al_areal_resistance": "µOhm·cm2",
+    "internal_resistance": "mOhm",
+    "pulse_power_95": "W/kg",
+    "matched_impedance_power": "W/kg",
+}
+
+# Efficiency that defines the Table 7 pulse-power metric (P = EF(1-EF)V²/R), not a design input.
+PULSE_EFFICIENCY = 0.95
+
+# Unprinted inputs of eq 16/18 (curated in sources/cell_model_assumptions), with units.
+INDEPENDENT_INPUT_UNITS: dict[str, str] = {"liquid_electrolyte_resistivity": "Ohm·cm"}
+
+# Sampling distributions of the cell-model design sweep (sources/design_sweep).
+DESIGN_SWEEP_DISTRIBUTIONS = ("uniform", "choice")
+
+# --------------------------------------------------------------------------- sizing
+# Scenario metrics (Table 10 slugs) in the order pack_sizing takes them.
+SCENARIO_METRICS: tuple[str, ...] = (
+    "cell_gravimetric_energy_density",
+    "cell_volumetric_energy_density",
+    "cell_cost",
+    "gravimetric_cell_to_pack_ratio",
+    "volumetric_cell_to_pack_ratio",
+    "pack_cost_factor",
+)
+
+# Kinds of asset a battery scenario sizes (sources/vehicle_peak_power etc.).
+ASSET_TYPES = ["vehicle", "machine"]
+# Sampling distributions of the pack Monte Carlo (sources/scenario_uncertainty).
+SCENARIO_DISTRIBUTIONS = ("triangular", "uniform", "fixed")
+# Pack quantities the Monte Carlo samples, with their units.
+UNCERTAIN_METRICS = {"pack_mass": "kg", "pack_volume": "L", "pack_cost_total": "USD"}
+
+# --------------------------------------------------------------------------- reconciliation
+# calibrated: within tolerance, but only because an input was fitted to this very number.
+# not_comparable: the published value is text, so there is nothing to compare.
+STATUSES = ("reproduced", "calibrated", "deviates", "not_computed", "not_comparable")
+
+# --------------------------------------------------------------------------- technology database
+# Maturity order of cell_claims.status, most mature first.
+MATURITY = ["commercial", "early_production", "under_development", "laboratory", "literature"]
+HEADLINES = {
+    "gravimetric": ("Wh/kg", "gravimetric energy density"),
+    "volumetric": ("Wh/L", "volumetric energy density"),
+    "cycle_life": ("cycles", "cycle life"),
+    "cost": ("USD/kWh", "cost (cell, pack or unspecified price)"),
+}
+CONFLICT_SIDE = [
+    "claim_id", "document_id", "section", "source_table", "published_text", "qualifier", "value_best",
+    "interval_min", "interval_max", "evidence", "claim_date", "source_file", "source_line",
+]
+
+
+# --------------------------------------------------------------------------- technology packs
+# Cell property sized from claims -> the claim metric that states it; the pack ratios per family.
+CELL_PROPERTIES: dict[str, str] = {
+    "cell_gravimetric_energy_density": "gravimetric_energy_density",
+    "cell_volumetric_energy_density": "volumetric_energy_density",
+    "cell_cost": "cell_cost",
+}
+PACK_RATIOS: list[str] = ["gravimetric_cell_to_pack_ratio", "volumetric_cell_to_pack_ratio", "pack_cost_factor"]

@@ -1,0 +1,61 @@
+"""No module of pipelines/ imports from a higher layer (function-level imports included).
+
+The order, lowest first, is the one the README's layout table gives. A package may import from
+its own layer and any lower one; a module not listed here fails the test until it is placed."""
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pipelines
+
+PACKAGE = Path(pipelines.__file__).parent
+# Lowest first. Foundation modules import only the standard library, third-party packages and
+# each other; `publish` (storage and rendering) sits below the assets that call it.
+LAYERS: list[set[str]] = [
+    {"settings", "errors", "progress", "provenance", "query", "__init__"},
+    {"schemas"},
+    {"ingest"},
+    {"compute"},
+    {"tables"},
+    {"publish"},
+    {"assets"},
+    {"automation", "definitions", "cli"},
+]
+RANK = {name: rank for rank, names in enumerate(LAYERS) for name in names}
+
+
+def _layer(module: str) -> str:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 else "__init__"
+
+
+def _imports(path: Path):
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.split(".")[0] == "pipelines":
+            yield node.lineno, node.module
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if alias.name.split(".")[0] == "pipelines":
+                    yield node.lineno, alias.name
+
+
+def test_every_module_has_a_layer():
+    modules = {_layer("pipelines." + ".".join(p.relative_to(PACKAGE).with_suffix("").parts)) for p in PACKAGE.rglob("*.py")}
+    assert modules - set(RANK) == set(), "place the new package in LAYERS"
+
+
+def test_no_import_from_a_higher_layer():
+    upward = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        here = _layer("pipelines." + ".".join(path.relative_to(PACKAGE).with_suffix("").parts))
+        for line, module in _imports(path):
+            there = _layer(module)
+            if RANK[there] > RANK[here]:
+                upward.append(f"{path.relative_to(PACKAGE.parent)}:{line} ({here}) imports {module} ({there})")
+    assert upward == []
+
+
+def test_query_path_imports_no_pipeline_code():
+    """The query path stays fast: duckdb and the standard library only."""
+    assert list(_imports(PACKAGE / "query.py")) == []
