@@ -221,7 +221,7 @@ def vehicle_packs(vehicles: pd.DataFrame, scenarios: pd.DataFrame, peak_power: p
             veh[c] = np.nan
     _check_non_negative(veh["energy_needed"].to_numpy(float), "vehicles.energy_needed")
     pp = _numeric_frame(peak_power[["vehicle_id", "peak_power_kw"]], ["peak_power_kw"], "peak_power")
-    pp = pp.rename(columns={"peak_power_kw": "peak_power"})  # curated column [kW] -> computed column
+    pp = pp.rename(columns={"peak_power_kw": "pack_peak_power"})  # curated column [kW] -> computed column
 
     veh = veh[["vehicle_id", "energy_consumption", "range", "energy_needed"]].rename(
         columns={"energy_needed": "battery_energy"}
@@ -230,7 +230,7 @@ def vehicle_packs(vehicles: pd.DataFrame, scenarios: pd.DataFrame, peak_power: p
     veh = veh.merge(pp, on="vehicle_id", how="left")
     keep = ["scenario_id", "year", *SCENARIO_METRICS]
     frame = veh.merge(scen[keep], how="cross")
-    out = _size_frame(frame, "battery_energy", "peak_power")
+    out = _size_frame(frame, "battery_energy", "pack_peak_power")
     return out.sort_values(["vehicle_id", "year", "scenario_id"], kind="stable").reset_index(drop=True)
 
 

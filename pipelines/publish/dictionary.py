@@ -91,7 +91,7 @@ def render_dictionary() -> str:
         "key cannot be a FOREIGN KEY: the ingest checks those, and the line says so.",
         "",
         "**Units: in the column's metadata, never in its name.** A computed column is named for the quantity",
-        "(`battery_energy`, `pack_mass`, `peak_power`, `operating_time`), and its unit is in the `unit` column",
+        "(`battery_energy`, `pack_mass`, `pack_peak_power`, `operating_time`), and its unit is in the `unit` column",
         "below and in the DuckDB comment; a column without a fixed unit says which column holds it (`value`",
         "with `unit`). Curated tables keep their source files' column names. Named queries in",
         "`warehouse/queries/` round for display and may put the unit in an output alias (`mass_2030_kg`);",

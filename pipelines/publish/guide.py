@@ -17,11 +17,14 @@ END = "<!-- end of the generated curator's guide -->"
 
 def readers() -> dict[str, list[str]]:
     """curated.<name> -> the computed tables whose function reads it (pipelines/tables/)."""
-    import pipelines.tables.model
-    import pipelines.tables.quality
-    import pipelines.tables.sizing
-    import pipelines.tables.technology_db  # noqa: F401 (each module registers its tables)
+    import importlib
+    import pkgutil
+
+    import pipelines.tables
     from pipelines.tables import TABLE_FUNCTIONS
+
+    for module in pkgutil.iter_modules(pipelines.tables.__path__):  # each module registers its tables
+        importlib.import_module(f"pipelines.tables.{module.name}")
 
     read: dict[str, list[str]] = {}
     for built, fn in sorted(TABLE_FUNCTIONS.items()):

@@ -19,7 +19,7 @@ from pipelines.tables.technology_packs import (
     unsizable,
     vehicle_assets,
 )
-from tests.conftest import REAL_SOURCES, rewrite_csv
+from tests.helpers import REAL_SOURCES, rewrite_csv
 
 NEEDED = (
     "cell_claims", "technologies", "products", "technology_cell_overrides", "claim_uncertainty", "technology_pack_ratios",

@@ -127,7 +127,7 @@ def test_new_vehicle_appears_in_vehicle_packs(workspace):
     packs = _tables(workspace, "vehicle_packs")["vehicle_packs"]
     school = packs[packs["vehicle_id"] == "school_bus"]
     assert set(school["scenario_id"]) == set(packs["scenario_id"])  # every scenario, interpolated ones too
-    assert (school["battery_energy"] == 300).all() and (school["peak_power"] == 200).all()
+    assert (school["battery_energy"] == 300).all() and (school["pack_peak_power"] == 200).all()
 
 
 # --------------------------------------------------------------------------- bad inputs

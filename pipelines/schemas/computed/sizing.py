@@ -54,8 +54,8 @@ class VehiclePacks(ScenarioPack):
     energy_from_consumption: Series[float] = d(
         "Energy per mile x range, a cross-check of battery_energy", "kWh", nullable=True, ge=0
     )
-    peak_power: Series[float] = d(
-        "Peak battery power of the vehicle (curated.vehicle_peak_power); null when not known", "kW", nullable=True, gt=0
+    pack_peak_power: Series[float] = d(
+        "Peak power the vehicle's pack must deliver (curated.vehicle_peak_power); null when not known", "kW", nullable=True, gt=0
     )
     pack_specific_power: Series[float] = d(
         "Power per kg of pack at the vehicle's peak power: peak kW / pack mass (null without a peak power)",

@@ -7,7 +7,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipelines.schemas.base import DERIVED, SLUG, ComputedTable, field, key_rule
+from pipelines.schemas.base import DERIVED, SLUG, ComputedTable, catalogue_field, field, key_rule
 from pipelines.schemas.vocabulary import CELL_PROPERTIES
 
 SUBJECT_TYPES = ["technology", "product"]
@@ -23,8 +23,8 @@ class TechnologyCells(ComputedTable):
     subject_type: Series[str] = d("technology (all its claims) or product (the claims about that product)", isin=SUBJECT_TYPES)
     subject_id: Series[str] = d("technology_id (curated.technologies) or product_id (curated.products)", str_matches=SLUG)
     property: Series[str] = d("Cell property: " + ", ".join(CELL_PROPERTIES), isin=list(CELL_PROPERTIES))
-    technology_id: Series[str] = d("Technology of the subject (curated.technologies)")
-    product_id: Series[str] = d("Product, for a product subject (curated.products)", nullable=True)
+    technology_id: Series[str] = catalogue_field("technology_id", description="Technology of the subject (curated.technologies)", origin=DERIVED)
+    product_id: Series[str] = catalogue_field("product_id", description="Product, for a product subject (curated.products)", origin=DERIVED, nullable=True)
     family: Series[str] = d("Technology family (curated.technologies.family): picks the cell-to-pack ratios")
     unit: Series[str] = d("Unit of value, low and high", isin=["Wh/kg", "Wh/L", "USD/kWh"])
     value: Series[float] = d("Mean best value (value_best) of the feeding claims, in `unit`; null when none is claimed", nullable=True, ge=0, bounds=(0, 20_000))
@@ -70,8 +70,8 @@ def _p(what: str, unit: str, nullable: bool = False):
 class TechnologyPackBase(ComputedTable):
     subject_type: Series[str] = d("technology or product (sizing.technology_cells)", isin=SUBJECT_TYPES)
     subject_id: Series[str] = d("technology_id or product_id whose claimed cells build the pack", str_matches=SLUG)
-    technology_id: Series[str] = d("Technology of the subject (curated.technologies)")
-    product_id: Series[str] = d("Product, for a product subject (curated.products)", nullable=True)
+    technology_id: Series[str] = catalogue_field("technology_id", description="Technology of the subject (curated.technologies)", origin=DERIVED)
+    product_id: Series[str] = catalogue_field("product_id", description="Product, for a product subject (curated.products)", origin=DERIVED, nullable=True)
     family: Series[str] = d("Technology family: picks the cell-to-pack ratios (curated.technology_pack_ratios)")
     battery_energy: Series[float] = d("Battery energy the pack holds", "kWh", ge=0, bounds=(0, 100_000))
     cell_gravimetric_energy_density: Series[float] = d("Cell energy per kg used: mean best value of the feeding claims", "Wh/kg", gt=0)
@@ -120,7 +120,7 @@ _PROV = (
 
 
 class TechnologyPacks(TechnologyPackBase):
-    vehicle_id: Series[str] = d("Vehicle type (curated.vehicle_requirements)", str_matches=SLUG)
+    vehicle_id: Series[str] = catalogue_field("vehicle_id", description="Vehicle type (curated.vehicle_requirements)", origin=DERIVED, str_matches=SLUG)
 
     unique_key = key_rule("vehicle_id", "subject_type", "subject_id", name="one row per vehicle and subject")
 
@@ -134,7 +134,7 @@ class TechnologyPacks(TechnologyPackBase):
 
 
 class TechnologyMachinePacks(TechnologyPackBase):
-    machine_id: Series[str] = d("Construction machine (curated.construction_machines)", str_matches=SLUG)
+    machine_id: Series[str] = catalogue_field("machine_id", description="Construction machine (curated.construction_machines)", origin=DERIVED, str_matches=SLUG)
     machine_type: Series[str] = d("Machine type as printed in Table 12")
     operating_time: Series[float] = d("Hours the machine works on one charge today (Table 12)", "h", gt=0)
     average_power: Series[float] = d("Average power drawn while working: energy / operating time", "kW", ge=0, bounds=(0, 100_000))

@@ -7,7 +7,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipelines.schemas.base import SLUG, CuratedRows, field, key_rule
+from pipelines.schemas.base import SLUG, CuratedRows, catalogue_field, field, key_rule
 from pipelines.schemas.published_values import QUALIFIERS
 from pipelines.schemas.vocabulary import CELL_PROPERTIES, PACK_RATIOS
 
@@ -16,9 +16,11 @@ LIMIT_BASES = ["report", "assumption"]
 
 
 class TechnologyCellOverrides(CuratedRows):
-    technology_id: Series[str] = field("Technology whose cell property is overridden (curated.technologies)", str_matches=SLUG)
-    product_id: Series[str] = field(
-        "Product the override applies to (curated.products); empty for the technology itself", nullable=True
+    technology_id: Series[str] = catalogue_field(
+        "technology_id", description="Technology whose cell property is overridden (curated.technologies)", str_matches=SLUG
+    )
+    product_id: Series[str] = catalogue_field(
+        "product_id", description="Product the override applies to (curated.products); empty for the technology itself"
     )
     property: Series[str] = field("Cell property: " + ", ".join(CELL_PROPERTIES), isin=list(CELL_PROPERTIES))
     claim_ids: Series[str] = field("The claims (curated.cell_claims) that feed the property instead, ';'-separated")
@@ -38,7 +40,9 @@ class TechnologyCellOverrides(CuratedRows):
 class TechnologyPackRatios(CuratedRows):
     family: Series[str] = field("Technology family (curated.technologies.family)", str_matches=SLUG)
     metric: Series[str] = field("Ratio: " + ", ".join(PACK_RATIOS), isin=PACK_RATIOS)
-    scenario_id: Series[str] = field("Table 10 scenario (curated.battery_scenarios) whose ratio is the default")
+    scenario_id: Series[str] = catalogue_field(
+        "scenario_id", description="Table 10 scenario (curated.battery_scenarios) whose ratio is the default"
+    )
     value: Series[float] = field(
         "Ratio replacing the scenario's; empty to take the scenario's Table 10 value", unit="ratio", nullable=True, gt=0, bounds=(0, 100)
     )
@@ -92,8 +96,10 @@ class PackLimits(CuratedRows):
     max_pack_volume: Series[float] = field("Largest battery pack volume the asset can hold", unit="L", gt=0, bounds=(0, 100_000))
     basis: Series[str] = field("report (the report states the limit) or assumption (the data team's)", isin=LIMIT_BASES)
     provenance: Series[str] = field("Where the limit comes from")
-    section: Series[str] = field("Report sections the limit draws on, ';'-separated")
-    source_table: Series[str] = field("Report tables the limit draws on, ';'-separated", nullable=True)
+    section: Series[str] = catalogue_field("section", description="Locator: report sections the limit draws on, ';'-separated")
+    source_table: Series[str] = catalogue_field(
+        "source_table", description="Locator: report tables the limit draws on, ';'-separated"
+    )
     note: Series[str] = field("Curator's note, in our own words", nullable=True)
 
     unique_key = key_rule("asset_type", "asset_id", name="one row per vehicle or machine")
