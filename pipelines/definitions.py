@@ -17,7 +17,7 @@ from pipelines.assets.quality import reconciliation, source_findings
 from pipelines.assets.sizing import sizing_assets
 from pipelines.assets.source_files import source_assets
 from pipelines.assets.technology_db import technology_db_assets
-from pipelines.assets.technology_packs import technology_chart_assets, technology_pack_assets
+from pipelines.assets.technology_packs import technology_pack_assets
 from pipelines.assets.warehouse import exports, published_warehouse_asset
 from pipelines.automation.refresh import daily_refresh_schedule, sources_changed_sensor
 from pipelines.progress import progress_logger
@@ -27,7 +27,7 @@ table_assets = [*curated_assets, *model_assets, *sizing_assets, reconciliation, 
 table_keys = [key for a in table_assets for key in a.keys]
 warehouse_asset = published_warehouse_asset(table_keys)
 
-all_assets = [*source_assets, *table_assets, warehouse_asset, exports, *chart_assets, *technology_chart_assets]
+all_assets = [*source_assets, *table_assets, warehouse_asset, exports, *chart_assets]
 
 # Every materializable asset; the observable sources are observed by the sensor instead.
 build_warehouse_job = define_asset_job(

@@ -45,7 +45,7 @@ from pipelines.errors import SourceError
 from pipelines.publish.duckdb_tables import BatchStream
 from pipelines.schemas.base import warning_checks
 from pipelines.schemas.registry import all_tables
-from pipelines.schemas.validate import WarningResult, evaluate_warnings, validate
+from pipelines.schemas.validate import WarningResult, evaluate_warnings
 
 if TYPE_CHECKING:  # pyarrow is imported when a streamed table runs, not with the code location
     import pyarrow as pa
@@ -121,20 +121,6 @@ def config_values(context, config: type[Config] | None) -> dict:
     if config is None:
         return {}
     return config(**(context.op_execution_context.op_config or {})).model_dump()
-
-
-def computed_table_asset(
-    table: str, ins: dict[str, AssetIn], compute: Callable[..., pd.DataFrame], extra_metadata: Callable[[pd.DataFrame], dict] | None = None
-) -> AssetsDefinition:
-    """`table_asset` for an unmarked function with explicit inputs (kept for modules written
-    before pipelines/tables/): validates `compute`'s result against the table's model."""
-    model = all_tables()[table]
-
-    def validated(**frames: pd.DataFrame) -> pd.DataFrame:
-        return validate(compute(**frames), model, table, inputs=frames)
-
-    validated.table = table
-    return table_asset(validated, ins=ins, metadata=extra_metadata)
 
 
 def _streamed(key: AssetKey, model, table: str, batches: Iterable[pa.RecordBatch]):

@@ -9,12 +9,9 @@ claim_uncertainty, technology_pack_ratios, pack_limits).
 """
 # No `from __future__ import annotations` here: Dagster reads the Config annotation at runtime.
 import pandas as pd
-from dagster import AssetKey, Config, MaterializeResult, MetadataValue, asset
+from dagster import Config, MetadataValue
 
-from pipelines.assets.charts import _result as chart_result
-from pipelines.assets.charts import display_names
-from pipelines.assets.computed import table_asset, upstream
-from pipelines.assets.table_metadata import OWNERS
+from pipelines.assets.computed import table_asset
 from pipelines.compute.sizing import DEFAULT_SEED
 from pipelines.tables.sizing import MC_SAMPLES
 from pipelines.tables.technology_packs import (
@@ -43,23 +40,4 @@ technology_packs_asset = table_asset(build_technology_packs, config=TechnologyPa
 technology_machine_packs_asset = table_asset(build_technology_machine_packs, config=TechnologyPacksConfig)
 
 
-@asset(
-    key=AssetKey(["charts", "technology_pack_mass"]),
-    ins={"technology_packs": upstream("sizing", "technology_packs"), "technologies": upstream("curated", "technologies"),
-         "products": upstream("curated", "products"), "vehicle_requirements": upstream("curated", "vehicle_requirements")},
-    group_name="charts",
-    description="Pack mass per technology (rows) and vehicle (columns): median with the 5-95 % band, feasible cells marked.",
-    kinds={"matplotlib", "png"},
-    owners=OWNERS,
-)
-def technology_pack_mass_chart(
-    technology_packs: pd.DataFrame, technologies: pd.DataFrame, products: pd.DataFrame, vehicle_requirements: pd.DataFrame
-) -> MaterializeResult:
-    from pipelines.publish.technology_charts import render_technology_pack_mass
-
-    names = display_names(vehicle_requirements, "vehicle_id")
-    return chart_result("technology_pack_mass", render_technology_pack_mass(technology_packs, technologies, products, names))
-
-
 technology_pack_assets = [technology_cells_asset, technology_packs_asset, technology_machine_packs_asset]
-technology_chart_assets = [technology_pack_mass_chart]
