@@ -120,7 +120,9 @@ def compute_design_sweep(
 
 
 @table("model.cell_sensitivity")
-def compute_cell_sensitivity(cell_design_parameters: pd.DataFrame, cell_model_assumptions: pd.DataFrame) -> pd.DataFrame:
+def compute_cell_sensitivity(
+    cell_design_parameters: pd.DataFrame, cell_model_assumptions: pd.DataFrame, analysis_settings: AnalysisSettings
+) -> pd.DataFrame:
     cells, inputs = cell_design_inputs(cell_design_parameters, cell_model_assumptions)
-    tornado = sensitivity(inputs, rel_step=0.10, design_ids=cells)
+    tornado = sensitivity(inputs, rel_step=analysis_settings.sensitivity_step, design_ids=cells)
     return tornado.rename(columns={"design": "cell_id"})

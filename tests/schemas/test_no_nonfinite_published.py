@@ -90,7 +90,7 @@ def test_cell_model_publishes_only_finite_numbers(curated, assumption_edits, tab
         assumptions = _revalidate(assumptions, "cell_model_assumptions")
         sources = {"cell_design_parameters": t6, "cell_model_assumptions": assumptions}
         performance = validate(compute_cell_performance_table(t6, assumptions, curated["published_cell_results"]), TABLES["model.cell_performance"], "model.cell_performance", sources)
-        sensitivity = validate(compute_cell_sensitivity(t6, assumptions), TABLES["model.cell_sensitivity"], "model.cell_sensitivity", sources)
+        sensitivity = validate(compute_cell_sensitivity(t6, assumptions, curated["analysis_settings"]), TABLES["model.cell_sensitivity"], "model.cell_sensitivity", sources)
     except SourceError as error:
         _assert_clean(error)
         return

@@ -130,7 +130,11 @@ DesignSweep = wide_model(
 class CellSensitivity(ComputedTable):
     cell_id: Series[str] = catalogue_field("cell_id", origin=DERIVED)
     input: Series[str] = field("Model input perturbed", origin=DERIVED)
-    direction: Series[str] = field("-10% or +10%", origin=DERIVED, isin=["-10%", "+10%"])
+    direction: Series[str] = field(
+        "Perturbation of the input, down or up by curated.analysis_settings.sensitivity_step (e.g. -10% or +10%)",
+        origin=DERIVED,
+        str_matches=r"^[+-]\d+(\.\d+)?%$",
+    )
     output: Series[str] = field("Model output observed", origin=DERIVED)
     base: Series[float] = field("Output at the cell's own inputs, in the output's unit (model.cell_performance)", origin=DERIVED)
     perturbed: Series[float] = field("Output with the input perturbed, in the output's unit", origin=DERIVED)

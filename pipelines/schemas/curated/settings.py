@@ -29,6 +29,7 @@ class AnalysisSettings:
     design_target_volumetric: float = _setting("Wh/L")
     cell_model_tolerance: float = _setting("ratio")
     pack_tolerance: float = _setting("ratio")
+    sensitivity_step: float = _setting("ratio")
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame) -> AnalysisSettings:
