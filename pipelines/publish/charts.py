@@ -227,7 +227,7 @@ def _place_labels(ax, texts, x, y) -> None:
 
     if texts:
         adjust_text(texts, x=np.asarray(x, float), y=np.asarray(y, float), ax=ax, expand=(1.15, 1.4),
-                    arrowprops={"arrowstyle": "-", "color": "grey", "lw": 0.5}, time_lim=5)
+                    arrowprops={"arrowstyle": "-", "color": "grey", "lw": 0.5}, time_lim=1)
 
 
 def _label_measures(fig, texts) -> tuple[int, int]:
