@@ -422,6 +422,16 @@ def one_name_per_key(df: pd.DataFrame, key: str, name: str = "display_name") -> 
     return df.groupby(key)[name].transform("nunique").le(1)
 
 
+def name_rule(key: str, name: str = "display_name") -> Any:
+    """The blocking "one display name per <key>" check of a long table whose rows repeat a key
+    (one row per vehicle and metric, say). Use as `one_display_name = name_rule("vehicle_id")`."""
+
+    def one_display_name(cls, df: pd.DataFrame) -> pd.Series:
+        return one_name_per_key(df, key, name)
+
+    return pa.dataframe_check(name=f"one display name per {key}")(one_display_name)
+
+
 def derived_agrees(
     df: pd.DataFrame,
     keys: list[str],

@@ -12,7 +12,7 @@ from pipelines.schemas.base import (
     derived_agrees,
     field,
     key_rule,
-    one_name_per_key,
+    name_rule,
     positive_numbers,
     same_across_tables,
 )
@@ -57,9 +57,7 @@ class VehicleRequirements(PublishedNumber):
     def value_sizing_input_positive(cls, df):
         return positive_numbers(df, VEHICLE_INPUTS)
 
-    @pa.dataframe_check(name="one display name per vehicle_id")
-    def one_display_name(cls, df):
-        return one_name_per_key(df, "vehicle_id")
+    one_display_name = name_rule("vehicle_id")
 
     @pa.dataframe_check(name="energy needed ≈ kWh/mile × range", raise_warning=True)
     def energy_needed(cls, df):
@@ -87,9 +85,7 @@ class BatteryScenarios(PublishedNumber):
     def value_sizing_input_positive(cls, df):
         return positive_numbers(df, SCENARIO_INPUTS)
 
-    @pa.dataframe_check(name="one display name per scenario_id")
-    def one_display_name(cls, df):
-        return one_name_per_key(df, "scenario_id")
+    one_display_name = name_rule("scenario_id")
 
     @pa.dataframe_check(name="cell-to-pack ratios and cost factor are at least 1")
     def pack_overheads(cls, df):
@@ -134,9 +130,7 @@ class ConstructionMachines(PublishedNumber):
     def value_sizing_input_positive(cls, df):
         return positive_numbers(df, MACHINE_INPUTS)
 
-    @pa.dataframe_check(name="one display name per machine_id")
-    def one_display_name(cls, df):
-        return one_name_per_key(df, "machine_id")
+    one_display_name = name_rule("machine_id")
 
     @pa.dataframe_check(name="Table 12 and Table ES-2 print the same value", raise_warning=True)
     def tables_agree(cls, df):

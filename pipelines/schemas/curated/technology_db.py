@@ -8,7 +8,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipelines.schemas.base import DERIVED, SLUG, CuratedRows, catalogue_field, field, one_name_per_key
+from pipelines.schemas.base import DERIVED, SLUG, CuratedRows, catalogue_field, field, name_rule
 from pipelines.schemas.vocabulary import HEADLINES
 
 DOCUMENT_KINDS = [
@@ -95,9 +95,7 @@ class Technologies(CuratedRows):
     cell_format: Series[str] = field("Cell format (cylindrical, pouch, prismatic), where one format defines it", nullable=True)
     description: Series[str] = field("One line in our own words")
 
-    @pa.dataframe_check(name="one display name per family")
-    def one_family_name(cls, df):
-        return one_name_per_key(df, "family", "family_name")
+    one_family_name = name_rule("family", "family_name")
 
     class Config:
         description = "Technology taxonomy: every table that describes a technology joins it on technology_id."
