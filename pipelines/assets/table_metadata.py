@@ -7,7 +7,9 @@ one warning-level check per consistency rule of the model, reported with its fai
 """
 from __future__ import annotations
 
+import functools
 import inspect
+import re
 import sys
 from collections.abc import Iterator
 
@@ -55,14 +57,27 @@ def column_schema(model: type[pa.DataFrameModel]) -> TableSchema:
     )
 
 
+@functools.cache
+def _definition_lines(path: str) -> dict[str, int]:
+    """Top-level `class Name` and `Name = ...` statements of a module: name -> first line. One
+    read of the file per module (inspect.getsourcelines re-parses the whole module per class)."""
+    lines: dict[str, int] = {}
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            found = _DEFINITION.match(line)
+            if found:
+                lines.setdefault(found.group(1) or found.group(2), number)
+    return lines
+
+
+_DEFINITION = re.compile(r"class (\w+)\b|(\w+)(?:\s*:[^=]*)? = ")
+
+
 def model_code_reference(model: type[pa.DataFrameModel]) -> LocalFileCodeReference:
-    """Where the table's schema is defined: the UI links each asset to its pandera model."""
+    """Where the table's schema is defined: the UI links each asset to its pandera model (a model
+    built by wide_model() points at the assignment that builds it)."""
     path = inspect.getsourcefile(sys.modules[model.__module__])
-    try:
-        _, first = inspect.getsourcelines(model)
-    except (OSError, TypeError):  # built by wide_model(): point at the assignment that builds it
-        text = open(path, encoding="utf-8").read().splitlines()
-        first = next((i + 1 for i, line in enumerate(text) if line.startswith(f"{model.__name__} = ")), 1)
+    first = _definition_lines(path).get(model.__name__, 1)
     return LocalFileCodeReference(file_path=path, line_number=first, label="pandera model")
 
 
