@@ -199,13 +199,14 @@ def test_pack_comparisons_cover_table11_and_the_500_mile_claim():
     c = {
         name: curate(name, REAL_SOURCES, metrics, units)[0]
         for name in ("vehicle_requirements", "battery_scenarios", "vehicle_peak_power", "scenario_years",
-                     "published_pack_results", "application_claims", "analysis_settings")
+                     "published_pack_results", "application_claims", "analysis_settings", "claim_recomputations")
     }
     packs = build_vehicle_packs(
         c["vehicle_requirements"], c["battery_scenarios"], c["vehicle_peak_power"], c["scenario_years"], c["analysis_settings"]
     )
     published, computed = pack_comparisons(
-        packs, c["published_pack_results"], c["application_claims"], c["vehicle_requirements"], c["battery_scenarios"]
+        packs, c["published_pack_results"], c["application_claims"], c["vehicle_requirements"], c["battery_scenarios"],
+        c["claim_recomputations"],
     )
     result = reconcile(published, computed, rel_tolerance=0.01)
 

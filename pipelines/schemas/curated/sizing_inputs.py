@@ -20,7 +20,13 @@ from pipelines.schemas.base import (
 )
 from pipelines.schemas.curated.applications import SCENARIO_INPUTS
 from pipelines.schemas.published_values import parse_published
-from pipelines.schemas.vocabulary import ASSET_TYPES, SCENARIO_DISTRIBUTIONS, SCENARIO_METRICS
+from pipelines.schemas.vocabulary import (
+    ASSET_TYPES,
+    CLAIM_STATISTICS,
+    PACK_QUANTITIES,
+    SCENARIO_DISTRIBUTIONS,
+    SCENARIO_METRICS,
+)
 
 CHARGING_MODES = ["overnight", "work_break"]
 DISTRIBUTIONS = list(SCENARIO_DISTRIBUTIONS)
@@ -238,6 +244,58 @@ class ApplicationClaims(PublishedNumber):
         description = (
             "Numeric statements in the text of Section 5 (pack size and cost trends, power needs, the "
             "500-mile inter-city bus, charging of construction machines), as printed and parsed."
+        )
+
+
+class ClaimRecomputations(CuratedRows):
+    """Which Section 5 claims the sizing recomputes, and how (read by quality.reconciliation)."""
+
+    claim_id: Series[str] = catalogue_field("claim_id", description="The claim recomputed (curated.application_claims)")
+    statistic: Series[str] = field(
+        "How the sizing recomputes it: " + "; ".join(f"{k}: {v}" for k, v in CLAIM_STATISTICS.items()),
+        isin=list(CLAIM_STATISTICS),
+    )
+    quantities: Series[str] = field(
+        "Pack quantities of sizing.vehicle_packs the claim is about, ';'-separated subset of "
+        + ", ".join(PACK_QUANTITIES)
+        + " (one reconciliation row each: row_key '<claim_id>/<quantity>' where there are several)",
+        str_matches=r"^(" + "|".join(PACK_QUANTITIES) + r")(;(" + "|".join(PACK_QUANTITIES) + r"))*$",
+    )
+    scenario_id: Series[str] = catalogue_field(
+        "scenario_id", description="Battery scenario the pack is sized in; for a comparison, the one compared from"
+    )
+    compared_scenario_id: Series[str] = catalogue_field(
+        "scenario_id", description="Battery scenario compared with (every statistic but pack_for_range)", nullable=True
+    )
+    vehicle_id: Series[str] = catalogue_field("vehicle_id", description="Vehicle sized (pack_for_range only)", nullable=True)
+    range_claim_id: Series[str] = catalogue_field(
+        "claim_id", description="The claim giving the range the pack is sized for (pack_for_range only)", nullable=True
+    )
+    note: Series[str] = field("Curator's note, in our own words", nullable=True)
+
+    unique_key = key_rule("claim_id", name="one row per claim")
+
+    @pa.dataframe_check(name="pack_for_range names one quantity, a vehicle and a range claim; a comparison names the compared scenario")
+    def arguments_given(cls, df):
+        sized = df["statistic"].eq("pack_for_range")
+        one_quantity = ~df["quantities"].str.contains(";", regex=False)
+        sized_ok = one_quantity & df["vehicle_id"].notna() & df["range_claim_id"].notna() & df["compared_scenario_id"].isna()
+        return sized_ok.where(sized, df["compared_scenario_id"].notna())
+
+    class Config:
+        metadata = {
+            "foreign_keys": {
+                "claim_id": "application_claims.claim_id",
+                "range_claim_id": "application_claims.claim_id",
+                "vehicle_id": "vehicle_requirements.vehicle_id",
+                "scenario_id": "battery_scenarios.scenario_id",
+                "compared_scenario_id": "battery_scenarios.scenario_id",
+            }
+        }
+        description = (
+            "The Section 5 text claims the pack sizing recomputes, each with the statistic, pack quantities, "
+            "scenarios and (for a pack sized for a claimed range) vehicle it is recomputed from; "
+            "quality.reconciliation compares them with the printed values."
         )
 
 
