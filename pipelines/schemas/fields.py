@@ -149,6 +149,11 @@ FIELDS: dict[str, FieldSpec] = {
     "note": FieldSpec("Curator's note, in our own words", checks={"nullable": True}),
 }
 
+# Generic names a table may also use in its own sense (the unit of one of its other columns, a
+# setting's value, an explanation that is the row itself), declared there with field(); every
+# other column named like a catalogue field refers to it (tests/schemas/test_field_catalogue.py).
+GENERIC_NAMES = ("metric", "unit", "value", "note")
+
 
 def field(
     description: str,

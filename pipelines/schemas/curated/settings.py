@@ -8,7 +8,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipelines.schemas.base import CuratedRows, field
+from pipelines.schemas.base import CuratedRows, catalogue_field, field
 
 
 def _setting(unit: str):
@@ -50,7 +50,7 @@ class AnalysisSettingRows(CuratedRows):
     value: Series[str] = field("Its value (a number in `unit`, or an identifier)")
     unit: Series[str] = field("Unit of the value, or the kind of identifier")
     provenance: Series[str] = field("Where the value comes from")
-    note: Series[str] = field("What the setting does, in our own words", nullable=True)
+    note: Series[str] = catalogue_field("note", description="What the setting does, in our own words")
 
     @pa.dataframe_check(name="every setting the computations read is present")
     def complete(cls, df: pd.DataFrame) -> pd.Series:

@@ -100,8 +100,8 @@ class ChargerClasses(CuratedRows):
 
     charger_id: Series[str] = field("Charger class slug", str_matches=SLUG)
     label: Series[str] = field("Readable name of the charger class")
-    published_text: Series[str] = field("The charger power exactly as printed, without unit")
-    published_unit: Series[str] = field("The unit of the power exactly as printed")
+    published_text: Series[str] = catalogue_field("published_text", description="The charger power exactly as printed, without unit")
+    published_unit: Series[str] = catalogue_field("published_unit", description="The unit of the power exactly as printed", nullable=False)
     power_kw: Series[float] = field("Rated output power of the charger class", unit="kW", gt=0, bounds=MAX_KW)
     unit: Series[str] = field("Unit of power_kw (must be kW)", isin=["kW"])
     charger_type: Series[str] = field("AC Level 2 or DC")
@@ -120,7 +120,7 @@ class ChargerClasses(CuratedRows):
     section: Series[str] = catalogue_field("section", description="Report section the class comes from")
     source_table: Series[str] = catalogue_field("source_table", description="Report table, if any", nullable=True)
     reference_ids: Series[str] = catalogue_field("reference_ids", nullable=True)
-    note: Series[str] = field("Curator's note, in our own words", nullable=True)
+    note: Series[str] = catalogue_field("note")
 
     unique_key = key_rule("charger_id", name="one row per charger class")
 
@@ -158,7 +158,7 @@ class Fleets(CuratedRows):
     time_unit: Series[str] = field("Unit of daily_hours and charging_window_h (must be h)", isin=["h"])
     illustrative: Series[bool] = field("True when the line is made up for illustration, not taken from the report")
     provenance: Series[str] = field("Where the counts and duty come from")
-    note: Series[str] = field("Curator's note, in our own words", nullable=True)
+    note: Series[str] = catalogue_field("note")
 
     unique_key = key_rule("fleet_id", "asset_type", "asset_id", name="one row per fleet, asset type and asset")
 
@@ -178,7 +178,7 @@ class ScenarioUncertainty(CuratedRows):
     """Low / most likely / high of scenario metrics, for Monte Carlo pack sizing."""
 
     scenario_id: Series[str] = catalogue_field("scenario_id", str_matches=SLUG)
-    metric: Series[str] = field("Scenario metric the range applies to: " + ", ".join(SCENARIO_METRICS), isin=list(SCENARIO_METRICS))
+    metric: Series[str] = catalogue_field("metric", description="Scenario metric the range applies to: " + ", ".join(SCENARIO_METRICS), isin=list(SCENARIO_METRICS))
     low: Series[float] = field("Lowest plausible value, in the row's `unit` (empty for a fixed metric)", nullable=True)
     mode: Series[float] = field("Most likely value, in the row's `unit` (empty for a uniform range)", nullable=True)
     high: Series[float] = field("Highest plausible value, in the row's `unit` (empty for a fixed metric)", nullable=True)
@@ -188,7 +188,7 @@ class ScenarioUncertainty(CuratedRows):
     section: Series[str] = catalogue_field("section", description="Report sections the bounds come from, ';'-separated")
     source_table: Series[str] = catalogue_field("source_table", description="Report tables the bounds come from, ';'-separated", nullable=True)
     reference_ids: Series[str] = catalogue_field("reference_ids", nullable=True)
-    note: Series[str] = field("Curator's note, in our own words", nullable=True)
+    note: Series[str] = catalogue_field("note")
 
     unique_key = key_rule("scenario_id", "metric", name="one row per scenario and metric")
 
@@ -271,7 +271,7 @@ class ClaimRecomputations(CuratedRows):
     range_claim_id: Series[str] = catalogue_field(
         "claim_id", description="The claim giving the range the pack is sized for (pack_for_range only)", nullable=True
     )
-    note: Series[str] = field("Curator's note, in our own words", nullable=True)
+    note: Series[str] = catalogue_field("note")
 
     unique_key = key_rule("claim_id", name="one row per claim")
 
@@ -328,7 +328,7 @@ class ScenarioYears(CuratedRows):
     """Years to interpolate the Table 10 scenarios at."""
 
     year: Series[int] = field("Year to interpolate between the two scenarios named in curated.analysis_settings", ge=2000, le=2100)
-    note: Series[str] = field("Why the year is requested, in our own words", nullable=True)
+    note: Series[str] = catalogue_field("note", description="Why the year is requested, in our own words")
 
     unique_key = key_rule("year", name="one row per year")
 
