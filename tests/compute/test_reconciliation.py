@@ -230,3 +230,14 @@ def test_independent_resistance_adds_the_printed_separator_and_the_foils_for_den
     rows = reconciled[(reconciled["source_table"] == "Table 7") & (reconciled["column_name"] == "internal_resistance")].set_index("row_key")
     assert len(dense) >= 5
     np.testing.assert_allclose(rows.loc[dense, "computed_value"], expected.loc[dense], rtol=0.01)
+
+
+def test_peak_power_is_the_table11_product_of_every_scenario(curated):
+    """The inferred peak power of each vehicle is within 1 % of Table 11's specific power x pack
+    mass, for every scenario Table 11 prints (the inference sources/vehicle_peak_power states)."""
+    t11 = curated["published_pack_results"].pivot_table(index=["vehicle_id", "scenario_id"], columns="metric", values="value")
+    product = (t11["pack_specific_power"] * t11["pack_mass"] / 1000.0).rename("product").reset_index()
+    peak = curated["vehicle_peak_power"].set_index("vehicle_id")["peak_power_kw"]
+    product["peak"] = product["vehicle_id"].map(peak)
+    assert product["scenario_id"].nunique() >= 2 and product["peak"].notna().all()
+    assert ((product["product"] - product["peak"]).abs() <= 0.01 * product["peak"]).all()

@@ -119,7 +119,7 @@ def test_new_vehicle_appears_in_vehicle_packs(workspace):
     peak = workspace.sources / "vehicle_peak_power"
     peak_header = _header(peak / "peak_power.csv")
     row = dict.fromkeys(peak_header, "")
-    row.update(vehicle_id="school_bus", peak_power_kw="200", unit="kW", provenance="test", implied_unit="kW", reason="test", section="5.2")
+    row.update(vehicle_id="school_bus", peak_power_kw="200", unit="kW", provenance="test", reason="test", section="5.2")
     _write_csv(peak / "school_bus.csv", [peak_header, [row[c] for c in peak_header]])
 
     result = _materialize_sizing("vehicle_packs")

@@ -60,32 +60,16 @@ class VehiclePeakPower(CuratedRows):
     )
     unit: Series[str] = field("Unit of peak_power_kw as typed (must be kW)", isin=["kW"])
     provenance: Series[str] = field("How the peak power was obtained (it is not printed in the report)")
-    implied_kw_current_2024: Series[float] = field(
-        "Table 11 specific power x pack mass of the 2024 pack: the product the inference rests on",
-        unit="kW",
-        nullable=True,
-        gt=0,
-        bounds=MAX_KW,
+    reason: Series[str] = field(
+        "Why this figure was chosen, in our own words, with the Table 11 products (W/kg x kg) it rests on; "
+        "quality.reconciliation checks them: the Table 11 specific powers it was fitted to (calibrated_against)"
     )
-    implied_kw_advanced_2030: Series[float] = field(
-        "Table 11 specific power x pack mass of the 2030 pack", unit="kW", nullable=True, gt=0, bounds=MAX_KW
-    )
-    implied_unit: Series[str] = field("Unit of the implied products (must be kW)", isin=["kW"])
-    reason: Series[str] = field("Why this figure was chosen, in our own words")
     calibrated_against: Series[str] = calibrated_against_field()
     section: Series[str] = catalogue_field("section", description="Report section the inference draws on")
     source_table: Series[str] = catalogue_field("source_table", description="Report table the inference draws on", nullable=True)
     reference_ids: Series[str] = catalogue_field("reference_ids", nullable=True)
 
     unique_key = key_rule("vehicle_id", name="one row per vehicle")
-
-    @pa.dataframe_check(name="peak power within 1% of the Table 11 products", raise_warning=True)
-    def agrees_with_products(cls, df):
-        ok = pd.Series(True, index=df.index)
-        for col in ("implied_kw_current_2024", "implied_kw_advanced_2030"):
-            implied = df[col].astype(float)
-            ok &= implied.isna() | ((implied - df["peak_power_kw"]).abs() <= 0.01 * df["peak_power_kw"])
-        return ok
 
     class Config:
         metadata = {"foreign_keys": {"vehicle_id": "vehicle_requirements.vehicle_id"}}
