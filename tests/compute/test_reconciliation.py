@@ -241,3 +241,23 @@ def test_peak_power_is_the_table11_product_of_every_scenario(curated):
     product["peak"] = product["vehicle_id"].map(peak)
     assert product["scenario_id"].nunique() >= 2 and product["peak"].notna().all()
     assert ((product["product"] - product["peak"]).abs() <= 0.01 * product["peak"]).all()
+
+
+def test_which_claims_are_recomputed_and_how_is_read_from_the_curated_pairings(curated, reconciled):
+    """sources/claim_recomputations decides: a claim without a row is not reconciled, and a
+    claim's scenarios are the row's (swapping them inverts the factor)."""
+    pairs = curated["claim_recomputations"]
+    edited = dict(curated)
+    factor = pairs["claim_id"].eq("s5_size_factor_2030_2035")
+    swapped = pairs.assign(
+        scenario_id=pairs["scenario_id"].where(~factor, pairs["compared_scenario_id"]),
+        compared_scenario_id=pairs["compared_scenario_id"].where(~factor, pairs["scenario_id"]),
+    )
+    edited["claim_recomputations"] = swapped[~pairs["claim_id"].eq("s5_cost_reduction_2030_2035")]
+    again = _reconciliation(edited)
+    assert "s5_cost_reduction_2030_2035" in set(reconciled["row_key"])
+    assert "s5_cost_reduction_2030_2035" not in set(again["row_key"])
+    key = "s5_size_factor_2030_2035/pack_mass"
+    before = reconciled.set_index("row_key").loc[key, "computed_value"]
+    after = again.set_index("row_key").loc[key, "computed_value"]
+    assert after == pytest.approx(1.0 / before)
