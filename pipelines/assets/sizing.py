@@ -15,8 +15,8 @@ from pipelines.tables.sizing import (
 
 
 # (No `from __future__ import annotations` in this module: pydantic reads the config annotations.)
-class PackUncertaintyConfig(Config):
-    """Monte Carlo settings; the defaults are what a build uses."""
+class MonteCarloConfig(Config):
+    """Monte Carlo settings of every sampled pack table; the defaults are what a build uses."""
 
     n_samples: int = MC_SAMPLES
     seed: int = DEFAULT_SEED
@@ -33,5 +33,5 @@ sizing_assets: list[AssetsDefinition] = [
     table_asset(build_vehicle_packs, metadata=_scenario_count),
     table_asset(build_machine_packs, metadata=_scenario_count),
     table_asset(build_fleet_summary, metadata=lambda frame: {"fleets": int(frame["fleet_id"].nunique())}),
-    table_asset(build_pack_uncertainty, config=PackUncertaintyConfig),
+    table_asset(build_pack_uncertainty, config=MonteCarloConfig),
 ]

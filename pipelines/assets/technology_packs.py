@@ -7,26 +7,17 @@ Which claims feed a cell value, the rule turning a claim into a distribution, th
 ratios per family and the pack limits are data in sources/ (technology_cell_overrides,
 claim_uncertainty, technology_pack_ratios, pack_limits).
 """
-# No `from __future__ import annotations` here: Dagster reads the Config annotation at runtime.
 import pandas as pd
-from dagster import Config, MetadataValue
+from dagster import MetadataValue
 
 from pipelines.assets.computed import table_asset
-from pipelines.compute.sizing import DEFAULT_SEED
-from pipelines.tables.sizing import MC_SAMPLES
+from pipelines.assets.sizing import MonteCarloConfig
 from pipelines.tables.technology_packs import (
     build_technology_cells,
     build_technology_machine_packs,
     build_technology_packs,
     unsizable,
 )
-
-
-class TechnologyPacksConfig(Config):
-    """Monte Carlo settings; the defaults are what a build uses."""
-
-    n_samples: int = MC_SAMPLES
-    seed: int = DEFAULT_SEED
 
 
 def _not_sized(cells: pd.DataFrame) -> dict:
@@ -36,8 +27,8 @@ def _not_sized(cells: pd.DataFrame) -> dict:
 
 
 technology_cells_asset = table_asset(build_technology_cells, metadata=_not_sized)
-technology_packs_asset = table_asset(build_technology_packs, config=TechnologyPacksConfig)
-technology_machine_packs_asset = table_asset(build_technology_machine_packs, config=TechnologyPacksConfig)
+technology_packs_asset = table_asset(build_technology_packs, config=MonteCarloConfig)
+technology_machine_packs_asset = table_asset(build_technology_machine_packs, config=MonteCarloConfig)
 
 
 technology_pack_assets = [technology_cells_asset, technology_packs_asset, technology_machine_packs_asset]

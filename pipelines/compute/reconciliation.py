@@ -168,13 +168,33 @@ def summarise(reconciliation: pd.DataFrame) -> pd.DataFrame:
 
 TABLE11_COLUMNS = ("pack_mass", "pack_volume", "pack_cost_total", "pack_specific_power")
 
-# Section 5 text claims the sizing recomputes: claim_id -> (vehicle_id, scenario_id, claim_id of
-# the range the claim is made for). The range, the consumption (Table 9) and the scenario
-# (Table 10) are all read from the curated tables; only this pairing is written here.
-SIZING_CLAIMS: dict[str, tuple[str, str, str]] = {
-    "s5_intercity_bus_500mi_pack_mass": ("intercity_bus", "advanced_2030", "s5_intercity_bus_advanced_range"),
-    "s5_intercity_bus_500mi_pack_volume": ("intercity_bus", "advanced_2030", "s5_intercity_bus_advanced_range"),
-}
+# Which Section 5 text claims the sizing recomputes, and how, is data: curated.claim_recomputations
+# (sources/claim_recomputations) pairs each claim with its statistic, pack quantities, scenarios
+# and vehicle; the printed values, units and ranges come from curated.application_claims.
+
+
+def _recomputations(claim_recomputations: pd.DataFrame, application_claims: pd.DataFrame, sized_for_range: bool) -> pd.DataFrame:
+    """The claims to recompute (one row per claim and quantity), of application_claims."""
+    rows = claim_recomputations[claim_recomputations["statistic"].eq("pack_for_range") == sized_for_range]
+    rows = rows[rows["claim_id"].isin(application_claims["claim_id"])]
+    return rows.assign(quantity=rows["quantities"].str.split(";")).explode("quantity", ignore_index=True)
+
+
+def _wide_scenarios(scenarios: pd.DataFrame) -> pd.DataFrame:
+    """curated.battery_scenarios (long) or a wide frame with the scenario metrics, by scenario_id."""
+    from pipelines.compute.sizing import SCENARIO_METRICS, wide_from_long
+
+    if "metric" in scenarios.columns:
+        scenarios = wide_from_long(scenarios[scenarios["metric"].isin(SCENARIO_METRICS)], "scenario_id")
+    return scenarios.set_index("scenario_id")
+
+
+def _quantity_units(quantities: pd.Series) -> pd.Series:
+    """The unit of each pack quantity, from the model of sizing.vehicle_packs."""
+    from pipelines.schemas.computed.sizing import VehiclePacks
+
+    columns = VehiclePacks.to_schema().columns
+    return quantities.map(lambda q: columns[q].metadata["unit"])
 
 
 def _published_rows(frame: pd.DataFrame, source_table: pd.Series, row_key: pd.Series) -> pd.DataFrame:
@@ -202,15 +222,17 @@ def pack_comparisons(
     application_claims: pd.DataFrame,
     vehicle_requirements: pd.DataFrame,
     scenarios: pd.DataFrame,
+    claim_recomputations: pd.DataFrame,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Published and computed frames for reconcile(): every number of Table 11 (row_key
     "<vehicle_id>/<scenario_id>", column_name the metric slug) against sizing.vehicle_packs, and
-    the Section 5.2 claims of SIZING_CLAIMS (row_key the claim_id) recomputed as a pack for the
-    claimed range x the Table 9 consumption in the claim's scenario.
+    the claims curated.claim_recomputations sizes for a claimed range (statistic pack_for_range,
+    row_key the claim_id): a pack for that range x the vehicle's Table 9 consumption in the
+    row's scenario.
 
     `scenarios` is curated.battery_scenarios (long) or a wide frame with the scenario metrics.
     """
-    from pipelines.compute.sizing import SCENARIO_METRICS, pack_sizing, wide_from_long
+    from pipelines.compute.sizing import SCENARIO_METRICS, pack_sizing
 
     t11 = published_pack_results[published_pack_results["metric"].isin(TABLE11_COLUMNS)]
     published = [
@@ -219,45 +241,38 @@ def pack_comparisons(
     computed = vehicle_packs.melt(
         id_vars=["vehicle_id", "scenario_id"], value_vars=list(TABLE11_COLUMNS), var_name="column_name", value_name="computed_value"
     )
-    from pipelines.schemas.computed.sizing import VehiclePacks
-
-    columns = VehiclePacks.to_schema().columns
     computed = [
         pd.DataFrame(
             {
                 "row_key": computed["vehicle_id"] + "/" + computed["scenario_id"],
                 "column_name": computed["column_name"],
                 "computed_value": computed["computed_value"].astype(float),
-                "computed_unit": computed["column_name"].map({c: columns[c].metadata["unit"] for c in TABLE11_COLUMNS}),
+                "computed_unit": _quantity_units(computed["column_name"]),
             }
         )
     ]
 
-    claims = application_claims[application_claims["claim_id"].isin(SIZING_CLAIMS)]
-    if len(claims):
-        plan = pd.DataFrame(
-            [(c, *SIZING_CLAIMS[c]) for c in claims["claim_id"]],
-            columns=["claim_id", "vehicle_id", "scenario_id", "range_claim_id"],
-        )
+    plan = _recomputations(claim_recomputations, application_claims, sized_for_range=True)
+    if len(plan):
         ranges = application_claims.set_index("claim_id")["value"].astype(float)
         consumption = vehicle_requirements[vehicle_requirements["metric"].eq("energy_consumption")]
         consumption = consumption.set_index("vehicle_id")["value"].astype(float)
-        wide = (
-            wide_from_long(scenarios[scenarios["metric"].isin(SCENARIO_METRICS)], "scenario_id")
-            if "metric" in scenarios.columns
-            else scenarios
-        ).set_index("scenario_id")
         energy = plan["range_claim_id"].map(ranges) * plan["vehicle_id"].map(consumption)
-        s = wide.reindex(plan["scenario_id"])
+        s = _wide_scenarios(scenarios).reindex(plan["scenario_id"])
         sized = pack_sizing(energy.to_numpy(float), *(s[m].to_numpy(float) for m in SCENARIO_METRICS))
-        claim_metric = claims.set_index("claim_id")["metric"].reindex(plan["claim_id"]).to_numpy()
-        value = np.full(len(plan), np.nan)
-        for metric in ("pack_mass", "pack_volume", "pack_cost_total"):  # the claim's own column
-            value = np.where(claim_metric == metric, sized[metric], value)
+        quantity = plan["quantity"].to_numpy()
+        value = np.select([quantity == q for q in sized], list(sized.values()), default=np.nan)
+        claims = application_claims.set_index("claim_id").loc[plan["claim_id"]].reset_index()
         published.append(_published_rows(claims, "Section " + claims["section"].astype(str), claims["claim_id"]))
-        unit = pd.Series(claim_metric).map({c: columns[c].metadata["unit"] for c in ("pack_mass", "pack_volume", "pack_cost_total")})
         computed.append(
-            pd.DataFrame({"row_key": plan["claim_id"], "column_name": claim_metric, "computed_value": value, "computed_unit": unit.to_numpy()})
+            pd.DataFrame(
+                {
+                    "row_key": plan["claim_id"],
+                    "column_name": claims["metric"].to_numpy(),
+                    "computed_value": value,
+                    "computed_unit": _quantity_units(plan["quantity"]).to_numpy(),
+                }
+            )
         )
 
     return pd.concat(published, ignore_index=True), pd.concat(computed, ignore_index=True)
@@ -306,45 +321,28 @@ def cell_comparisons(
 
 # --------------------------------------------------------------------------- Section 5.1 statements
 
-# Section 5.1's quantitative statements and the sizing quantity each one is about:
-# claim_id -> (statistic, pack quantities, from scenario, to scenario). Statistics:
-#   packaging_reduction  100 x (1 - pack quantity with the `to` cell-to-pack ratio / with the
-#                        `from` ratio), both at the `from` scenario's cell figures: the saving
-#                        packaging alone brings (%)
-#   reduction            100 x (1 - `to` pack / `from` pack) of sizing.vehicle_packs (%)
-#   factor               `from` pack / `to` pack of sizing.vehicle_packs (times smaller)
-#   max                  the largest value over both scenarios' rows of sizing.vehicle_packs
-# reduction and factor do not depend on the vehicle (its energy cancels); the median over the
-# vehicles is taken. A statement about several quantities gives one row per quantity, with
-# row_key "<claim_id>/<quantity>". The printed values, units and ranges come from
-# curated.application_claims; only this pairing is written here.
-SECTION51_CLAIMS: dict[str, tuple[str, tuple[str, ...], str, str]] = {
-    "s5_packaging_mass_reduction": ("packaging_reduction", ("pack_mass",), "current_2024", "advanced_2030"),
-    "s5_packaging_volume_reduction": ("packaging_reduction", ("pack_volume",), "current_2024", "advanced_2030"),
-    "s5_packaging_cost_reduction": ("packaging_reduction", ("pack_cost_total",), "current_2024", "advanced_2030"),
-    "s5_size_factor_2030_2035": ("factor", ("pack_mass", "pack_volume"), "current_2024", "advanced_2030"),
-    "s5_cost_reduction_2030_2035": ("reduction", ("pack_cost_total",), "current_2024", "advanced_2030"),
-    "s5_max_specific_power_required": ("max", ("pack_specific_power",), "current_2024", "advanced_2030"),
-}
+# The statistics of a comparison between two scenarios and their units (a `max` keeps the
+# quantity's own unit); what each computes: vocabulary.CLAIM_STATISTICS.
 _STATISTIC_UNITS = {"packaging_reduction": "%", "reduction": "%", "factor": "ratio"}
 
 
 def section51_comparisons(
-    vehicle_packs: pd.DataFrame, application_claims: pd.DataFrame, scenarios: pd.DataFrame
+    vehicle_packs: pd.DataFrame, application_claims: pd.DataFrame, scenarios: pd.DataFrame, claim_recomputations: pd.DataFrame
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Published and computed frames for reconcile(): the Section 5.1 statements of
-    SECTION51_CLAIMS recomputed from the pack sizing (sizing.vehicle_packs, and pack_sizing at
-    mixed cell and packaging figures for the packaging-only savings).
+    """Published and computed frames for reconcile(): the statements curated.claim_recomputations
+    compares between two scenarios (every statistic but pack_for_range) recomputed from the pack
+    sizing (sizing.vehicle_packs, and pack_sizing at mixed cell and packaging figures for the
+    packaging-only savings). reduction and factor do not depend on the vehicle (its energy
+    cancels): the median over the vehicles is taken. A statement about several quantities gives
+    one row per quantity, row_key "<claim_id>/<quantity>".
 
     `scenarios` is curated.battery_scenarios (long) or a wide frame with the scenario metrics.
     """
-    from pipelines.compute.sizing import SCENARIO_METRICS, pack_sizing, wide_from_long
-    from pipelines.schemas.computed.sizing import VehiclePacks
+    from pipelines.compute.sizing import SCENARIO_METRICS, pack_sizing
 
-    claims = application_claims[application_claims["claim_id"].isin(SECTION51_CLAIMS)]
-    plan = pd.DataFrame(
-        [(c, *SECTION51_CLAIMS[c]) for c in claims["claim_id"]], columns=["claim_id", "statistic", "quantity", "from_id", "to_id"]
-    ).explode("quantity", ignore_index=True)
+    plan = _recomputations(claim_recomputations, application_claims, sized_for_range=False)
+    plan = plan.rename(columns={"scenario_id": "from_id", "compared_scenario_id": "to_id"})
+    claims = application_claims[application_claims["claim_id"].isin(plan["claim_id"])]
     if plan.empty:
         return _published_rows(claims, claims["claim_id"], claims["claim_id"]).iloc[:0], pd.DataFrame(
             columns=["row_key", "column_name", "computed_value", "computed_unit"]
@@ -365,11 +363,7 @@ def section51_comparisons(
     with np.errstate(divide="ignore", invalid="ignore"):
         ratio = to[rows_, index] / frm[rows_, index]
     # packaging alone: one kWh at the `from` cell figures, packed with each scenario's ratios
-    wide = (
-        wide_from_long(scenarios[scenarios["metric"].isin(SCENARIO_METRICS)], "scenario_id")
-        if "metric" in scenarios.columns
-        else scenarios
-    ).set_index("scenario_id")
+    wide = _wide_scenarios(scenarios)
     cells = wide.reindex(plan["from_id"])[list(SCENARIO_METRICS[:3])].to_numpy(float).T
     packaging = [wide.reindex(plan[side])[list(SCENARIO_METRICS[3:])].to_numpy(float).T for side in ("from_id", "to_id")]
     packed = [pack_sizing(1.0, *cells, *ratios) for ratios in packaging]
@@ -385,8 +379,7 @@ def section51_comparisons(
         [100.0 * (1.0 - packaging_ratio), 100.0 * (1.0 - ratio), 1.0 / ratio, largest],
         default=np.nan,
     )
-    units = VehiclePacks.to_schema().columns
-    computed_unit = plan["statistic"].map(_STATISTIC_UNITS).fillna(plan["quantity"].map(lambda q: units[q].metadata["unit"]))
+    computed_unit = plan["statistic"].map(_STATISTIC_UNITS).fillna(_quantity_units(plan["quantity"]))
     computed = pd.DataFrame(
         {
             "row_key": plan["row_key"],

@@ -19,27 +19,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipelines.schemas.fields import DERIVED, FIELDS, SLUG, SOURCE, catalogue_field  # noqa: F401 (SLUG re-exported)
-from pipelines.schemas.published_values import QUALIFIERS
-
-
-def field(
-    description: str,
-    *,
-    unit: str | None = None,
-    origin: str = SOURCE,
-    bounds: tuple[float, float] | None = None,
-    **checks: Any,
-) -> Any:
-    """A pandera Field that also records unit and origin (source file vs pipeline).
-
-    `bounds` (low, high) declares the physical range of a number column when its unit alone
-    does not fix it (a signed deviation, say); see `physical_range`."""
-    checks.setdefault("nullable", False)
-    metadata = {"unit": unit, "origin": origin}
-    if bounds is not None:
-        metadata["bounds"] = (float(bounds[0]), float(bounds[1]))
-    return pa.Field(description=description, metadata=metadata, **checks)
+from pipelines.schemas.fields import DERIVED, FIELDS, SLUG, SOURCE, catalogue_field, field  # noqa: F401 (SLUG, field re-exported)
 
 
 def calibrated_against_field() -> Any:
@@ -153,46 +133,17 @@ class PublishedNumber(CuratedRows):
     method, so a readable name given only to the decorator would be lost in subclasses.
     """
 
-    metric: Series[str] = field("Quantity measured, from the controlled metric vocabulary (curated.metrics)")
-    published_label: Series[str] = field(
-        "Row or column label the report prints for this value, typos included", nullable=True
-    )
-    published_text: Series[str] = field(
-        "The value exactly as printed, qualifier and range included, without unit"
-    )
-    published_unit: Series[str] = field("The unit exactly as printed", nullable=True)
-    value: Series[float] = field(
-        "Point value in the canonical `unit` (the bound for >, ≥, <, up to; null for a range)",
-        origin=DERIVED,
-        nullable=True,
-    )
-    value_min: Series[float] = field(
-        "Lower bound in the canonical `unit` where the printed text gives one",
-        origin=DERIVED,
-        nullable=True,
-    )
-    value_max: Series[float] = field(
-        "Upper bound in the canonical `unit` where the printed text gives one",
-        origin=DERIVED,
-        nullable=True,
-    )
-    qualifier: Series[str] = field(
-        "How the printed text qualifies the number: " + ", ".join(QUALIFIERS),
-        origin=DERIVED,
-        isin=list(QUALIFIERS),
-    )
-    unit: Series[str] = field(
-        "Canonical unit of value/value_min/value_max: the metric's unit (curated.metrics)",
-        origin=DERIVED,
-        nullable=True,
-    )
-    precision: Series[float] = field(
-        "Half a unit of the last digit printed, in `unit`: how precisely the report states the value",
-        origin=DERIVED,
-        nullable=True,
-        ge=0,
-    )
-    value_best: Series[float] = catalogue_field("value_best", unit=None)
+    metric: Series[str] = catalogue_field("metric")
+    published_label: Series[str] = catalogue_field("published_label")
+    published_text: Series[str] = catalogue_field("published_text")
+    published_unit: Series[str] = catalogue_field("published_unit")
+    value: Series[float] = catalogue_field("value")
+    value_min: Series[float] = catalogue_field("value_min")
+    value_max: Series[float] = catalogue_field("value_max")
+    qualifier: Series[str] = catalogue_field("qualifier")
+    unit: Series[str] = catalogue_field("unit")
+    precision: Series[float] = catalogue_field("precision")
+    value_best: Series[float] = catalogue_field("value_best")
     value_basis: Series[str] = catalogue_field("value_basis")
     document_id: Series[str] = catalogue_field("document_id")
     section: Series[str] = catalogue_field("section")
@@ -201,7 +152,7 @@ class PublishedNumber(CuratedRows):
     evidence: Series[str] = catalogue_field("evidence")
     claim_date: Series[pa.DateTime] = catalogue_field("claim_date")
     claim_date_basis: Series[str] = catalogue_field("claim_date_basis")
-    note: Series[str] = field("Curator's note, in our own words", nullable=True)
+    note: Series[str] = catalogue_field("note")
 
     @pa.check("claim_date", name="claim_date_not_in_the_future")
     def claim_date_not_in_the_future(cls, s: pd.Series) -> pd.Series:

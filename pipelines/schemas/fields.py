@@ -5,11 +5,14 @@ unit, checks), in the spirit of PUDL's FIELD_METADATA. A model refers to a field
 
 and may override what differs for its table (`nullable=True`, a longer description, ...).
 The keys of the technology database (documents, technologies, organisations, products,
-evidence) and the best-value columns of every published number live here.
+evidence), the columns of every published number (printed text, parsed value and bounds,
+qualifier, units, precision, best value; PublishedNumber in base.py composes from them), the
+provenance columns and the curator's note live here.
 
 Key fields carry no pattern check here: where a key is defined (its own table) the model adds
 `str_matches=SLUG`; everywhere else the foreign-key check against that table covers it.
-This module imports nothing from the rest of pipelines/schemas (base.py imports it).
+This module imports from pipelines/schemas only the grammar of a printed number
+(published_values.py, for the qualifiers); base.py imports it.
 """
 from __future__ import annotations
 
@@ -18,6 +21,8 @@ from dataclasses import field as dataclass_field
 from typing import Any
 
 import pandera.pandas as pa
+
+from pipelines.schemas.published_values import QUALIFIERS
 
 SOURCE = "source"  # column typed by a curator in sources/
 DERIVED = "derived"  # column computed by the pipeline
@@ -50,6 +55,40 @@ class FieldSpec:
 
 
 FIELDS: dict[str, FieldSpec] = {
+    # a published number: as printed, parsed (value / value_min / value_max / qualifier in the
+    # canonical unit), its precision and best value (see PublishedNumber in base.py)
+    "metric": FieldSpec("Quantity measured, from the controlled metric vocabulary (curated.metrics)"),
+    "published_label": FieldSpec(
+        "Row or column label the report prints for this value, typos included", checks={"nullable": True}
+    ),
+    "published_text": FieldSpec("The value exactly as printed, qualifier and range included, without unit"),
+    "published_unit": FieldSpec("The unit exactly as printed", checks={"nullable": True}),
+    "value": FieldSpec(
+        "Point value in the canonical `unit` (the bound for >, ≥, <, up to; null for a range)",
+        origin=DERIVED,
+        checks={"nullable": True},
+    ),
+    "value_min": FieldSpec(
+        "Lower bound in the canonical `unit` where the printed text gives one", origin=DERIVED, checks={"nullable": True}
+    ),
+    "value_max": FieldSpec(
+        "Upper bound in the canonical `unit` where the printed text gives one", origin=DERIVED, checks={"nullable": True}
+    ),
+    "qualifier": FieldSpec(
+        "How the printed text qualifies the number: " + ", ".join(QUALIFIERS),
+        origin=DERIVED,
+        checks={"isin": list(QUALIFIERS)},
+    ),
+    "unit": FieldSpec(
+        "Canonical unit of value/value_min/value_max: the metric's unit (curated.metrics)",
+        origin=DERIVED,
+        checks={"nullable": True},
+    ),
+    "precision": FieldSpec(
+        "Half a unit of the last digit printed, in `unit`: how precisely the report states the value",
+        origin=DERIVED,
+        checks={"nullable": True, "ge": 0},
+    ),
     # ids of the report's modelled cells, vehicles, machines, scenarios and claims: the table that
     # defines the id adds `unique=True, str_matches=SLUG`; a table naming one refers to it.
     "cell_id": FieldSpec("Modelled cell design (curated.modelled_cells)"),
@@ -107,16 +146,42 @@ FIELDS: dict[str, FieldSpec] = {
     # provenance of every curated row
     "source_file": FieldSpec("File under sources/ the row was read from", origin=DERIVED),
     "source_line": FieldSpec("Line of source_file holding the row (header is line 1)", origin=DERIVED),
+    "note": FieldSpec("Curator's note, in our own words", checks={"nullable": True}),
 }
 
+# Generic names a table may also use in its own sense (the unit of one of its other columns, a
+# setting's value, an explanation that is the row itself), declared there with field(); every
+# other column named like a catalogue field refers to it (tests/schemas/test_field_catalogue.py).
+GENERIC_NAMES = ("metric", "unit", "value", "note")
 
-def catalogue_field(name: str, *, description: str | None = None, unit: str | None = None, **overrides: Any) -> Any:
-    """The pandera Field of catalogue entry `name`; keyword arguments override its checks."""
+
+def field(
+    description: str,
+    *,
+    unit: str | None = None,
+    origin: str = SOURCE,
+    bounds: tuple[float, float] | None = None,
+    **checks: Any,
+) -> Any:
+    """A pandera Field that also records unit and origin (source file vs pipeline).
+
+    `bounds` (low, high) declares the physical range of a number column when its unit alone
+    does not fix it (a signed deviation, say); see base.physical_range."""
+    checks.setdefault("nullable", False)
+    metadata = {"unit": unit, "origin": origin}
+    if bounds is not None:
+        metadata["bounds"] = (float(bounds[0]), float(bounds[1]))
+    return pa.Field(description=description, metadata=metadata, **checks)
+
+
+_AS_CATALOGUED: Any = object()
+
+
+def catalogue_field(name: str, *, description: str | None = None, unit: Any = _AS_CATALOGUED, **overrides: Any) -> Any:
+    """The pandera Field of catalogue entry `name` (a `field`); keyword arguments override what
+    differs for the table: its description, unit (None for none), origin, bounds or checks."""
     spec = FIELDS[name]
-    checks = {"nullable": False, **spec.checks, **overrides}
-    origin = checks.pop("origin", spec.origin)
-    return pa.Field(
-        description=description or spec.description,
-        metadata={"unit": unit or spec.unit, "origin": origin, "field": name},
-        **checks,
-    )
+    options = {"origin": spec.origin, **spec.checks, **overrides}
+    column = field(description or spec.description, unit=spec.unit if unit is _AS_CATALOGUED else unit, **options)
+    column.metadata["field"] = name
+    return column

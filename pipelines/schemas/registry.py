@@ -33,6 +33,7 @@ from pipelines.schemas.curated.settings import AnalysisSettingRows
 from pipelines.schemas.curated.sizing_inputs import (
     ApplicationClaims,
     ChargerClasses,
+    ClaimRecomputations,
     Fleets,
     ReconciliationNotes,
     ScenarioUncertainty,
@@ -88,6 +89,7 @@ CURATED: dict[str, type[pa.DataFrameModel]] = {
     "scenario_uncertainty": ScenarioUncertainty,
     "scenario_years": ScenarioYears,
     "application_claims": ApplicationClaims,
+    "claim_recomputations": ClaimRecomputations,
     "market_statistics": MarketStatistics,
     "test_programme": ProjectTestPlan,
     "document_facts": DocumentFacts,

@@ -138,6 +138,21 @@ UNCERTAIN_METRICS = {"pack_mass": "kg", "pack_volume": "L", "pack_cost_total": "
 # calibrated: within tolerance, but only because an input was fitted to this very number.
 # not_comparable: the published value is text, so there is nothing to compare.
 STATUSES = ("reproduced", "calibrated", "deviates", "not_computed", "not_comparable")
+# Pack quantities of sizing.vehicle_packs a Section 5 claim can be recomputed as.
+PACK_QUANTITIES = ("pack_mass", "pack_volume", "pack_cost_total", "pack_specific_power")
+# How the sizing recomputes a Section 5 claim (sources/claim_recomputations, column statistic);
+# which claim is recomputed how, for which vehicle and scenarios, is data.
+CLAIM_STATISTICS: dict[str, str] = {
+    "pack_for_range": "the pack for the range claimed by range_claim_id x the vehicle's Table 9 energy "
+    "consumption, sized in scenario_id",
+    "packaging_reduction": "100 x (1 - the quantity with compared_scenario_id's cell-to-pack ratios / with "
+    "scenario_id's), both at scenario_id's cell figures: the saving packaging alone brings (%)",
+    "reduction": "100 x (1 - compared_scenario_id's pack / scenario_id's pack) of sizing.vehicle_packs, the "
+    "median over the vehicles (%)",
+    "factor": "scenario_id's pack / compared_scenario_id's pack of sizing.vehicle_packs, the median over the "
+    "vehicles (times smaller)",
+    "max": "the largest value over both scenarios' rows of sizing.vehicle_packs",
+}
 
 # --------------------------------------------------------------------------- technology database
 # Maturity order of cell_claims.status, most mature first.

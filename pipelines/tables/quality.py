@@ -49,6 +49,7 @@ def build_reconciliation(
     analysis_settings: AnalysisSettings,
     cell_model_assumptions: pd.DataFrame,
     vehicle_peak_power: pd.DataFrame,
+    claim_recomputations: pd.DataFrame,
 ) -> pd.DataFrame:
     # Agreement asked of each computation (never tighter than the printed precision).
     tolerance = analysis_settings
@@ -67,7 +68,7 @@ def build_reconciliation(
         calibrations(cell_model_assumptions, "cell_id", cell_published),
     )
     pack_published, pack_computed = pack_comparisons(
-        vehicle_packs, published_pack_results, application_claims, vehicle_requirements, battery_scenarios
+        vehicle_packs, published_pack_results, application_claims, vehicle_requirements, battery_scenarios, claim_recomputations
     )
     packs = reconcile(
         pack_published,
@@ -77,7 +78,7 @@ def build_reconciliation(
         calibrations(vehicle_peak_power.assign(parameter="peak_power_kw"), "vehicle_id", pack_published),
     )
     section51 = reconcile(
-        *section51_comparisons(vehicle_packs, application_claims, battery_scenarios),
+        *section51_comparisons(vehicle_packs, application_claims, battery_scenarios, claim_recomputations),
         tolerance.pack_tolerance,
         notes,
     )

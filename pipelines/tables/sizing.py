@@ -27,7 +27,6 @@ from pipelines.schemas.curated.settings import AnalysisSettings
 from pipelines.tables import table
 
 MC_SAMPLES = 100_000
-MACHINE_TABLE = "Table 12"  # preferred over its executive-summary copy (Table ES-2)
 
 
 def _where(frame: pd.DataFrame, mask: pd.Series) -> list[str]:
@@ -109,10 +108,11 @@ def vehicles_wide(vehicle_requirements: pd.DataFrame) -> pd.DataFrame:
     return wide[["vehicle_id", "energy_consumption", "range", "energy_needed"]]
 
 
-def machines_wide(construction_machines: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Table 12 wide (a machine printed only in another table is taken from there) and machine types."""
+def machines_wide(construction_machines: pd.DataFrame, machine_table: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The machines wide, each number taken from `machine_table` (analysis_settings.machine_table)
+    where that table prints it, else from the other table that does; and the machine types."""
     long = construction_machines.assign(
-        _rank=construction_machines["source_table"].ne(MACHINE_TABLE).astype(int), point=point_values(construction_machines)
+        _rank=construction_machines["source_table"].ne(machine_table).astype(int), point=point_values(construction_machines)
     )
     long = long.sort_values(["_rank", "source_file", "source_line"], kind="stable").drop_duplicates(["machine_id", "metric"])
     wide = wide_from_long(long, "machine_id", value_col="point")
@@ -155,7 +155,7 @@ def build_machine_packs(
 ) -> pd.DataFrame:
     scenarios = sizing_scenarios(battery_scenarios, scenario_years, analysis_settings)
     settings = analysis_settings
-    machines, types = machines_wide(construction_machines)
+    machines, types = machines_wide(construction_machines, settings.machine_table)
     out = machine_packs(
         machines,
         scenarios.drop(columns="interpolated"),

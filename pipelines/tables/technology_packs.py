@@ -191,11 +191,11 @@ def vehicle_assets(vehicle_requirements: pd.DataFrame, pack_limits: pd.DataFrame
 
 
 def machine_assets(construction_machines: pd.DataFrame, pack_limits: pd.DataFrame, battery_scenarios: pd.DataFrame,
-                   baseline_scenario: str) -> pd.DataFrame:
+                   settings: AnalysisSettings) -> pd.DataFrame:
     """Machines with their average power and the mass of their pack with the baseline scenario's
     cells (the same-mass pack of sizing.machine_packs)."""
-    wide, types = machines_wide(construction_machines)
-    base = file_scenarios(battery_scenarios).set_index("scenario_id").loc[baseline_scenario]
+    wide, types = machines_wide(construction_machines, settings.machine_table)
+    base = file_scenarios(battery_scenarios).set_index("scenario_id").loc[settings.baseline_scenario]
     energy = wide["energy_storage"].to_numpy(float)
     sized = pack_sizing(energy, base["cell_gravimetric_energy_density"], base["cell_volumetric_energy_density"], base["cell_cost"],
                         base["gravimetric_cell_to_pack_ratio"], base["volumetric_cell_to_pack_ratio"], base["pack_cost_factor"])
@@ -224,7 +224,7 @@ def _packs(assets: pd.DataFrame, inputs: pd.DataFrame, subjects: pd.DataFrame, n
 def build_technology_packs(technology_cells, cell_claims, claim_uncertainty, technology_pack_ratios, battery_scenarios,
                            vehicle_requirements, construction_machines, pack_limits, n_samples: int = MC_SAMPLES,
                            seed: int = DEFAULT_SEED) -> pd.DataFrame:
-    check_limits(pack_limits, vehicles_wide(vehicle_requirements)["vehicle_id"], machines_wide(construction_machines)[0]["machine_id"])
+    check_limits(pack_limits, vehicles_wide(vehicle_requirements)["vehicle_id"], construction_machines["machine_id"])
     inputs, subjects = subject_inputs(technology_cells, cell_claims, claim_uncertainty, technology_pack_ratios, battery_scenarios)
     out = _packs(vehicle_assets(vehicle_requirements, pack_limits), inputs, subjects, n_samples, seed)
     out = out.rename(columns={"asset_id": "vehicle_id"}).drop(columns=[c for c in out.columns if c.startswith("operating_hours")])
@@ -236,9 +236,9 @@ def build_technology_machine_packs(technology_cells, cell_claims, claim_uncertai
                                    vehicle_requirements, construction_machines, pack_limits, analysis_settings: AnalysisSettings,
                                    n_samples: int = MC_SAMPLES, seed: int = DEFAULT_SEED) -> pd.DataFrame:
     settings = analysis_settings
-    check_limits(pack_limits, vehicles_wide(vehicle_requirements)["vehicle_id"], machines_wide(construction_machines)[0]["machine_id"])
+    check_limits(pack_limits, vehicles_wide(vehicle_requirements)["vehicle_id"], construction_machines["machine_id"])
     inputs, subjects = subject_inputs(technology_cells, cell_claims, claim_uncertainty, technology_pack_ratios, battery_scenarios)
-    assets = machine_assets(construction_machines, pack_limits, battery_scenarios, settings.baseline_scenario)
+    assets = machine_assets(construction_machines, pack_limits, battery_scenarios, settings)
     out = _packs(assets, inputs, subjects, n_samples, seed, workday_h=settings.workday_hours)
     out = out.rename(columns={"asset_id": "machine_id"}).assign(
         workday_hours=float(settings.workday_hours), baseline_scenario_id=settings.baseline_scenario

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipelines.compute.reconciliation import SECTION51_CLAIMS, STATUSES, calibrations, reconcile
+from pipelines.compute.reconciliation import STATUSES, calibrations, reconcile
 from pipelines.ingest.curate import curate
 from pipelines.schemas.computed.quality import Reconciliation
 from pipelines.schemas.validate import validate
@@ -23,7 +23,7 @@ from tests.helpers import REAL_SOURCES
 INPUTS = (
     "cell_design_parameters", "cell_model_assumptions", "published_cell_results", "reconciliation_notes", "analysis_settings",
     "vehicle_requirements", "battery_scenarios", "vehicle_peak_power", "scenario_years", "published_pack_results",
-    "application_claims", "modelled_cells",
+    "application_claims", "modelled_cells", "claim_recomputations",
 )
 
 
@@ -167,12 +167,13 @@ def test_section51_statements_are_reconciled_from_the_sizing(curated, reconciled
     statements = claims[(claims["section"].astype(str) == "5.1") & claims["metric"].str.contains("reduction|pack_specific_power")]
     rows = reconciled[reconciled["source_table"] == "Section 5.1"]
     assert set(statements["claim_id"]) <= set(rows["row_key"].str.split("/").str[0])
-    assert set(SECTION51_CLAIMS) <= set(claims["claim_id"])
+    recomputed = curated["claim_recomputations"]
+    assert set(rows["row_key"].str.split("/").str[0]) == set(recomputed.loc[recomputed["statistic"].ne("pack_for_range"), "claim_id"])
     assert rows["computed_value"].notna().all()
 
     # the packaging-only savings are the Table 10 cell-to-pack ratios' change
     t10 = curated["battery_scenarios"].pivot_table(index="scenario_id", columns="metric", values="value")
-    _, _, before, after = SECTION51_CLAIMS["s5_packaging_mass_reduction"]
+    before, after = recomputed.set_index("claim_id").loc["s5_packaging_mass_reduction", ["scenario_id", "compared_scenario_id"]]
     ratio = t10.loc[after, "gravimetric_cell_to_pack_ratio"] / t10.loc[before, "gravimetric_cell_to_pack_ratio"]
     mass = rows.set_index("row_key").loc["s5_packaging_mass_reduction"]
     assert mass["computed_value"] == pytest.approx(100 * (1 - ratio))
@@ -229,3 +230,34 @@ def test_independent_resistance_adds_the_printed_separator_and_the_foils_for_den
     rows = reconciled[(reconciled["source_table"] == "Table 7") & (reconciled["column_name"] == "internal_resistance")].set_index("row_key")
     assert len(dense) >= 5
     np.testing.assert_allclose(rows.loc[dense, "computed_value"], expected.loc[dense], rtol=0.01)
+
+
+def test_peak_power_is_the_table11_product_of_every_scenario(curated):
+    """The inferred peak power of each vehicle is within 1 % of Table 11's specific power x pack
+    mass, for every scenario Table 11 prints (the inference sources/vehicle_peak_power states)."""
+    t11 = curated["published_pack_results"].pivot_table(index=["vehicle_id", "scenario_id"], columns="metric", values="value")
+    product = (t11["pack_specific_power"] * t11["pack_mass"] / 1000.0).rename("product").reset_index()
+    peak = curated["vehicle_peak_power"].set_index("vehicle_id")["peak_power_kw"]
+    product["peak"] = product["vehicle_id"].map(peak)
+    assert product["scenario_id"].nunique() >= 2 and product["peak"].notna().all()
+    assert ((product["product"] - product["peak"]).abs() <= 0.01 * product["peak"]).all()
+
+
+def test_which_claims_are_recomputed_and_how_is_read_from_the_curated_pairings(curated, reconciled):
+    """sources/claim_recomputations decides: a claim without a row is not reconciled, and a
+    claim's scenarios are the row's (swapping them inverts the factor)."""
+    pairs = curated["claim_recomputations"]
+    edited = dict(curated)
+    factor = pairs["claim_id"].eq("s5_size_factor_2030_2035")
+    swapped = pairs.assign(
+        scenario_id=pairs["scenario_id"].where(~factor, pairs["compared_scenario_id"]),
+        compared_scenario_id=pairs["compared_scenario_id"].where(~factor, pairs["scenario_id"]),
+    )
+    edited["claim_recomputations"] = swapped[~pairs["claim_id"].eq("s5_cost_reduction_2030_2035")]
+    again = _reconciliation(edited)
+    assert "s5_cost_reduction_2030_2035" in set(reconciled["row_key"])
+    assert "s5_cost_reduction_2030_2035" not in set(again["row_key"])
+    key = "s5_size_factor_2030_2035/pack_mass"
+    before = reconciled.set_index("row_key").loc[key, "computed_value"]
+    after = again.set_index("row_key").loc[key, "computed_value"]
+    assert after == pytest.approx(1.0 / before)

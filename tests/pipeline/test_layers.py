@@ -59,3 +59,22 @@ def test_no_import_from_a_higher_layer():
 def test_query_path_imports_no_pipeline_code():
     """The query path stays fast: duckdb and the standard library only."""
     assert list(_imports(PACKAGE / "query.py")) == []
+
+
+def test_readme_layout_table_lists_every_layer_in_order():
+    """The README's layout table names every package and top-level module of pipelines/, lowest
+    layer first (the order LAYERS enforces)."""
+    import re
+
+    readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Layout", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| `")]
+    ranks, named = [], set()
+    for row in rows:
+        first_cell = row.split("|")[1]
+        names = [n.removesuffix(".py") for n in re.findall(r"`pipelines/([A-Za-z_]+)(?:\.py|/)`", first_cell)]
+        assert all(n in RANK for n in names), f"README names an unknown part of pipelines/: {names}"
+        named.update(names)
+        ranks += [RANK[n] for n in names]
+    assert ranks == sorted(ranks), "README layout rows are not lowest layer first"
+    assert set(RANK) - {"__init__"} - named == set(), "the README layout table misses these"

@@ -12,6 +12,7 @@ import csv
 from pathlib import Path
 
 import duckdb
+import numpy as np
 import pandas as pd
 import pytest
 from dagster import DagsterInstance, materialize
@@ -119,7 +120,7 @@ def test_new_vehicle_appears_in_vehicle_packs(workspace):
     peak = workspace.sources / "vehicle_peak_power"
     peak_header = _header(peak / "peak_power.csv")
     row = dict.fromkeys(peak_header, "")
-    row.update(vehicle_id="school_bus", peak_power_kw="200", unit="kW", provenance="test", implied_unit="kW", reason="test", section="5.2")
+    row.update(vehicle_id="school_bus", peak_power_kw="200", unit="kW", provenance="test", reason="test", section="5.2")
     _write_csv(peak / "school_bus.csv", [peak_header, [row[c] for c in peak_header]])
 
     result = _materialize_sizing("vehicle_packs")
@@ -199,13 +200,14 @@ def test_pack_comparisons_cover_table11_and_the_500_mile_claim():
     c = {
         name: curate(name, REAL_SOURCES, metrics, units)[0]
         for name in ("vehicle_requirements", "battery_scenarios", "vehicle_peak_power", "scenario_years",
-                     "published_pack_results", "application_claims", "analysis_settings")
+                     "published_pack_results", "application_claims", "analysis_settings", "claim_recomputations")
     }
     packs = build_vehicle_packs(
         c["vehicle_requirements"], c["battery_scenarios"], c["vehicle_peak_power"], c["scenario_years"], c["analysis_settings"]
     )
     published, computed = pack_comparisons(
-        packs, c["published_pack_results"], c["application_claims"], c["vehicle_requirements"], c["battery_scenarios"]
+        packs, c["published_pack_results"], c["application_claims"], c["vehicle_requirements"], c["battery_scenarios"],
+        c["claim_recomputations"],
     )
     result = reconcile(published, computed, rel_tolerance=0.01)
 
@@ -219,3 +221,20 @@ def test_pack_comparisons_cover_table11_and_the_500_mile_claim():
     assert not result.duplicated(["source_table", "row_key", "column_name"]).any()
     reproduced = int((table11["status"] == "reproduced").sum())
     print(f"\nTable 11: {reproduced} of 48 reproduced within 1%; claims: {claims['status'].tolist()}")
+
+
+def test_machines_are_sized_from_the_table_analysis_settings_names():
+    """analysis_settings.machine_table picks the copy of each machine number (Table 12 or ES-2)."""
+    from pipelines.tables.sizing import machines_wide
+
+    units, _ = curate("units", REAL_SOURCES)
+    metrics, _ = curate("metrics", REAL_SOURCES)
+    machines, _ = curate("construction_machines", REAL_SOURCES, metrics, units)
+    tables = set(machines["source_table"])
+    assert len(tables) == 2
+    for table in sorted(tables):
+        marked = machines.assign(value=machines["value"].where(machines["source_table"].ne(table), -1.0), value_min=np.nan, value_max=np.nan)
+        wide, _ = machines_wide(marked, table)
+        printed_there = set(machines.loc[machines["source_table"].eq(table), "machine_id"])
+        chosen = wide[wide["machine_id"].isin(printed_there)].drop(columns="machine_id")
+        assert (chosen.select_dtypes("number") == -1.0).all(axis=None)

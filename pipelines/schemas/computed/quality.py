@@ -14,7 +14,7 @@ class Reconciliation(ComputedTable):
         "Row of that table: cell_id, or vehicle_id/scenario_id, or the claim_id of a text claim", origin=DERIVED
     )
     column_name: Series[str] = field("Column of that table as a metric slug", origin=DERIVED)
-    published_text: Series[str] = field("The number as printed", origin=DERIVED)
+    published_text: Series[str] = catalogue_field("published_text", description="The number as printed", origin=DERIVED)
     published_value: Series[float] = field("The printed number, parsed, in `unit`", origin=DERIVED, nullable=True)
     computed_value: Series[float] = field(
         "The pipeline's recomputation, in `unit`: an independent computation where one exists (it uses no input "
@@ -34,10 +34,8 @@ class Reconciliation(ComputedTable):
         origin=DERIVED,
         nullable=True,
     )
-    unit: Series[str] = field("Unit of published_value and computed_value", origin=DERIVED, nullable=True)
-    precision: Series[float] = field(
-        "Half a unit of the last printed digit of the published value, in `unit`", origin=DERIVED, nullable=True
-    )
+    unit: Series[str] = catalogue_field("unit", description="Unit of published_value and computed_value")
+    precision: Series[float] = catalogue_field("precision", description="Half a unit of the last printed digit of the published value, in `unit`")
     abs_deviation: Series[float] = field(
         "computed - published, in `unit` (null for a printed range or bound, or a computation in another unit)",
         origin=DERIVED,
@@ -93,9 +91,9 @@ class SourceFindings(ComputedTable):
     rule: Series[str] = field("Warning-level consistency rule of the table's pandera model", origin=DERIVED)
     row_label: Series[str] = field("Identifying columns of the flagged row", origin=DERIVED)
     metric: Series[str] = field("Metric of the flagged row, where the table has one", origin=DERIVED, nullable=True)
-    published_text: Series[str] = field("The flagged value as printed", origin=DERIVED, nullable=True)
-    value: Series[float] = field("The flagged value, parsed, in `unit`", origin=DERIVED, nullable=True)
-    unit: Series[str] = field("Canonical unit of value", origin=DERIVED, nullable=True)
+    published_text: Series[str] = catalogue_field("published_text", description="The flagged value as printed", origin=DERIVED, nullable=True)
+    value: Series[float] = catalogue_field("value", description="The flagged value, parsed, in `unit`")
+    unit: Series[str] = catalogue_field("unit", description="Canonical unit of value")
     source_file: Series[str] = catalogue_field("source_file", nullable=True)
     source_line: Series[pd.Int64Dtype] = catalogue_field("source_line", nullable=True)
 

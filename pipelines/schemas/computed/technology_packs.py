@@ -27,7 +27,7 @@ class TechnologyCells(ComputedTable):
     product_id: Series[str] = catalogue_field("product_id", description="Product, for a product subject (curated.products)", origin=DERIVED, nullable=True)
     family: Series[str] = d("Technology family (curated.technologies.family): picks the cell-to-pack ratios")
     unit: Series[str] = d("Unit of value, low and high", isin=["Wh/kg", "Wh/L", "USD/kWh"])
-    value: Series[float] = d("Mean best value (value_best) of the feeding claims, in `unit`; null when none is claimed", nullable=True, ge=0, bounds=(0, 20_000))
+    value: Series[float] = catalogue_field("value", description="Mean best value (value_best) of the feeding claims, in `unit`; null when none is claimed", ge=0, bounds=(0, 20_000))
     low: Series[float] = d("Lowest end of the feeding claims' intervals (curated.claim_uncertainty rule), in `unit`", nullable=True, ge=0, bounds=(0, 20_000))
     high: Series[float] = d("Highest end of the feeding claims' intervals, in `unit`", nullable=True, ge=0, bounds=(0, 20_000))
     claim_count: Series[int] = d("How many claims feed the property (each an equal-weight component of its distribution)", ge=0)

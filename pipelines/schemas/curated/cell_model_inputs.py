@@ -236,7 +236,7 @@ class DesignSweepRanges(CuratedRows):
     distribution: Series[str] = field("uniform (between low and high) or choice (one of choices)", isin=list(DESIGN_SWEEP_DISTRIBUTIONS))
     choices: Series[str] = field("';'-separated values, optionally labelled (li_metal=2.89); rows sharing labels are drawn together", nullable=True)
     unit: Series[str] = field("Unit of low, high and choices: the model's unit for the input")
-    note: Series[str] = field("Why this range, in our own words", nullable=True)
+    note: Series[str] = catalogue_field("note", description="Why this range, in our own words")
 
     @pa.dataframe_check(name="low <= high")
     def ordered(cls, df: pd.DataFrame) -> pd.Series:
@@ -270,7 +270,7 @@ class DesignSweepSettings(CuratedRows):
     seed: Series[int] = field("Random seed (the sweep is reproducible)", ge=0)
     base_cell_id: Series[str] = field("Modelled cell (curated.modelled_cells) whose values the parameters not varied keep")
     method: Series[str] = field("random (seeded draws) or grid (full factorial near n_designs)", isin=["random", "grid"])
-    note: Series[str] = field("Why these settings, in our own words", nullable=True)
+    note: Series[str] = catalogue_field("note", description="Why these settings, in our own words")
 
     @pa.dataframe_check(name="exactly one settings row")
     def single_row(cls, df: pd.DataFrame) -> pd.Series:

@@ -74,7 +74,7 @@ class Safety(CuratedRows):
     section: Series[str] = catalogue_field("section")
     source_table: Series[str] = catalogue_field("source_table", nullable=False)
     reference_ids: Series[str] = catalogue_field("reference_ids")
-    note: Series[str] = field("Curator's note, in our own words", nullable=True)
+    note: Series[str] = catalogue_field("note")
 
     @pa.dataframe_check(name="stability min <= max and runaway min <= max")
     def ordered_ranges(cls, df: pd.DataFrame) -> pd.Series:

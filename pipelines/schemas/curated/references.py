@@ -15,8 +15,8 @@ class References(CuratedRows):
     venue: Series[str] = field("Journal, publisher or website", nullable=True)
     url: Series[str] = field("First link or DOI printed with the entry", nullable=True)
     accessed: Series[str] = field("Access date printed for web sources", nullable=True)
-    published_text: Series[str] = field("The whole entry as printed (whitespace normalised)")
-    note: Series[str] = field("Curator's note, in our own words", nullable=True)
+    published_text: Series[str] = catalogue_field("published_text", description="The whole entry as printed (whitespace normalised)")
+    note: Series[str] = catalogue_field("note")
 
     class Config:
         description = "Each document's numbered reference list, parsed into bibliographic fields."

@@ -8,7 +8,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipelines.schemas.base import CuratedRows, field
+from pipelines.schemas.base import CuratedRows, catalogue_field, field
 
 
 def _setting(unit: str):
@@ -30,6 +30,7 @@ class AnalysisSettings:
     cell_model_tolerance: float = _setting("ratio")
     pack_tolerance: float = _setting("ratio")
     sensitivity_step: float = _setting("ratio")
+    machine_table: str = _setting("source_table")
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame) -> AnalysisSettings:
@@ -40,6 +41,8 @@ class AnalysisSettings:
 
 # setting -> the unit its value must carry (from the typed object above: one list of settings).
 SETTINGS: dict[str, str] = {f.name: f.metadata["unit"] for f in dataclasses.fields(AnalysisSettings)}
+# settings whose value is an identifier (a scenario_id, a table name), not a number
+TEXT_SETTINGS = [f.name for f in dataclasses.fields(AnalysisSettings) if f.type == "str"]
 
 
 class AnalysisSettingRows(CuratedRows):
@@ -47,7 +50,7 @@ class AnalysisSettingRows(CuratedRows):
     value: Series[str] = field("Its value (a number in `unit`, or an identifier)")
     unit: Series[str] = field("Unit of the value, or the kind of identifier")
     provenance: Series[str] = field("Where the value comes from")
-    note: Series[str] = field("What the setting does, in our own words", nullable=True)
+    note: Series[str] = catalogue_field("note", description="What the setting does, in our own words")
 
     @pa.dataframe_check(name="every setting the computations read is present")
     def complete(cls, df: pd.DataFrame) -> pd.Series:
@@ -59,7 +62,7 @@ class AnalysisSettingRows(CuratedRows):
 
     @pa.dataframe_check(name="numeric settings are positive numbers")
     def numeric(cls, df: pd.DataFrame) -> pd.Series:
-        numeric = df["unit"] != "scenario_id"
+        numeric = ~df["setting"].isin(TEXT_SETTINGS)
         return ~numeric | (pd.to_numeric(df["value"], errors="coerce") > 0)
 
     class Config:

@@ -20,7 +20,13 @@ from pipelines.schemas.base import (
 )
 from pipelines.schemas.curated.applications import SCENARIO_INPUTS
 from pipelines.schemas.published_values import parse_published
-from pipelines.schemas.vocabulary import ASSET_TYPES, SCENARIO_DISTRIBUTIONS, SCENARIO_METRICS
+from pipelines.schemas.vocabulary import (
+    ASSET_TYPES,
+    CLAIM_STATISTICS,
+    PACK_QUANTITIES,
+    SCENARIO_DISTRIBUTIONS,
+    SCENARIO_METRICS,
+)
 
 CHARGING_MODES = ["overnight", "work_break"]
 DISTRIBUTIONS = list(SCENARIO_DISTRIBUTIONS)
@@ -54,32 +60,16 @@ class VehiclePeakPower(CuratedRows):
     )
     unit: Series[str] = field("Unit of peak_power_kw as typed (must be kW)", isin=["kW"])
     provenance: Series[str] = field("How the peak power was obtained (it is not printed in the report)")
-    implied_kw_current_2024: Series[float] = field(
-        "Table 11 specific power x pack mass of the 2024 pack: the product the inference rests on",
-        unit="kW",
-        nullable=True,
-        gt=0,
-        bounds=MAX_KW,
+    reason: Series[str] = field(
+        "Why this figure was chosen, in our own words, with the Table 11 products (W/kg x kg) it rests on; "
+        "quality.reconciliation checks them: the Table 11 specific powers it was fitted to (calibrated_against)"
     )
-    implied_kw_advanced_2030: Series[float] = field(
-        "Table 11 specific power x pack mass of the 2030 pack", unit="kW", nullable=True, gt=0, bounds=MAX_KW
-    )
-    implied_unit: Series[str] = field("Unit of the implied products (must be kW)", isin=["kW"])
-    reason: Series[str] = field("Why this figure was chosen, in our own words")
     calibrated_against: Series[str] = calibrated_against_field()
     section: Series[str] = catalogue_field("section", description="Report section the inference draws on")
     source_table: Series[str] = catalogue_field("source_table", description="Report table the inference draws on", nullable=True)
     reference_ids: Series[str] = catalogue_field("reference_ids", nullable=True)
 
     unique_key = key_rule("vehicle_id", name="one row per vehicle")
-
-    @pa.dataframe_check(name="peak power within 1% of the Table 11 products", raise_warning=True)
-    def agrees_with_products(cls, df):
-        ok = pd.Series(True, index=df.index)
-        for col in ("implied_kw_current_2024", "implied_kw_advanced_2030"):
-            implied = df[col].astype(float)
-            ok &= implied.isna() | ((implied - df["peak_power_kw"]).abs() <= 0.01 * df["peak_power_kw"])
-        return ok
 
     class Config:
         metadata = {"foreign_keys": {"vehicle_id": "vehicle_requirements.vehicle_id"}}
@@ -94,8 +84,8 @@ class ChargerClasses(CuratedRows):
 
     charger_id: Series[str] = field("Charger class slug", str_matches=SLUG)
     label: Series[str] = field("Readable name of the charger class")
-    published_text: Series[str] = field("The charger power exactly as printed, without unit")
-    published_unit: Series[str] = field("The unit of the power exactly as printed")
+    published_text: Series[str] = catalogue_field("published_text", description="The charger power exactly as printed, without unit")
+    published_unit: Series[str] = catalogue_field("published_unit", description="The unit of the power exactly as printed", nullable=False)
     power_kw: Series[float] = field("Rated output power of the charger class", unit="kW", gt=0, bounds=MAX_KW)
     unit: Series[str] = field("Unit of power_kw (must be kW)", isin=["kW"])
     charger_type: Series[str] = field("AC Level 2 or DC")
@@ -114,7 +104,7 @@ class ChargerClasses(CuratedRows):
     section: Series[str] = catalogue_field("section", description="Report section the class comes from")
     source_table: Series[str] = catalogue_field("source_table", description="Report table, if any", nullable=True)
     reference_ids: Series[str] = catalogue_field("reference_ids", nullable=True)
-    note: Series[str] = field("Curator's note, in our own words", nullable=True)
+    note: Series[str] = catalogue_field("note")
 
     unique_key = key_rule("charger_id", name="one row per charger class")
 
@@ -152,7 +142,7 @@ class Fleets(CuratedRows):
     time_unit: Series[str] = field("Unit of daily_hours and charging_window_h (must be h)", isin=["h"])
     illustrative: Series[bool] = field("True when the line is made up for illustration, not taken from the report")
     provenance: Series[str] = field("Where the counts and duty come from")
-    note: Series[str] = field("Curator's note, in our own words", nullable=True)
+    note: Series[str] = catalogue_field("note")
 
     unique_key = key_rule("fleet_id", "asset_type", "asset_id", name="one row per fleet, asset type and asset")
 
@@ -172,7 +162,7 @@ class ScenarioUncertainty(CuratedRows):
     """Low / most likely / high of scenario metrics, for Monte Carlo pack sizing."""
 
     scenario_id: Series[str] = catalogue_field("scenario_id", str_matches=SLUG)
-    metric: Series[str] = field("Scenario metric the range applies to: " + ", ".join(SCENARIO_METRICS), isin=list(SCENARIO_METRICS))
+    metric: Series[str] = catalogue_field("metric", description="Scenario metric the range applies to: " + ", ".join(SCENARIO_METRICS), isin=list(SCENARIO_METRICS))
     low: Series[float] = field("Lowest plausible value, in the row's `unit` (empty for a fixed metric)", nullable=True)
     mode: Series[float] = field("Most likely value, in the row's `unit` (empty for a uniform range)", nullable=True)
     high: Series[float] = field("Highest plausible value, in the row's `unit` (empty for a fixed metric)", nullable=True)
@@ -182,7 +172,7 @@ class ScenarioUncertainty(CuratedRows):
     section: Series[str] = catalogue_field("section", description="Report sections the bounds come from, ';'-separated")
     source_table: Series[str] = catalogue_field("source_table", description="Report tables the bounds come from, ';'-separated", nullable=True)
     reference_ids: Series[str] = catalogue_field("reference_ids", nullable=True)
-    note: Series[str] = field("Curator's note, in our own words", nullable=True)
+    note: Series[str] = catalogue_field("note")
 
     unique_key = key_rule("scenario_id", "metric", name="one row per scenario and metric")
 
@@ -241,6 +231,58 @@ class ApplicationClaims(PublishedNumber):
         )
 
 
+class ClaimRecomputations(CuratedRows):
+    """Which Section 5 claims the sizing recomputes, and how (read by quality.reconciliation)."""
+
+    claim_id: Series[str] = catalogue_field("claim_id", description="The claim recomputed (curated.application_claims)")
+    statistic: Series[str] = field(
+        "How the sizing recomputes it: " + "; ".join(f"{k}: {v}" for k, v in CLAIM_STATISTICS.items()),
+        isin=list(CLAIM_STATISTICS),
+    )
+    quantities: Series[str] = field(
+        "Pack quantities of sizing.vehicle_packs the claim is about, ';'-separated subset of "
+        + ", ".join(PACK_QUANTITIES)
+        + " (one reconciliation row each: row_key '<claim_id>/<quantity>' where there are several)",
+        str_matches=r"^(" + "|".join(PACK_QUANTITIES) + r")(;(" + "|".join(PACK_QUANTITIES) + r"))*$",
+    )
+    scenario_id: Series[str] = catalogue_field(
+        "scenario_id", description="Battery scenario the pack is sized in; for a comparison, the one compared from"
+    )
+    compared_scenario_id: Series[str] = catalogue_field(
+        "scenario_id", description="Battery scenario compared with (every statistic but pack_for_range)", nullable=True
+    )
+    vehicle_id: Series[str] = catalogue_field("vehicle_id", description="Vehicle sized (pack_for_range only)", nullable=True)
+    range_claim_id: Series[str] = catalogue_field(
+        "claim_id", description="The claim giving the range the pack is sized for (pack_for_range only)", nullable=True
+    )
+    note: Series[str] = catalogue_field("note")
+
+    unique_key = key_rule("claim_id", name="one row per claim")
+
+    @pa.dataframe_check(name="pack_for_range names one quantity, a vehicle and a range claim; a comparison names the compared scenario")
+    def arguments_given(cls, df):
+        sized = df["statistic"].eq("pack_for_range")
+        one_quantity = ~df["quantities"].str.contains(";", regex=False)
+        sized_ok = one_quantity & df["vehicle_id"].notna() & df["range_claim_id"].notna() & df["compared_scenario_id"].isna()
+        return sized_ok.where(sized, df["compared_scenario_id"].notna())
+
+    class Config:
+        metadata = {
+            "foreign_keys": {
+                "claim_id": "application_claims.claim_id",
+                "range_claim_id": "application_claims.claim_id",
+                "vehicle_id": "vehicle_requirements.vehicle_id",
+                "scenario_id": "battery_scenarios.scenario_id",
+                "compared_scenario_id": "battery_scenarios.scenario_id",
+            }
+        }
+        description = (
+            "The Section 5 text claims the pack sizing recomputes, each with the statistic, pack quantities, "
+            "scenarios and (for a pack sized for a claimed range) vehicle it is recomputed from; "
+            "quality.reconciliation compares them with the printed values."
+        )
+
+
 class ReconciliationNotes(CuratedRows):
     """Why a published number is not reproduced, one row per (table, row, column)."""
 
@@ -270,7 +312,7 @@ class ScenarioYears(CuratedRows):
     """Years to interpolate the Table 10 scenarios at."""
 
     year: Series[int] = field("Year to interpolate between the two scenarios named in curated.analysis_settings", ge=2000, le=2100)
-    note: Series[str] = field("Why the year is requested, in our own words", nullable=True)
+    note: Series[str] = catalogue_field("note", description="Why the year is requested, in our own words")
 
     unique_key = key_rule("year", name="one row per year")
 

@@ -58,7 +58,7 @@ class Documents(CuratedRows):
     url: Series[str] = field("Where the document can be read", nullable=True)
     accessed: Series[str] = field("Date the URL was read (YYYY-MM-DD)", nullable=True, str_matches=PARTIAL_DATE)
     licence: Series[str] = field("Licence or terms of use, in our words", nullable=True)
-    note: Series[str] = field("Curator's note, in our own words", nullable=True)
+    note: Series[str] = catalogue_field("note")
 
     @pa.check("publication_start", name="publication_date_not_in_the_future")
     def publication_date_not_in_the_future(cls, s: pd.Series) -> pd.Series:
@@ -109,7 +109,7 @@ class Organisations(CuratedRows):
     name: Series[str] = field("Name as printed")
     kind: Series[str] = field("Kind: " + ", ".join(ORGANISATION_KINDS), isin=ORGANISATION_KINDS)
     country: Series[str] = field("Country of the headquarters, where the source gives it", nullable=True)
-    note: Series[str] = field("Curator's note, in our own words", nullable=True)
+    note: Series[str] = catalogue_field("note")
 
     class Config:
         description = "Companies, national laboratories, universities and agencies named by the sources."
@@ -126,7 +126,7 @@ class Products(CuratedRows):
     organisation_id: Series[str] = catalogue_field("organisation_id")
     technology_id: Series[str] = catalogue_field("technology_id")
     cell_format: Series[str] = field("Cell format where given (21700 cylindrical, pouch, ...)", nullable=True)
-    note: Series[str] = field("Curator's note, in our own words", nullable=True)
+    note: Series[str] = catalogue_field("note")
 
     class Config:
         description = "Named cells, products and prototypes, each with its maker and technology."
@@ -136,9 +136,9 @@ class Products(CuratedRows):
 
 class ComparisonMetrics(CuratedRows):
     headline: Series[str] = field("Headline column of analysis.technology_comparison", isin=list(HEADLINES))
-    metric: Series[str] = field("Metric of curated.cell_claims that feeds the headline (curated.metrics)")
+    metric: Series[str] = catalogue_field("metric", description="Metric of curated.cell_claims that feeds the headline (curated.metrics)")
     better: Series[str] = field("Whether higher or lower is better for the headline's best value", isin=["higher", "lower"])
-    note: Series[str] = field("Curator's note, in our own words", nullable=True)
+    note: Series[str] = catalogue_field("note")
 
     class Config:
         description = "Which claimed metrics feed each headline of analysis.technology_comparison."

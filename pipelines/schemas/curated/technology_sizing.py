@@ -7,7 +7,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipelines.schemas.base import SLUG, CuratedRows, catalogue_field, field, key_rule
+from pipelines.schemas.base import SLUG, SOURCE, CuratedRows, catalogue_field, field, key_rule
 from pipelines.schemas.published_values import QUALIFIERS
 from pipelines.schemas.vocabulary import CELL_PROPERTIES, PACK_RATIOS
 
@@ -25,7 +25,7 @@ class TechnologyCellOverrides(CuratedRows):
     property: Series[str] = field("Cell property: " + ", ".join(CELL_PROPERTIES), isin=list(CELL_PROPERTIES))
     claim_ids: Series[str] = field("The claims (curated.cell_claims) that feed the property instead, ';'-separated")
     reason: Series[str] = field("Why the analyst disagrees with the default, in our own words")
-    note: Series[str] = field("Curator's note, in our own words", nullable=True)
+    note: Series[str] = catalogue_field("note")
 
     unique_key = key_rule("technology_id", "product_id", "property", name="one row per technology or product and property")
 
@@ -39,7 +39,7 @@ class TechnologyCellOverrides(CuratedRows):
 
 class TechnologyPackRatios(CuratedRows):
     family: Series[str] = field("Technology family (curated.technologies.family)", str_matches=SLUG)
-    metric: Series[str] = field("Ratio: " + ", ".join(PACK_RATIOS), isin=PACK_RATIOS)
+    metric: Series[str] = catalogue_field("metric", description="Ratio: " + ", ".join(PACK_RATIOS), isin=PACK_RATIOS)
     scenario_id: Series[str] = catalogue_field(
         "scenario_id", description="Table 10 scenario (curated.battery_scenarios) whose ratio is the default"
     )
@@ -49,7 +49,7 @@ class TechnologyPackRatios(CuratedRows):
     low: Series[float] = field("Lower end of the ratio's uniform range; empty (with high) for a fixed ratio", unit="ratio", nullable=True, gt=0, bounds=(0, 100))
     high: Series[float] = field("Upper end of the ratio's uniform range", unit="ratio", nullable=True, gt=0, bounds=(0, 100))
     provenance: Series[str] = field("Where the ratio and its range come from")
-    note: Series[str] = field("Curator's note, in our own words", nullable=True)
+    note: Series[str] = catalogue_field("note")
 
     unique_key = key_rule("family", "metric", name="one row per family and ratio")
 
@@ -67,11 +67,11 @@ class TechnologyPackRatios(CuratedRows):
 
 
 class ClaimUncertainty(CuratedRows):
-    qualifier: Series[str] = field("Qualifier of a printed number: " + ", ".join(QUALIFIERS), isin=list(QUALIFIERS))
+    qualifier: Series[str] = catalogue_field("qualifier", description="Qualifier of a printed number: " + ", ".join(QUALIFIERS), origin=SOURCE)
     low_factor: Series[float] = field("Lower end of the uniform range as a multiple of the claim's best value", unit="ratio", gt=0, bounds=(0, 10))
     high_factor: Series[float] = field("Upper end as a multiple of the claim's best value", unit="ratio", gt=0, bounds=(0, 10))
     provenance: Series[str] = field("Who chose the factors")
-    note: Series[str] = field("What the rule means, in our own words", nullable=True)
+    note: Series[str] = catalogue_field("note", description="What the rule means, in our own words")
 
     unique_key = key_rule("qualifier", name="one row per qualifier")
 
@@ -100,7 +100,7 @@ class PackLimits(CuratedRows):
     source_table: Series[str] = catalogue_field(
         "source_table", description="Locator: report tables the limit draws on, ';'-separated"
     )
-    note: Series[str] = field("Curator's note, in our own words", nullable=True)
+    note: Series[str] = catalogue_field("note")
 
     unique_key = key_rule("asset_type", "asset_id", name="one row per vehicle or machine")
 
