@@ -209,10 +209,11 @@ def printed_half_unit(text: pd.Series) -> pd.Series:
     return 0.5 * np.power(10.0, -decimals)
 
 
-def printed_precision(text: pd.Series, stored_value: pd.Series) -> pd.Series:
+def printed_precision(text: pd.Series, stored_value: pd.Series, printed_value: pd.Series | None = None) -> pd.Series:
     """printed_half_unit expressed in the unit the value is stored in: "4480" mAh stored as
-    4.48 Ah has a precision of 0.0005 Ah, not 0.5."""
-    raw = parse_published(text)["value"]
+    4.48 Ah has a precision of 0.0005 Ah, not 0.5. `printed_value`: parse_published(text)["value"]
+    where the caller has it already."""
+    raw = parse_published(text)["value"] if printed_value is None else printed_value
     usable = raw.notna() & raw.ne(0) & stored_value.notna()
     scale = (stored_value.astype(float) / raw).where(usable, 1.0).abs()
     return printed_half_unit(text) * scale
