@@ -86,20 +86,19 @@ def _first_match(norm: pd.Series, start: int) -> tuple[np.ndarray, pd.Series, pd
     """For each text, the first pattern (from `start` on) it matches (-1: none), and that
     pattern's number texts a and b (b: the second number of a range or a ± b)."""
     found = norm.str.extract(_ALTERNATIONS[start])
-    a_cols = [c for c in found.columns if c.startswith("a")]
-    b_cols = [c for c in found.columns if c.startswith("b")]
-    matched = found[a_cols].notna().to_numpy()
+    tried = range(start, len(_PATTERNS))
+    a_all = found[[f"a{i}" for i in tried]].to_numpy(dtype=object)
+    b_all = found.reindex(columns=[f"b{i}" for i in tried]).to_numpy(dtype=object)  # NaN: no b group
+    matched = pd.notna(a_all)
     first = matched.argmax(axis=1)
     kind = np.where(matched.any(axis=1), first + start, -1)
     # only the matching pattern's groups are filled: its number a, and b where it has one
     rows = np.arange(len(found))
-    a = found[a_cols].to_numpy(dtype=object)[rows, first] if a_cols else np.full(len(found), np.nan, dtype=object)
-    b_of = {f"b{c[1:]}": j for j, c in enumerate(a_cols)}
-    b_all = np.full((len(found), len(a_cols)), np.nan, dtype=object)
-    for col in b_cols:
-        b_all[:, b_of[col]] = found[col].to_numpy(dtype=object)
-    b = b_all[rows, first] if a_cols else np.full(len(found), np.nan, dtype=object)
-    return kind, pd.Series(a, index=norm.index, dtype=object), pd.Series(b, index=norm.index, dtype=object)
+    return (
+        kind,
+        pd.Series(a_all[rows, first], index=norm.index, dtype=object),
+        pd.Series(b_all[rows, first], index=norm.index, dtype=object),
+    )
 
 
 def parse_published(text: pd.Series) -> pd.DataFrame:
