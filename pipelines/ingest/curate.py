@@ -167,6 +167,8 @@ def check_foreign_keys(frame: pd.DataFrame, name: str, parents: Mapping[str, pd.
             rule += " of the row's document_id"
         else:
             unknown = keys[~keys.isin(set(parent[parent_column].astype(str)))]
+        if unknown.empty:
+            continue
         rows = frame.loc[unknown.index, ["source_file", "source_line"]].assign(key=unknown)
         problems += [
             SourceProblem(f, int(line), column, rule, f"got '{key}'")

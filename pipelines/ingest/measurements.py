@@ -17,6 +17,8 @@ UNITLESS = {"ratio", "text", "cycles", "year", "count"}  # a count or a calendar
 
 
 def _problems(frame: pd.DataFrame, mask: pd.Series, column: str, rule: str, detail: pd.Series) -> list[SourceProblem]:
+    if not mask.any():
+        return []
     rows = frame.loc[mask, ["source_file", "source_line"]].assign(detail=detail[mask])
     return [
         SourceProblem(f, int(line), column, rule, str(d))
@@ -83,5 +85,5 @@ def add_parsed_values(
     out["unit"] = metric_unit
     out[["value_best", "value_basis"]] = best_values(out["qualifier"], out["value"], out["value_min"], out["value_max"])
     representative = out["value"].fillna(out["value_min"]).fillna(out["value_max"])
-    out["precision"] = printed_precision(frame["published_text"], representative)
+    out["precision"] = printed_precision(frame["published_text"], representative, parsed["value"])
     return out

@@ -133,6 +133,20 @@ def tree_problems(root: Path, datasets: set[str] | list[str]) -> list[SourceProb
     return problems
 
 
+# libyaml's parser where PyYAML was built with it (a tenth of the pure-Python parser's time);
+# both build values with the same safe constructor.
+_FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+def _load_yaml(text: str):
+    """yaml.safe_load(text), parsed by libyaml when available; a text libyaml refuses is parsed
+    again by the pure-Python parser, so an error names the same line and problem as always."""
+    try:
+        return yaml.load(text, Loader=_FAST_LOADER)
+    except yaml.YAMLError:
+        return yaml.safe_load(text)
+
+
 def read_metadata(folder: Path, root: Path) -> dict:
     meta_path = folder / METADATA_FILE
     rel = _relative(meta_path, root)
@@ -150,7 +164,7 @@ def read_metadata(folder: Path, root: Path) -> dict:
     except UnicodeDecodeError as exc:
         raise fail("dataset.yaml is not UTF-8", f"byte 0x{raw[exc.start]:02x} at offset {exc.start}", line=raw[: exc.start].count(b"\n") + 1) from None
     try:
-        meta = yaml.safe_load(text)
+        meta = _load_yaml(text)
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

@@ -1,9 +1,9 @@
 """Parse a number as printed in the report (">400", "9±2", "Up to 4", "200-700") into
 value / value_min / value_max / qualifier, keeping the printed text untouched beside it.
 
-Vectorised: each qualifier pattern is applied once to the whole column (a loop over the dozen
-patterns, never over rows). Rows that contain digits but match no pattern are returned in
-`unparsed` so the caller can report file, row and column.
+Vectorised: the qualifier patterns are tried in order by one regex alternation applied once to
+the distinct texts of a column (never a loop over rows). Rows that contain digits but match no
+pattern come back with `parsed` False so the caller can report file, row and column.
 """
 from __future__ import annotations
 
@@ -45,9 +45,7 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("approx", rf"^(?:{_APPROX})\s*(?P<a>{_NUM})$"),
     ("exact", rf"^(?P<a>{_NUM})$"),
 )
-_COMPILED = tuple((q, re.compile(p, re.IGNORECASE)) for q, p in _PATTERNS)
 _DECADE = re.compile(r"^(?:the\s+)?(?P<d>\d{3})0s$", re.IGNORECASE)
-_RANGE = next(pattern for qualifier, pattern in _COMPILED if qualifier == "range")
 
 # Symbols printed around a number that carry no meaning for its value.
 _STRIP = re.compile(r"[$€£]|(?<=\d)\s*(?:%|°C|°)(?=\s|$|\s*(?:[-–+]|to\b))", re.IGNORECASE)
@@ -67,6 +65,42 @@ def _to_float(s: pd.Series) -> pd.Series:
     return pd.to_numeric(cleaned, errors="coerce")
 
 
+def _alternation(start: int) -> re.Pattern:
+    """One regex trying the patterns from `start` on, in order (groups a<i>, b<i> of pattern i):
+    a regex alternation takes its first alternative that matches, as the pattern loop would."""
+    return re.compile(
+        "|".join(
+            "(?:" + pattern.replace("(?P<a>", f"(?P<a{i}>").replace("(?P<b>", f"(?P<b{i}>") + ")"
+            for i, (_, pattern) in enumerate(_PATTERNS)
+            if i >= start
+        ),
+        re.IGNORECASE,
+    )
+
+
+_ALTERNATIONS = tuple(_alternation(start) for start in range(len(_PATTERNS)))
+_KINDS = np.array([qualifier for qualifier, _ in _PATTERNS] + [None], dtype=object)  # index -1: none
+
+
+def _first_match(norm: pd.Series, start: int) -> tuple[np.ndarray, pd.Series, pd.Series]:
+    """For each text, the first pattern (from `start` on) it matches (-1: none), and that
+    pattern's number texts a and b (b: the second number of a range or a ± b)."""
+    found = norm.str.extract(_ALTERNATIONS[start])
+    tried = range(start, len(_PATTERNS))
+    a_all = found[[f"a{i}" for i in tried]].to_numpy(dtype=object)
+    b_all = found.reindex(columns=[f"b{i}" for i in tried]).to_numpy(dtype=object)  # NaN: no b group
+    matched = pd.notna(a_all)
+    first = matched.argmax(axis=1)
+    kind = np.where(matched.any(axis=1), first + start, -1)
+    # only the matching pattern's groups are filled: its number a, and b where it has one
+    rows = np.arange(len(found))
+    return (
+        kind,
+        pd.Series(a_all[rows, first], index=norm.index, dtype=object),
+        pd.Series(b_all[rows, first], index=norm.index, dtype=object),
+    )
+
+
 def parse_published(text: pd.Series) -> pd.DataFrame:
     """Parse printed values. Returns columns value, value_min, value_max, qualifier, parsed,
     ambiguous_comma, range_descending.
@@ -74,57 +108,67 @@ def parse_published(text: pd.Series) -> pd.DataFrame:
     `parsed` is False for a text that holds digits yet matches no known form, or whose comma
     is not a thousands separator (`ambiguous_comma`, "1,8"): the caller turns those into a
     blocking error naming the row.
+
+    Each distinct text is parsed once, by one regex alternation over the patterns in order; a
+    text whose first matching pattern has an ambiguous comma is tried again with the patterns
+    after that one (as a loop over the patterns would).
     """
     raw = text.fillna("").astype(str)
-    norm = raw.str.strip().str.replace(r"\s+", " ", regex=True).str.replace(_STRIP, "", regex=True)
+    codes, distinct = pd.factorize(raw)
+    texts = pd.Series(distinct, dtype=object)
+    norm = texts.str.strip().str.replace(r"\s+", " ", regex=True).str.replace(_STRIP, "", regex=True)
     # A decade ("the 1970s") is the range of its years.
     norm = norm.str.strip().str.replace(_DECADE, r"\g<d>0-\g<d>9", regex=True)
 
-    out = pd.DataFrame(
-        {
-            "value": np.nan,
-            "value_min": np.nan,
-            "value_max": np.nan,
-            "qualifier": pd.Series(pd.NA, index=raw.index, dtype="object"),
-        },
-        index=raw.index,
-    )
-    pending = pd.Series(True, index=raw.index)
-    ambiguous = pd.Series(False, index=raw.index)
-    for qualifier, pattern in _COMPILED:
-        if not pending.any():
-            break
-        found = norm[pending].str.extract(pattern)
-        comma = _ambiguous_comma(found["a"]) | (_ambiguous_comma(found["b"]) if "b" in found else False)
-        ambiguous.loc[comma[comma].index] = True
-        hit = found["a"].notna() & ~comma
-        if not hit.any():
-            continue
-        idx = found.index[hit]
-        a = _to_float(found.loc[idx, "a"])
-        b = _to_float(found.loc[idx, "b"]) if "b" in found else None
-        out.loc[idx, "qualifier"] = qualifier
-        if qualifier == "exact":
-            out.loc[idx, ["value", "value_min", "value_max"]] = np.c_[a, a, a]
-        elif qualifier == "range":
-            out.loc[idx, "value_min"] = np.fmin(a, b)
-            out.loc[idx, "value_max"] = np.fmax(a, b)
-        elif qualifier == "plus_minus":
-            out.loc[idx, ["value", "value_min", "value_max"]] = np.c_[a, a - b, a + b]
-        elif qualifier in ("gt", "ge"):
-            out.loc[idx, ["value", "value_min"]] = np.c_[a, a]
-        elif qualifier in ("lt", "le", "up_to"):
-            out.loc[idx, ["value", "value_max"]] = np.c_[a, a]
-        else:  # approx: a point with no stated bounds
-            out.loc[idx, "value"] = a
-        pending.loc[idx] = False
+    n = len(norm)
+    kind = np.full(n, -1)
+    a_text = pd.Series(np.nan, index=norm.index, dtype=object)
+    b_text = pd.Series(np.nan, index=norm.index, dtype=object)
+    ambiguous = np.zeros(n, dtype=bool)
+    start = np.zeros(n, dtype=int)
+    todo = np.ones(n, dtype=bool)
+    while todo.any():
+        for first in np.unique(start[todo]):
+            rows = np.flatnonzero(todo & (start == first))
+            found, a, b = _first_match(norm.iloc[rows], int(first))
+            comma = (_ambiguous_comma(a) | _ambiguous_comma(b)).to_numpy()
+            hit = (found >= 0) & ~comma
+            kind[rows[hit]] = found[hit]
+            a_text.iloc[rows[hit]] = a.to_numpy()[hit]
+            b_text.iloc[rows[hit]] = b.to_numpy()[hit]
+            ambiguous[rows[comma]] = True
+            start[rows[comma]] = found[comma] + 1
+            todo[rows] = comma & (found + 1 < len(_PATTERNS))
 
-    has_digit = norm.str.contains(r"\d", regex=True)
-    out.loc[pending & ~has_digit, "qualifier"] = "not_numeric"
-    out["parsed"] = ~(pending & has_digit)
-    out["ambiguous_comma"] = ambiguous & pending
-    out["range_descending"] = _range_descending(norm, out["qualifier"])
-    return out
+    qualifier = _KINDS[kind]
+    a = _to_float(a_text).to_numpy(dtype=float)
+    b = _to_float(b_text).to_numpy(dtype=float)
+    is_ = {q: qualifier == q for q in QUALIFIERS}
+    nan = np.full(n, np.nan)
+    point = (kind >= 0) & ~is_["range"]
+    lower = is_["exact"] | is_["gt"] | is_["ge"]
+    upper = is_["exact"] | is_["lt"] | is_["le"] | is_["up_to"]
+    value = np.where(point, a, nan)
+    value_min = np.where(lower, a, np.where(is_["range"], np.fmin(a, b), np.where(is_["plus_minus"], a - b, nan)))
+    value_max = np.where(upper, a, np.where(is_["range"], np.fmax(a, b), np.where(is_["plus_minus"], a + b, nan)))
+
+    pending = kind < 0
+    has_digit = norm.str.contains(r"\d", regex=True).to_numpy(dtype=bool)
+    qualifier = np.where(pending & ~has_digit, "not_numeric", qualifier)
+    qualifier[pending & has_digit] = pd.NA
+    per_text = pd.DataFrame(
+        {
+            "value": value,
+            "value_min": value_min,
+            "value_max": value_max,
+            "qualifier": pd.Series(qualifier, dtype=object),
+            "parsed": ~(pending & has_digit),
+            "ambiguous_comma": ambiguous & pending,
+            # a range printed high-to-low ("75-65"): kept, but worth a warning
+            "range_descending": is_["range"] & (a > b),
+        }
+    )
+    return per_text.take(codes).set_axis(raw.index)
 
 
 # qualifier -> value_basis (pipelines/schemas/fields.py VALUE_BASES describes each basis).
@@ -154,16 +198,6 @@ def best_values(qualifier: pd.Series, value: pd.Series, value_min: pd.Series, va
     return pd.DataFrame({"value_best": best, "value_basis": basis}, index=qualifier.index)
 
 
-def _range_descending(norm: pd.Series, qualifier: pd.Series) -> pd.Series:
-    """True where a range is printed high-to-low ("75-65"): kept, but worth a warning."""
-    is_range = qualifier.eq("range").fillna(False).astype(bool)
-    result = pd.Series(False, index=norm.index)
-    if is_range.any():
-        found = norm[is_range].str.extract(_RANGE)
-        result.loc[found.index] = _to_float(found["a"]) > _to_float(found["b"])
-    return result
-
-
 def printed_half_unit(text: pd.Series) -> pd.Series:
     """Half a unit of the last printed digit of the first number ("0.005" -> 0.0005, "532" -> 0.5).
 
@@ -174,10 +208,11 @@ def printed_half_unit(text: pd.Series) -> pd.Series:
     return 0.5 * np.power(10.0, -decimals)
 
 
-def printed_precision(text: pd.Series, stored_value: pd.Series) -> pd.Series:
+def printed_precision(text: pd.Series, stored_value: pd.Series, printed_value: pd.Series | None = None) -> pd.Series:
     """printed_half_unit expressed in the unit the value is stored in: "4480" mAh stored as
-    4.48 Ah has a precision of 0.0005 Ah, not 0.5."""
-    raw = parse_published(text)["value"]
+    4.48 Ah has a precision of 0.0005 Ah, not 0.5. `printed_value`: parse_published(text)["value"]
+    where the caller has it already."""
+    raw = parse_published(text)["value"] if printed_value is None else printed_value
     usable = raw.notna() & raw.ne(0) & stored_value.notna()
     scale = (stored_value.astype(float) / raw).where(usable, 1.0).abs()
     return printed_half_unit(text) * scale

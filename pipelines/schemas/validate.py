@@ -3,6 +3,7 @@ rule for every failure; warning-level rules are evaluated separately and returne
 rows they flag, so a published inconsistency is reported and never silently fixed."""
 from __future__ import annotations
 
+import functools
 import re
 import warnings
 from collections.abc import Mapping
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 import pandera.pandas as pa
+from pandera.engines.pandas_engine import NpString
 
 from pipelines.errors import SourceError, SourceProblem
 from pipelines.schemas.base import blocking_schema, column_order, warning_checks
@@ -114,6 +116,38 @@ def input_rows(
     return problems
 
 
+def _all_text(column: pd.Series) -> bool:
+    """An object column holding only text and nulls (one pass in C)."""
+    return column.dtype == object and pd.api.types.infer_dtype(column, skipna=True) in ("string", "empty")
+
+
+class _Text(NpString):
+    """pandera's `str` column type, with a whole-column test first: a column that already holds
+    only text and nulls is left as it is, and passes the type check (pandera converts and tests
+    each value in Python, and formats an empty failure table, on every call). Any other column
+    goes through pandera's own conversion and check, so a failure reads exactly as before."""
+
+    def coerce(self, data_container):
+        if isinstance(data_container, pd.Series) and _all_text(data_container):
+            return data_container
+        return super().coerce(data_container)
+
+    def check(self, pandera_dtype, data_container=None):
+        if isinstance(data_container, pd.Series) and _all_text(data_container):
+            return True
+        return super().check(pandera_dtype, data_container)
+
+
+@functools.cache
+def checked_schema(model: type[pa.DataFrameModel]) -> pa.DataFrameSchema:
+    """blocking_schema(model), built once per model, with str columns typed `_Text`."""
+    schema = blocking_schema(model)
+    for column in schema.columns.values():
+        if type(column.dtype) is NpString:
+            column.dtype = _Text()
+    return schema
+
+
 def validate(
     df: pd.DataFrame, model: type[pa.DataFrameModel], dataset: str, inputs: Mapping[str, pd.DataFrame] | None = None
 ) -> pd.DataFrame:
@@ -121,7 +155,7 @@ def validate(
 
     For a computed table, `inputs` (the curated tables it was computed from) lets the error
     also name the source rows behind each failing row (`input_rows`)."""
-    schema = blocking_schema(model)
+    schema = checked_schema(model)
     ordered = df[[c for c in column_order(model) if c in df.columns]]
     try:
         with warnings.catch_warnings():

@@ -77,3 +77,15 @@ def test_precision_is_expressed_in_the_stored_unit():
     text = pd.Series(["4480", "1.04", "532"])
     stored = pd.Series([4480 * 0.001, 1.04 * 1000, 532.0])
     assert printed_precision(text, stored).tolist() == pytest.approx([0.5 * 0.001, 0.005 * 1000, 0.5])
+
+
+def test_a_column_parses_as_its_texts_one_by_one():
+    # The parser works once per distinct text of a column: every row, repeated texts and the
+    # index included, must read as the text would alone.
+    texts = ["9±2", "75-65", "1,8", "1,8-2", "~1,800", "N/a", None, "≥350", "9±2", "200-700", "up to 6,000", "12x4", "75-65"]
+    column = pd.Series(texts, index=[40 - 3 * i for i in range(len(texts))], dtype=object)
+    together = parse_published(column)
+    assert together.index.equals(column.index)
+    for i, t in column.items():
+        pd.testing.assert_frame_equal(together.loc[[i]], parse_published(pd.Series([t], index=[i], dtype=object)))
+    assert together.loc[column.index[[2, 3]], "ambiguous_comma"].all() and not together["ambiguous_comma"].drop(column.index[[2, 3]]).any()
