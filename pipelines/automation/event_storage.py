@@ -22,7 +22,7 @@ from __future__ import annotations
 import os
 from collections import OrderedDict
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from dagster import Field, StringSource
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
@@ -70,7 +70,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
             self._initdb(engine)
             self._initialized_dbs.add(shard)
         self._engines[key] = engine
-        runs = [k for k in self._engines if k[1] != INDEX_SHARD_NAME]
+        runs = [k for k in self._engines if k[0] == key[0] and k[1] != INDEX_SHARD_NAME]
         for old in runs[: max(0, len(runs) - OPEN_RUN_DATABASES)]:
             self._engines.pop(old).dispose()
         return engine
@@ -86,12 +86,24 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
                     yield conn
                 wrote = raw.total_changes != changes
             if wrote and shard != INDEX_SHARD_NAME:
-                os.utime(self.path_for_shard(shard))  # wakes the webserver's watcher of this run (module doc)
+                with suppress(FileNotFoundError):  # wakes the webserver's watcher of this run (module doc)
+                    os.utime(self.path_for_shard(shard))
 
-    def dispose(self) -> None:
+    def _close_all(self) -> None:
+        """Close this process's connections; those inherited through a fork are dropped unclosed
+        (they belong to the parent)."""
         with self._db_lock:
             while self._engines:
-                self._engines.popitem()[1].dispose()
+                (pid, _), engine = self._engines.popitem()
+                if pid == os.getpid():
+                    engine.dispose()
+
+    def wipe(self) -> None:
+        self._close_all()  # wipe deletes the run files: no connection may keep writing to them
+        super().wipe()
+
+    def dispose(self) -> None:
+        self._close_all()
         super().dispose()
 
 
