@@ -38,17 +38,24 @@ from sqlalchemy.engine import Connection, Engine
 OPEN_RUN_DATABASES = 8
 
 
-def default_base_dir() -> str:
-    """Where Dagster's default storage keeps the event log: $DAGSTER_HOME/history/runs."""
-    return os.path.join(os.environ["DAGSTER_HOME"], "history", "runs")
-
-
 class PooledSqliteEventLogStorage(SqliteEventLogStorage):
-    """SqliteEventLogStorage with one open connection per database file and synchronous=NORMAL."""
+    """SqliteEventLogStorage with one open connection per database file and synchronous=NORMAL.
+
+    Without a configured base_dir its files are where Dagster's default storage keeps them, in
+    the instance's own folder (<instance root>/history/runs, which is not always $DAGSTER_HOME:
+    DagsterInstance.from_config(folder)): it opens them when the instance registers itself."""
 
     def __init__(self, base_dir: str | None = None, inst_data=None):
         self._engines: OrderedDict[tuple[int, str], Engine] = OrderedDict()
-        super().__init__(base_dir or default_base_dir(), inst_data=inst_data)
+        self._inst_data = inst_data
+        self._base_dir = None
+        if base_dir is not None:
+            super().__init__(base_dir, inst_data=inst_data)
+
+    def register_instance(self, instance) -> None:
+        if self._base_dir is None:
+            super().__init__(os.path.join(instance.root_directory, "history", "runs"), inst_data=self._inst_data)
+        super().register_instance(instance)
 
     @classmethod
     def config_type(cls):

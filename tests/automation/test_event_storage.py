@@ -29,6 +29,23 @@ def test_the_project_instance_uses_it():
         instance.dispose()
 
 
+def test_an_instance_of_another_folder_keeps_its_events_in_that_folder(tmp_path):
+    """DagsterInstance.from_config(folder) while DAGSTER_HOME names another folder (the tests'
+    daemon runs do this): the event log is the folder's own, as with Dagster's default storage."""
+    import shutil
+
+    from pipelines.settings import PROJECT_ROOT
+
+    shutil.copy(PROJECT_ROOT / "dagster.yaml", tmp_path / "dagster.yaml")
+    instance = DagsterInstance.from_config(str(tmp_path))
+    try:
+        run_id = str(uuid.uuid4())
+        instance.event_log_storage.store_event(_entry(run_id, "here"))
+        assert (tmp_path / "history" / "runs" / f"{run_id}.db").exists()
+    finally:
+        instance.dispose()
+
+
 def test_events_are_stored_unflushed_and_a_watcher_elsewhere_sees_each_one(tmp_path):
     writer = PooledSqliteEventLogStorage(str(tmp_path))
     reader = PooledSqliteEventLogStorage(str(tmp_path))  # as the webserver's own instance
