@@ -78,13 +78,23 @@ def damage_of(db: Path) -> str | None:
     return None
 
 
+# Published files found complete, by (path, inode, size, mtime): `battery build` checks before
+# its run and the run's staging setup checks again; the same unchanged file is read once.
+_verified: set[tuple[str, int, int, int]] = set()
+
+
 def set_aside_damaged_warehouse(paths: Paths) -> str | None:
     """Rename a damaged published file aside; returns what was done, for the run's log."""
     db = paths.published_db
     if not db.exists():
         return None
+    st = db.stat()
+    signature = (str(db.resolve()), st.st_ino, st.st_size, st.st_mtime_ns)
+    if signature in _verified:
+        return None
     damage = damage_of(db)
     if damage is None:
+        _verified.add(signature)
         return None
     aside = db.with_name(f"{db.name}.damaged-{time.strftime('%Y%m%dT%H%M%S')}")
     os.replace(db, aside)

@@ -206,8 +206,11 @@ def table_row_counts(path: Path) -> pd.DataFrame:
             "SELECT schema_name, table_name, estimated_size, comment FROM duckdb_tables() "
             "WHERE database_name = current_database() ORDER BY schema_name, table_name"
         ).df()
-        counts = [
-            con.execute(f"SELECT count(*) FROM {_ident(s)}.{_ident(t)}").fetchone()[0]
-            for s, t in zip(tables["schema_name"], tables["table_name"])
-        ]
-    return tables.assign(rows=counts)[["schema_name", "table_name", "rows", "comment"]]
+        counts = con.execute(
+            " UNION ALL ".join(
+                f"SELECT {i} AS i, count(*) AS n FROM {_ident(s)}.{_ident(t)}"
+                for i, (s, t) in enumerate(zip(tables["schema_name"], tables["table_name"]))
+            )
+        ).fetchall() if len(tables) else []
+    rows = dict(counts)
+    return tables.assign(rows=[rows[i] for i in range(len(tables))])[["schema_name", "table_name", "rows", "comment"]]

@@ -59,8 +59,11 @@ def export_tables(published_db: Path, target: Path, formats: tuple[str, ...] = (
                 path = staging / fmt / f"{schema}.{table}.{fmt}"
                 # identifiers come from duckdb_tables(), the path from our own folder: no user text
                 con.execute(f"COPY ({export_query(con, schema, table, fmt)}) TO '{path}' {FORMATS[fmt]}")
-        for schema, table in tables:
-            rows[f"{schema}.{table}"] = con.execute(f'SELECT count(*) FROM "{schema}"."{table}"').fetchone()[0]
+        if tables:
+            counted = con.execute(
+                " UNION ALL ".join(f"SELECT {i} AS i, count(*) AS n FROM {_quote(s)}.{_quote(t)}" for i, (s, t) in enumerate(tables))
+            ).fetchall()
+            rows = {f"{tables[i][0]}.{tables[i][1]}": n for i, n in sorted(counted)}
     previous = target.with_name(target.name + ".previous")
     shutil.rmtree(previous, ignore_errors=True)
     if target.exists():

@@ -9,6 +9,7 @@ writes; the analysts' file is only touched by the publish asset (publish/atomic.
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pandas as pd
 from dagster import ConfigurableIOManager, InitResourceContext, InputContext, OutputContext
@@ -17,6 +18,13 @@ from pipelines.publish import build_lock
 from pipelines.publish.atomic import start_staging
 from pipelines.publish.duckdb_tables import BatchStream, close_shared, read_table, shared_connection, write_table
 from pipelines.settings import current_paths
+
+# Tables read by several downstream steps (curated.cell_claims feeds a dozen) are read from
+# staging once per run and handed out as copies: a step may change the frame it gets, never the
+# cached one. A write of the table drops its entry; setup and teardown of a run clear them all.
+# Only tables up to this many rows are kept.
+CACHE_MAX_ROWS = 200_000
+_read_cache: dict[tuple[Path, str, str], pd.DataFrame] = {}
 
 
 class StagingDuckDBIOManager(ConfigurableIOManager):
@@ -28,11 +36,13 @@ class StagingDuckDBIOManager(ConfigurableIOManager):
     def setup_for_execution(self, context: InitResourceContext) -> None:
         paths = current_paths()
         build_lock.acquire(paths.lock_file, self.lock_timeout_seconds)
+        _read_cache.clear()
         # published state + this run's writes, nothing left over from a failed run
         for note in start_staging(paths):
             context.log.warning(note)
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:
+        _read_cache.clear()
         close_shared(current_paths().staging_db)  # closing checkpoints the file
         build_lock.release(current_paths().lock_file)
 
@@ -46,9 +56,18 @@ class StagingDuckDBIOManager(ConfigurableIOManager):
         if obj is None:
             return
         schema, table = self._table(context.asset_key.path)
-        rows = write_table(shared_connection(current_paths().staging_db), schema, table, obj)
+        staging = current_paths().staging_db
+        _read_cache.pop((staging, schema, table), None)
+        rows = write_table(shared_connection(staging), schema, table, obj)
         context.add_output_metadata({"dagster/row_count": rows, "warehouse_table": f"{schema}.{table}"})
 
     def load_input(self, context: InputContext) -> pd.DataFrame:
         schema, table = self._table(context.asset_key.path)
-        return read_table(shared_connection(current_paths().staging_db), schema, table)
+        staging = current_paths().staging_db
+        cached = _read_cache.get((staging, schema, table))
+        if cached is None:
+            cached = read_table(shared_connection(staging), schema, table)
+            if len(cached) > CACHE_MAX_ROWS:
+                return cached
+            _read_cache[(staging, schema, table)] = cached
+        return cached.copy()

@@ -1,12 +1,10 @@
 """Technology x vehicle pack-mass chart (matplotlib imported inside the render function)."""
 from __future__ import annotations
 
-import io
-
 import numpy as np
 import pandas as pd
 
-from pipelines.publish.charts import Chart, _label_measures
+from pipelines.publish.charts import Chart, _figure, _label_measures, png_bytes
 
 
 def display_names(technology_packs: pd.DataFrame, technologies: pd.DataFrame, products: pd.DataFrame) -> pd.Series:
@@ -25,10 +23,7 @@ def render_technology_pack_mass(
     median over vehicles: the median pack mass as a dot with its 5-95 % band; a filled dot where
     the pack fits the vehicle's limits in at least half of the samples, hollow otherwise; the
     vehicle's mass limit as a dashed line."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    from matplotlib.lines import Line2D
 
     packs = technology_packs.assign(label=display_names(technology_packs, technologies, products))
     packs["label"] = np.where(packs["subject_type"].eq("product"), packs["label"] + " (product)", packs["label"])
@@ -36,7 +31,8 @@ def render_technology_pack_mass(
     vehicles = packs.groupby("vehicle_id")["battery_energy"].first().sort_values().index.tolist()
     y = {label: i for i, label in enumerate(order)}
 
-    fig, axes = plt.subplots(1, len(vehicles), figsize=(2.3 * len(vehicles) + 3.2, 0.32 * len(order) + 2.2), dpi=110, sharey=True)
+    fig = _figure((2.3 * len(vehicles) + 3.2, 0.32 * len(order) + 2.2))
+    axes = fig.subplots(1, len(vehicles), sharey=True)
     axes = np.atleast_1d(axes)
     for ax, vehicle in zip(axes, vehicles):
         rows = packs[packs["vehicle_id"].eq(vehicle)]
@@ -54,19 +50,17 @@ def render_technology_pack_mass(
     axes[0].set_yticks(range(len(order)), order, fontsize=7.5)
     axes[0].set_ylim(-0.7, len(order) - 0.3)
     handles = [
-        plt.Line2D([], [], color="#7570b3", linewidth=2.5, alpha=0.6, label="5-95 % of samples"),
-        plt.Line2D([], [], marker="o", linestyle="", color="#1b9e77", markeredgecolor="black", label="median, feasible (P >= 0.5)"),
-        plt.Line2D([], [], marker="o", linestyle="", markerfacecolor="white", markeredgecolor="#d95f02", label="median, not feasible"),
-        plt.Line2D([], [], color="grey", linestyle="--", label="mass limit (curated.pack_limits)"),
+        Line2D([], [], color="#7570b3", linewidth=2.5, alpha=0.6, label="5-95 % of samples"),
+        Line2D([], [], marker="o", linestyle="", color="#1b9e77", markeredgecolor="black", label="median, feasible (P >= 0.5)"),
+        Line2D([], [], marker="o", linestyle="", markerfacecolor="white", markeredgecolor="#d95f02", label="median, not feasible"),
+        Line2D([], [], color="grey", linestyle="--", label="mass limit (curated.pack_limits)"),
     ]
     fig.legend(handles=handles, loc="lower center", ncol=4, fontsize=8, frameon=False)
     fig.suptitle("Battery pack mass per vehicle with each technology's claimed cells (Monte Carlo over the claims)", fontsize=10)
     fig.tight_layout(rect=(0, 0.05, 1, 1))
     # Measured on the drawn figure like every other chart: row labels, panel titles, legend, title.
     texts = [*axes[0].get_yticklabels(), *(ax.title for ax in axes), *fig.legends, fig._suptitle]
-    overlaps, outside = _label_measures(fig, texts)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    plt.close(fig)
-    return Chart(buffer.getvalue(), labels=len(order), overlapping_labels=overlaps, labels_outside_figure=outside,
+    png = png_bytes(fig)
+    overlaps, outside = _label_measures(fig, texts, drawn=True)  # as drawn into the PNG
+    return Chart(png, labels=len(order), overlapping_labels=overlaps, labels_outside_figure=outside,
                  extra={"subjects": len(order), "vehicles": len(vehicles)})

@@ -121,9 +121,37 @@ def test_claims_over_time_plots_every_dated_claim_of_the_metric(chart_runs, buil
 
 def test_overlap_measure_counts_overlapping_labels():
     """The measure the chart tests rely on does see overlapping labels."""
-    plt = charts._pyplot()
-    fig, ax = plt.subplots()
+    fig = charts._figure((6.4, 4.8), dpi=100)
+    ax = fig.subplots()
     texts = [ax.text(0.5, 0.5, "same place"), ax.text(0.5, 0.5, "same place"), ax.text(0.1, 0.9, "apart")]
     overlaps, outside = charts._label_measures(fig, texts)
-    plt.close(fig)
     assert (overlaps, outside) == (1, 0)
+
+
+def test_label_placement_separates_the_labels_of_crowded_points():
+    """Twelve labels of points almost on top of each other end up apart, inside the axes, none
+    on a marker of the cluster."""
+    import numpy as np
+
+    from pipelines.publish.labels import place_labels
+
+    fig = charts._figure((6.4, 4.8), dpi=100)
+    ax = fig.subplots()
+    x = 0.5 + 0.01 * np.arange(12)
+    y = 0.5 + 0.005 * np.arange(12) ** 1.5
+    ax.scatter(x, y)
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    texts = [ax.text(a, b, f"cell number {i}", fontsize=7) for i, (a, b) in enumerate(zip(x, y))]
+    fig.tight_layout()
+    place_labels(ax, texts, x, y)
+    overlaps, outside = charts._label_measures(fig, texts)
+    assert (overlaps, outside) == (0, 0)
+    renderer = fig.canvas.get_renderer()
+    boxes = np.array([t.get_window_extent(renderer).extents for t in texts])
+    frame = ax.get_window_extent(renderer).extents
+    assert (boxes[:, :2] >= frame[:2]).all() and (boxes[:, 2:] <= frame[2:]).all(), "a label left the axes"
+    points = ax.transData.transform(np.column_stack([x, y]))
+    inside = (points[None, :, 0] > boxes[:, None, 0]) & (points[None, :, 0] < boxes[:, None, 2]) & (
+        points[None, :, 1] > boxes[:, None, 1]) & (points[None, :, 1] < boxes[:, None, 3])
+    assert not inside.any(), "a label covers a point"

@@ -197,3 +197,20 @@ def test_retention_removes_the_oldest_and_keyless_single_row_tables_diff_by_colu
         ("changed", "vehicle_id=bus; scenario_id=a", "pack_mass_kg", pytest.approx(12.0)),
         ("removed", "vehicle_id=truck; scenario_id=a", None, None),
     ]
+
+
+def test_table_fingerprints_ignore_row_order_and_see_any_changed_value():
+    """The fast path of the release diff: equal fingerprints only for the same rows (any order)."""
+    from pipelines.publish.releases import _fingerprints
+
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA s")
+    con.execute("CREATE TABLE s.a AS SELECT * FROM (VALUES (1, 'x', 2.5), (2, 'y', NULL), (3, 'z', 0.0)) t(k, v, f)")
+    con.execute("CREATE TABLE s.b AS SELECT * FROM s.a ORDER BY k DESC")
+    con.execute("CREATE TABLE s.c AS SELECT k, v, CASE WHEN k = 2 THEN 1e-12 ELSE f END AS f FROM s.a")
+    con.execute("CREATE TABLE s.d AS SELECT * FROM s.a UNION ALL SELECT * FROM s.a WHERE k = 1")
+    catalog = con.execute("SELECT current_database()").fetchone()[0]
+    prints = _fingerprints(con, catalog, ["s.a", "s.b", "s.c", "s.d"])
+    assert prints["s.a"] == prints["s.b"]
+    assert prints["s.c"] != prints["s.a"] and prints["s.d"] != prints["s.a"]
+    assert prints["s.a"][0] == 3 and prints["s.d"][0] == 4

@@ -1,0 +1,76 @@
+"""The instance's event log (pipelines/automation/event_storage.py): the project's dagster.yaml
+selects it, it writes Dagster's usual SQLite files without a flush per event, and a second
+process's watcher (what the webserver does for a running run) still sees every event."""
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+
+from dagster import DagsterInstance
+from dagster._core.events.log import EventLogEntry
+
+from pipelines.automation.event_storage import PooledSqliteEventLogStorage
+
+
+def _entry(run_id: str, message: str) -> EventLogEntry:
+    return EventLogEntry(
+        error_info=None, level="INFO", user_message=message, run_id=run_id, timestamp=time.time(),
+        step_key=None, job_name=None, dagster_event=None,
+    )
+
+
+def test_the_project_instance_uses_it():
+    """conftest points DAGSTER_HOME at a copy of the project's dagster.yaml."""
+    instance = DagsterInstance.get()
+    try:
+        assert isinstance(instance.event_log_storage, PooledSqliteEventLogStorage)
+    finally:
+        instance.dispose()
+
+
+def test_an_instance_of_another_folder_keeps_its_events_in_that_folder(tmp_path):
+    """DagsterInstance.from_config(folder) while DAGSTER_HOME names another folder (the tests'
+    daemon runs do this): the event log is the folder's own, as with Dagster's default storage."""
+    import shutil
+
+    from pipelines.settings import PROJECT_ROOT
+
+    shutil.copy(PROJECT_ROOT / "dagster.yaml", tmp_path / "dagster.yaml")
+    instance = DagsterInstance.from_config(str(tmp_path))
+    try:
+        run_id = str(uuid.uuid4())
+        instance.event_log_storage.store_event(_entry(run_id, "here"))
+        assert (tmp_path / "history" / "runs" / f"{run_id}.db").exists()
+    finally:
+        instance.dispose()
+
+
+def test_events_are_stored_unflushed_and_a_watcher_elsewhere_sees_each_one(tmp_path):
+    writer = PooledSqliteEventLogStorage(str(tmp_path))
+    reader = PooledSqliteEventLogStorage(str(tmp_path))  # as the webserver's own instance
+    run_id = str(uuid.uuid4())
+    seen: list[str] = []
+    arrived = threading.Event()
+
+    def callback(entry, cursor):
+        seen.append(entry.user_message)
+        if len(seen) == 3:
+            arrived.set()
+
+    try:
+        writer.store_event(_entry(run_id, "first"))  # creates the run's file
+        reader.watch(run_id, None, callback)
+        for message in ("second", "third"):
+            time.sleep(0.2)
+            writer.store_event(_entry(run_id, message))
+        assert arrived.wait(10), f"the watcher saw only {seen}"
+        assert seen == ["first", "second", "third"]
+        with writer.run_connection(run_id) as conn:
+            assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL: no flush per commit
+            assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert [r.event_log_entry.user_message for r in reader.get_records_for_run(run_id).records] == seen
+    finally:
+        reader.end_watch(run_id, callback)
+        reader.dispose()
+        writer.dispose()
