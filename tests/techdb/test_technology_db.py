@@ -15,7 +15,7 @@ from pipelines.schemas.base import column_docs, foreign_keys
 from pipelines.schemas.published_values import best_values, parse_published
 from pipelines.schemas.registry import CURATED
 from pipelines.settings import PROJECT_ROOT
-from tests.helpers import failure_message
+from tests.helpers import changed_datasets_job, failure_message
 
 QUERIES = PROJECT_ROOT / "warehouse" / "queries"
 TECHNOLOGY_TABLES = (
@@ -58,13 +58,9 @@ PRODUCT = {"product_id": "acme_na100", "name": "ACME NA-100", "organisation_id":
 
 def _build_changed(names: list[str]):
     """What the sources_changed sensor runs for these changed datasets: their downstream closure."""
-    from dagster import AssetSelection, DagsterInstance
+    from dagster import DagsterInstance
 
-    from pipelines.definitions import defs
-
-    selection = AssetSelection.assets(*[["curated", name] for name in names]).downstream()
-    job = defs.resolve_implicit_global_asset_job_def().get_subset(asset_selection=selection.resolve(defs.resolve_asset_graph()))
-    return job.execute_in_process(instance=DagsterInstance.ephemeral(), raise_on_error=False)
+    return changed_datasets_job(*names).execute_in_process(instance=DagsterInstance.ephemeral(), raise_on_error=False)
 
 
 def _add_datasheet(sources: Path) -> None:
