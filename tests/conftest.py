@@ -77,7 +77,9 @@ def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Paths:
 
 @pytest.fixture
 def published(workspace: Paths, built_warehouse: Paths) -> Paths:
-    """The workspace starts from a complete, published warehouse (copied, not rebuilt)."""
-    shutil.copytree(built_warehouse.build_dir, workspace.build_dir)
+    """The workspace starts from a complete, published warehouse (copied, not rebuilt). The last
+    run's staging file is not copied: every run starts its staging as a copy of the published
+    file (publish/atomic.py start_staging), so the old one is never read."""
+    workspace.build_dir.mkdir(parents=True)
     shutil.copy2(built_warehouse.published_db, workspace.published_db)
     return workspace
