@@ -130,7 +130,10 @@ def test_reader_sees_old_or_new_warehouse_in_full_never_a_mix(published):
 
 
 def test_two_builds_at_once_one_waits_then_both_succeed(published):
-    first, second = _start_build(published), _start_build(published)
+    # the second waits as long as the first takes: on a busy machine (parallel test workers) a
+    # full build can take longer than the default 120 s wait, which is not what this test is about
+    wait = {"BATTERY_LOCK_TIMEOUT_SECONDS": "900"}
+    first, second = _start_build(published, **wait), _start_build(published, **wait)
     outputs = [p.communicate(timeout=600)[0] for p in (first, second)]
     assert [first.returncode, second.returncode] == [0, 0], outputs
     assert _snapshot(published.published_db)
