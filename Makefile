@@ -26,8 +26,12 @@ $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
 build: setup
 	$(BIN)/battery build
 
+# Two pytest workers (pytest-xdist): the suite waits on subprocess builds and Dagster daemons as
+# much as it computes, and every test works in its own temporary folders. Idle workers take
+# queued tests from busy ones (worksteal): a few tests take minutes. TEST_WORKERS=0: one process.
+TEST_WORKERS ?= 2
 test: setup
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 
 lint: setup
 	$(BIN)/ruff check pipelines tests benchmarks

@@ -53,11 +53,29 @@ def workspace(tmp_path: Path, sources_copy: Path, monkeypatch: pytest.MonkeyPatc
 
 
 @pytest.fixture(scope="session")
-def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Paths:
-    """One full in-process build of the real sources, shared by read-only tests."""
+def built_warehouse(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Paths:
+    """One full in-process build of the real sources, shared by read-only tests. Under
+    pytest-xdist the workers share it too: the first to need it builds it, the others wait."""
+    if worker_id == "master":
+        return _build_warehouse(tmp_path_factory.mktemp("built"))
+    import fcntl
+
+    shared = tmp_path_factory.getbasetemp().parent  # one folder per session, above the workers'
+    with open(shared / "built.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        root = shared / "built"
+        if (root / "done").exists():
+            return Paths(sources=REAL_SOURCES, warehouse_dir=root / "warehouse")
+        shutil.rmtree(root, ignore_errors=True)  # a worker that failed half-way
+        root.mkdir()
+        paths = _build_warehouse(root)
+        (root / "done").touch()
+        return paths
+
+
+def _build_warehouse(root: Path) -> Paths:
     from dagster import DagsterInstance
 
-    root = tmp_path_factory.mktemp("built")
     warehouse = root / "warehouse"
     warehouse.mkdir()
     mp = pytest.MonkeyPatch()
@@ -77,7 +95,9 @@ def built_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Paths:
 
 @pytest.fixture
 def published(workspace: Paths, built_warehouse: Paths) -> Paths:
-    """The workspace starts from a complete, published warehouse (copied, not rebuilt)."""
-    shutil.copytree(built_warehouse.build_dir, workspace.build_dir)
+    """The workspace starts from a complete, published warehouse (copied, not rebuilt). The last
+    run's staging file is not copied: every run starts its staging as a copy of the published
+    file (publish/atomic.py start_staging), so the old one is never read."""
+    workspace.build_dir.mkdir(parents=True)
     shutil.copy2(built_warehouse.published_db, workspace.published_db)
     return workspace

@@ -9,6 +9,7 @@ import signal
 import subprocess
 import sys
 from contextlib import contextmanager
+from functools import lru_cache
 from pathlib import Path
 
 from pipelines.settings import PROJECT_ROOT
@@ -18,18 +19,27 @@ REPORT = PROJECT_ROOT.parent / "shared" / "report" / "advanced-battery-technolog
 PROJECT_DAGSTER_HOME = PROJECT_ROOT / ".dagster_home"
 
 
-def build_dataset(name: str, raise_on_error: bool = False):
-    """Run one curated dataset's asset and everything downstream of it (publish included),
-    as the sources_changed sensor would."""
-    from dagster import AssetSelection, DagsterInstance
+@lru_cache(maxsize=None)
+def changed_datasets_job(*names: str):
+    """The job the sources_changed sensor runs when these curated datasets change: each one's
+    asset and everything downstream of it (publish included). Resolving the subset costs about
+    a second; a job definition holds no run state, so one per selection serves the session."""
+    from dagster import AssetSelection
 
     from pipelines.definitions import defs
 
-    selection = AssetSelection.assets(["curated", name]).downstream()
-    job = defs.resolve_implicit_global_asset_job_def().get_subset(
+    selection = AssetSelection.assets(*[["curated", name] for name in names]).downstream()
+    return defs.resolve_implicit_global_asset_job_def().get_subset(
         asset_selection=selection.resolve(defs.resolve_asset_graph())
     )
-    return job.execute_in_process(instance=DagsterInstance.ephemeral(), raise_on_error=raise_on_error)
+
+
+def build_dataset(name: str, raise_on_error: bool = False):
+    """Run one curated dataset's asset and everything downstream of it (publish included),
+    as the sources_changed sensor would."""
+    from dagster import DagsterInstance
+
+    return changed_datasets_job(name).execute_in_process(instance=DagsterInstance.ephemeral(), raise_on_error=raise_on_error)
 
 
 # --------------------------------------------------------------------------- editing source files
@@ -61,6 +71,20 @@ def failure_message(result) -> str:
 
 
 # --------------------------------------------------------------------------- real Dagster processes
+
+
+def quick_dagster_home(root: Path) -> Path:
+    """A DAGSTER_HOME for a test's own Dagster processes: the project's dagster.yaml, with the run
+    monitoring polling every second instead of every 15 s, so a test waits for a dead run to be
+    failed as long as the check takes, not a poll period. Everything else is the project's."""
+    import yaml
+
+    home = root / "dagster_home"
+    home.mkdir()
+    config = yaml.safe_load((PROJECT_ROOT / "dagster.yaml").read_text(encoding="utf-8"))
+    config["run_monitoring"]["poll_interval_seconds"] = 1
+    (home / "dagster.yaml").write_text(yaml.safe_dump(config), encoding="utf-8")
+    return home
 
 
 @contextmanager

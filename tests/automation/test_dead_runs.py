@@ -17,7 +17,7 @@ from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
 
 from pipelines.automation.run_health import fail_dead_runs, process_tags, worker_alive
 from pipelines.settings import PROJECT_ROOT
-from tests.helpers import PROJECT_DAGSTER_HOME, dagster_daemon
+from tests.helpers import PROJECT_DAGSTER_HOME, dagster_daemon, quick_dagster_home
 
 BIN = Path(sys.executable).parent
 
@@ -132,7 +132,7 @@ def test_daemon_fails_a_launched_run_whose_worker_was_killed(workspace, tmp_path
     run monitoring marks the run failed instead of leaving it STARTED."""
     from dagster._core.events import DagsterEventType
 
-    home = _home(tmp_path)
+    home = quick_dagster_home(tmp_path)  # the run monitoring polls every second, not every 15 s
     log = tmp_path / "daemon.log"
     instance = DagsterInstance.from_config(str(home))
 

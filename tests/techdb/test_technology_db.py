@@ -15,7 +15,7 @@ from pipelines.schemas.base import column_docs, foreign_keys
 from pipelines.schemas.published_values import best_values, parse_published
 from pipelines.schemas.registry import CURATED
 from pipelines.settings import PROJECT_ROOT
-from tests.helpers import failure_message
+from tests.helpers import changed_datasets_job
 
 QUERIES = PROJECT_ROOT / "warehouse" / "queries"
 TECHNOLOGY_TABLES = (
@@ -58,13 +58,9 @@ PRODUCT = {"product_id": "acme_na100", "name": "ACME NA-100", "organisation_id":
 
 def _build_changed(names: list[str]):
     """What the sources_changed sensor runs for these changed datasets: their downstream closure."""
-    from dagster import AssetSelection, DagsterInstance
+    from dagster import DagsterInstance
 
-    from pipelines.definitions import defs
-
-    selection = AssetSelection.assets(*[["curated", name] for name in names]).downstream()
-    job = defs.resolve_implicit_global_asset_job_def().get_subset(asset_selection=selection.resolve(defs.resolve_asset_graph()))
-    return job.execute_in_process(instance=DagsterInstance.ephemeral(), raise_on_error=False)
+    return changed_datasets_job(*names).execute_in_process(instance=DagsterInstance.ephemeral(), raise_on_error=False)
 
 
 def _add_datasheet(sources: Path) -> None:
@@ -188,25 +184,29 @@ def test_bad_claim_is_blocking_and_located(workspace, column, bad, rule):
     row = CLAIMS[0].copy()
     row[CLAIMS_HEADER.index(column)] = bad
     _write_claims(workspace.sources / "cell_claims" / "acme_na100.csv", [CLAIMS[1], row])
-    parents = {}
-    for name in ("units", "metrics", "documents", "evidence_kinds", "technologies", "organisations", "products", "references"):
-        parents[name], _ = curate(name, workspace.sources, parents.get("metrics"), parents.get("units"), parents)
     with pytest.raises(SourceError) as error:
-        curate("cell_claims", workspace.sources, parents["metrics"], parents["units"], parents)
+        _curate_claims(workspace.sources)
     message = str(error.value)
     assert f"sources/cell_claims/acme_na100.csv, line 3, column '{column}'" in message and rule in message
 
 
-def test_bad_reference_is_looked_up_within_its_document(published):
+def _curate_claims(sources: Path):
+    """The cell_claims asset's work (curate.py), with the curated parents it looks keys up in."""
+    parents = {}
+    for name in ("units", "metrics", "documents", "evidence_kinds", "technologies", "organisations", "products", "references"):
+        parents[name], _ = curate(name, sources, parents.get("metrics"), parents.get("units"), parents)
+    return curate("cell_claims", sources, parents["metrics"], parents["units"], parents)
+
+
+def test_bad_reference_is_looked_up_within_its_document(sources_copy):
     """Reference 1 exists in the report's list, not in the datasheet's (which has none)."""
-    workspace = published
-    _add_datasheet(workspace.sources)
+    _add_datasheet(sources_copy)
     row = CLAIMS[0].copy()
     row[CLAIMS_HEADER.index("reference_ids")] = "1"
-    _write_claims(workspace.sources / "cell_claims" / "acme_na100.csv", [row])
-    result = _build_changed(["documents", "organisations", "products", "cell_claims"])
-    assert not result.success
-    message = failure_message(result)
+    _write_claims(sources_copy / "cell_claims" / "acme_na100.csv", [row])
+    with pytest.raises(SourceError) as error:
+        _curate_claims(sources_copy)
+    message = str(error.value)
     assert "acme_na100.csv, line 2, column 'reference_ids'" in message and "of the row's document_id (got '1')" in message
 
 
