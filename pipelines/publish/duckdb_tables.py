@@ -115,16 +115,61 @@ class BatchStream:
     error: BaseException | None = None
 
     def reader(self) -> pa.RecordBatchReader:
+        """The batches as Arrow's stream interface, produced one batch ahead in a thread of
+        their own: computing and validating the next batch (numpy and Arrow kernels, which
+        release the GIL) overlaps with DuckDB compressing and writing the current one."""
         import pyarrow as pa
 
         def kept_errors() -> Iterator[pa.RecordBatch]:
             try:
-                yield from self.batches
+                yield from _ahead(self.batches)
             except BaseException as error:
                 self.error = error
                 raise
 
         return pa.RecordBatchReader.from_batches(self.schema, kept_errors())
+
+
+def _ahead(items: Iterator, depth: int = 1) -> Iterator:
+    """`items`, drawn in a background thread at most `depth` items ahead of the consumer; an
+    error raised while drawing is raised here, and a consumer that stops early stops the thread."""
+    import queue
+    import threading
+
+    handoff: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(message: tuple) -> bool:
+        while not stop.is_set():
+            try:
+                handoff.put(message, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put(("item", item)):
+                    return
+            put(("end", None))
+        except BaseException as error:  # handed to the consumer, raised there
+            put(("error", error))
+
+    worker = threading.Thread(target=produce, name="batch-ahead", daemon=True)
+    worker.start()
+    try:
+        while True:
+            kind, value = handoff.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+        worker.join()
 
 
 def write_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, data: pd.DataFrame | pa.Table | BatchStream) -> int:

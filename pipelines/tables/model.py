@@ -68,7 +68,10 @@ def published_beside_computed(computed: pd.DataFrame, published_cell_results: pd
 
 # Designs computed, validated and written at a time: bounds the memory of a sweep of any size.
 # Not a modelling choice (the result does not depend on it), so it is not a source setting.
-SWEEP_CHUNK_ROWS = 250_000
+# A whole number of DuckDB row groups (122,880 rows each): DuckDB's threads then compress
+# whole row groups in parallel instead of merging and recompressing partial ones.
+DUCKDB_ROW_GROUP_ROWS = 122_880
+SWEEP_CHUNK_ROWS = DUCKDB_ROW_GROUP_ROWS
 
 
 @table("model.design_sweep", streamed=True)
