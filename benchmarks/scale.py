@@ -47,7 +47,8 @@ def cell_claims(row: dict[str, str], i: int) -> dict[str, str]:
 
 
 def vehicle_requirements(row: dict[str, str], i: int) -> dict[str, str]:
-    return {**row, "vehicle_id": synthetic_id(i, row["vehicle_id"])}
+    # a distinct display name too: a chart labels each vehicle by it
+    return {**row, "vehicle_id": synthetic_id(i, row["vehicle_id"]), "display_name": f"{row['display_name']} (synthetic {i})"}
 
 
 def vehicle_peak_power(row: dict[str, str], i: int) -> dict[str, str]:
