@@ -558,8 +558,9 @@ def _inverse_cdf(u: np.ndarray, low: np.ndarray, mode: np.ndarray, high: np.ndar
     return np.where(dist == "triangular", tri, np.where(dist == "uniform", uni, mode + 0.0 * u))
 
 
-# Samples held at once by monte_carlo_packs (about 80 MB of float64 per metric block).
-_MC_BLOCK_VALUES = 10_000_000
+# Samples held at once by monte_carlo_packs and technology_packs.size_subjects (about 80 MB of
+# float64 per block).
+MC_BLOCK_VALUES = 10_000_000
 
 
 def monte_carlo_packs(
@@ -633,7 +634,7 @@ def monte_carlo_packs(
     distinct = energy[first]
     # energies x scenarios x samples, a block of energies at a time: memory stays bounded
     # however many there are (each pair's statistics are computed on its own row)
-    block = max(1, _MC_BLOCK_VALUES // max(1, n_s * n_samples))
+    block = max(1, MC_BLOCK_VALUES // max(1, n_s * n_samples))
     pieces = []
     for metric, sample in samples.items():  # three metrics, not rows
         quantile_parts, mean_parts = [], []
