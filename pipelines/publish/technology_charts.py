@@ -18,8 +18,9 @@ def display_names(technology_packs: pd.DataFrame, technologies: pd.DataFrame, pr
     return pd.Series(names, index=technology_packs.index).fillna(technology_packs["subject_id"]).astype(str)
 
 
-# Panels side by side stay readable (and within matplotlib's 2**16-pixel image limit) up to a
-# dozen vehicles; with more, the chart draws this many, evenly spread over the battery-energy order.
+# Vehicles side by side (panels here, bar groups in the pack-mass chart) stay readable, and within
+# matplotlib's 2**16-pixel image limit, up to a dozen; with more, a chart draws this many, evenly
+# spread over the battery-energy order.
 MAX_VEHICLE_PANELS = 12
 
 
