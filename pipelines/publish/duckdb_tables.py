@@ -103,6 +103,13 @@ def _drop_with_referencing(con: duckdb.DuckDBPyConnection, qualified: str) -> No
         con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
+# While a streamed table is written, the buffer pool is capped: blocks already written to the
+# file are evicted rather than cached, so a table of any size (model.design_sweep) is written in
+# bounded memory. Only then: the indexes of every table written so far live in the same pool,
+# and at 1000x the data (benchmarks/scale.py) they outgrow this cap.
+STREAM_MEMORY_LIMIT = "256MB"
+
+
 @dataclass
 class BatchStream:
     """A table produced lazily as Arrow record batches (computed and validated slice by slice)
@@ -179,10 +186,13 @@ def write_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, data: p
     qualified = f"{schema}.{table}"
     model = all_tables().get(qualified)
     columns = set(data.columns) if isinstance(data, pd.DataFrame) else set(data.schema.names)
+    streamed = isinstance(data, BatchStream)
+    if streamed:
+        con.execute(f"SET memory_limit = {_literal(STREAM_MEMORY_LIMIT)}")
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-        con.register("_incoming", data.reader() if isinstance(data, BatchStream) else data)
+        con.register("_incoming", data.reader() if streamed else data)
         _drop_with_referencing(con, qualified)
         con.execute(_create_table_sql(con, qualified, "_incoming"))  # binds the stream's schema only
         rows = con.execute(f"INSERT INTO {qualified} SELECT * FROM _incoming").fetchall()[0][0]
@@ -191,12 +201,14 @@ def write_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, data: p
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
-        if isinstance(data, BatchStream) and data.error is not None:
+        if streamed and data.error is not None:
             raise data.error from None
         raise
     finally:
         # After the transaction ends: in an aborted one, unregistering would raise and hide the cause.
         con.unregister("_incoming")
+        if streamed:
+            con.execute("RESET memory_limit")
     return int(rows)
 
 
@@ -224,17 +236,10 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
 _shared: dict[Path, duckdb.DuckDBPyConnection] = {}
 
 
-# The staging writer's buffer pool is capped: blocks already written to the file are evicted
-# rather than cached, so writing a streamed table of any size (model.design_sweep) stays in
-# bounded memory; a query that needs more spills to DuckDB's temporary directory.
-STAGING_MEMORY_LIMIT = "256MB"
-
-
 def shared_connection(path: Path) -> duckdb.DuckDBPyConnection:
     path = path.resolve()
     if path not in _shared:
         _shared[path] = connect(path)
-        _shared[path].execute(f"SET memory_limit = {_literal(STAGING_MEMORY_LIMIT)}")
     return _shared[path]
 
 
