@@ -103,10 +103,13 @@ def _drop_with_referencing(con: duckdb.DuckDBPyConnection, qualified: str) -> No
         con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
-# While a streamed table is written, the buffer pool is capped: blocks already written to the
-# file are evicted rather than cached, so a table of any size (model.design_sweep) is written in
-# bounded memory. Only then: the indexes of every table written so far live in the same pool,
-# and at 1000x the data (benchmarks/scale.py) they outgrow this cap.
+# The staging writer's buffer pool is capped: blocks already written to the file are evicted
+# rather than cached (uncapped, DuckDB takes up to 80% of the machine's memory), and a query that
+# needs more spills to DuckDB's temporary directory. While a streamed table is written the cap is
+# lower, so a table of any size (model.design_sweep) is written in bounded memory; only then:
+# the indexes of every table written so far live in the same pool, and at 1000x the data
+# (benchmarks/scale.py) they outgrow the lower cap.
+STAGING_MEMORY_LIMIT = "2GB"
 STREAM_MEMORY_LIMIT = "256MB"
 
 
@@ -208,7 +211,7 @@ def write_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, data: p
         # After the transaction ends: in an aborted one, unregistering would raise and hide the cause.
         con.unregister("_incoming")
         if streamed:
-            con.execute("RESET memory_limit")
+            con.execute(f"SET memory_limit = {_literal(STAGING_MEMORY_LIMIT)}")
     return int(rows)
 
 
@@ -240,6 +243,7 @@ def shared_connection(path: Path) -> duckdb.DuckDBPyConnection:
     path = path.resolve()
     if path not in _shared:
         _shared[path] = connect(path)
+        _shared[path].execute(f"SET memory_limit = {_literal(STAGING_MEMORY_LIMIT)}")
     return _shared[path]
 
 
