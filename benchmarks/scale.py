@@ -39,32 +39,44 @@ def synthetic_id(i: int, value: str) -> str:
 
 # --------------------------------------------------------------------------- one function per dataset
 # Each takes one row (column -> text) of the real dataset and the copy number i >= 1, and returns
-# the synthetic row: same figures, ids renamed so every copy is a distinct, clearly synthetic key.
+# the synthetic row (or None: not copied): same figures, ids renamed so every copy is a distinct,
+# clearly synthetic key.
 
 
 def cell_claims(row: dict[str, str], i: int) -> dict[str, str]:
-    return {**row, "claim_id": synthetic_id(i, row["claim_id"])}
+    # Copy i is tagged in its conditions, so it is compared with its own copy set only: two claims
+    # conflict only under the same conditions (quality.claim_conflicts), and otherwise every pair
+    # of copies of two conflicting claims would conflict too (k**2 rows at scale k, not k).
+    conditions = "; ".join(filter(None, [row["conditions"], f"synthetic copy {i}"]))
+    return {**row, "claim_id": synthetic_id(i, row["claim_id"]), "conditions": conditions}
 
 
 def vehicle_requirements(row: dict[str, str], i: int) -> dict[str, str]:
-    return {**row, "vehicle_id": synthetic_id(i, row["vehicle_id"])}
+    # a distinct display name too: a chart labels each vehicle by it
+    return {**row, "vehicle_id": synthetic_id(i, row["vehicle_id"]), "display_name": f"{row['display_name']} (synthetic {i})"}
 
 
 def vehicle_peak_power(row: dict[str, str], i: int) -> dict[str, str]:
     return {**row, "vehicle_id": synthetic_id(i, row["vehicle_id"])}
 
 
-# The claims and the vehicles (a vehicle is its Table 9 rows plus its peak power).
-SCALED: dict[str, Callable[[dict[str, str], int], dict[str, str]]] = {
+def pack_limits(row: dict[str, str], i: int) -> dict[str, str] | None:
+    # a vehicle's limits (technology packs size every vehicle against them); machines are not scaled
+    return {**row, "asset_id": synthetic_id(i, row["asset_id"])} if row["asset_type"] == "vehicle" else None
+
+
+# The claims and the vehicles (a vehicle is its Table 9 rows, its peak power and its pack limits).
+SCALED: dict[str, Callable[[dict[str, str], int], dict[str, str] | None]] = {
     "cell_claims": cell_claims,
     "vehicle_requirements": vehicle_requirements,
     "vehicle_peak_power": vehicle_peak_power,
+    "pack_limits": pack_limits,
 }
 
 
-def write_copies(folder: Path, rename: Callable[[dict[str, str], int], dict[str, str]], copies: int) -> int:
-    """Append `copies` synthetic copies of every row of the dataset's CSVs as synthetic_NNN.csv
-    files next to them; returns the rows written."""
+def write_copies(folder: Path, rename: Callable[[dict[str, str], int], dict[str, str] | None], copies: int) -> int:
+    """Append `copies` synthetic copies of every row of the dataset's CSVs (those `rename` does
+    not skip with None) as synthetic_NNN.csv files next to them; returns the rows written."""
     rows, header = [], None
     for path in sorted(folder.glob("*.csv")):
         with path.open(encoding="utf-8", newline="") as handle:
@@ -74,7 +86,7 @@ def write_copies(folder: Path, rename: Callable[[dict[str, str], int], dict[str,
     budget = MAX_SOURCE_BYTES // 2
     part, handle, writer, written = 0, None, None, 0
     for i in range(1, copies + 1):
-        for row in rows:
+        for row in filter(None, (rename(row, i) for row in rows)):
             if handle is None or handle.tell() > budget:
                 if handle:
                     handle.close()
@@ -82,7 +94,7 @@ def write_copies(folder: Path, rename: Callable[[dict[str, str], int], dict[str,
                 handle = (folder / f"synthetic_{part:04d}.csv").open("w", encoding="utf-8", newline="")
                 writer = csv.DictWriter(handle, fieldnames=header, lineterminator="\n")
                 writer.writeheader()
-            writer.writerow(rename(row, i))
+            writer.writerow(row)
             written += 1
     if handle:
         handle.close()

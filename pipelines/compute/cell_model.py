@@ -516,6 +516,16 @@ class DesignPlan:
     def chunks(self, chunk_size: int | None = None) -> Iterator[tuple[int, dict[str, np.ndarray]]]:
         """(first design index, designs) per slice of at most ``chunk_size`` designs (None:
         one slice). Designs as ``sample_designs`` returns them."""
+        for start, designs, coded in self.coded_chunks(chunk_size):
+            for name, (labels, i) in coded.items():
+                designs[name] = np.asarray(labels, dtype=str)[i]
+            yield start, designs
+
+    def coded_chunks(
+        self, chunk_size: int | None = None
+    ) -> Iterator[tuple[int, dict[str, np.ndarray], dict[str, tuple[tuple[str, ...], np.ndarray]]]]:
+        """As ``chunks``, with each jointly drawn label array given as (labels, index of each
+        design's label) rather than as strings (which cost more to build than the model)."""
         step = self.size if chunk_size is None else int(chunk_size)
         if step < 1:
             raise ValueError(f"chunk_size must be >= 1, got {chunk_size}")
@@ -544,16 +554,12 @@ class DesignPlan:
             for (p, values), i in zip(self.plain_choice, idx):
                 out[p] = values[i]
             label_idx = idx[len(self.plain_choice):]
+            coded = {}
             for (labels, members), name, i in zip(self.groups, self.label_names, label_idx):
                 for p, values in members:
                     out[p] = values[i]
-                out[name] = np.asarray(labels, dtype=object)[i].astype(str)
-            for k_ in DESIGN_INPUTS:
-                if k_ not in out:
-                    out[k_] = np.full(n, self.base[k_])
-            ordered = {k_: out[k_] for k_ in DESIGN_INPUTS}
-            ordered.update({k_: v for k_, v in out.items() if k_ not in ordered})
-            yield start, ordered
+                coded[name] = (labels, i)
+            yield start, {k_: out[k_] if k_ in out else np.full(n, self.base[k_]) for k_ in DESIGN_INPUTS}, coded
 
 
 # Integer draws replayed per call when positioning a choice input's stream (bounds memory only).

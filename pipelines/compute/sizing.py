@@ -558,8 +558,9 @@ def _inverse_cdf(u: np.ndarray, low: np.ndarray, mode: np.ndarray, high: np.ndar
     return np.where(dist == "triangular", tri, np.where(dist == "uniform", uni, mode + 0.0 * u))
 
 
-# Samples held at once by monte_carlo_packs (about 80 MB of float64 per metric block).
-_MC_BLOCK_VALUES = 10_000_000
+# Samples held at once by monte_carlo_packs and technology_packs.size_subjects (about 80 MB of
+# float64 per block).
+MC_BLOCK_VALUES = 10_000_000
 
 
 def monte_carlo_packs(
@@ -627,18 +628,22 @@ def monte_carlo_packs(
         "pack_cost_total": lambda e: e * (cost * cf)[None],
     }
     n_v, n_s = len(veh), len(ids)
-    # vehicles x scenarios x samples, a block of vehicles at a time: memory stays bounded
-    # however many vehicles there are (each pair's statistics are computed on its own row)
-    block = max(1, _MC_BLOCK_VALUES // max(1, n_s * n_samples))
+    # A vehicle's samples depend on its energy alone: the statistics are computed once per
+    # distinct energy (bit for bit: -0.0 and 0.0 apart) and given to every vehicle that has it.
+    _, first, of_vehicle = np.unique(np.ascontiguousarray(energy).view(np.uint64), return_index=True, return_inverse=True)
+    distinct = energy[first]
+    # energies x scenarios x samples, a block of energies at a time: memory stays bounded
+    # however many there are (each pair's statistics are computed on its own row)
+    block = max(1, MC_BLOCK_VALUES // max(1, n_s * n_samples))
     pieces = []
     for metric, sample in samples.items():  # three metrics, not rows
         quantile_parts, mean_parts = [], []
-        for start in range(0, n_v, block):
-            arr = sample(energy[start : start + block, None, None])
+        for start in range(0, len(distinct), block):
+            arr = sample(distinct[start : start + block, None, None])
             quantile_parts.append(np.quantile(arr, q, axis=-1))  # (len(q), block, n_s)
             mean_parts.append(arr.mean(axis=-1))
-        qs = np.concatenate(quantile_parts, axis=1) if quantile_parts else np.empty((len(q), 0, n_s))
-        mean = np.concatenate(mean_parts, axis=0) if mean_parts else np.empty((0, n_s))
+        qs = np.concatenate(quantile_parts, axis=1)[:, of_vehicle] if quantile_parts else np.empty((len(q), 0, n_s))
+        mean = np.concatenate(mean_parts, axis=0)[of_vehicle] if mean_parts else np.empty((0, n_s))
         frame = pd.DataFrame(
             {
                 "vehicle_id": np.repeat(veh["vehicle_id"].to_numpy(), n_s),

@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipelines.compute.sizing import DEFAULT_SEED, SCENARIO_METRICS, pack_sizing
+from pipelines.compute.sizing import DEFAULT_SEED, MC_BLOCK_VALUES, SCENARIO_METRICS, pack_sizing
 from pipelines.schemas.vocabulary import CELL_PROPERTIES, PACK_RATIOS
 
 __all__ = [
@@ -148,8 +148,7 @@ def size_subjects(
     with np.errstate(divide="ignore", invalid="ignore"):
         mass_cap = np.where(np.isnan(max_mass), np.inf, max_mass / energy)
         vol_cap = np.where(np.isnan(max_vol), np.inf, max_vol / energy)
-    feasible = (per_kwh["pack_mass"][None] <= mass_cap[:, None, None]) & (per_kwh["pack_volume"][None] <= vol_cap[:, None, None])
-    out["feasible_probability"] = feasible.mean(axis=2).ravel()
+    out["feasible_probability"] = _share_within(per_kwh["pack_mass"], mass_cap, per_kwh["pack_volume"], vol_cap).ravel()
 
     if "average_power" in assets.columns and workday_h is not None:
         # same-mass pack: hours = baseline mass x pack Wh/kg / 1000 / average power
@@ -160,3 +159,19 @@ def size_subjects(
             out[f"operating_hours_same_mass_p{qq * 100:g}"] = (scale[:, None] * qs[qi][None, :]).ravel()
         out["workday_probability"] = (whkg[None] * scale[:, None, None] >= float(workday_h) * (1 - 1e-12)).mean(axis=2).ravel()
     return pd.DataFrame(out)
+
+
+def _share_within(mass: np.ndarray, mass_cap: np.ndarray, volume: np.ndarray, vol_cap: np.ndarray) -> np.ndarray:
+    """(assets, subjects): share of the samples (subjects, n) with mass <= the asset's mass cap
+    and volume <= its volume cap. Computed once per distinct pair of caps (bit for bit), a block
+    of pairs at a time, so memory stays bounded however many assets there are."""
+    caps = np.ascontiguousarray(np.column_stack([mass_cap, vol_cap]), dtype=float)
+    _, first, of_asset = np.unique(caps.view(np.uint64), axis=0, return_index=True, return_inverse=True)
+    distinct = caps[first]
+    share = np.empty((len(distinct), mass.shape[0]))
+    block = max(1, MC_BLOCK_VALUES // max(1, mass.size))
+    for start in range(0, len(distinct), block):
+        m, v = distinct[start : start + block, 0], distinct[start : start + block, 1]
+        within = (mass[None] <= m[:, None, None]) & (volume[None] <= v[:, None, None])
+        share[start : start + block] = within.mean(axis=2)
+    return share[np.ravel(of_asset)]

@@ -45,6 +45,8 @@ def pack_mass_by_vehicle(
     battery_scenarios: pd.DataFrame,
 ) -> Chart:
     """Pack mass per vehicle and battery scenario (computed), the Monte Carlo p5-p95 band as error bars, and Table 11 as published."""
+    from pipelines.publish.technology_charts import vehicles_shown
+
     frame = draw.pack_mass_frame(
         vehicle_packs,
         pack_uncertainty,
@@ -52,7 +54,8 @@ def pack_mass_by_vehicle(
         display_names(vehicle_requirements, "vehicle_id"),
         display_names(battery_scenarios, "scenario_id"),
     )
-    return draw.render_pack_mass(frame)
+    by_energy = frame.sort_values("battery_energy", kind="stable")["vehicle_id"].drop_duplicates().tolist()
+    return draw.render_pack_mass(frame[frame["vehicle_id"].isin(vehicles_shown(by_energy))])
 
 
 def machine_operating_hours(

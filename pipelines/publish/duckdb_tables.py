@@ -103,6 +103,16 @@ def _drop_with_referencing(con: duckdb.DuckDBPyConnection, qualified: str) -> No
         con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
+# The staging writer's buffer pool is capped: blocks already written to the file are evicted
+# rather than cached (uncapped, DuckDB takes up to 80% of the machine's memory), and a query that
+# needs more spills to DuckDB's temporary directory. While a streamed table is written the cap is
+# lower, so a table of any size (model.design_sweep) is written in bounded memory; only then:
+# the indexes of every table written so far live in the same pool, and at 1000x the data
+# (benchmarks/scale.py) they outgrow the lower cap.
+STAGING_MEMORY_LIMIT = "2GB"
+STREAM_MEMORY_LIMIT = "256MB"
+
+
 @dataclass
 class BatchStream:
     """A table produced lazily as Arrow record batches (computed and validated slice by slice)
@@ -115,16 +125,61 @@ class BatchStream:
     error: BaseException | None = None
 
     def reader(self) -> pa.RecordBatchReader:
+        """The batches as Arrow's stream interface, produced one batch ahead in a thread of
+        their own: computing and validating the next batch (numpy and Arrow kernels, which
+        release the GIL) overlaps with DuckDB compressing and writing the current one."""
         import pyarrow as pa
 
         def kept_errors() -> Iterator[pa.RecordBatch]:
             try:
-                yield from self.batches
+                yield from _ahead(self.batches)
             except BaseException as error:
                 self.error = error
                 raise
 
         return pa.RecordBatchReader.from_batches(self.schema, kept_errors())
+
+
+def _ahead(items: Iterator, depth: int = 1) -> Iterator:
+    """`items`, drawn in a background thread at most `depth` items ahead of the consumer; an
+    error raised while drawing is raised here, and a consumer that stops early stops the thread."""
+    import queue
+    import threading
+
+    handoff: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(message: tuple) -> bool:
+        while not stop.is_set():
+            try:
+                handoff.put(message, timeout=0.1)
+                return True
+            except queue.Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for item in items:
+                if not put(("item", item)):
+                    return
+            put(("end", None))
+        except BaseException as error:  # handed to the consumer, raised there
+            put(("error", error))
+
+    worker = threading.Thread(target=produce, name="batch-ahead", daemon=True)
+    worker.start()
+    try:
+        while True:
+            kind, value = handoff.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise value
+            yield value
+    finally:
+        stop.set()
+        worker.join()
 
 
 def write_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, data: pd.DataFrame | pa.Table | BatchStream) -> int:
@@ -134,10 +189,13 @@ def write_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, data: p
     qualified = f"{schema}.{table}"
     model = all_tables().get(qualified)
     columns = set(data.columns) if isinstance(data, pd.DataFrame) else set(data.schema.names)
+    streamed = isinstance(data, BatchStream)
+    if streamed:
+        con.execute(f"SET memory_limit = {_literal(STREAM_MEMORY_LIMIT)}")
     con.execute("BEGIN TRANSACTION")
     try:
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
-        con.register("_incoming", data.reader() if isinstance(data, BatchStream) else data)
+        con.register("_incoming", data.reader() if streamed else data)
         _drop_with_referencing(con, qualified)
         con.execute(_create_table_sql(con, qualified, "_incoming"))  # binds the stream's schema only
         rows = con.execute(f"INSERT INTO {qualified} SELECT * FROM _incoming").fetchall()[0][0]
@@ -146,12 +204,14 @@ def write_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, data: p
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")
-        if isinstance(data, BatchStream) and data.error is not None:
+        if streamed and data.error is not None:
             raise data.error from None
         raise
     finally:
         # After the transaction ends: in an aborted one, unregistering would raise and hide the cause.
         con.unregister("_incoming")
+        if streamed:
+            con.execute(f"SET memory_limit = {_literal(STAGING_MEMORY_LIMIT)}")
     return int(rows)
 
 
@@ -177,12 +237,6 @@ def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
 # One open connection per staging file for the length of a run: reopening a DuckDB file costs
 # a catalog load and a checkpoint each time (tens of ms), which dominated small-table steps.
 _shared: dict[Path, duckdb.DuckDBPyConnection] = {}
-
-
-# The staging writer's buffer pool is capped: blocks already written to the file are evicted
-# rather than cached, so writing a streamed table of any size (model.design_sweep) stays in
-# bounded memory; a query that needs more spills to DuckDB's temporary directory.
-STAGING_MEMORY_LIMIT = "256MB"
 
 
 def shared_connection(path: Path) -> duckdb.DuckDBPyConnection:

@@ -16,19 +16,37 @@ def display_names(technology_packs: pd.DataFrame, technologies: pd.DataFrame, pr
     return pd.Series(names, index=technology_packs.index).fillna(technology_packs["subject_id"]).astype(str)
 
 
+# Vehicles side by side (panels here, bar groups in the pack-mass chart) stay readable, and within
+# matplotlib's 2**16-pixel image limit, up to a dozen; with more, a chart draws this many, evenly
+# spread over the battery-energy order.
+MAX_VEHICLE_PANELS = 12
+
+
+def vehicles_shown(vehicles: list[str]) -> list[str]:
+    """All vehicles (in battery-energy order), or MAX_VEHICLE_PANELS of them evenly spaced in that
+    order, the smallest and largest battery included."""
+    if len(vehicles) <= MAX_VEHICLE_PANELS:
+        return vehicles
+    picks = np.unique(np.linspace(0, len(vehicles) - 1, MAX_VEHICLE_PANELS).round().astype(int))
+    return [vehicles[i] for i in picks]
+
+
 def render_technology_pack_mass(
     technology_packs: pd.DataFrame, technologies: pd.DataFrame, products: pd.DataFrame, vehicle_names: pd.Series
 ) -> Chart:
-    """One panel per vehicle (columns), one row per technology or product, lightest first by
-    median over vehicles: the median pack mass as a dot with its 5-95 % band; a filled dot where
-    the pack fits the vehicle's limits in at least half of the samples, hollow otherwise; the
-    vehicle's mass limit as a dashed line."""
+    """One panel per vehicle (columns; at most MAX_VEHICLE_PANELS, see vehicles_shown), one row
+    per technology or product, lightest first by median over vehicles: the median pack mass as a
+    dot with its 5-95 % band; a filled dot where the pack fits the vehicle's limits in at least
+    half of the samples, hollow otherwise; the vehicle's mass limit as a dashed line."""
     from matplotlib.lines import Line2D
 
     packs = technology_packs.assign(label=display_names(technology_packs, technologies, products))
     packs["label"] = np.where(packs["subject_type"].eq("product"), packs["label"] + " (product)", packs["label"])
     order = packs.groupby("label")["pack_mass_p50"].median().sort_values(ascending=False).index.tolist()
     vehicles = packs.groupby("vehicle_id")["battery_energy"].first().sort_values().index.tolist()
+    shown = vehicles_shown(vehicles)
+    left_out = {"vehicles_not_drawn": len(vehicles) - len(shown)} if len(shown) < len(vehicles) else {}
+    vehicles = shown
     y = {label: i for i, label in enumerate(order)}
 
     fig = _figure((2.3 * len(vehicles) + 3.2, 0.32 * len(order) + 2.2))
@@ -63,4 +81,4 @@ def render_technology_pack_mass(
     png = png_bytes(fig)
     overlaps, outside = _label_measures(fig, texts, drawn=True)  # as drawn into the PNG
     return Chart(png, labels=len(order), overlapping_labels=overlaps, labels_outside_figure=outside,
-                 extra={"subjects": len(order), "vehicles": len(vehicles)})
+                 extra={"subjects": len(order), "vehicles": len(vehicles), **left_out})

@@ -5,13 +5,14 @@ with Arrow compute kernels instead of a pandas copy of every slice.
 What the model declares is what is checked (nothing is restated here): its columns (strict),
 their types (coerced where Arrow casts safely), nullability (NaN counts as null, as in pandas),
 and its checks. Pandera's built-in checks (ge, gt, le, lt, in_range, eq, ne, isin, notin,
-str_matches, str_length) run as Arrow kernels; any other check (a custom column or
+str_matches, str_length) and the generated finite-number rule run as Arrow kernels; any other check (a custom column or
 dataframe-level rule, unique keys) runs as pandera itself runs it, on a pandas view of the
 slice. Rules judge a row at a time, so checking every slice checks the table; `unique` keys
 are judged within a slice.
 """
 from __future__ import annotations
 
+import functools
 import re
 import warnings
 
@@ -19,9 +20,10 @@ import pandas as pd
 import pandera.pandas as pa_schema
 import pyarrow as pa
 import pyarrow.compute as pc
+from pandera.api.function_dispatch import Dispatcher
 
 from pipelines.errors import SourceError, SourceProblem
-from pipelines.schemas.base import blocking_schema, column_order
+from pipelines.schemas.base import FINITE_RULE, blocking_schema, column_order
 
 ARROW_TYPES = {"str": pa.string(), "int64": pa.int64(), "float64": pa.float64(), "bool": pa.bool_()}
 MAX_ROWS_PER_RULE = 10  # rows named per failing rule (the error says how many fail)
@@ -55,18 +57,45 @@ BUILT_IN = {
     # pandas str.match: anchored at the start only
     "str_matches": lambda a, s: pc.match_substring_regex(a, "^(?:" + str(getattr(s["pattern"], "pattern", s["pattern"])) + ")"),
     "str_length": _str_length,
+    # the number rule every float column gets (schemas/base.py number_rules): NaN and inf fail
+    FINITE_RULE: lambda a, s: pc.is_finite(a),
 }
 
 
-def _missing(a: pa.Array) -> pa.Array:
-    """Null, or NaN for floats: what pandas (and so pandera) treats as missing."""
-    nulls = pc.is_null(a)
-    return pc.or_kleene(nulls, pc.is_nan(a)) if pa.types.is_floating(a.type) else nulls
+@functools.cache
+def _blocking(model: type[pa_schema.DataFrameModel]) -> tuple[pa_schema.DataFrameSchema, list[str]]:
+    """The model's blocking schema and column order, built once per model (not per batch)."""
+    return blocking_schema(model), column_order(model)
+
+
+def _all_distinct(batch_columns: list[pa.Array]) -> bool:
+    """True when a single key column holds no repeated value (checked in Arrow; the row-naming
+    pandas rule runs only when this is False or the key spans several columns)."""
+    return len(batch_columns) == 1 and pc.count_distinct(batch_columns[0], mode="all").as_py() == len(batch_columns[0])
+
+
+def _kernel_name(check: pa_schema.Check) -> str:
+    """The built-in a check was made from (Check.in_range(..., name="physical range ...") is
+    still in_range), else its name."""
+    return check._check_fn.__name__ if isinstance(check._check_fn, Dispatcher) else check.name
+
+
+def _missing(a: pa.Array) -> pa.Array | None:
+    """Null, or NaN for floats: what pandas (and so pandera) treats as missing; None when no
+    value is (the usual case, so no mask is combined into every rule)."""
+    missing = pc.is_null(a) if a.null_count else None
+    if pa.types.is_floating(a.type):
+        nan = pc.is_nan(a)
+        if pc.any(nan).as_py():
+            missing = nan if missing is None else pc.or_kleene(missing, nan)
+    return missing
 
 
 def _failing_rows(ok, first_row: int) -> list[int]:
     """Row numbers (1-based over the whole table) where `ok` is False."""
     if isinstance(ok, (pa.Array, pa.ChunkedArray)):
+        if ok.null_count == 0 and pc.all(ok).as_py():  # one pass when every row passes
+            return []
         bad = pc.indices_nonzero(pc.invert(pc.fill_null(ok, False))).to_numpy()
     else:  # a pandas boolean Series indexed by row
         bad = (~ok.fillna(False).astype(bool)).to_numpy().nonzero()[0]
@@ -83,8 +112,7 @@ def _report(problems: list[SourceProblem], rows: list[int], column: str | None, 
 def validate_batch(batch: pa.RecordBatch, model: type[pa_schema.DataFrameModel], dataset: str, first_row: int = 0) -> pa.RecordBatch:
     """The batch with its columns in the model's order and types; raises SourceError naming
     row (first_row + position + 1), column and rule for every blocking rule that fails."""
-    schema = blocking_schema(model)
-    order = column_order(model)
+    schema, order = _blocking(model)
     problems: list[SourceProblem] = []
     names = batch.schema.names
     for name in order:
@@ -118,10 +146,11 @@ def validate_batch(batch: pa.RecordBatch, model: type[pa_schema.DataFrameModel],
                 problems.append(SourceProblem("(computed table)", None, name, f"rule 'dtype('{column.dtype}')'", str(error)))
                 continue
         arrays.append(a)
-        if not column.nullable:
-            _report(problems, _failing_rows(pc.invert(_missing(a)), first_row), name, "not_nullable")
+        missing = _missing(a)
+        if not column.nullable and missing is not None:
+            _report(problems, _failing_rows(pc.invert(missing), first_row), name, "not_nullable")
         for check in column.checks:
-            kernel = BUILT_IN.get(check.name)
+            kernel = BUILT_IN.get(_kernel_name(check))
             if kernel is None:
                 later.append((name, check))
                 continue
@@ -130,8 +159,8 @@ def validate_batch(batch: pa.RecordBatch, model: type[pa_schema.DataFrameModel],
             except (pa.ArrowInvalid, pa.ArrowNotImplementedError, re.error):
                 later.append((name, check))
                 continue
-            if check.ignore_na:
-                ok = pc.or_(pc.fill_null(ok, True), _missing(a))
+            if check.ignore_na and missing is not None:
+                ok = pc.or_(pc.fill_null(ok, True), missing)
             _report(problems, _failing_rows(ok, first_row), name, check.error or check.name)
     if problems:
         raise SourceError(dataset, problems)
@@ -150,7 +179,8 @@ def validate_batch(batch: pa.RecordBatch, model: type[pa_schema.DataFrameModel],
             _report(problems, _failing_rows(ok, first_row), None, check.error or check.name)
         if schema.unique:
             keys = [schema.unique] if isinstance(schema.unique, str) else list(schema.unique)
-            _report(problems, _failing_rows(~view().duplicated(keys, keep=False), first_row), ", ".join(keys), "unique")
+            if not _all_distinct([arrays[order.index(k)] for k in keys]):
+                _report(problems, _failing_rows(~view().duplicated(keys, keep=False), first_row), ", ".join(keys), "unique")
     if problems:
         raise SourceError(dataset, problems)
     return pa.RecordBatch.from_arrays(arrays, names=order)

@@ -426,6 +426,20 @@ def test_monte_carlo_values():
     assert (out["n_samples"] == 100_000).all()
 
 
+def test_monte_carlo_vehicles_sharing_an_energy_get_the_lone_vehicles_statistics():
+    # The statistics are computed once per distinct energy: a fleet of copies (and -0.0 beside
+    # 0.0) must give, bit for bit, what each vehicle gets when it is sized on its own.
+    energies = [200.0, 500.0, 200.0, 0.0, -0.0, 500.0]
+    fleet = pd.DataFrame({"vehicle_id": [f"v{i}" for i in range(len(energies))], "energy_needed": energies})
+    together = monte_carlo_packs(fleet, mc_ranges(), n_samples=5_000, seed=11, scenarios=scenarios_frame())
+    for vehicle in fleet.itertuples(index=False):
+        alone = monte_carlo_packs(pd.DataFrame([vehicle._asdict()]), mc_ranges(), n_samples=5_000, seed=11, scenarios=scenarios_frame())
+        mine = together[together["vehicle_id"].eq(vehicle.vehicle_id)].reset_index(drop=True)
+        pd.testing.assert_frame_equal(mine, alone, check_exact=True)
+        signs = np.signbit(mine[["p5", "p50", "p95", "mean"]].to_numpy()) == np.signbit(alone[["p5", "p50", "p95", "mean"]].to_numpy())
+        assert signs.all()
+
+
 def test_monte_carlo_bad_ranges():
     bad = mc_ranges()
     bad.loc[0, "low"] = 600.0

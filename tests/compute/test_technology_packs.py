@@ -256,3 +256,16 @@ def test_pack_limit_naming_an_unknown_vehicle_is_blocking(curated, cells):
         build_technology_packs(*args, n_samples=10)
     message = str(error.value)
     assert "limits.csv" in message and "line 2" in message and "asset_id" in message and "hover_bus" in message
+
+
+def test_technology_chart_draws_every_vehicle_up_to_its_panel_limit_then_an_even_spread():
+    from pipelines.publish.technology_charts import MAX_VEHICLE_PANELS, vehicles_shown
+
+    few = [f"v{i}" for i in range(MAX_VEHICLE_PANELS)]
+    assert vehicles_shown(few) == few
+    many = [f"v{i:04d}" for i in range(6000)]  # in battery-energy order
+    shown = vehicles_shown(many)
+    assert len(shown) == MAX_VEHICLE_PANELS and shown == sorted(shown)
+    assert shown[0] == many[0] and shown[-1] == many[-1]
+    steps = np.diff([many.index(v) for v in shown])
+    assert steps.max() - steps.min() <= 1  # evenly spread
