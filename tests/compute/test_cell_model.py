@@ -21,7 +21,6 @@ from pipelines.compute.cell_model import (
     OUTPUT_UNITS,
     TABLE6_INPUTS,
     compute_cell_performance,
-    compute_cell_performance_rowwise,
     design_inputs_from_tables,
     sample_designs,
     sensitivity,
@@ -31,6 +30,7 @@ from pipelines.ingest.curate import curate
 from pipelines.schemas.curated.settings import AnalysisSettings
 from pipelines.tables.model import compute_cell_performance_table, compute_design_sweep
 from pipelines.tables.quality import independent_cell_results
+from tests.reference_cell_model import compute_cell_performance_rowwise
 
 SOURCES = Path(__file__).resolve().parents[2] / "sources"
 
