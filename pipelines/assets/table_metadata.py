@@ -7,10 +7,6 @@ one warning-level check per consistency rule of the model, reported with its fai
 """
 from __future__ import annotations
 
-import functools
-import inspect
-import re
-import sys
 from collections.abc import Iterator
 
 import pandas as pd
@@ -29,6 +25,7 @@ from dagster import (
 
 from pipelines.publish.duckdb_tables import column_comment
 from pipelines.schemas.base import column_docs, warning_checks
+from pipelines.schemas.registry import model_source_line
 from pipelines.schemas.validate import WarningResult, check_slug, evaluate_warnings
 
 OWNERS = ["team:battery-data"]
@@ -57,28 +54,11 @@ def column_schema(model: type[pa.DataFrameModel]) -> TableSchema:
     )
 
 
-@functools.cache
-def _definition_lines(path: str) -> dict[str, int]:
-    """Top-level `class Name` and `Name = ...` statements of a module: name -> first line. One
-    read of the file per module (inspect.getsourcelines re-parses the whole module per class)."""
-    lines: dict[str, int] = {}
-    with open(path, encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            found = _DEFINITION.match(line)
-            if found:
-                lines.setdefault(found.group(1) or found.group(2), number)
-    return lines
-
-
-_DEFINITION = re.compile(r"class (\w+)\b|(\w+)(?:\s*:[^=]*)? = ")
-
-
 def model_code_reference(model: type[pa.DataFrameModel]) -> LocalFileCodeReference:
     """Where the table's schema is defined: the UI links each asset to its pandera model (a model
     built by wide_model() points at the assignment that builds it)."""
-    path = inspect.getsourcefile(sys.modules[model.__module__])
-    first = _definition_lines(path).get(model.__name__, 1)
-    return LocalFileCodeReference(file_path=path, line_number=first, label="pandera model")
+    path, line = model_source_line(model)
+    return LocalFileCodeReference(file_path=path, line_number=line, label="pandera model")
 
 
 def definition_metadata(table: str, model: type[pa.DataFrameModel]) -> dict:

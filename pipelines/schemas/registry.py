@@ -4,6 +4,11 @@ The IO manager (column comments), the data dictionary and the exports all read t
 """
 from __future__ import annotations
 
+import functools
+import inspect
+import re
+import sys
+
 import pandera.pandas as pa
 
 from pipelines.schemas.computed.model import CellPerformance, CellSensitivity, DesignSweep
@@ -139,3 +144,26 @@ def all_tables() -> dict[str, type[pa.DataFrameModel]]:
 def documented_tables() -> dict[str, type[pa.DataFrameModel]]:
     """Every table of the published file: the built ones and the release bookkeeping."""
     return {**all_tables(), **META}
+
+
+_DEFINITION = re.compile(r"class (\w+)\b|(\w+)(?:\s*:[^=]*)? = ")
+
+
+@functools.cache
+def _definition_lines(path: str) -> dict[str, int]:
+    """Top-level `class Name` and `Name = ...` statements of a module: name -> first line. One
+    read of the file per module (inspect.getsourcelines re-parses the whole module per class)."""
+    lines: dict[str, int] = {}
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            found = _DEFINITION.match(line)
+            if found:
+                lines.setdefault(found.group(1) or found.group(2), number)
+    return lines
+
+
+def model_source_line(model: type[pa.DataFrameModel]) -> tuple[str, int]:
+    """(file, line) where a pandera model is defined: its class statement, or for a model built
+    by wide_model() the assignment that builds it."""
+    path = inspect.getsourcefile(sys.modules[model.__module__])
+    return path, _definition_lines(path).get(model.__name__, 1)

@@ -78,3 +78,10 @@ def test_readme_layout_table_lists_every_layer_in_order():
         ranks += [RANK[n] for n in names]
     assert ranks == sorted(ranks), "README layout rows are not lowest layer first"
     assert set(RANK) - {"__init__"} - named == set(), "the README layout table misses these"
+
+
+def test_asset_modules_only_declare():
+    """pipelines/assets/ holds declarations (factories over the table registry), not domain
+    logic: the issue-11 budget is under 750 lines for the whole package."""
+    lines = sum(len(p.read_text(encoding="utf-8").splitlines()) for p in (PACKAGE / "assets").glob("*.py"))
+    assert lines < 750, f"pipelines/assets/ has {lines} lines: move computation into tables/ or compute/"
