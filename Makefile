@@ -26,10 +26,11 @@ $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
 build: setup
 	$(BIN)/battery build
 
-# Two pytest workers (pytest-xdist): the suite waits on subprocess builds and Dagster daemons as
-# much as it computes, and every test works in its own temporary folders. Idle workers take
-# queued tests from busy ones (worksteal): a few tests take minutes. TEST_WORKERS=0: one process.
-TEST_WORKERS ?= 2
+# One process by default: with two pytest-xdist workers (TEST_WORKERS=2, idle workers take queued
+# tests from busy ones) the suite is faster, but in two CI runs on 2026-11-27 the `make ui` SIGTERM
+# test then failed (the signal never reached the webserver and daemon; it passes alone, and beside
+# the self-healing tests), so two workers stay opt-in until that is understood.
+TEST_WORKERS ?= 0
 test: setup
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal
 
