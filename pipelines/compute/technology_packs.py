@@ -92,13 +92,21 @@ def sample_inputs(inputs: pd.DataFrame, subjects, n_samples: int, seed: int = DE
     low[cell, rank] = rows["low"].to_numpy(float)[order]
     high[cell, rank] = rows["high"].to_numpy(float)[order]
 
+    # One uniform per (cell, sample), drawn cell after cell from the one stream (the same numbers
+    # as one (cells, samples) draw): integer part -> component, fraction -> point in its interval.
+    # A cell at a time keeps every temporary in cache; a one-component cell needs no pick.
     rng = np.random.default_rng(seed)
-    u = rng.random((n_cells, n_samples)) * np.maximum(counts, 1)[:, None]
-    pick = np.minimum(u.astype(np.int64), np.maximum(counts, 1)[:, None] - 1)
-    frac = u - pick
-    lo = np.take_along_axis(low, pick, axis=1)
-    hi = np.take_along_axis(high, pick, axis=1)
-    out = lo + frac * (hi - lo)
+    out = np.empty((n_cells, n_samples))
+    for c in range(n_cells):
+        k = max(int(counts[c]), 1)
+        if k == 1:
+            u = rng.random(n_samples, out=out[c])
+            out[c] = low[c, 0] + u * (high[c, 0] - low[c, 0])
+            continue
+        u = rng.random(n_samples) * k
+        pick = np.minimum(u.astype(np.int64), k - 1)
+        lo, hi = low[c, :k][pick], high[c, :k][pick]
+        out[c] = lo + (u - pick) * (hi - lo)
     return out.reshape(len(subjects), len(SCENARIO_METRICS), n_samples)
 
 
