@@ -138,11 +138,35 @@ def compute_cell_performance(inputs: Mapping[str, np.ndarray], outputs: Sequence
     (in that order). Raises KeyError for a missing input or an unknown output and ValueError
     for non-numeric or non-broadcastable inputs; physically impossible inputs (zero capacity,
     porosity 1) give inf/NaN rather than an error.
+
+    Many designs are computed in blocks of ``_BLOCK_ROWS`` (every operation is elementwise, so
+    the values do not depend on it).
     """
-    unknown = [] if outputs is None else [k for k in outputs if k not in _OUTPUT_FORMULAS]
+    names = list(_OUTPUT_FORMULAS) if outputs is None else list(outputs)
+    unknown = [k for k in names if k not in _OUTPUT_FORMULAS]
     if unknown:
         raise KeyError(f"unknown output(s): {', '.join(unknown)}")
     x = _as_arrays(inputs)
+    shape = np.broadcast_shapes(*(a.shape for a in x.values()))
+    if len(shape) != 1 or shape[0] <= _BLOCK_ROWS:
+        return {k: np.broadcast_to(v, shape) if np.shape(v) != shape else v for k, v in _model(x, names).items()}
+    n = shape[0]
+    result = {k: np.empty(n) for k in names}
+    for start in range(0, n, _BLOCK_ROWS):
+        block = {k: a[start : start + _BLOCK_ROWS] if a.shape == shape else a for k, a in x.items()}
+        for k, v in _model(block, names).items():
+            result[k][start : start + _BLOCK_ROWS] = v
+    return result
+
+
+# Designs computed at a time: the model's ~60 array operations on blocks of this many float64
+# (32 kB an array) stay in the CPU's cache, about twice as fast as passing whole arrays of a
+# large sweep through memory. Not a modelling choice: the values do not depend on it.
+_BLOCK_ROWS = 4096
+
+
+def _model(x: Mapping[str, np.ndarray], outputs: Sequence[str]) -> dict[str, np.ndarray]:
+    """Equations (1)-(23) on broadcastable input arrays: the named outputs."""
     with np.errstate(divide="ignore", invalid="ignore"):
         # (1) cathode: composite capacity and volumetric capacity
         cathode_specific_capacity = x["cathode_material_specific_capacity"] / (1.0 + x["cathode_additional_material_ratio"])
@@ -204,9 +228,7 @@ def compute_cell_performance(inputs: Mapping[str, np.ndarray], outputs: Sequence
         pulse_power_95 = PULSE_EFFICIENCY * (1.0 - PULSE_EFFICIENCY) * v_sq / r_total / mass_kg
         matched_impedance_power = v_sq / (4.0 * r_total) / mass_kg
 
-        out = _outputs(locals(), outputs)
-    shape = np.broadcast_shapes(*(a.shape for a in x.values()))
-    return {k: np.broadcast_to(v, shape) if np.shape(v) != shape else v for k, v in out.items()}
+        return _outputs(locals(), outputs)
 
 
 def _outputs(v: Mapping[str, object], names: Sequence[str] | None = None) -> dict:
