@@ -142,8 +142,8 @@ def compute_cell_performance(inputs: Mapping[str, np.ndarray], outputs: Sequence
     Many designs are computed in blocks of ``_BLOCK_ROWS`` (every operation is elementwise, so
     the values do not depend on it).
     """
-    names = list(_OUTPUT_FORMULAS) if outputs is None else list(outputs)
-    unknown = [k for k in names if k not in _OUTPUT_FORMULAS]
+    names = list(OUTPUT_UNITS) if outputs is None else list(outputs)
+    unknown = [k for k in names if k not in OUTPUT_UNITS]
     if unknown:
         raise KeyError(f"unknown output(s): {', '.join(unknown)}")
     x = _as_arrays(inputs)
@@ -236,36 +236,13 @@ def _outputs(v: Mapping[str, object], names: Sequence[str] | None = None) -> dic
     """The model's outputs (``names``, default all, in OUTPUT_UNITS order and units) from the
     intermediate values the vectorised model (and the row-wise reference in tests/) computes
     under the same names; an output not asked for is not computed."""
-    return {k: _OUTPUT_FORMULAS[k](v) for k in (_OUTPUT_FORMULAS if names is None else names)}
+    return {k: _CONVERTED[k](v) if k in _CONVERTED else v[k] for k in (OUTPUT_UNITS if names is None else names)}
 
 
-# output name -> its value from the model's intermediate values, in OUTPUT_UNITS order and units
-_OUTPUT_FORMULAS = {
-    "cathode_specific_capacity": lambda v: v["cathode_specific_capacity"],
-    "cathode_volumetric_capacity": lambda v: v["cathode_volumetric_capacity"],
-    "cathode_areal_capacity": lambda v: v["cathode_areal_capacity"],
-    "cell_area": lambda v: v["cell_area"],
-    "cathode_mass": lambda v: v["cathode_mass"],
-    "anode_capacity": lambda v: v["anode_capacity"],
-    "anode_effective_density": lambda v: v["anode_effective_density"],
-    "anode_mass": lambda v: v["anode_mass"],
-    "anode_areal_capacity": lambda v: v["anode_areal_capacity"],
-    "anode_volumetric_capacity": lambda v: v["anode_volumetric_capacity"],
+# outputs that are not an intermediate value of the same name: output name -> its value in OUTPUT_UNITS
+_CONVERTED = {
     "anode_thickness": lambda v: v["t_a"] / _UM,
-    "sse_mass": lambda v: v["sse_mass"],
-    "separator_electrolyte_mass": lambda v: v["separator_electrolyte_mass"],
-    "electrode_electrolyte_mass": lambda v: v["electrode_electrolyte_mass"],
-    "electrolyte_mass": lambda v: v["electrolyte_mass"],
-    "cu_mass": lambda v: v["cu_mass"],
-    "al_mass": lambda v: v["al_mass"],
-    "total_mass": lambda v: v["total_mass"],
     "total_thickness": lambda v: v["total_thickness_cm"] / _UM,
-    "volume": lambda v: v["volume"],
-    "mass_density": lambda v: v["mass_density"],
-    "cell_energy": lambda v: v["cell_energy"],
-    "gravimetric_energy_density": lambda v: v["gravimetric_energy_density"],
-    "volumetric_energy_density": lambda v: v["volumetric_energy_density"],
-    "sse_interface_resistance": lambda v: v["sse_interface_resistance"],
     "sse_resistance": lambda v: v["r_sse"] * 1e3,
     "electrode_resistance": lambda v: v["r_electrode"] * 1e3,
     "cu_resistance": lambda v: v["r_cu"] * 1e12,
@@ -273,9 +250,8 @@ _OUTPUT_FORMULAS = {
     "cu_areal_resistance": lambda v: v["r_cu"] * v["cell_area"] * 1e6,
     "al_areal_resistance": lambda v: v["r_al"] * v["cell_area"] * 1e6,
     "internal_resistance": lambda v: v["r_total"] * 1e3,
-    "pulse_power_95": lambda v: v["pulse_power_95"],
-    "matched_impedance_power": lambda v: v["matched_impedance_power"],
 }
+
 
 # --------------------------------------------------------------------------- inputs from curated tables
 
