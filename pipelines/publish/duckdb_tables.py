@@ -6,7 +6,10 @@ in any SQL client shows the same description and unit as the data dictionary. Ea
 created with the constraints its model declares (table_constraints): PRIMARY KEY on its key
 (UNIQUE when a key column may be null), UNIQUE on other unique columns, NOT NULL where the
 model says not nullable, and FOREIGN KEY for the references DuckDB can declare, so database
-tools show keys and relations. Parents are written before their children because every
+tools show keys and relations. A streamed table (model.design_sweep) gets its PRIMARY KEY by
+ALTER TABLE once its rows are in, in the same transaction: DuckDB then builds the index in one
+pass at COMMIT instead of inserting every key into a transaction-local index and merging it
+(for 5,000,000 rows, about 1.3 s of CPU instead of 3.7 s); the catalog entry is the same. Parents are written before their children because every
 referencing dataset depends on its parent asset; DuckDB refuses to drop a referenced table, so
 rewriting a parent first drops its referencing tables (they are downstream, rewritten later in
 the same run, and a failed run's staging copy is never published).
@@ -62,13 +65,21 @@ def _declared(qualified: str) -> tuple[tuple[str, ...], bool, tuple[str, ...], t
     return key, any(docs[c].nullable for c in key), tuple(unique_columns(model)), fks, required
 
 
-def table_constraints(qualified: str, columns: list[str]) -> list[str]:
+def primary_key(qualified: str, columns: list[str]) -> tuple[str, ...]:
+    """The columns of `qualified`'s PRIMARY KEY (its model's key when no key column may be null
+    and all are present), else ()."""
+    key, key_nullable, *_ = _declared(qualified)
+    return key if key and not key_nullable and set(columns).issuperset(key) else ()
+
+
+def table_constraints(qualified: str, columns: list[str], with_primary_key: bool = True) -> list[str]:
     """The constraint clauses of a CREATE TABLE for `qualified`, from its pandera model: PRIMARY
-    KEY on the key (UNIQUE if a key column may be null), UNIQUE, FOREIGN KEY."""
+    KEY on the key (UNIQUE if a key column may be null; left out with `with_primary_key=False`,
+    for a table whose key is added once its rows are in), UNIQUE, FOREIGN KEY."""
     key, key_nullable, unique, fks, _ = _declared(qualified)
     present = set(columns)
     clauses = []
-    if key and present.issuperset(key):
+    if key and present.issuperset(key) and (key_nullable or with_primary_key):
         clauses.append(f"{'UNIQUE' if key_nullable else 'PRIMARY KEY'} ({', '.join(_ident(c) for c in key)})")
     clauses += [f"UNIQUE ({_ident(c)})" for c in unique if c in present]
     clauses += [f"FOREIGN KEY ({_ident(c)}) REFERENCES {parent} ({_ident(pc)})" for c, parent, pc in fks if c in present]
@@ -79,7 +90,7 @@ def not_null_columns(qualified: str) -> frozenset[str]:
     return _declared(qualified)[4]
 
 
-def _create_table_sql(con: duckdb.DuckDBPyConnection, qualified: str, relation: str) -> str:
+def _create_table_sql(con: duckdb.DuckDBPyConnection, qualified: str, relation: str, with_primary_key: bool = True) -> str:
     types = con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
     required = not_null_columns(qualified)
     # A text column empty on every row arrives typed NULL: it stays text (a key may reference it).
@@ -87,7 +98,8 @@ def _create_table_sql(con: duckdb.DuckDBPyConnection, qualified: str, relation: 
         f'"{_ident(name)}" {"VARCHAR" if kind.strip(chr(34)) == "NULL" else kind}' + (" NOT NULL" if name in required else "")
         for name, kind, *_ in types
     ]
-    return f"CREATE TABLE {qualified} ({', '.join(columns + table_constraints(qualified, [t[0] for t in types]))})"
+    constraints = table_constraints(qualified, [t[0] for t in types], with_primary_key)
+    return f"CREATE TABLE {qualified} ({', '.join(columns + constraints)})"
 
 
 @functools.cache
@@ -197,13 +209,20 @@ def write_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, data: p
         con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
         con.register("_incoming", data.reader() if streamed else data)
         _drop_with_referencing(con, qualified)
-        con.execute(_create_table_sql(con, qualified, "_incoming"))  # binds the stream's schema only
+        # binds the stream's schema only; a streamed table's primary key is added once its rows are in
+        con.execute(_create_table_sql(con, qualified, "_incoming", with_primary_key=not streamed))
         rows = con.execute(f"INSERT INTO {qualified} SELECT * FROM _incoming").fetchall()[0][0]
+        key = primary_key(qualified, list(columns)) if streamed else ()
+        if key:  # built in one pass over the rows (at COMMIT) instead of row by row during the insert
+            con.execute(f"ALTER TABLE {qualified} ADD PRIMARY KEY ({', '.join(_ident(c) for c in key)})")
         if model is not None:
             comment_table(con, qualified, model, columns)
         con.execute("COMMIT")
     except Exception:
-        con.execute("ROLLBACK")
+        try:
+            con.execute("ROLLBACK")
+        except duckdb.TransactionException:  # no transaction left: a failed COMMIT (a duplicate key) rolled it back
+            pass
         if streamed and data.error is not None:
             raise data.error from None
         raise

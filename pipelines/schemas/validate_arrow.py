@@ -9,13 +9,20 @@ str_matches, str_length) and the generated finite-number rule run as Arrow kerne
 dataframe-level rule, unique keys) runs as pandera itself runs it, on a pandas view of the
 slice. Rules judge a row at a time, so checking every slice checks the table; `unique` keys
 are judged within a slice.
+
+A numeric column without missing values whose rules are all bounds (ge, gt, le, lt, in_range,
+eq, finite) is first judged by its minimum and maximum: one pass over the data that decides
+every such rule at once (all(a >= v) is min(a) >= v when no value is NaN). Only a column that
+fails there is evaluated row by row, so the error still names the failing rows.
 """
 from __future__ import annotations
 
 import functools
+import math
 import re
 import warnings
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa_schema
 import pyarrow as pa
@@ -62,16 +69,60 @@ BUILT_IN = {
 }
 
 
+def _within(lo: float, hi: float, s: dict) -> bool:
+    low = lo >= s["min_value"] if s["include_min"] else lo > s["min_value"]
+    return low and (hi <= s["max_value"] if s["include_max"] else hi < s["max_value"])
+
+
+# built-in check name -> whether every value passes, from the column's (minimum, maximum, statistics);
+# exact for a column without null or NaN
+BY_EXTREMES = {
+    "greater_than_or_equal_to": lambda lo, hi, s: lo >= s["min_value"],
+    "greater_than": lambda lo, hi, s: lo > s["min_value"],
+    "less_than_or_equal_to": lambda lo, hi, s: hi <= s["max_value"],
+    "less_than": lambda lo, hi, s: hi < s["max_value"],
+    "in_range": lambda lo, hi, s: _within(lo, hi, s),
+    "equal_to": lambda lo, hi, s: lo == hi == s["value"],
+    FINITE_RULE: lambda lo, hi, s: math.isfinite(lo) and math.isfinite(hi),
+}
+
+
+def _passes_by_extremes(a: pa.Array, checks: list[pa_schema.Check]) -> bool:
+    """True when `a` has no null or NaN and its minimum and maximum show that every one of
+    `checks` passes on every row; False means: judge the rows one by one."""
+    if a.null_count or not (pa.types.is_floating(a.type) or pa.types.is_integer(a.type)):
+        return False
+    if not all(_kernel_name(check) in BY_EXTREMES for check in checks):
+        return False
+    if len(a) == 0:
+        return True
+    values = a.to_numpy(zero_copy_only=True)
+    lo, hi = values.min().item(), values.max().item()  # NaN if any value is NaN
+    if lo != lo or hi != hi:
+        return False
+    return all(BY_EXTREMES[_kernel_name(check)](lo, hi, check.statistics) for check in checks)
+
+
 @functools.cache
-def _blocking(model: type[pa_schema.DataFrameModel]) -> tuple[pa_schema.DataFrameSchema, list[str]]:
-    """The model's blocking schema and column order, built once per model (not per batch)."""
-    return blocking_schema(model), column_order(model)
+def _blocking(model: type[pa_schema.DataFrameModel]) -> tuple[pa_schema.DataFrameSchema, list[str], dict[str, pa.DataType | None]]:
+    """The model's blocking schema, column order and Arrow type of each column, built once per
+    model (not per batch)."""
+    schema = blocking_schema(model)
+    return schema, column_order(model), {name: ARROW_TYPES.get(str(column.dtype)) for name, column in schema.columns.items()}
 
 
 def _all_distinct(batch_columns: list[pa.Array]) -> bool:
-    """True when a single key column holds no repeated value (checked in Arrow; the row-naming
-    pandas rule runs only when this is False or the key spans several columns)."""
-    return len(batch_columns) == 1 and pc.count_distinct(batch_columns[0], mode="all").as_py() == len(batch_columns[0])
+    """True when a single key column holds no repeated value (checked in Arrow, at once when the
+    values increase strictly, as a sequence number does; the row-naming pandas rule runs only
+    when this is False or the key spans several columns)."""
+    if len(batch_columns) != 1:
+        return False
+    key = batch_columns[0]
+    if pa.types.is_integer(key.type) and not key.null_count:
+        values = key.to_numpy(zero_copy_only=True)
+        if bool(np.all(values[1:] > values[:-1])):
+            return True
+    return pc.count_distinct(key, mode="all").as_py() == len(key)
 
 
 def _kernel_name(check: pa_schema.Check) -> str:
@@ -112,7 +163,7 @@ def _report(problems: list[SourceProblem], rows: list[int], column: str | None, 
 def validate_batch(batch: pa.RecordBatch, model: type[pa_schema.DataFrameModel], dataset: str, first_row: int = 0) -> pa.RecordBatch:
     """The batch with its columns in the model's order and types; raises SourceError naming
     row (first_row + position + 1), column and rule for every blocking rule that fails."""
-    schema, order = _blocking(model)
+    schema, order, targets = _blocking(model)
     problems: list[SourceProblem] = []
     names = batch.schema.names
     for name in order:
@@ -138,7 +189,7 @@ def validate_batch(batch: pa.RecordBatch, model: type[pa_schema.DataFrameModel],
     for name in order:
         column = schema.columns[name]
         a = batch.column(name)
-        target = ARROW_TYPES.get(str(column.dtype))
+        target = targets[name]
         if target is not None and a.type != target:
             try:
                 a = pc.cast(a, target)
@@ -146,6 +197,8 @@ def validate_batch(batch: pa.RecordBatch, model: type[pa_schema.DataFrameModel],
                 problems.append(SourceProblem("(computed table)", None, name, f"rule 'dtype('{column.dtype}')'", str(error)))
                 continue
         arrays.append(a)
+        if _passes_by_extremes(a, column.checks):  # also: nothing missing
+            continue
         missing = _missing(a)
         if not column.nullable and missing is not None:
             _report(problems, _failing_rows(pc.invert(missing), first_row), name, "not_nullable")

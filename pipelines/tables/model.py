@@ -93,20 +93,23 @@ def design_sweep_chunks(
     base = {k: float(v[base_index]) for k, v in inputs.items()}
     plan = plan_designs(design_sweep, int(settings["n_designs"]), int(settings["seed"]), base, method=settings["method"])
     target = analysis_settings
-    for start, designs, coded in plan.coded_chunks(chunk_rows):
-        outputs = compute_cell_performance(designs)
-        n = len(next(iter(outputs.values())))
+    same: dict[tuple[str, int], pa.Array] = {}  # (input, rows) -> the column of an input the sweep does not vary
+    for start, n, designs, coded in plan.coded_chunks(chunk_rows):
+        outputs = compute_cell_performance(designs, SWEEP_OUTPUTS)
         labels, drawn = coded.get("anode_choice", (("base",), np.zeros(n, dtype=np.int64)))
         reaches = (outputs["gravimetric_energy_density"] >= target.design_target_gravimetric) & (
             outputs["volumetric_energy_density"] >= target.design_target_volumetric
         )
+        for k in DESIGN_INPUTS:
+            if np.ndim(designs[k]) == 0 and (k, n) not in same:
+                same[k, n] = pa.array(np.full(n, designs[k], dtype=float))
         yield pa.record_batch(
             {
                 "design_id": np.arange(start, start + n),
                 "anode_choice": pa.array(labels, type=pa.string()).take(drawn),
-                **{k: np.ascontiguousarray(np.broadcast_to(np.asarray(designs[k], dtype=float), n)) for k in DESIGN_INPUTS},
-                **{k: np.ascontiguousarray(outputs[k], dtype=float) for k in SWEEP_OUTPUTS},
-                "reaches_design_target": reaches,
+                **{k: same[k, n] if np.ndim(designs[k]) == 0 else np.asarray(designs[k], dtype=float) for k in DESIGN_INPUTS},
+                **{k: np.ascontiguousarray(np.broadcast_to(outputs[k], n), dtype=float) for k in SWEEP_OUTPUTS},
+                "reaches_design_target": np.ascontiguousarray(np.broadcast_to(reaches, n)),
             }
         )
 

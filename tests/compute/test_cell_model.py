@@ -16,6 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from pipelines.compute.cell_model import (
+    _BLOCK_ROWS,
     ASSUMED_INPUTS,
     DESIGN_INPUTS,
     OUTPUT_UNITS,
@@ -271,6 +272,28 @@ def test_vectorised_equals_rowwise(designs):
         assert list(row) == list(vec)
         for k, v in row.items():
             assert vec[k][i] == pytest.approx(v, rel=1e-12, abs=1e-12), k
+
+
+def test_blocks_scalars_and_selected_outputs_give_the_same_bits():
+    """A large sweep is computed in cache-sized blocks, with the inputs it does not vary as
+    single numbers and only the outputs it stores: the values are those of one whole-array
+    computation, bit for bit (the blocks are cut mid-way through the last one)."""
+    rng = np.random.default_rng(3)
+    n = 3 * _BLOCK_ROWS + 17
+    varied = {"cathode_thickness": rng.uniform(50, 250, n), "anode_specific_capacity": rng.choice([0.3, 2.9], n)}
+    full = {k: np.full(n, float(v)) for k, v in HAND.items()} | varied
+    scalars = dict(HAND) | varied
+    whole = compute_cell_performance(full)
+    pieces = [compute_cell_performance({k: v[s : s + 1000] for k, v in full.items()}) for s in range(0, n, 1000)]  # no blocks
+    chosen = ["pulse_power_95", "total_mass", "cell_energy"]
+    selected = compute_cell_performance(scalars, chosen)
+    assert list(selected) == chosen
+    for k in whole:
+        np.testing.assert_array_equal(whole[k], np.concatenate([p[k] for p in pieces]), err_msg=k)
+    for k in chosen:
+        np.testing.assert_array_equal(selected[k], whole[k], err_msg=k)
+    with pytest.raises(KeyError, match="unknown output"):
+        compute_cell_performance(HAND, ["not_an_output"])
 
 
 def test_rowwise_matches_numpy_on_division_by_zero():

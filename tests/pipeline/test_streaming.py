@@ -129,6 +129,48 @@ def test_a_batch_failing_mid_stream_raises_its_own_error_and_leaves_the_table(tm
     assert con.execute("SELECT count(*) FROM model.design_sweep").fetchone()[0] == 10  # rolled back
 
 
+def test_a_duplicate_key_across_batches_fails_the_write_and_leaves_the_table(tmp_path, sweep_inputs):
+    """A streamed table gets its primary key once its rows are in; a key repeated in two batches
+    (each valid on its own) fails the write, which is rolled back."""
+    con = duckdb.connect(str(tmp_path / "staging.duckdb"))
+    write_table(con, "model", "design_sweep", compute_design_sweep(**with_designs(sweep_inputs, 10)))
+
+    def repeated():
+        for i, batch in enumerate(design_sweep_chunks(**with_designs(sweep_inputs, 3_000), chunk_rows=1_000)):
+            yield batch.set_column(0, "design_id", pa.array(range(1_000))) if i == 2 else batch
+
+    with pytest.raises(duckdb.Error, match="duplicate key"):
+        write_table(con, "model", "design_sweep", ValidatedChunks(repeated(), all_tables()[TABLE], TABLE).stream())
+    assert con.execute("SELECT count(*) FROM model.design_sweep").fetchone()[0] == 10
+    chunks, stream = design_sweep_stream(with_designs(sweep_inputs, 3_000), 1_000)
+    assert write_table(con, "model", "design_sweep", stream) == 3_000
+    keys = con.execute(
+        "SELECT constraint_type, constraint_column_names FROM duckdb_constraints() "
+        "WHERE table_name = 'design_sweep' AND constraint_type = 'PRIMARY KEY'"
+    ).fetchall()
+    assert keys == [("PRIMARY KEY", ["design_id"])]
+    with pytest.raises(duckdb.ConstraintException):
+        con.execute("INSERT INTO model.design_sweep SELECT * FROM model.design_sweep LIMIT 1")
+
+
+class Bounded(ComputedTable):
+    x: Series[float] = field("Bounded number", origin=DERIVED, ge=0, le=10)
+    n: Series[int] = field("Bounded count", origin=DERIVED, gt=0, lt=100)
+
+
+def test_bounds_judged_by_min_and_max_name_the_rows_that_fail():
+    """Columns whose rules are all bounds are passed on their minimum and maximum; one that
+    fails there is judged row by row, so the error names every failing row and rule."""
+    good = pa.RecordBatch.from_pydict({"x": [0.0, 10.0, 5.0], "n": [1, 99, 50]})
+    assert validate_batch(good, Bounded, "probe").equals(good)
+    bad = pa.RecordBatch.from_pydict({"x": [0.0, 11.0, float("inf"), -1.0, float("nan")], "n": [1, 100, 50, 0, 2]})
+    with pytest.raises(SourceError) as error:
+        validate_batch(bad, Bounded, "probe", first_row=10)
+    by_row = failing(error.value)
+    assert {(line, column) for line, column, _ in by_row} == {(12, "x"), (13, "x"), (14, "x"), (15, "x"), (12, "n"), (14, "n")}
+    assert any(rule.startswith("finite") for line, _, rule in by_row if line == 13)
+
+
 class Probe(ComputedTable):
     key: Series[str] = field("Key", origin=DERIVED, isin=["a", "b"])
     low: Series[float] = field("Bounded", origin=DERIVED, ge=0, le=10, nullable=True)
