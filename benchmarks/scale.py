@@ -188,11 +188,14 @@ def build(sources: Path, root: Path, timeout: float, max_rss_mb: float) -> tuple
     child = subprocess.Popen([str(BATTERY), "build"], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     deadline = started + timeout
     peak, stopped = 0.0, None
+    timeline = (root / "rss.tsv").open("w")  # seconds since start, MB: where in the build memory goes
     while True:
         pid, status, usage = os.wait4(child.pid, os.WNOHANG)
         if pid:
             break
-        peak = max(peak, tree_rss_mb(child.pid))  # start_new_session: the group id is the child's pid
+        rss = tree_rss_mb(child.pid)  # start_new_session: the group id is the child's pid
+        peak = max(peak, rss)
+        timeline.write(f"{time.perf_counter() - started:.1f}\t{rss:.0f}\n")
         if peak > max_rss_mb:
             stopped = "memory"
         elif time.perf_counter() > deadline:
@@ -204,6 +207,7 @@ def build(sources: Path, root: Path, timeout: float, max_rss_mb: float) -> tuple
         time.sleep(0.2)
     seconds = time.perf_counter() - started
     log.close()
+    timeline.close()
     peak = max(peak, usage.ru_maxrss / 1024)  # the largest single process, exact
     code = stopped or os.waitstatus_to_exitcode(status)
     tail = "\n".join((root / "build.log").read_text(errors="replace").splitlines()[-3:])
