@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 
@@ -146,6 +147,15 @@ def parent_tables(name: str) -> list[str]:
     return sorted({table for table, _ in foreign_keys(CURATED[name]).values() if table != name})
 
 
+def _unknown_keys(cells: pd.Series, rows: np.ndarray, known, documents: pd.Series | None) -> pd.Series:
+    """The keys of cells[rows] (';'-separated) not in `known` (keys, or (document_id, key) pairs
+    when `documents` gives each cell's document), indexed by row, in row order."""
+    keys = cells[rows].str.split(";").explode().str.strip()
+    if documents is None:
+        return keys[~keys.isin(known)]
+    return keys[~pd.MultiIndex.from_arrays([documents.loc[keys.index].to_numpy(), keys.to_numpy()]).isin(known)]
+
+
 def check_foreign_keys(frame: pd.DataFrame, name: str, parents: Mapping[str, pd.DataFrame]) -> None:
     """Every key a row names must exist in its parent table (e.g. each cited reference id in
     curated.references). A ';'-separated column holds several keys. Where the row and its parent
@@ -155,20 +165,26 @@ def check_foreign_keys(frame: pd.DataFrame, name: str, parents: Mapping[str, pd.
         if table == name:
             continue
         parent = parents[table]
-        keys = frame[column].dropna().astype(str).str.split(";").explode().str.strip()
+        cells = frame[column].dropna().astype(str)
         rule = f"key not in curated.{table}.{parent_column}"
-        if column != "document_id" and "document_id" in frame.columns and "document_id" in parent.columns:
-            # scoped by document: the pair (document_id, key) must exist in the parent
-            documents = frame.loc[keys.index, "document_id"].astype(str).to_numpy()
-            found = pd.MultiIndex.from_arrays([documents, keys.to_numpy()]).isin(
-                pd.MultiIndex.from_arrays([parent["document_id"].astype(str), parent[parent_column].astype(str)])
-            )
-            unknown = keys[~found]
+        scoped = column != "document_id" and "document_id" in frame.columns and "document_id" in parent.columns
+        if scoped:  # the pair (document_id, key) must exist in the parent
             rule += " of the row's document_id"
+            documents = frame.loc[cells.index, "document_id"].astype(str)
+            known = pd.MultiIndex.from_arrays([parent["document_id"].astype(str), parent[parent_column].astype(str)])
+            cell_keys = pd.MultiIndex.from_arrays([documents.to_numpy(), cells.to_numpy()])
         else:
-            unknown = keys[~keys.isin(set(parent[parent_column].astype(str)))]
-        if unknown.empty:
+            known = set(parent[parent_column].astype(str))
+            cell_keys = pd.Index(cells.to_numpy())
+
+        # A key column holds few distinct cells: each is split and looked up once, and only the
+        # rows holding a cell with an unknown key are split again to name them.
+        first = ~cell_keys.duplicated()
+        bad = _unknown_keys(cells, first, known, documents if scoped else None)
+        if bad.empty:
             continue
+        failing = cell_keys.isin(cell_keys[cells.index.get_indexer(bad.index.unique())])
+        unknown = _unknown_keys(cells, failing, known, documents if scoped else None)
         rows = frame.loc[unknown.index, ["source_file", "source_line"]].assign(key=unknown)
         problems += [
             SourceProblem(f, int(line), column, rule, f"got '{key}'")

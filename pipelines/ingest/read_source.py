@@ -224,6 +224,7 @@ def _read_csv_text(
         return [], problems
 
     rows: list[dict] = []
+    has_nul = "\x00" in text  # then each row is searched for it
     try:
         for record in reader:
             line = reader.line_num
@@ -235,7 +236,7 @@ def _read_csv_text(
                 )
                 continue
             row = dict(zip(header, record))
-            nul = [c for c, v in row.items() if "\x00" in v]
+            nul = [c for c, v in row.items() if "\x00" in v] if has_nul else []
             if nul:
                 problems += [SourceProblem(rel, line, c, "NUL byte in a field (binary or corrupted content)") for c in nul]
                 continue
@@ -260,6 +261,16 @@ def dataset_defaults(meta: dict, rel: str, dataset: str, expected: list[str]) ->
             dataset, [SourceProblem(rel, None, str(c), "defaults names a column that is not in the dataset's schema") for c in unknown]
         )
     return {str(c): str(v) for c, v in defaults.items() if v is not None and str(v).strip()}
+
+
+def _stripped(cells: pd.Series) -> np.ndarray:
+    """The cells without surrounding whitespace, an empty one as NaN (rather than pd.NA:
+    pandera's coercion of text to float or int accepts NaN, not NA). Each distinct cell is
+    stripped once: most columns repeat a few values (units, ids, sections) down the rows."""
+    codes, distinct = pd.factorize(cells)  # a missing cell (a column a file leaves out): code -1
+    text = pd.Series(distinct, dtype=object).str.strip()
+    cleaned = np.append(text.where(text != "", np.nan).to_numpy(dtype=object), np.nan)
+    return cleaned[codes]
 
 
 def read_dataset(
@@ -292,10 +303,8 @@ def read_dataset(
         raise SourceError(name, problems)
 
     frame = pd.DataFrame(rows, columns=[*expected_columns, "source_file", "source_line"])
-    text_cols = expected_columns
-    stripped = frame[text_cols].fillna("").apply(lambda s: s.str.strip())  # a column a file leaves out is empty
-    # NaN rather than pd.NA: pandera's coercion of text to float or int accepts NaN, not NA
-    frame[text_cols] = stripped.where(stripped != "", np.nan)
+    for column in expected_columns:  # a column a file leaves out is empty
+        frame[column] = _stripped(frame[column])
     for column, value in defaults.items():
         frame[column] = frame[column].fillna(value)
     frame["source_line"] = frame["source_line"].astype(int)

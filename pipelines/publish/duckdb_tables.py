@@ -248,9 +248,15 @@ def read_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> pd.Da
 
 
 def connect(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection to `path` whose buffer pool is capped like staging's (STAGING_MEMORY_LIMIT):
+    every DuckDB file the build opens (staging, the copy being published, the exports' and the
+    summary's reads) is a database instance of its own, and uncapped each would take up to 80%
+    of the machine's memory for a large table."""
     if not read_only:
         path.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(path), read_only=read_only)
+    con = duckdb.connect(str(path), read_only=read_only)
+    con.execute(f"SET memory_limit = {_literal(STAGING_MEMORY_LIMIT)}")
+    return con
 
 
 # One open connection per staging file for the length of a run: reopening a DuckDB file costs
@@ -262,7 +268,6 @@ def shared_connection(path: Path) -> duckdb.DuckDBPyConnection:
     path = path.resolve()
     if path not in _shared:
         _shared[path] = connect(path)
-        _shared[path].execute(f"SET memory_limit = {_literal(STAGING_MEMORY_LIMIT)}")
     return _shared[path]
 
 

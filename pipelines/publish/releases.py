@@ -27,7 +27,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.publish.duckdb_tables import _literal, comment_table
+from pipelines.publish.duckdb_tables import _literal, comment_table, connect
 from pipelines.query import UnknownRelease, release_file  # noqa: F401  (UnknownRelease: re-exported)
 from pipelines.schemas.base import column_docs, table_key
 from pipelines.schemas.meta.releases import Releases
@@ -451,7 +451,7 @@ def change_summary(release: Release) -> str:
 
 def summary_text(paths: Paths, outcome: dict | None = None) -> str:
     """The release block of the build summary, read from the published file."""
-    with duckdb.connect(str(paths.published_db), read_only=True) as con:
+    with connect(paths.published_db, read_only=True) as con:
         if _previous(con, con.execute("SELECT current_database()").fetchone()[0])[0] is None:
             return ""
         rid, at, prev, changed, commit, trigger = con.execute(

@@ -202,10 +202,12 @@ def printed_half_unit(text: pd.Series) -> pd.Series:
     """Half a unit of the last printed digit of the first number ("0.005" -> 0.0005, "532" -> 0.5).
 
     Consistency rules use it so a value printed with few digits is not flagged for rounding.
+    Each distinct text is read once.
     """
-    first = text.fillna("").astype(str).str.extract(rf"({_NUM})")[0].fillna("")
-    decimals = first.str.extract(r"\.(\d+)$")[0].str.len().astype(float).fillna(0.0)
-    return 0.5 * np.power(10.0, -decimals)
+    codes, distinct = pd.factorize(text.fillna("").astype(str))
+    first = pd.Series(distinct, dtype=object).str.extract(rf"({_NUM})")[0].fillna("")
+    decimals = first.str.extract(r"\.(\d+)$")[0].str.len().astype(float).fillna(0.0).to_numpy()
+    return pd.Series(0.5 * np.power(10.0, -decimals[codes]), index=text.index)
 
 
 def printed_precision(text: pd.Series, stored_value: pd.Series, printed_value: pd.Series | None = None) -> pd.Series:

@@ -13,9 +13,6 @@ from pipelines.schemas.vocabulary import CELL_PROPERTIES, PACK_RATIOS
 from pipelines.tables import table
 from pipelines.tables.sizing import MC_SAMPLES, _where, file_scenarios, machines_wide, vehicles_wide
 
-_SHORT = {"cell_gravimetric_energy_density": "gravimetric", "cell_volumetric_energy_density": "volumetric", "cell_cost": "cost"}
-
-
 # --------------------------------------------------------------------------- cell values
 
 
@@ -109,7 +106,9 @@ def unsizable(technology_cells: pd.DataFrame) -> list[str]:
 def subject_inputs(technology_cells: pd.DataFrame, cell_claims: pd.DataFrame, claim_uncertainty: pd.DataFrame,
                    technology_pack_ratios: pd.DataFrame, battery_scenarios: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(inputs, subjects): one mixture component per feeding claim and per family ratio, and the
-    sizable subjects with their point cell values, claim ids and ratios."""
+    sizable subjects with their point cell values and ratios. The claims feeding a value are
+    named once, in sizing.technology_cells.claim_ids, not on every asset's row: a subject fed
+    by n claims would otherwise repeat n ids on each of its rows (vehicles x subjects x n)."""
     cells = technology_cells[technology_cells["sizable"] & technology_cells["value"].notna()]
     cells = cells.assign(subject=cells["subject_type"] + ":" + cells["subject_id"])
     parts = cells.assign(claim_id=cells["claim_ids"].str.split(";")).explode("claim_id")
@@ -129,10 +128,8 @@ def subject_inputs(technology_cells: pd.DataFrame, cell_claims: pd.DataFrame, cl
     r = subjects[["subject", "family"]].merge(ratios, on="family")
     ratio_inputs = pd.DataFrame({"subject_id": r["subject"], "metric": r["metric"], "low": r["low"], "high": r["high"]})
     wide_vals = cells.pivot(index="subject", columns="property", values="value")
-    wide_ids = cells.pivot(index="subject", columns="property", values="claim_ids")
-    for prop, short in _SHORT.items():
+    for prop in CELL_PROPERTIES:
         subjects[prop] = subjects["subject"].map(wide_vals[prop]) if prop in wide_vals else np.nan
-        subjects[f"{short}_claim_ids"] = subjects["subject"].map(wide_ids[prop]) if prop in wide_ids else None
     point = r.pivot(index="subject", columns="metric", values="value")
     for metric in PACK_RATIOS:
         subjects[metric] = subjects["subject"].map(point[metric])

@@ -164,3 +164,29 @@ def test_failed_schema_check_is_reported_with_its_problems(published):
     (evaluation,) = [e for e in result.get_asset_check_evaluations() if e.check_name == "schema"]
     assert not evaluation.passed
     assert "furlongs" in evaluation.metadata["details"].value
+
+
+def test_an_unknown_key_is_named_on_every_row_that_holds_it(sources_copy):
+    """Each distinct key cell is looked up once (check_foreign_keys); every row holding a bad
+    one is still named, and a reference id is looked up within the row's own document."""
+    with (sources_copy / "documents" / "documents.csv").open("a", encoding="utf-8") as handle:
+        handle.write("other_report,Another report,,,2024,research_report,,,,,,\n")
+
+    def edit(rows):
+        rows = [row + [value] for row, value in zip(rows, ["document_id", *[""] * (len(rows) - 1)])]
+        for line in (2, 5):  # the same cell on two rows: 248 exists, 999 does not
+            rows = _set(rows, line, "reference_ids", "248;999")
+        rows = _set(rows, 3, "reference_ids", "999")
+        rows = _set(rows, 4, "document_id", "other_report")  # 248 is burke_zhao_2025's, not other_report's
+        return _set(rows, 4, "reference_ids", "248")
+
+    _rewrite(sources_copy / T9, edit)
+    parents = {name: curate(name, sources_copy)[0] for name in ("documents", "evidence_kinds", "references")}
+    units, _ = curate("units", sources_copy)
+    metrics, _ = curate("metrics", sources_copy)
+    with pytest.raises(SourceError) as info:
+        curate("vehicle_requirements", sources_copy, metrics, units, parents=parents)
+    named = sorted((p.line, p.column, p.detail) for p in info.value.problems)
+    assert named == [(2, "reference_ids", "got '999'"), (3, "reference_ids", "got '999'"),
+                     (4, "reference_ids", "got '248'"), (5, "reference_ids", "got '999'")]
+    assert "of the row's document_id" in str(next(p for p in info.value.problems if p.line == 4))
