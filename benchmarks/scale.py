@@ -9,10 +9,11 @@ claims cite), and copy i of every claim names it in document_id, so its referenc
 within that document as the real claims' do.
 
 Then runs `battery build` in a subprocess per scale, with BATTERY_SOURCES_DIR,
-BATTERY_WAREHOUSE_DIR and DAGSTER_HOME pointing at temporary folders, and prints wall time,
-CPU time (user + system: steadier than wall time on a shared machine), the peak RSS of the
-build's whole process tree (sampled every 0.2 s; the samples are in <folder>/rss.tsv and the
-build's output in <folder>/build.log, kept with --keep) and the rows published. A scale that
+BATTERY_WAREHOUSE_DIR and DAGSTER_HOME pointing at temporary folders (the instance configured by
+the project's dagster.yaml), and prints wall time, CPU time (user + system: steadier than wall
+time on a shared machine), the peak RSS of the build's whole process tree (sampled every 0.2 s;
+the samples are in <folder>/rss.tsv and the build's output in <folder>/build.log, kept with
+--keep) and the rows published. A scale that
 does not finish within --timeout seconds, or whose process tree passes --max-rss-mb, is stopped
 (its process group killed) and reported as such.
 
@@ -185,6 +186,8 @@ def build(sources: Path, root: Path, timeout: float, max_rss_mb: float) -> tuple
         "DAGSTER_HOME": str(root / "dagster_home"),
     }
     (root / "dagster_home").mkdir()
+    # the project's instance configuration (its event-log storage), as `make build` uses it
+    shutil.copy(PROJECT_ROOT / "dagster.yaml", root / "dagster_home" / "dagster.yaml")
     log = (root / "build.log").open("w")
     started = time.perf_counter()
     child = subprocess.Popen([str(BATTERY), "build"], env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
