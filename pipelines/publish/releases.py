@@ -181,9 +181,15 @@ def diff_table(
     old_cols = (old_cols if old_cols is not None else _columns(con, old_db, table)) if old_db else {}
     common = [c for c in new_cols if c in old_cols] or list(new_cols)
     key = [k for k in (table_key(model) if model is not None else []) if k in common]
-    select = ", ".join(_q(c) for c in common)
-    new_src = f"SELECT {select} FROM {_ref(new_db, table)}"
-    old_src = f"SELECT {select} FROM {_ref(old_db, table)}" if old_cols else f"{new_src} WHERE false"
+    # A column one side lacks reads as NULL there: a column added or dropped changes every row
+    # holding a value in it, and the release records those values.
+    every = [*new_cols, *(c for c in old_cols if c not in new_cols)] if old_cols else list(new_cols)
+
+    def side(cols: dict[str, str], other: dict[str, str]) -> str:
+        return ", ".join(_q(c) if c in cols else f"CAST(NULL AS {other[c]}) AS {_q(c)}" for c in every)
+
+    new_src = f"SELECT {side(new_cols, old_cols)} FROM {_ref(new_db, table)}"
+    old_src = f"SELECT {side(old_cols, new_cols)} FROM {_ref(old_db, table)}" if old_cols else f"{new_src} WHERE false"
     con.execute(f"CREATE OR REPLACE TEMP TABLE _new_diff AS {new_src} EXCEPT {old_src}")
     con.execute(f"CREATE OR REPLACE TEMP TABLE _old_diff AS {old_src} EXCEPT {new_src}")
     n_new, n_old = (con.execute(f"SELECT count(*) FROM {t}").fetchone()[0] for t in ("_new_diff", "_old_diff"))
@@ -210,11 +216,11 @@ def diff_table(
             [release_id, table],
         )
         counts[change] = cur.fetchone()[0]
-    values = [c for c in common if c not in ident]
+    values = [c for c in every if c not in ident]
     if values and (n_new - counts["added"]) > 0:
         parts, unpivot = [f"{row_key} AS _row_key"], []
         for i, c in enumerate(values):
-            numeric = new_cols[c].split("(")[0] in _NUMERIC and old_cols.get(c, "").split("(")[0] in _NUMERIC
+            numeric = new_cols.get(c, "").split("(")[0] in _NUMERIC and old_cols.get(c, "").split("(")[0] in _NUMERIC
             delta = f"CAST(n.{_q(c)} AS DOUBLE) - CAST(d.{_q(c)} AS DOUBLE)" if numeric else "NULL"
             moved = f"d.{_q(c)} IS DISTINCT FROM n.{_q(c)}"  # cast only what changed: unchanged gives NULLs
             parts += [

@@ -199,6 +199,35 @@ def test_retention_removes_the_oldest_and_keyless_single_row_tables_diff_by_colu
     ]
 
 
+def test_a_column_added_or_dropped_is_a_release_with_its_values(tmp_path):
+    """Same rows, other columns: a release, each value of the new column as a change from null and
+    each value of the dropped one as a change to null (a key column stays the key)."""
+    (tmp_path / "sources").mkdir()
+    paths = Paths(sources=tmp_path / "sources", warehouse_dir=tmp_path / "warehouse")
+    paths.warehouse_dir.mkdir()
+    staging = tmp_path / "staging.duckdb"
+    before = pd.DataFrame({"vehicle_id": ["bus", "truck"], "scenario_id": ["a", "a"], "pack_mass_kg": [1000.0, 2000.0]})
+    _publish(paths, staging, {"sizing.vehicle_packs": before})
+    after = before.drop(columns="pack_mass_kg").assign(pack_cost_usd=[5.0, None])
+    outcome = _publish(paths, staging, {"sizing.vehicle_packs": after})
+    assert outcome["release_created"]
+    with duckdb.connect(str(paths.published_db), read_only=True) as con:
+        rows = con.execute(
+            "SELECT change, row_key, column_name, old_value, new_value FROM meta.changes WHERE release_id = ? ORDER BY ALL",
+            [outcome["release_id"]],
+        ).fetchall()
+        counts = con.execute(
+            "SELECT added, removed, changed FROM meta.release_tables WHERE release_id = ? AND table_name = 'sizing.vehicle_packs'",
+            [outcome["release_id"]],
+        ).fetchone()
+    assert rows == [
+        ("changed", "vehicle_id=bus; scenario_id=a", "pack_cost_usd", None, "5.0"),
+        ("changed", "vehicle_id=bus; scenario_id=a", "pack_mass_kg", "1000.0", None),
+        ("changed", "vehicle_id=truck; scenario_id=a", "pack_mass_kg", "2000.0", None),
+    ]
+    assert counts == (0, 0, 2)
+
+
 def test_table_fingerprints_ignore_row_order_and_see_any_changed_value():
     """The fast path of the release diff: equal fingerprints only for the same rows (any order)."""
     from pipelines.publish.releases import _fingerprints

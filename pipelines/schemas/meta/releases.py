@@ -96,8 +96,8 @@ class Changes(ComputedTable):
         unique = ["release_id", "table_name", "row_key", "column_name"]
         description = (
             "Row-level difference of every table between a release and the previous one, by the table's key: "
-            "added and removed rows, and for changed rows each column with old and new value. Kept for the "
-            "releases whose files are retained."
+            "added and removed rows, and for changed rows each column with old and new value (a column added or "
+            "dropped reads as null on the side that lacks it). Kept for the releases whose files are retained."
         )
         metadata = {
             "grain": "one row per added or removed row, one row per changed column of a changed row",
