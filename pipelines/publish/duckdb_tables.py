@@ -9,10 +9,11 @@ model says not nullable, and FOREIGN KEY for the references DuckDB can declare, 
 tools show keys and relations. A streamed table (model.design_sweep) gets its PRIMARY KEY by
 ALTER TABLE once its rows are in, in the same transaction: DuckDB then builds the index in one
 pass at COMMIT instead of inserting every key into a transaction-local index and merging it
-(for 5,000,000 rows, about 1.3 s of CPU instead of 3.7 s); the catalog entry is the same. Parents are written before their children because every
-referencing dataset depends on its parent asset; DuckDB refuses to drop a referenced table, so
-rewriting a parent first drops its referencing tables (they are downstream, rewritten later in
-the same run, and a failed run's staging copy is never published).
+(for 5,000,000 rows, about 1.3 s of CPU instead of 3.7 s); the catalog entry is the same.
+Parents are written before their children because every referencing dataset depends on its
+parent asset; DuckDB refuses to drop a referenced table, so rewriting a parent first drops its
+referencing tables (they are downstream, rewritten later in the same run, and a failed run's
+staging copy is never published).
 """
 from __future__ import annotations
 
