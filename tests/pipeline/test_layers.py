@@ -1,6 +1,6 @@
 """No module of pipelines/ imports from a higher layer (function-level imports included).
 
-The order, lowest first, is the one the README's layout table gives. A package may import from
+The order, lowest first, is the one the layout table of docs/developer.md gives. A package may import from
 its own layer and any lower one; a module not listed here fails the test until it is placed."""
 from __future__ import annotations
 
@@ -61,23 +61,23 @@ def test_query_path_imports_no_pipeline_code():
     assert list(_imports(PACKAGE / "query.py")) == []
 
 
-def test_readme_layout_table_lists_every_layer_in_order():
-    """The README's layout table names every package and top-level module of pipelines/, lowest
+def test_developer_guide_layout_table_lists_every_layer_in_order():
+    """The layout table of docs/developer.md names every package and top-level module of pipelines/, lowest
     layer first (the order LAYERS enforces)."""
     import re
 
-    readme = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
-    section = readme.split("## Layout", 1)[1].split("\n## ", 1)[0]
+    guide = (PACKAGE.parent / "docs" / "developer.md").read_text(encoding="utf-8")
+    section = guide.split("## Layout", 1)[1].split("\n## ", 1)[0]
     rows = [line for line in section.splitlines() if line.startswith("| `")]
     ranks, named = [], set()
     for row in rows:
         first_cell = row.split("|")[1]
         names = [n.removesuffix(".py") for n in re.findall(r"`pipelines/([A-Za-z_]+)(?:\.py|/)`", first_cell)]
-        assert all(n in RANK for n in names), f"README names an unknown part of pipelines/: {names}"
+        assert all(n in RANK for n in names), f"docs/developer.md names an unknown part of pipelines/: {names}"
         named.update(names)
         ranks += [RANK[n] for n in names]
-    assert ranks == sorted(ranks), "README layout rows are not lowest layer first"
-    assert set(RANK) - {"__init__"} - named == set(), "the README layout table misses these"
+    assert ranks == sorted(ranks), "docs/developer.md layout rows are not lowest layer first"
+    assert set(RANK) - {"__init__"} - named == set(), "the layout table of docs/developer.md misses these"
 
 
 def test_asset_modules_only_declare():
