@@ -9,7 +9,7 @@ DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export DAGSTER_HOME
 UI_PORT ?= 3000
 
-.PHONY: setup build test lint ui query docs bench clean
+.PHONY: setup build test lint ui query docs site bench clean
 
 setup: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 
@@ -58,6 +58,10 @@ query: setup
 docs: setup
 	$(BIN)/battery docs
 
+# The static catalogue (warehouse/site/) from the published file; `make build` writes it too.
+site: setup
+	$(BIN)/battery site
+
 # The quick benchmarks; benchmarks/scale.py (minutes to an hour) and benchmarks/render_charts.py
 # (needs a built warehouse folder) are run by hand, as docs/developer.md's performance section says.
 BENCHMARKS := build_vs_floor build_warehouse curate_tables dagster_step_overhead refresh_one_file cell_model_throughput \
@@ -66,4 +70,4 @@ bench: setup
 	@for name in $(BENCHMARKS); do echo "== benchmarks/$$name.py"; $(BIN)/python benchmarks/$$name.py || exit 1; done
 
 clean:
-	rm -rf warehouse/*.duckdb warehouse/.build warehouse/exports warehouse/releases
+	rm -rf warehouse/*.duckdb warehouse/.build warehouse/exports warehouse/releases warehouse/site

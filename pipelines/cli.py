@@ -7,6 +7,7 @@
     battery query ... --format table|csv|json|markdown
     battery docs [--check]        regenerate (or verify) docs/data_dictionary.md and the curator's guide in sources/README.md
     battery ui [--port N]         Dagster webserver + daemon; Ctrl-C / SIGTERM stops both and their children
+    battery site [--serve]        write the static catalogue warehouse/site/ from the published file [and serve it on 127.0.0.1]
 """
 from __future__ import annotations
 
@@ -238,6 +239,35 @@ def docs(args: argparse.Namespace) -> int:
     return 0
 
 
+def site(args: argparse.Namespace) -> int:
+    """Regenerate warehouse/site/ from the published file; with --serve, preview it over HTTP on
+    the loopback address only (the files also open directly, no server needed)."""
+    from pipelines.publish.site import build_site
+    from pipelines.settings import current_paths
+
+    paths = current_paths()
+    if not paths.published_db.exists():
+        print(f"no published warehouse at {paths.published_db}: run `make build` first", file=sys.stderr)
+        return 2
+    started = time.monotonic()
+    summary = build_site(paths.published_db, paths.site_dir, paths.exports_dir)
+    print(f"wrote {paths.site_dir / 'index.html'}: {summary['pages']} pages of release {summary['release'] or '(none)'} "
+          f"in {time.monotonic() - started:.2f}s")
+    if not args.serve:
+        return 0
+    import functools
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    handler = functools.partial(SimpleHTTPRequestHandler, directory=str(paths.site_dir))
+    with ThreadingHTTPServer((args.host, args.port), handler) as server:
+        print(f"catalogue on http://{args.host}:{server.server_address[1]}/ ; Ctrl-C stops it", flush=True)
+        try:
+            server.serve_forever()
+        except KeyboardInterrupt:
+            pass
+    return 0
+
+
 def ui(args: argparse.Namespace) -> int:
     """dagster-webserver and dagster-daemon, each in its own process group, stopped together.
 
@@ -305,6 +335,11 @@ def main(argv: list[str] | None = None) -> int:
     d = sub.add_parser("docs", help="regenerate the data dictionary and the curator's guide from the pandera models")
     d.add_argument("--check", action="store_true", help="fail if the committed dictionary or guide is stale")
     d.set_defaults(func=docs)
+    w = sub.add_parser("site", help="write the static catalogue warehouse/site/ from the published file")
+    w.add_argument("--serve", action="store_true", help="then serve it on http://HOST:PORT until Ctrl-C")
+    w.add_argument("--host", default="127.0.0.1")
+    w.add_argument("--port", type=int, default=8000, help="0 picks a free port")
+    w.set_defaults(func=site)
     u = sub.add_parser("ui", help="start the Dagster webserver and daemon")
     u.add_argument("--host", default="127.0.0.1")
     u.add_argument("--port", type=int, default=3000)

@@ -18,7 +18,7 @@ from pipelines.assets.sizing import sizing_assets
 from pipelines.assets.source_files import source_assets
 from pipelines.assets.technology_db import technology_db_assets
 from pipelines.assets.technology_packs import technology_pack_assets
-from pipelines.assets.warehouse import exports, published_warehouse_asset
+from pipelines.assets.warehouse import exports, published_warehouse_asset, site_asset
 from pipelines.automation.refresh import daily_refresh_schedule, sources_changed_sensor
 from pipelines.progress import progress_logger
 from pipelines.publish.io_manager import StagingDuckDBIOManager
@@ -27,7 +27,7 @@ table_assets = [*curated_assets, *model_assets, *sizing_assets, reconciliation, 
 table_keys = [key for a in table_assets for key in a.keys]
 warehouse_asset = published_warehouse_asset(table_keys)
 
-all_assets = [*source_assets, *table_assets, warehouse_asset, exports, *chart_assets]
+all_assets = [*source_assets, *table_assets, warehouse_asset, exports, *chart_assets, site_asset([k for a in chart_assets for k in a.keys])]
 
 # Every materializable asset; the observable sources are observed by the sensor instead.
 build_warehouse_job = define_asset_job(

@@ -36,6 +36,11 @@ class Paths:
     def exports_dir(self) -> Path:
         return self.warehouse_dir / "exports"
 
+    @property
+    def site_dir(self) -> Path:
+        """The static catalogue (publish/site.py), regenerated from the published file."""
+        return self.warehouse_dir / "site"
+
 
 def current_paths() -> Paths:
     return Paths(

@@ -11,10 +11,12 @@ from dagster._utils.schedules import cron_string_iterator
 from pipelines.assets.table_metadata import OWNERS, asset_key
 from pipelines.publish.atomic import publish
 from pipelines.publish.exports import export_tables
+from pipelines.publish.site import build_site
 from pipelines.settings import current_paths, freshness_margin_hours, refresh_cron, refresh_timezone
 
 PUBLISHED_KEY = asset_key("warehouse.battery_duckdb")
 EXPORTS_KEY = asset_key("warehouse.exports")
+SITE_KEY = asset_key("warehouse.site")
 
 
 def schedule_period(cron: str, timezone: str, ticks: int = 64) -> timedelta:
@@ -74,3 +76,13 @@ def exports(config: ExportConfig) -> MaterializeResult:
     return MaterializeResult(
         metadata={"folder": str(paths.exports_dir / "tables"), "formats": ", ".join(formats), "tables": len(rows)}
     )
+
+
+def site_asset(chart_keys: list[AssetKey]) -> AssetsDefinition:
+    @asset(key=SITE_KEY, deps=[EXPORTS_KEY, *chart_keys], group_name="warehouse", kinds={"html"}, owners=OWNERS,
+           description="warehouse/site/: the static catalogue of the published file (search; technology, document, table and release pages).")
+    def site() -> MaterializeResult:
+        paths = current_paths()
+        return MaterializeResult(metadata={"folder": str(paths.site_dir), **build_site(paths.published_db, paths.site_dir, paths.exports_dir)})
+
+    return site

@@ -10,6 +10,7 @@ cell is neutralised with a leading apostrophe (`'-20 to 55`), as OWASP advises; 
 from __future__ import annotations
 
 import shutil
+import threading
 from pathlib import Path
 
 from pipelines.publish.duckdb_tables import connect
@@ -64,10 +65,19 @@ def export_tables(published_db: Path, target: Path, formats: tuple[str, ...] = (
                 " UNION ALL ".join(f"SELECT {i} AS i, count(*) AS n FROM {_quote(s)}.{_quote(t)}" for i, (s, t) in enumerate(tables))
             ).fetchall()
             rows = {f"{tables[i][0]}.{tables[i][1]}": n for i, n in sorted(counted)}
+    replace_folder(staging, target)
+    return rows
+
+
+def replace_folder(staging: Path, target: Path, background: bool = False) -> None:
+    """Swap a completed `staging` folder in as `target`; the old one is removed after the swap
+    (by a thread when `background`: a reader of `target` never sees a partial folder either way)."""
     previous = target.with_name(target.name + ".previous")
     shutil.rmtree(previous, ignore_errors=True)
     if target.exists():
         target.rename(previous)
     staging.rename(target)
-    shutil.rmtree(previous, ignore_errors=True)
-    return rows
+    if background:
+        threading.Thread(target=shutil.rmtree, args=(previous,), kwargs={"ignore_errors": True}, name="remove-previous").start()
+    else:
+        shutil.rmtree(previous, ignore_errors=True)
