@@ -165,7 +165,8 @@ def html_table(rows: list[dict], columns: list[str], links: dict | None = None, 
         for c in columns:
             text = _e(_text(row.get(c)))
             href = links[c](row) if c in links and row.get(c) is not None else None
-            cells.append(f'<td><a href="{_e(href)}">{text}</a></td>' if href else f"<td>{text}</td>")
+            td = '<td class="long">' if len(text) > 60 else "<td>"  # long text gets a wide column, not a tall row
+            cells.append(f'{td}<a href="{_e(href)}">{text}</a></td>' if href else f"{td}{text}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return f'<div class="scroll"><table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
 

@@ -112,7 +112,12 @@
       var fragment = document.createDocumentFragment();
       shown.forEach(function (row) {
         var tr = el("tr");
-        row.forEach(function (v, i) { tr.appendChild(el("td", numeric[i] ? { "class": "num" } : {}, cellText(v))); });
+        row.forEach(function (v, i) {
+          var text = cellText(v);
+          var attrs = numeric[i] ? { "class": "num" } : {};
+          if (text.length > 40) attrs.title = text;  /* the whole text on hover where the cell cuts it */
+          tr.appendChild(el("td", attrs, text));
+        });
         fragment.appendChild(tr);
       });
       body.appendChild(fragment);
