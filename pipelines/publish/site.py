@@ -68,10 +68,6 @@ def _q(identifier: str) -> str:
     return '"' + identifier.replace('"', '""') + '"'
 
 
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 JSON_NATIVE = re.compile(r"^(BOOLEAN|TINYINT|SMALLINT|INTEGER|BIGINT|UTINYINT|USMALLINT|UINTEGER|FLOAT|DOUBLE|VARCHAR)$")
 
 
@@ -128,6 +124,13 @@ class Warehouse:
         sql += f" LIMIT {int(limit)}" if limit else ""
         names, rows = self.rows(sql, params)
         return [dict(zip(names, row)) for row in rows]
+
+    def grouped(self, table: str, column: str, order: str = "") -> dict[object, list[dict]]:
+        """Every row of `table` by its value of `column`: one query, however many values."""
+        groups: dict[object, list[dict]] = defaultdict(list)
+        for row in self.select(table, order=order) if self.has(table, column) else []:
+            groups[row[column]].append(row)
+        return groups
 
     def with_column(self, column: str) -> list[str]:
         return [t for t, info in self.tables.items() if column in info["columns"]]
@@ -264,6 +267,20 @@ class Site:
             rows_json, _, n = value.rpartition("|")
             out[name] = (columns[name], rows_json, int(n))
         return out
+
+    def changes_previews(self) -> dict[str, tuple[list[str], str, int, int]]:
+        """release id -> (columns, first rows of meta.changes as JSON, rows in it, rows in all),
+        every release in one query."""
+        if not self.wh.has("meta.changes", "release_id"):
+            return {}
+        kept = {c: info["type"] for c, info in self.wh.tables["meta.changes"]["columns"].items() if c != "release_id"}
+        cells = ", ".join(_json_expr(c, t) for c, t in kept.items())
+        rows = self.wh.con.execute(
+            f"SELECT release_id, coalesce(json_group_array(json_array({cells})), '[]')::VARCHAR, count(*), max(total) "
+            "FROM (SELECT *, row_number() OVER (PARTITION BY release_id) AS n, count(*) OVER (PARTITION BY release_id) AS total "
+            f"FROM meta.changes) WHERE n <= {PREVIEW_ROWS} GROUP BY release_id"
+        ).fetchall()
+        return {rid: (list(kept), rows_json, shown, total) for rid, rows_json, shown, total in rows}
 
     # ------------------------------------------------------------ pages
     def build(self) -> dict:
@@ -551,13 +568,14 @@ class Site:
 
     def document_pages(self) -> None:
         wh = self.wh
-        numbered = [t for t in wh.with_column("document_id") if wh.has(t, "published_text")]
+        numbered = {t: wh.grouped(t, "document_id") for t in wh.with_column("document_id") if wh.has(t, "published_text")}
+        references = wh.grouped("curated.references", "document_id", order="reference_id")
         listing = []
         for doc_id, doc in self.documents.items():
             parts = [definition_list(doc, links={"url": lambda r: r["url"]})]
             total = 0
-            for t in numbered:
-                rows = wh.select(t, "document_id = ?", [doc_id])
+            for t, by_document in numbered.items():
+                rows = by_document.get(doc_id, [])
                 if not rows:
                     continue
                 total += len(rows)
@@ -568,7 +586,7 @@ class Site:
                 cols = [c for c in cols if c in text_cols]
                 parts.append(f'<h3><a href="{self.table_link(t)}">{_e(t)}</a> <span class="muted">({len(rows)} rows)</span></h3>'
                              + html_table(rows, cols, {"technology_id": self.tech_link}))
-            refs = wh.select("curated.references", "document_id = ?", [doc_id], order="reference_id") if wh.has("curated.references", "document_id") else []
+            refs = references.get(doc_id, [])
             if refs:
                 parts.append(f"<h2>Its reference list <span class=\"muted\">({len(refs)})</span></h2>"
                              + html_table(refs, shown_columns(refs, skip=(*PROVENANCE, "document_id"))))
@@ -585,23 +603,22 @@ class Site:
 
     def release_pages(self) -> None:
         wh = self.wh
+        per_release = wh.grouped("meta.release_tables", "release_id", order="table_name")
+        changes = self.changes_previews()
         for release in self.releases:
             rid = release["release_id"]
-            tables = wh.select("meta.release_tables", "release_id = ?", [rid], order="table_name") if wh.has("meta.release_tables", "release_id") else []
+            tables = per_release.get(rid, [])
             changed = [t for t in tables if any((t.get(k) or 0) for k in ("rows_added", "rows_removed", "rows_changed"))]
             parts = [definition_list(release)]
             if tables:
                 cols = shown_columns(changed or tables, skip=("release_id",))
                 parts.append(f"<h2>Tables that changed <span class=\"muted\">({len(changed)} of {len(tables)})</span></h2>"
                              + (html_table(changed, cols, {"table_name": lambda r: self.table_link(r["table_name"]) if r["table_name"] in wh.tables else None}) if changed else "<p>None.</p>"))
-            if wh.has("meta.changes", "release_id"):
-                total = wh.con.execute("SELECT count(*) FROM meta.changes WHERE release_id = ?", [rid]).fetchone()[0]
-                if total:
-                    names, rows_json, shown = self.previews({f"changes.{rid}": ("meta.changes", f"release_id = {_literal(rid)}", ("release_id",))})[f"changes.{rid}"]
-                    widget = self.preview(f"changes.{rid}", names, rows_json, shown, total, f"changes-{slug(rid)}.csv")
-                    parts.append(f"<h2>Row-level changes <span class=\"muted\">({total:,})</span></h2>{widget}")
-                    self.write(f"releases/{slug(rid)}.html", page(f"What changed in {rid}", "\n".join(parts), 1, self.stamp))
-                    continue
+            if rid in changes:
+                names, rows_json, shown, total = changes[rid]
+                widget = self.preview(f"changes.{rid}", names, rows_json, shown, total, f"changes-{slug(rid)}.csv")
+                parts.append(f"<h2>Row-level changes <span class=\"muted\">({total:,})</span></h2>{widget}")
+            else:
                 parts.append("<h2>Row-level changes</h2><p>None kept for this release: it is the first release, changed no row, or its "
                              "changes were pruned with its release file (meta.releases keeps every release).</p>")
             self.write(f"releases/{slug(rid)}.html", page(f"What changed in {rid}", "\n".join(parts), 1, self.stamp))

@@ -92,6 +92,24 @@ def test_sections_follow_what_the_warehouse_holds(built_warehouse, tmp_path):
     assert summary["tables"] == len(_facts(db)["tables"])
 
 
+def test_a_release_page_lists_its_changes(built_warehouse, tmp_path):
+    db = tmp_path / "battery.duckdb"
+    shutil.copy(built_warehouse.published_db, db)
+    with duckdb.connect(str(db)) as con:
+        release = con.execute("SELECT release_id FROM meta.releases ORDER BY release_number DESC LIMIT 1").fetchone()[0]
+        con.execute(
+            "INSERT INTO meta.changes (release_id, table_name, change, row_key, column_name, old_value, new_value, delta) "
+            "SELECT ?, 'curated.vehicle_requirements', 'changed', 'vehicle_id=bus-' || i, 'value', '150', '160', 10.0 FROM range(3) t(i)",
+            [release],
+        )
+    build_site(db, tmp_path / "site", built_warehouse.exports_dir)
+    page = (tmp_path / "site" / "releases" / f"{slug(release)}.html").read_text(encoding="utf-8")
+    assert "Row-level changes <span class=\"muted\">(3)</span>" in page
+    data = json.loads(re.search(r"window\.BATTERY_DATA\[[^\]]+\]=(\{.*?\});</script>", page)[1])
+    assert data["total"] == 3 and len(data["rows"]) == 3 and "release_id" not in data["columns"]
+    assert {row[data["columns"].index("row_key")] for row in data["rows"]} == {f"vehicle_id=bus-{i}" for i in range(3)}
+
+
 def test_every_number_of_a_document_is_on_its_page(built_warehouse):
     site = built_warehouse.warehouse_dir / "site"
     with duckdb.connect(str(built_warehouse.published_db), read_only=True) as con:
