@@ -25,6 +25,7 @@ import shutil
 from collections import defaultdict
 from datetime import date, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 from pipelines.publish.chart_builders import CHARTS
 from pipelines.publish.dictionary import table_metadata
@@ -62,6 +63,16 @@ def _text(value: object) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
+
+
+def web_link(url: object) -> str | None:
+    """A document's address as a link only when it is a web address (never javascript: or a path)."""
+    text = str(url or "").strip()
+    return text if re.match(r"https?://", text, flags=re.I) else None
+
+
+def plural(n: int, noun: str, nouns: str | None = None) -> str:
+    return f"{n:,} {noun if n == 1 else nouns or noun + 's'}"
 
 
 def _q(identifier: str) -> str:
@@ -181,8 +192,9 @@ def definition_list(row: dict, skip: tuple[str, ...] = PROVENANCE, links: dict |
         if key in skip or value is None or _text(value) == "":
             continue
         text = _e(_text(value))
-        if key in links:
-            text = f'<a href="{_e(links[key](row))}">{text}</a>'
+        href = links[key](row) if key in links else None
+        if href:
+            text = f'<a href="{_e(href)}">{text}</a>'
         items.append(f"<dt>{_e(key)}</dt><dd>{text}</dd>")
     return f'<dl class="facts">{"".join(items)}</dl>'
 
@@ -391,7 +403,7 @@ class Site:
             org = organisations.get(p.get("organisation_id"), {})
             self.search.append({"k": "product", "n": p.get("name") or p["product_id"], "d": " ".join(_text(x) for x in (org.get("name"), self.technologies.get(p.get("technology_id"), {}).get("label"), p.get("note")) if x), "u": f"technologies/{slug(p['technology_id'])}.html#product-{slug(p['product_id'])}" if p.get("technology_id") else f"tables/{slug('curated.products')}.html"})
         for o in organisations.values():
-            self.search.append({"k": "organisation", "n": o.get("name") or o["organisation_id"], "d": " ".join(_text(x) for x in (o.get("kind"), o.get("country"), o.get("note")) if x), "u": f"tables/{slug('curated.organisations')}.html#q={o['organisation_id']}"})
+            self.search.append({"k": "organisation", "n": o.get("name") or o["organisation_id"], "d": " ".join(_text(x) for x in (o.get("kind"), o.get("country"), o.get("note")) if x), "u": f"tables/{slug('curated.organisations')}.html#q={quote(str(o['organisation_id']))}"})
 
         claims_by_tech: dict[str, list[dict]] = defaultdict(list)
         order = "metric, claim_date DESC" if wh.has("curated.cell_claims", "claim_date") else "metric"
@@ -435,7 +447,7 @@ class Site:
             mine_products = [p for p in products if p.get("technology_id") == tech_id]
 
             def org_link(row: dict) -> str:
-                return f"../tables/curated.organisations.html#q={row['organisation_id']}"
+                return f"../tables/curated.organisations.html#q={quote(str(row['organisation_id']))}"
 
             if mine_products:
                 sections.append("<h2>Products</h2>" + "".join(
@@ -560,7 +572,8 @@ class Site:
             return ""
         items = "".join(
             f'<li><a href="../documents/{slug(d)}.html">{_e(self.documents.get(d, {}).get("title") or d)}</a>'
-            + (f' · <a href="{_e(self.documents[d]["url"])}" rel="external">{_e(self.documents[d]["url"])}</a>' if self.documents.get(d, {}).get("url") else "")
+            + (f' · <a href="{_e(web_link(self.documents[d].get("url")))}" rel="external">{_e(self.documents[d]["url"])}</a>'
+               if web_link(self.documents.get(d, {}).get("url")) else "")
             + "</li>"
             for d in ids
         )
@@ -572,7 +585,7 @@ class Site:
         references = wh.grouped("curated.references", "document_id", order="reference_id")
         listing = []
         for doc_id, doc in self.documents.items():
-            parts = [definition_list(doc, links={"url": lambda r: r["url"]})]
+            parts = [definition_list(doc, links={"url": lambda r: web_link(r["url"])})]
             total = 0
             for t, by_document in numbered.items():
                 rows = by_document.get(doc_id, [])
@@ -629,10 +642,11 @@ class Site:
 
     def home(self, charts: list[tuple[str, str]], families: dict) -> None:
         wh = self.wh
-        counts = [(f"{len(self.technologies)} technologies", "technologies.html"), (f"{len(self.documents)} documents", "documents.html"),
-                  (f"{len(wh.tables)} tables", "tables.html"), (f"{len(self.releases)} releases", "releases.html")]
+        counts = [(plural(len(self.technologies), "technology", "technologies"), "technologies.html"),
+                  (plural(len(self.documents), "document"), "documents.html"),
+                  (plural(len(wh.tables), "table"), "tables.html"), (plural(len(self.releases), "release"), "releases.html")]
         if wh.has("curated.cell_claims"):
-            counts.insert(1, (f"{wh.tables['curated.cell_claims'].get('rows', 0):,} claims", "tables/curated.cell_claims.html"))
+            counts.insert(1, (plural(wh.tables["curated.cell_claims"].get("rows", 0), "claim"), "tables/curated.cell_claims.html"))
         fam = "".join(
             f'<li><a href="families/{slug(f)}.html">{_e(t[0].get("family_name") or f)}</a> <span class="muted">{len(t)}</span></li>'
             for f, t in sorted(families.items())

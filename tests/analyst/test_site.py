@@ -73,7 +73,8 @@ def test_search_covers_every_technology_document_table_and_column(built_warehous
 
 def test_sections_follow_what_the_warehouse_holds(built_warehouse, tmp_path):
     """A readiness table, a cost table and a new claim column, added to a copy of the published
-    file, appear on the technology pages with no change to the generator."""
+    file, appear on the technology pages with no change to the generator; a document address that
+    is not a web address is shown as text, never as a link."""
     db = tmp_path / "battery.duckdb"
     shutil.copy(built_warehouse.published_db, db)
     with duckdb.connect(str(db)) as con:
@@ -83,12 +84,16 @@ def test_sections_follow_what_the_warehouse_holds(built_warehouse, tmp_path):
         con.execute("ALTER TABLE curated.cell_claims ADD COLUMN quote VARCHAR")
         con.execute("UPDATE curated.cell_claims SET quote = 'quote-marker-' || claim_id")
         claim = con.execute("SELECT claim_id FROM curated.cell_claims WHERE technology_id = ? LIMIT 1", [tech]).fetchone()[0]
+        document = con.execute("SELECT document_id FROM curated.cell_claims WHERE claim_id = ?", [claim]).fetchone()[0]
+        con.execute("UPDATE curated.documents SET url = 'javascript:alert(1)' WHERE document_id = ?", [document])
     summary = build_site(db, tmp_path / "site", built_warehouse.exports_dir)
     page = (tmp_path / "site" / "technologies" / f"{slug(tech)}.html").read_text(encoding="utf-8")
     assert "<h2>Readiness</h2>" in page and "TRL 6 (test)" in page
     assert "<h2>What it costs</h2>" in page and "tco-marker-123" in page
     assert f"quote-marker-{claim}" in page and "<th>quote</th>" in page
     assert (tmp_path / "site" / "tables" / "analysis.technology_readiness.html").exists()
+    document_page = (tmp_path / "site" / "documents" / f"{slug(document)}.html").read_text(encoding="utf-8")
+    assert "javascript:alert(1)" in document_page and 'href="javascript:' not in document_page + page  # shown, never a link
     assert summary["tables"] == len(_facts(db)["tables"])
 
 
