@@ -170,9 +170,9 @@ def page(title: str, body: str, depth: int, stamp: str, scripts: tuple[str, ...]
     )
 
 
-def html_table(rows: list[dict], columns: list[str], links: dict | None = None, cls: str = "") -> str:
-    links = links or {}
-    head = "".join(f"<th>{_e(c)}</th>" for c in columns)
+def html_table(rows: list[dict], columns: list[str], links: dict | None = None, cls: str = "", units: dict | None = None) -> str:
+    links, units = links or {}, units or {}
+    head = "".join(f"<th>{_e(c)}" + (f' <span class="unit">[{_e(units[c])}]</span>' if units.get(c) else "") + "</th>" for c in columns)
     body = []
     for row in rows:
         cells = []
@@ -228,6 +228,11 @@ class Site:
         self.search: list[dict] = []
         self.technologies = {r["technology_id"]: r for r in wh.select("curated.technologies", order="technology_id")}
         self.documents = {r["document_id"]: r for r in wh.select("curated.documents", order="document_id")}
+
+    def units(self, table: str) -> dict[str, str]:
+        """column -> unit, from the table's pandera model (none for a table without one)."""
+        model = self.models.get(table)
+        return {d.name: d.unit for d in column_docs(model) if d.unit} if model is not None else {}
 
     # links, relative to a page one folder down
     def tech_link(self, row: dict) -> str:
@@ -529,8 +534,10 @@ class Site:
             row = {**c, **performance.get(c["cell_id"], {})}
             merged.append(row)
             fields += [k for k in row if k not in fields and k not in PROVENANCE and k != "cell_id"]
+        units = {**self.units("curated.modelled_cells"), **self.units("model.cell_performance")}
         rows = "".join(
-            f"<tr><th>{_e(f)}</th>" + "".join(f"<td>{_e(_text(r.get(f)))}</td>" for r in merged) + "</tr>"
+            f"<tr><th>{_e(f)}" + (f' <span class="unit">[{_e(units[f])}]</span>' if units.get(f) else "") + "</th>"
+            + "".join(f"<td>{_e(_text(r.get(f)))}</td>" for r in merged) + "</tr>"
             for f in fields if any(r.get(f) is not None for r in merged)
         )
         head = "".join(f"<th>{_e(c)}</th>" for c in columns)
@@ -550,12 +557,12 @@ class Site:
                   "workday_hours", "feasible_probability", "pack_mass_p50", "max_pack_mass", "pack_cost_p50", "limit_basis")
         parts = ['<h2>Vehicles and machines</h2><p class="note">Every vehicle and construction machine built with this technology\'s '
                  "claimed cells (Monte Carlo p5 / p50 / p95). <b>feasible_probability</b> is the share of samples whose pack fits "
-                 "the vehicle's mass and volume limits; costs are in the units of the table's columns.</p>"]
+                 "the vehicle's mass and volume limits; units in brackets.</p>"]
         for title, rows, cols, table in (("Vehicles", vehicles, v_cols, "sizing.technology_packs"), ("Construction machines", machines, m_cols, "sizing.technology_machine_packs")):
             if rows:
                 feasible = sum(1 for r in rows if (r.get("feasible_probability") or 0) >= 0.5)
                 parts.append(f"<h3>{title} <span class=\"muted\">({feasible} of {len(rows)} rows feasible in at least half the samples)</span></h3>"
-                             + html_table(rows, present(rows, cols)) + f'<p class="note">From <a href="{self.table_link(table)}">{table}</a>; units in its column list.</p>')
+                             + html_table(rows, present(rows, cols), units=self.units(table)) + f'<p class="note">From <a href="{self.table_link(table)}">{table}</a>.</p>')
         return "".join(parts)
 
     def other_section(self, heading: str | None, table: str, rows: list[dict]) -> str:
@@ -564,7 +571,7 @@ class Site:
         cols = shown_columns(rows, skip=(*PROVENANCE, "technology_id"))
         title = heading or table
         return (f'<h2>{_e(title)}</h2><p class="note">From <a href="{self.table_link(table)}"><code>{_e(table)}</code></a>: '
-                f'{_e(self.wh.tables[table]["comment"])}</p>' + html_table(rows, cols, {"document_id": self.doc_link}))
+                f'{_e(self.wh.tables[table]["comment"])}</p>' + html_table(rows, cols, {"document_id": self.doc_link}, units=self.units(table)))
 
     def sources_section(self, claims: list[dict]) -> str:
         ids = sorted({c["document_id"] for c in claims if c.get("document_id")})
