@@ -179,7 +179,8 @@ def html_table(rows: list[dict], columns: list[str], links: dict | None = None, 
         for c in columns:
             text = _e(_text(row.get(c)))
             href = links[c](row) if c in links and row.get(c) is not None else None
-            td = '<td class="long">' if len(text) > 60 else "<td>"  # long text gets a wide column, not a tall row
+            # short text on one line, long text in a wide column: no tall, narrow rows
+            td = '<td class="long">' if len(text) > 60 else '<td class="short">' if len(text) <= 40 else "<td>"
             cells.append(f'{td}<a href="{_e(href)}">{text}</a></td>' if href else f"{td}{text}</td>")
         body.append("<tr>" + "".join(cells) + "</tr>")
     return f'<div class="scroll"><table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table></div>'
@@ -471,7 +472,7 @@ class Site:
             name = techs[0].get("family_name") or family
             rows = "".join(
                 f'<li><a href="../technologies/{slug(t["technology_id"])}.html">{_e(t.get("label") or t["technology_id"])}</a>'
-                f' <span class="muted">{len(claims_by_tech.get(t["technology_id"], []))} claims</span>'
+                f' <span class="muted">{plural(len(claims_by_tech.get(t["technology_id"], [])), "claim")}</span>'
                 f'<br><span class="desc">{_e(t.get("description"))}</span></li>'
                 for t in techs
             )
