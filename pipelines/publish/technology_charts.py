@@ -31,17 +31,38 @@ def vehicles_shown(vehicles: list[str]) -> list[str]:
     return [vehicles[i] for i in picks]
 
 
+def readiness_marks(technology_packs: pd.DataFrame, technology_feasibility: pd.DataFrame) -> tuple[pd.DataFrame, int, int]:
+    """technology_packs with available_first / available_last (available at the vehicle's required
+    stage by the first / last scenario year of sizing.technology_feasibility) and stage_last (the
+    subject's stage by the last year), and those two years."""
+    keys = ["vehicle_id", "subject_type", "subject_id"]
+    first, last = int(technology_feasibility["year"].min()), int(technology_feasibility["year"].max())
+    f = technology_feasibility.set_index([*keys, "year"])
+    out = technology_packs.copy()
+    for name, year in (("first", first), ("last", last)):
+        idx = pd.MultiIndex.from_frame(out[keys].assign(year=year))
+        out[f"available_{name}"] = f["available"].reindex(idx).fillna(False).astype(bool).to_numpy()
+        out[f"stage_{name}"] = f["stage_by_year"].reindex(idx).fillna("unknown").to_numpy()
+    return out, first, last
+
+
 def render_technology_pack_mass(
-    technology_packs: pd.DataFrame, technologies: pd.DataFrame, products: pd.DataFrame, vehicle_names: pd.Series
+    technology_packs: pd.DataFrame, technologies: pd.DataFrame, products: pd.DataFrame, vehicle_names: pd.Series,
+    technology_feasibility: pd.DataFrame, not_sized: int = 0,
 ) -> Chart:
     """One panel per vehicle (columns; at most MAX_VEHICLE_PANELS, see vehicles_shown), one row
-    per technology or product, lightest first by median over vehicles: the median pack mass as a
-    dot with its 5-95 % band; a filled dot where the pack fits the vehicle's limits in at least
-    half of the samples, hollow otherwise; the vehicle's mass limit as a dashed line."""
+    per technology or product (its stage by the last scenario year in brackets), lightest first by
+    median over vehicles: the median pack mass as a dot with its 5-95 % band. Filled green: fits the
+    vehicle's limits in at least half of the samples and its cells are available at the required
+    stage by the first scenario year; hatched: fits, available only by the last scenario year;
+    hollow green: fits but not available by the last year (a lab cell, a prototype, unknown);
+    hollow orange: does not fit. The vehicle's mass limit is a dashed line."""
     from matplotlib.lines import Line2D
 
-    packs = technology_packs.assign(label=display_names(technology_packs, technologies, products))
+    packs, first, last = readiness_marks(technology_packs, technology_feasibility)
+    packs["label"] = display_names(packs, technologies, products)
     packs["label"] = np.where(packs["subject_type"].eq("product"), packs["label"] + " (product)", packs["label"])
+    packs["label"] = packs["label"] + " [" + packs["stage_last"].str.replace("_", " ") + "]"
     order = packs.groupby("label")["pack_mass_p50"].median().sort_values(ascending=False).index.tolist()
     vehicles = packs.groupby("vehicle_id")["battery_energy"].first().sort_values().index.tolist()
     shown = vehicles_shown(vehicles)
@@ -55,10 +76,15 @@ def render_technology_pack_mass(
     for ax, vehicle in zip(axes, vehicles):
         rows = packs[packs["vehicle_id"].eq(vehicle)]
         pos = rows["label"].map(y).to_numpy()
-        feasible = rows["feasible_probability"].to_numpy() >= 0.5
+        fits = rows["feasible_probability"].to_numpy() >= 0.5
+        now, later = rows["available_first"].to_numpy(), rows["available_last"].to_numpy()
+        mass = rows["pack_mass_p50"].to_numpy()
         ax.hlines(pos, rows["pack_mass_p5"], rows["pack_mass_p95"], color="#7570b3", linewidth=2.5, alpha=0.6, zorder=2)
-        ax.scatter(rows["pack_mass_p50"][feasible], pos[feasible], color="#1b9e77", edgecolor="black", linewidth=0.5, s=28, zorder=3)
-        ax.scatter(rows["pack_mass_p50"][~feasible], pos[~feasible], facecolor="white", edgecolor="#d95f02", linewidth=1.2, s=28, zorder=3)
+        ready_now, ready_later, never = fits & now, fits & ~now & later, fits & ~later
+        ax.scatter(mass[ready_now], pos[ready_now], color="#1b9e77", edgecolor="black", linewidth=0.5, s=30, zorder=3)
+        ax.scatter(mass[ready_later], pos[ready_later], facecolor="white", edgecolor="#1b9e77", hatch="//////", linewidth=1.2, s=42, zorder=3)
+        ax.scatter(mass[never], pos[never], facecolor="white", edgecolor="#1b9e77", linewidth=1.2, s=30, zorder=3)
+        ax.scatter(mass[~fits], pos[~fits], facecolor="white", edgecolor="#d95f02", linewidth=1.2, s=30, zorder=3)
         ax.axvline(rows["max_pack_mass"].iloc[0], color="grey", linestyle="--", linewidth=1)
         ax.set_title(f"{vehicle_names.get(vehicle, vehicle)}\n{rows['battery_energy'].iloc[0]:,.0f} kWh", fontsize=8.5)
         ax.set_xlim(0, None)
@@ -69,16 +95,23 @@ def render_technology_pack_mass(
     axes[0].set_ylim(-0.7, len(order) - 0.3)
     handles = [
         Line2D([], [], color="#7570b3", linewidth=2.5, alpha=0.6, label="5-95 % of samples"),
-        Line2D([], [], marker="o", linestyle="", color="#1b9e77", markeredgecolor="black", label="median, feasible (P >= 0.5)"),
-        Line2D([], [], marker="o", linestyle="", markerfacecolor="white", markeredgecolor="#d95f02", label="median, not feasible"),
-        Line2D([], [], color="grey", linestyle="--", label="mass limit (curated.pack_limits)"),
+        Line2D([], [], marker="o", linestyle="", color="#1b9e77", markeredgecolor="black", label=f"fits (P >= 0.5), available by {first}"),
+        Line2D([], [], marker="o", linestyle="", markerfacecolor="#b3dfd2", markeredgecolor="#1b9e77", label=f"fits, available later, by {last} (hatched)"),
+        Line2D([], [], marker="o", linestyle="", markerfacecolor="white", markeredgecolor="#1b9e77", label=f"fits, not available by {last}"),
+        Line2D([], [], marker="o", linestyle="", markerfacecolor="white", markeredgecolor="#d95f02", label="does not fit"),
+        Line2D([], [], color="grey", linestyle="--", label="mass limit (assumption, curated.pack_limits)"),
     ]
-    fig.legend(handles=handles, loc="lower center", ncol=4, fontsize=8, frameon=False)
-    fig.suptitle("Battery pack mass per vehicle with each technology's claimed cells (Monte Carlo over the claims)", fontsize=10)
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    fig.legend(handles=handles, loc="lower center", ncol=3, fontsize=8, frameon=False)
+    sized = len(order)
+    fig.suptitle(
+        "Battery pack mass per vehicle with each technology's claimed cells (Monte Carlo over the claims); [stage by "
+        f"{last}], available = at the required stage (curated.pack_limits)\n{sized} technologies/products sized, "
+        f"{not_sized} not: see sizing.unsized_subjects (make query NAME=unsized_subjects)", fontsize=10,
+    )
+    fig.tight_layout(rect=(0, 0.08, 1, 1))
     # Measured on the drawn figure like every other chart: row labels, panel titles, legend, title.
     texts = [*axes[0].get_yticklabels(), *(ax.title for ax in axes), *fig.legends, fig._suptitle]
     png = png_bytes(fig)
     overlaps, outside = _label_measures(fig, texts, drawn=True)  # as drawn into the PNG
     return Chart(png, labels=len(order), overlapping_labels=overlaps, labels_outside_figure=outside,
-                 extra={"subjects": len(order), "vehicles": len(vehicles), **left_out})
+                 extra={"subjects": len(order), "subjects_not_sized": int(not_sized), "vehicles": len(vehicles), **left_out})

@@ -157,6 +157,13 @@ CLAIM_STATISTICS: dict[str, str] = {
 # --------------------------------------------------------------------------- technology database
 # Maturity order of cell_claims.status, most mature first.
 MATURITY = ["commercial", "early_production", "under_development", "laboratory", "literature"]
+# Readiness of a technology or product (sources/technology_readiness/), least to most ready.
+READINESS_STAGES: list[str] = ["theoretical", "lab_cell", "prototype", "pilot_samples", "early_production", "commercial"]
+# How a readiness row's year reads: reached (it happened that year), expected (forecast for that
+# year), by (no later than that year: a fact when the year is not after the document, else a forecast).
+YEAR_QUALIFIERS: list[str] = ["reached", "expected", "by"]
+# The "typical" statistic of analysis.technology_comparison, stated once.
+TYPICAL_RULE = "median of the claims' value_best (a range counts as its midpoint, a bound as printed)"
 HEADLINES = {
     "gravimetric": ("Wh/kg", "gravimetric energy density"),
     "volumetric": ("Wh/L", "volumetric energy density"),

@@ -9,7 +9,7 @@ from pandera.typing import Series
 
 from pipelines.schemas.base import SLUG, SOURCE, CuratedRows, catalogue_field, field, key_rule
 from pipelines.schemas.published_values import QUALIFIERS
-from pipelines.schemas.vocabulary import CELL_PROPERTIES, PACK_RATIOS
+from pipelines.schemas.vocabulary import CELL_PROPERTIES, PACK_RATIOS, READINESS_STAGES
 
 ASSET_TYPES = ["vehicle", "machine"]
 LIMIT_BASES = ["report", "assumption"]
@@ -94,6 +94,10 @@ class PackLimits(CuratedRows):
     )
     max_pack_mass: Series[float] = field("Heaviest battery pack the asset can carry", unit="kg", gt=0, bounds=(0, 100_000))
     max_pack_volume: Series[float] = field("Largest battery pack volume the asset can hold", unit="L", gt=0, bounds=(0, 100_000))
+    required_stage: Series[str] = field(
+        "Readiness a technology or product must reach by a scenario year for the asset's pack to count as buildable "
+        "that year (sources/technology_readiness/): " + ", ".join(READINESS_STAGES), isin=READINESS_STAGES,
+    )
     basis: Series[str] = field("report (the report states the limit) or assumption (the data team's)", isin=LIMIT_BASES)
     provenance: Series[str] = field("Where the limit comes from")
     section: Series[str] = catalogue_field("section", description="Locator: report sections the limit draws on, ';'-separated")
