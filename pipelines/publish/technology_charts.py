@@ -115,3 +115,65 @@ def render_technology_pack_mass(
     overlaps, outside = _label_measures(fig, texts, drawn=True)  # as drawn into the PNG
     return Chart(png, labels=len(order), overlapping_labels=overlaps, labels_outside_figure=outside,
                  extra={"subjects": len(order), "subjects_not_sized": int(not_sized), "vehicles": len(vehicles), **left_out})
+
+
+COST_BASIS_COLOURS = {"claimed": "#1b9e77", "technology": "#66a61e", "family": "#e6ab02", "scenario": "#7570b3"}
+
+
+def render_battery_cost_per_mile(
+    ownership: pd.DataFrame, technologies: pd.DataFrame, products: pd.DataFrame, vehicle_names: pd.Series, readiness: pd.DataFrame
+) -> Chart:
+    """One panel per vehicle (at most MAX_VEHICLE_PANELS), one row per sized technology or product
+    (its readiness in brackets), cheapest first by median over vehicles: the median battery cost per
+    mile as a dot with its 5-95 % band, on a log scale, coloured by where the cell cost comes from
+    (its own claims, its technology's, its family's, or the baseline scenario). A subject whose
+    cost per mile cannot be computed is listed with 'no cycle-life claim' and no dot."""
+    from matplotlib.lines import Line2D
+    from matplotlib.ticker import LogLocator, NullFormatter
+
+    rows = ownership.assign(label=display_names(ownership, technologies, products))
+    stage = readiness.set_index(["subject_type", "subject_id"])["stage"]
+    rows["stage"] = stage.reindex(pd.MultiIndex.from_frame(rows[["subject_type", "subject_id"]])).fillna("unknown").to_numpy()
+    rows["label"] = np.where(rows["subject_type"].eq("product"), rows["label"] + " (product)", rows["label"])
+    rows["label"] = rows["label"] + " [" + rows["stage"].str.replace("_", " ") + "]"
+    missing = rows["battery_cost_per_mile_p50"].isna()
+    rows.loc[missing, "label"] = rows.loc[missing, "label"] + " - no cycle-life claim"
+    median = rows.groupby("label")["battery_cost_per_mile_p50"].median()
+    order = median.sort_values(ascending=False, na_position="first").index.tolist()
+    vehicles = rows.groupby("vehicle_id")["battery_energy"].first().sort_values().index.tolist()
+    shown = vehicles_shown(vehicles)
+    y = {label: i for i, label in enumerate(order)}
+    fig = _figure((2.3 * len(shown) + 3.6, 0.32 * len(order) + 2.4))
+    axes = np.atleast_1d(fig.subplots(1, len(shown), sharey=True))
+    drawn = 0
+    for ax, vehicle in zip(axes, shown):
+        part = rows[rows["vehicle_id"].eq(vehicle) & rows["battery_cost_per_mile_p50"].notna()]
+        pos = part["label"].map(y).to_numpy()
+        ax.hlines(pos, part["battery_cost_per_mile_p5"], part["battery_cost_per_mile_p95"], color="#999999", linewidth=2.5, alpha=0.6, zorder=2)
+        colours = part["cost_basis"].map(COST_BASIS_COLOURS).fillna("black")
+        ax.scatter(part["battery_cost_per_mile_p50"], pos, c=colours.tolist(), edgecolor="black", linewidth=0.5, s=30, zorder=3)
+        drawn += len(part)
+        first = rows[rows["vehicle_id"].eq(vehicle)].iloc[0]
+        ax.set_title(f"{vehicle_names.get(vehicle, vehicle)}\n{first['battery_energy']:,.0f} kWh, {first['annual_distance']:,.0f} mi/yr, "
+                     f"{first['service_life']:g} yr", fontsize=8)
+        ax.set_xscale("log")
+        ax.xaxis.set_major_locator(LogLocator(base=10))
+        ax.xaxis.set_minor_formatter(NullFormatter())
+        ax.tick_params(axis="x", labelsize=7)
+        ax.grid(True, axis="x", alpha=0.3, which="both")
+        ax.set_xlabel("battery USD per mile", fontsize=8)
+    axes[0].set_yticks(range(len(order)), order, fontsize=7.5)
+    axes[0].set_ylim(-0.7, len(order) - 0.3)
+    handles = [Line2D([], [], color="#999999", linewidth=2.5, alpha=0.6, label="5-95 % of samples")]
+    handles += [Line2D([], [], marker="o", linestyle="", color=c, markeredgecolor="black", label=f"median; cell cost: {b}")
+                for b, c in COST_BASIS_COLOURS.items()]
+    fig.legend(handles=handles, loc="lower center", ncol=5, fontsize=8, frameon=False)
+    fig.suptitle("Battery cost per mile over the vehicle's service life with each technology's claimed cells and cycle life "
+                 "(pack cost x packs bought / lifetime miles; assumptions: curated.ownership_assumptions)", fontsize=10)
+    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    texts = [*axes[0].get_yticklabels(), *(ax.title for ax in axes), *fig.legends, fig._suptitle]
+    png = png_bytes(fig)
+    overlaps, outside = _label_measures(fig, texts, drawn=True)
+    return Chart(png, labels=len(order), overlapping_labels=overlaps, labels_outside_figure=outside,
+                 extra={"subjects": len(order), "vehicles": len(shown), "points": drawn, "error_bars": drawn,
+                        "subjects_without_cost_per_mile": int(rows.loc[missing, "label"].nunique())})

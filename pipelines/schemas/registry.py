@@ -12,6 +12,7 @@ import sys
 import pandera.pandas as pa
 
 from pipelines.schemas.computed.model import CellPerformance, CellSensitivity, DesignSweep
+from pipelines.schemas.computed.ownership import BatteryOwnership, MachineBatteryOwnership
 from pipelines.schemas.computed.quality import Reconciliation, SourceFindings
 from pipelines.schemas.computed.readiness import (
     TechnologyFeasibility,
@@ -38,6 +39,7 @@ from pipelines.schemas.curated.cell_model_inputs import (
 )
 from pipelines.schemas.curated.claims import CellClaims
 from pipelines.schemas.curated.literature import Safety, SodiumVsLithium, SsbCostProjections, TechnologyOverview
+from pipelines.schemas.curated.ownership import OwnershipAssumptions
 from pipelines.schemas.curated.readiness import TechnologyReadiness
 from pipelines.schemas.curated.references import References
 from pipelines.schemas.curated.report_facts import DocumentFacts, MarketStatistics, ProjectTestPlan
@@ -112,6 +114,7 @@ CURATED: dict[str, type[pa.DataFrameModel]] = {
     "claim_uncertainty": ClaimUncertainty,
     "pack_limits": PackLimits,
     "technology_readiness": TechnologyReadiness,
+    "ownership_assumptions": OwnershipAssumptions,
 }
 
 # Computed tables, "<schema>.<table>" -> model, of the model, sizing and quality layers.
@@ -135,6 +138,8 @@ COMPUTED: dict[str, type[pa.DataFrameModel]] = {
     "sizing.technology_feasibility": TechnologyFeasibility,
     "sizing.technology_machine_feasibility": TechnologyMachineFeasibility,
     "sizing.unsized_subjects": UnsizedSubjects,
+    "sizing.battery_ownership": BatteryOwnership,
+    "sizing.machine_battery_ownership": MachineBatteryOwnership,
 }
 
 
