@@ -12,6 +12,7 @@ from pipelines.errors import SourceError, SourceProblem
 from pipelines.schemas.curated.settings import AnalysisSettings
 from pipelines.tables import table
 from pipelines.tables.sizing import sizing_scenarios
+from pipelines.tables.technology_packs import limits_by_asset
 
 
 def all_subjects(technologies: pd.DataFrame, products: pd.DataFrame) -> pd.DataFrame:
@@ -83,7 +84,8 @@ def build_technology_feasibility(technology_packs: pd.DataFrame, technology_read
                                  pack_limits: pd.DataFrame, battery_scenarios: pd.DataFrame, scenario_years: pd.DataFrame,
                                  analysis_settings: AnalysisSettings) -> pd.DataFrame:
     scenarios = sizing_scenarios(battery_scenarios, scenario_years, analysis_settings)
-    limits = pack_limits[pack_limits["asset_type"].eq("vehicle")]
+    limits = limits_by_asset(pack_limits)
+    limits = limits[limits["asset_type"].eq("vehicle")]
     return feasibility(technology_packs, "vehicle_id", technology_readiness, documents, limits, scenarios)
 
 
@@ -92,7 +94,8 @@ def build_technology_machine_feasibility(technology_machine_packs: pd.DataFrame,
                                          documents: pd.DataFrame, pack_limits: pd.DataFrame, battery_scenarios: pd.DataFrame,
                                          scenario_years: pd.DataFrame, analysis_settings: AnalysisSettings) -> pd.DataFrame:
     scenarios = sizing_scenarios(battery_scenarios, scenario_years, analysis_settings)
-    limits = pack_limits[pack_limits["asset_type"].eq("machine")]
+    limits = limits_by_asset(pack_limits)
+    limits = limits[limits["asset_type"].eq("machine")]
     return feasibility(technology_machine_packs, "machine_id", technology_readiness, documents, limits, scenarios)
 
 

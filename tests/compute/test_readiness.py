@@ -13,6 +13,7 @@ from pipelines.schemas.validate import validate
 from pipelines.schemas.vocabulary import READINESS_STAGES
 from pipelines.tables.readiness import all_subjects, build_technology_readiness, check_readiness_subjects, feasibility
 from pipelines.tables.sizing import sizing_scenarios
+from pipelines.tables.technology_packs import limits_by_asset
 from tests.helpers import REAL_SOURCES
 
 NEEDED = ("technology_readiness", "documents", "technologies", "products", "pack_limits", "battery_scenarios",
@@ -52,7 +53,8 @@ def test_a_made_up_lab_cell_is_not_feasible_before_its_expected_year(curated, sc
         _readiness_row("made_up_air", "lab_cell", first, "reached", 2),
         _readiness_row("made_up_air", "commercial", expected, "expected", 3),
     ])], ignore_index=True)
-    limits = curated["pack_limits"][curated["pack_limits"]["asset_type"].eq("vehicle")]
+    limits = limits_by_asset(curated["pack_limits"])
+    limits = limits[limits["asset_type"].eq("vehicle")]
     out = feasibility(_packs(limits["asset_id"].to_numpy(), "made_up_air"), "vehicle_id", readiness, curated["documents"], limits, scenarios)
     before, after = out[out["year"] < expected], out[out["year"] >= expected]
     assert len(before) and len(after)
@@ -65,7 +67,8 @@ def test_a_made_up_lab_cell_is_not_feasible_before_its_expected_year(curated, sc
 
 
 def test_without_a_readiness_row_a_subject_is_unknown_and_never_available(curated, scenarios):
-    limits = curated["pack_limits"][curated["pack_limits"]["asset_type"].eq("vehicle")]
+    limits = limits_by_asset(curated["pack_limits"])
+    limits = limits[limits["asset_type"].eq("vehicle")]
     out = feasibility(_packs(limits["asset_id"].to_numpy(), "nobody_says"), "vehicle_id", curated["technology_readiness"],
                       curated["documents"], limits, scenarios)
     assert set(out["availability"]) == {"unknown"} and not out["available"].any()

@@ -256,13 +256,13 @@ def test_build_summary_counts_the_subjects_not_sized_in_one_line(curated, cells,
 def test_pack_limit_naming_an_unknown_vehicle_is_blocking(curated, cells):
     c = curated
     limits = c["pack_limits"].copy()
-    limits.loc[limits.index[0], "asset_id"] = "hover_bus"
+    limits.loc[limits.index[0], "vehicle_id"] = "hover_bus"
     args = _args(c, cells)
     args[-1] = limits
     with pytest.raises(SourceError) as error:
         build_technology_packs(*args, n_samples=10)
     message = str(error.value)
-    assert "limits.csv" in message and "line 2" in message and "asset_id" in message and "hover_bus" in message
+    assert "limits.csv" in message and "line 2" in message and "vehicle_id" in message and "hover_bus" in message
 
 
 def test_technology_chart_draws_every_vehicle_up_to_its_panel_limit_then_an_even_spread():

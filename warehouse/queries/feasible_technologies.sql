@@ -44,7 +44,7 @@ FROM sizing.technology_packs AS p
 JOIN sizing.technology_feasibility AS f
   ON f.vehicle_id = p.vehicle_id AND f.subject_type = p.subject_type AND f.subject_id = p.subject_id
 JOIN years USING (year)
-JOIN curated.pack_limits AS l ON l.asset_type = 'vehicle' AND l.asset_id = p.vehicle_id
+JOIN curated.pack_limits AS l ON l.vehicle_id = p.vehicle_id
 JOIN sizing.technology_cells AS g
   ON g.subject_type = p.subject_type AND g.subject_id = p.subject_id AND g.property = 'cell_gravimetric_energy_density'
 JOIN sizing.technology_cells AS v
