@@ -62,6 +62,9 @@ def render_technology_pack_mass(
     packs, first, last = readiness_marks(technology_packs, technology_feasibility)
     packs["label"] = display_names(packs, technologies, products)
     packs["label"] = np.where(packs["subject_type"].eq("product"), packs["label"] + " (product)", packs["label"])
+    inferred = packs["inferred_properties"].fillna("").str.replace("cell_gravimetric_energy_density", "Wh/kg").str.replace(
+        "cell_volumetric_energy_density", "Wh/L").str.replace(";", ", ")
+    packs["label"] = packs["label"] + np.where(inferred.ne(""), " (" + inferred + " inferred)", "")
     packs["label"] = packs["label"] + " [" + packs["stage_last"].str.replace("_", " ") + "]"
     order = packs.groupby("label")["pack_mass_p50"].median().sort_values(ascending=False).index.tolist()
     vehicles = packs.groupby("vehicle_id")["battery_energy"].first().sort_values().index.tolist()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from pipelines.compute.inference import infer_densities
 from pipelines.compute.sizing import DEFAULT_SEED, pack_sizing
 from pipelines.compute.technology_packs import REQUIRED, claim_intervals, size_subjects
 from pipelines.errors import SourceError, SourceProblem
@@ -86,6 +87,7 @@ def build_technology_cells(
     out["claim_count"] = out["claim_count"].fillna(0).astype(int)
     out["overridden"] = pd.MultiIndex.from_frame(out[["subject_type", "subject_id", "property"]]).isin(overridden)
     out["unit"] = out["property"].map({"cell_gravimetric_energy_density": "Wh/kg", "cell_volumetric_energy_density": "Wh/L", "cell_cost": "USD/kWh"})
+    out = infer_densities(out)
     lacking = out[out["property"].isin(REQUIRED) & out["value"].isna()]
     missing = lacking.groupby(["subject_type", "subject_id"])["property"].agg(";".join)
     key = pd.MultiIndex.from_frame(out[["subject_type", "subject_id"]])
@@ -111,14 +113,19 @@ def subject_inputs(technology_cells: pd.DataFrame, cell_claims: pd.DataFrame, cl
     by n claims would otherwise repeat n ids on each of its rows (vehicles x subjects x n)."""
     cells = technology_cells[technology_cells["sizable"] & technology_cells["value"].notna()]
     cells = cells.assign(subject=cells["subject_type"] + ":" + cells["subject_id"])
-    parts = cells.assign(claim_id=cells["claim_ids"].str.split(";")).explode("claim_id")
+    claimed, inferred = cells[~cells["inferred"]], cells[cells["inferred"]]
+    parts = claimed.assign(claim_id=claimed["claim_ids"].str.split(";")).explode("claim_id")
     intervals = claim_intervals(cell_claims, claim_uncertainty).set_index("claim_id")
     cell_inputs = pd.DataFrame({
-        "subject_id": parts["subject"].to_numpy(), "metric": parts["property"].to_numpy(),
-        "low": parts["claim_id"].map(intervals["low"]).to_numpy(float), "high": parts["claim_id"].map(intervals["high"]).to_numpy(float),
-    })
+        "subject_id": np.concatenate([parts["subject"].to_numpy(), inferred["subject"].to_numpy()]),
+        "metric": np.concatenate([parts["property"].to_numpy(), inferred["property"].to_numpy()]),
+        "low": np.concatenate([parts["claim_id"].map(intervals["low"]).to_numpy(float), inferred["low"].to_numpy(float)]),
+        "high": np.concatenate([parts["claim_id"].map(intervals["high"]).to_numpy(float), inferred["high"].to_numpy(float)]),
+    })  # an inferred density is one uniform component over its interval (pipelines/compute/inference.py)
     ratios = family_ratios(technology_pack_ratios, battery_scenarios)
     subjects = cells.drop_duplicates("subject")[["subject", "subject_type", "subject_id", "technology_id", "product_id", "family"]]
+    inferred_props = inferred.groupby("subject")["property"].agg(";".join)
+    subjects = subjects.assign(inferred_properties=subjects["subject"].map(inferred_props))
     no_ratio = ~subjects["family"].isin(ratios["family"])
     if no_ratio.any():
         raise ValueError(

@@ -155,19 +155,31 @@ def test_every_vehicle_and_machine_sized_with_every_sizable_subject(curated, cel
     assert len(vehicle_table) == len(sizable) * curated["vehicle_requirements"]["vehicle_id"].nunique()
     assert len(machine_table) == len(sizable) * curated["construction_machines"]["machine_id"].nunique()
     # the claim ids feeding a sized pack's cell Wh/kg (named once per subject in technology_cells)
-    # are claims of that property
+    # are claims of that property; an inferred Wh/kg has none and says how it was inferred
     claims = curated["cell_claims"].set_index("claim_id")["metric"]
-    grav = cells[cells["property"].eq("cell_gravimetric_energy_density")].set_index(["subject_type", "subject_id"])["claim_ids"]
-    ids = grav.reindex(pd.MultiIndex.from_frame(vehicle_table[["subject_type", "subject_id"]])).str.split(";").explode()
+    grav = cells[cells["property"].eq("cell_gravimetric_energy_density")].set_index(["subject_type", "subject_id"])
+    fed = grav.reindex(pd.MultiIndex.from_frame(vehicle_table[["subject_type", "subject_id"]]))
+    ids = fed.loc[~fed["inferred"], "claim_ids"].str.split(";").explode()
     assert ids.notna().all() and claims.reindex(ids).eq("gravimetric_energy_density").all()
+    assert fed.loc[fed["inferred"], "inferred_basis"].str.contains("inferred from the claimed Wh/L").all()
 
 
-def test_a_subject_lacking_a_density_is_listed_not_dropped(cells):
+def test_a_subject_lacking_a_density_is_inferred_from_its_family_or_listed_not_dropped(cells):
     listed = unsizable(cells)  # the asset's metadata lists them
-    # golden_feather_small_batch prints '-' for its Wh/L: it cannot be sized and says so
-    assert any(line.startswith("product golden_feather_small_batch: lacks cell_volumetric_energy_density") for line in listed)
-    row = cells[cells["subject_id"].eq("golden_feather_small_batch")]
-    assert not row["sizable"].any()
+    # golden_feather_small_batch prints '-' for its Wh/L: its Wh/L is inferred from its family's
+    # sized technologies and says so
+    row = cells[cells["subject_id"].eq("golden_feather_small_batch") & cells["property"].eq("cell_volumetric_energy_density")].iloc[0]
+    assert row["sizable"] and row["inferred"] and row["claim_count"] == 0 and "family li_metal" in row["inferred_basis"]
+    # the family's sized technologies are named in the basis, and the inferred value is the claimed
+    # Wh/kg times their mean kg/L
+    grav = cells[cells["subject_id"].eq("golden_feather_small_batch") & cells["property"].eq("cell_gravimetric_energy_density")].iloc[0]
+    members = cells[cells["subject_type"].eq("technology") & cells["family"].eq("li_metal") & cells["sizable"] & ~cells["inferred"]]
+    wide = members.pivot(index="subject_id", columns="property", values="value")
+    wide = wide[~wide.index.isin(cells.loc[cells["inferred"], "subject_id"])]
+    density = (wide["cell_volumetric_energy_density"] / wide["cell_gravimetric_energy_density"]).mean()
+    assert row["value"] == pytest.approx(grav["value"] * density)
+    # a subject with neither density is listed with what it lacks
+    assert any("lacks cell_gravimetric_energy_density, cell_volumetric_energy_density" in line for line in listed)
 
 
 def test_claim_interval_rule():

@@ -5,6 +5,7 @@
 -- param: year = latest   scenario year (sizing.technology_feasibility.year), latest, or all
 -- param: available = true   true: only subjects at the required stage by the year; false: only those not; all: both
 -- Units: kg, L, USD, kWh, Wh/kg, Wh/L as in the column names; probabilities 0-1. Pack limits are an ASSUMPTION where limit_basis = assumption (see limit_note).
+-- inferred_properties: a cell density not claimed but inferred from the family's sized technologies (sizing.technology_cells.inferred_basis).
 -- How many subjects are not sized at all, and why: make query NAME=unsized_subjects. Readiness: make query NAME=technology_readiness.
 WITH years AS (
     SELECT DISTINCT year FROM sizing.technology_feasibility
@@ -36,6 +37,7 @@ SELECT
     l.note AS limit_note,
     round(p.cell_gravimetric_energy_density) AS cell_wh_per_kg,
     round(p.cell_volumetric_energy_density) AS cell_wh_per_l,
+    p.inferred_properties,
     g.claim_ids AS gravimetric_claim_ids,
     v.claim_ids AS volumetric_claim_ids,
     (SELECT count(DISTINCT (subject_type, subject_id)) FROM sizing.technology_packs) AS subjects_sized,
