@@ -42,6 +42,26 @@ def mixture_draws(group: np.ndarray, low: np.ndarray, high: np.ndarray, n_groups
     return a + (u - pick) * (b - a)
 
 
+def _packs_bought(cycles_needed, cycle_life):
+    """Packs bought: max(1, ceil(cycles needed / cycle life)), broadcasting."""
+    return np.maximum(1.0, np.ceil(cycles_needed / cycle_life - 1e-9))
+
+
+def _decreasing_quantiles(samples: np.ndarray, transform, q: np.ndarray) -> np.ndarray:
+    """np.quantile (linear method) of transform(samples) along the last axis, for a non-increasing
+    `transform` of (..., N) samples, from the samples' order statistics alone: the k-th smallest
+    transformed value is the transform of the k-th largest sample. Exact, and the samples are
+    partitioned once, not once per asset."""
+    n = samples.shape[-1]
+    h = (n - 1) * q
+    lo = np.floor(h).astype(int)
+    hi = np.minimum(lo + 1, n - 1)
+    kth = np.unique(np.concatenate([n - 1 - lo, n - 1 - hi]))
+    part = np.partition(samples, kth, axis=-1)
+    a, b = transform(part[..., n - 1 - lo]), transform(part[..., n - 1 - hi])
+    return a + (h - lo) * (b - a)
+
+
 def ownership_quantiles(energy, energy_per_use, annual_use, service_life, depth_of_discharge,
                         pack_cost_per_kwh: np.ndarray, cycle_life: np.ndarray) -> dict[str, np.ndarray]:
     """Assets (A,) x subjects' samples (S, N) -> quantiles (A, S, 3) of pack_cost, replacements,
@@ -53,14 +73,14 @@ def ownership_quantiles(energy, energy_per_use, annual_use, service_life, depth_
     n_a, (n_s, n) = len(energy), pack_cost_per_kwh.shape
     out = {k: np.empty((n_a, n_s, len(q))) for k in ("pack_cost", "replacements", "lifetime_cost", "cost_per_use")}
     out["pack_cost"][:] = (energy[:, None, None] * np.quantile(pack_cost_per_kwh, q, axis=1).T[None])
-    block = max(1, MC_BLOCK_VALUES // max(1, n_s * n))
     with np.errstate(invalid="ignore", divide="ignore"):
+        out["replacements"][:] = _decreasing_quantiles(cycle_life[None], lambda life: _packs_bought(cycles_needed[:, None, None], life), q) - 1.0
+        block = max(1, MC_BLOCK_VALUES // max(1, n_s * n))
         for start in range(0, n_a, block):  # a block of assets at a time: memory stays bounded
             sl = slice(start, start + block)
-            packs = np.maximum(1.0, np.ceil(cycles_needed[sl, None, None] / cycle_life[None] - 1e-9))
-            lifetime = energy[sl, None, None] * pack_cost_per_kwh[None] * packs
-            out["replacements"][sl] = np.moveaxis(np.quantile(packs - 1.0, q, axis=2), 0, -1)
-            out["lifetime_cost"][sl] = np.moveaxis(np.quantile(lifetime, q, axis=2), 0, -1)
-            out["cost_per_use"][sl] = out["lifetime_cost"][sl] / uses[sl, None, None]
+            lifetime = pack_cost_per_kwh[None] * _packs_bought(cycles_needed[sl, None, None], cycle_life[None])
+            per_kwh = np.moveaxis(np.quantile(lifetime, q, axis=2, overwrite_input=True), 0, -1)
+            out["lifetime_cost"][sl] = energy[sl, None, None] * per_kwh  # quantiles scale with the (fixed) kWh
+        out["cost_per_use"][:] = out["lifetime_cost"] / uses[:, None, None]
     out["cycles_needed"] = cycles_needed
     return out

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from pipelines.compute.ownership import mixture_draws, ownership_quantiles
-from pipelines.compute.sizing import pack_sizing
+from pipelines.compute.sizing import SCENARIO_METRICS, pack_sizing
 from pipelines.compute.technology_packs import claim_intervals, sample_inputs
 from pipelines.errors import SourceError, SourceProblem
 from pipelines.schemas.curated.settings import AnalysisSettings
@@ -66,8 +66,8 @@ def ownership_inputs(technology_cells, cell_claims, claim_uncertainty, technolog
                      scen], ignore_index=True)
     order = pd.Index(np.sort(inputs["subject_id"].unique()))  # the sizing's order: the same draws
     x = sample_inputs(aug, order, n_samples, seed)
-    gk, gl, cc, rg, rv, cf = (x[:, i, :] for i in range(x.shape[1]))
-    per_kwh = pack_sizing(1.0, gk, gl, cc, rg, rv, cf)["pack_cost_total"]
+    cc, cf = x[:, SCENARIO_METRICS.index("cell_cost"), :], x[:, SCENARIO_METRICS.index("pack_cost_factor"), :]
+    per_kwh = pack_sizing(1.0, 1.0, 1.0, cc, 1.0, 1.0, cf)["pack_cost_total"]  # the cost of 1 kWh of pack: the sizing's rule
 
     life = _most_specific(_candidates(subjects, intervals[intervals["metric"].eq("cycle_life")][cols]))
     life = life.merge(intervals[["claim_id", "low", "high"]], on="claim_id")

@@ -125,3 +125,20 @@ def test_an_assumption_naming_an_unknown_vehicle_names_file_and_line(built):
     with pytest.raises(SourceError) as error:
         check_assumptions(rows, "vehicle", ["transit_bus"])
     assert "assumptions.csv" in str(error.value) and "hover_bus" in str(error.value) and "vehicle_id" in str(error.value)
+
+
+def test_replacement_quantiles_from_order_statistics_equal_numpys():
+    """The replacements' percentiles come from the cycle life's order statistics (one partition for
+    every asset); they equal np.quantile of the packs bought, sample by sample."""
+    rng = np.random.default_rng(7)
+    life = np.concatenate([rng.uniform(80, 6000, size=(3, 1001)), np.full((1, 1001), np.nan)])
+    cost = rng.uniform(90, 300, size=life.shape)
+    energy, per_use, annual, years = np.array([270.0, 20.0]), np.array([1.8, 6.7]), np.array([35_000.0, 1000.0]), np.array([12.0, 10.0])
+    q = ownership_quantiles(energy, per_use, annual, years, np.array([0.8, 0.8]), cost, life)
+    needed = annual * years * per_use / (energy * 0.8)
+    with np.errstate(invalid="ignore"):
+        packs = np.maximum(1.0, np.ceil(needed[:, None, None] / life[None] - 1e-9))
+    expected = np.moveaxis(np.quantile(packs - 1.0, [0.05, 0.5, 0.95], axis=2), 0, -1)
+    np.testing.assert_allclose(q["replacements"], expected, rtol=0, atol=1e-12)
+    lifetime = np.moveaxis(np.quantile(energy[:, None, None] * cost[None] * packs, [0.05, 0.5, 0.95], axis=2), 0, -1)
+    np.testing.assert_allclose(q["lifetime_cost"], lifetime, rtol=1e-12)
