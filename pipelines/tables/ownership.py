@@ -12,13 +12,12 @@ from pipelines.compute.sizing import SCENARIO_METRICS, pack_sizing
 from pipelines.compute.technology_packs import claim_intervals, sample_inputs
 from pipelines.errors import SourceError, SourceProblem
 from pipelines.schemas.curated.settings import AnalysisSettings
+from pipelines.schemas.vocabulary import OWNERSHIP_INPUT_BASES
 from pipelines.tables import table
 from pipelines.tables.sizing import file_scenarios, machines_wide, vehicles_wide
 from pipelines.tables.technology_packs import subject_inputs
 
-# Where an input comes from, most specific first: the subject's own claims, its technology's
-# (for a product), its family's, or (cost only) the baseline battery scenario of Table 10.
-BASES = ["claimed", "technology", "family", "scenario"]
+BASES = OWNERSHIP_INPUT_BASES
 CYCLE_STREAM = 1  # the cycle-life draws come from numpy stream (seed, CYCLE_STREAM), apart from the sizing's
 
 

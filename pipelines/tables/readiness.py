@@ -10,6 +10,7 @@ import pandas as pd
 from pipelines.compute.readiness import RANK, availability, current_readiness, readiness_rows, stage_label, stages_by_year
 from pipelines.errors import SourceError, SourceProblem
 from pipelines.schemas.curated.settings import AnalysisSettings
+from pipelines.schemas.vocabulary import MATERIAL_LEVEL_METRICS, UNSIZED_REASONS
 from pipelines.tables import table
 from pipelines.tables.sizing import sizing_scenarios
 from pipelines.tables.technology_packs import limits_by_asset
@@ -101,16 +102,6 @@ def build_technology_machine_feasibility(technology_machine_packs: pd.DataFrame,
 
 # --------------------------------------------------------------------------- subjects not sized
 
-# Reasons, most telling first: the first that applies is the subject's reason.
-UNSIZED_REASONS = {
-    "no_claim": "no claim about it in curated.cell_claims",
-    "material_level_only": "only material-level figures (theoretical limits, specific capacities), no cell energy density",
-    "no_energy_density_claim": "no cell Wh/kg and no cell Wh/L claim",
-    "no_wh_per_kg_claim": "no cell Wh/kg claim",
-    "no_wh_per_l_claim": "no cell Wh/L claim",
-}
-
-
 @table("sizing.unsized_subjects")
 def build_unsized_subjects(technology_cells: pd.DataFrame, cell_claims: pd.DataFrame, technologies: pd.DataFrame,
                            products: pd.DataFrame) -> pd.DataFrame:
@@ -128,7 +119,7 @@ def build_unsized_subjects(technology_cells: pd.DataFrame, cell_claims: pd.DataF
     numeric = claims[claims["value_best"].notna()]
     for column, metric in (("has_wh_per_kg", "gravimetric_energy_density"), ("has_wh_per_l", "volumetric_energy_density")):
         stats[column] = numeric[numeric["metric"].eq(metric)].groupby(keys).size().reindex(stats.index).fillna(0) > 0
-    material = claims["evidence"].eq("theoretical_limit") | claims["metric"].isin(["specific_capacity", "theoretical_specific_energy"])
+    material = claims["evidence"].eq("theoretical_limit") | claims["metric"].isin(MATERIAL_LEVEL_METRICS)
     stats["material"] = claims[material].groupby(keys).size().reindex(stats.index).fillna(0) > 0
     out = out.join(stats, on=keys)
     n = out["claims"].fillna(0).astype(int)

@@ -102,7 +102,8 @@ def test_every_technology_and_product_is_sized_or_unsized_with_a_reason():
     """The union of the sized subjects (sizing.technology_cells sizable) and sizing.unsized_subjects
     is every technology and product, with no subject in both, and every unsized one has a reason."""
     from pipelines.schemas.computed.readiness import UnsizedSubjects
-    from pipelines.tables.readiness import UNSIZED_REASONS, build_unsized_subjects
+    from pipelines.schemas.vocabulary import UNSIZED_REASONS
+    from pipelines.tables.readiness import build_unsized_subjects
     from pipelines.tables.technology_packs import build_technology_cells
 
     c = curate_tables(("cell_claims", "technologies", "products", "technology_cell_overrides", "claim_uncertainty"), REAL_SOURCES)

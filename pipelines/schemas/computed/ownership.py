@@ -7,8 +7,10 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from pipelines.schemas.base import DERIVED, SLUG, ComputedTable, catalogue_field, field, key_rule
+from pipelines.schemas.computed.technology_packs import SUBJECT_TYPES
+from pipelines.schemas.vocabulary import OWNERSHIP_INPUT_BASES
 
-BASES = ["claimed", "technology", "family", "scenario"]
+BASES = OWNERSHIP_INPUT_BASES
 
 
 def d(description: str, unit: str | None = None, **checks):
@@ -31,7 +33,7 @@ def _model(kind: str, per: str, per_unit: str, annual: str, annual_text: str, an
         annotations[name], namespace[name] = Series[kind_], column
 
     add(f"{kind}_id", str, catalogue_field(f"{kind}_id", origin=DERIVED, str_matches=SLUG))
-    add("subject_type", str, d("technology or product (sizing.technology_cells)", isin=["technology", "product"]))
+    add("subject_type", str, d("technology or product (sizing.technology_cells)", isin=SUBJECT_TYPES))
     add("subject_id", str, d("technology_id or product_id whose claimed cells build the pack", str_matches=SLUG))
     add("technology_id", str, catalogue_field("technology_id", description="Technology of the subject (curated.technologies)", origin=DERIVED))
     add("product_id", str, catalogue_field("product_id", description="Product, for a product subject (curated.products)", origin=DERIVED))

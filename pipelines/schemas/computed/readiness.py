@@ -7,9 +7,9 @@ import pandas as pd
 from pandera.typing import Series
 
 from pipelines.schemas.base import DERIVED, SLUG, ComputedTable, catalogue_field, field, key_rule
-from pipelines.schemas.vocabulary import READINESS_STAGES, YEAR_QUALIFIERS
+from pipelines.schemas.computed.technology_packs import SUBJECT_TYPES
+from pipelines.schemas.vocabulary import READINESS_STAGES, UNSIZED_REASONS, YEAR_QUALIFIERS
 
-SUBJECT_TYPES = ["technology", "product"]
 STAGES = ["unknown", *READINESS_STAGES]
 AVAILABILITY = ["reached", "expected", "not_yet", "unknown"]
 
@@ -113,16 +113,13 @@ class TechnologyMachineFeasibility(FeasibilityBase):
         }
 
 
-UNSIZED_REASONS = ["no_claim", "material_level_only", "no_energy_density_claim", "no_wh_per_kg_claim", "no_wh_per_l_claim"]
-
-
 class UnsizedSubjects(ComputedTable):
     subject_type: Series[str] = d("technology (curated.technologies) or product (curated.products)", isin=SUBJECT_TYPES)
     subject_id: Series[str] = d("technology_id or product_id not sized", str_matches=SLUG)
     technology_id: Series[str] = catalogue_field("technology_id", description="Technology of the subject (curated.technologies)", origin=DERIVED)
     product_id: Series[str] = catalogue_field("product_id", description="Product, for a product subject (curated.products)", origin=DERIVED)
     family: Series[str] = d("Technology family")
-    reason: Series[str] = d("Why it is not sized, the first that applies: " + ", ".join(UNSIZED_REASONS), isin=UNSIZED_REASONS)
+    reason: Series[str] = d("Why it is not sized, the first that applies: " + ", ".join(UNSIZED_REASONS), isin=list(UNSIZED_REASONS))
     explanation: Series[str] = d("The reason in words")
     claims: Series[int] = d("Claims about the subject (curated.cell_claims), any metric", ge=0)
 

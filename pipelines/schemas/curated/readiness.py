@@ -9,11 +9,9 @@ from pandera.typing import Series
 from pipelines.schemas.base import SLUG, CuratedRows, catalogue_field, field, key_rule
 from pipelines.schemas.vocabulary import READINESS_STAGES, YEAR_QUALIFIERS
 
-SUBJECT_TYPES = ["technology", "product"]
-
 
 class TechnologyReadiness(CuratedRows):
-    subject_type: Series[str] = field("technology (curated.technologies) or product (curated.products)", isin=SUBJECT_TYPES)
+    subject_type: Series[str] = field("technology (curated.technologies) or product (curated.products)", isin=["technology", "product"])
     subject_id: Series[str] = field("technology_id or product_id the row is about", str_matches=SLUG)
     stage: Series[str] = field("Readiness stage, least to most ready: " + ", ".join(READINESS_STAGES), isin=READINESS_STAGES)
     year: Series[pd.Int64Dtype] = field(
