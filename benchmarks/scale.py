@@ -87,11 +87,16 @@ def vehicle_peak_power(row: dict[str, str], i: int) -> dict[str, str]:
 
 def pack_limits(row: dict[str, str], i: int) -> dict[str, str] | None:
     # a vehicle's limits (technology packs size every vehicle against them); machines are not scaled
-    return {**row, "asset_id": synthetic_id(i, row["asset_id"])} if row["asset_type"] == "vehicle" else None
+    return {**row, "vehicle_id": synthetic_id(i, row["vehicle_id"])} if row["vehicle_id"] else None
+
+
+def ownership_assumptions(row: dict[str, str], i: int) -> dict[str, str] | None:
+    # a vehicle's service life and annual use (its battery cost of ownership); machines are not scaled
+    return {**row, "vehicle_id": synthetic_id(i, row["vehicle_id"])} if row["vehicle_id"] else None
 
 
 # The claims, the documents (with the references their claims cite) and the vehicles (a vehicle
-# is its Table 9 rows, its peak power and its pack limits).
+# is its Table 9 rows, its peak power, its pack limits and its ownership assumptions).
 Rename = Callable[[dict[str, str], int], "dict[str, str] | None"]
 SCALED: dict[str, Rename] = {
     "cell_claims": cell_claims,
@@ -100,6 +105,7 @@ SCALED: dict[str, Rename] = {
     "vehicle_requirements": vehicle_requirements,
     "vehicle_peak_power": vehicle_peak_power,
     "pack_limits": pack_limits,
+    "ownership_assumptions": ownership_assumptions,
 }
 
 

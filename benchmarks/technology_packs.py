@@ -1,5 +1,6 @@
 """Benchmark: the whole technology pack tables (every sizable technology and product x every
-vehicle, and x every construction machine) with 100,000 Monte Carlo samples per pair.
+vehicle, and x every construction machine) with 100,000 Monte Carlo samples per pair, and the
+battery cost of ownership tables over the same draws.
 
 Prints the pairs sized and the wall time of each table (best of --repeat runs), with the machine
 load from `uptime` before and after (2 cores shared: a loaded machine runs slower).
@@ -13,10 +14,12 @@ import time
 
 from pipelines.ingest.curate import curate_tables
 from pipelines.settings import PROJECT_ROOT
+from pipelines.tables.ownership import build_battery_ownership, build_machine_battery_ownership
 from pipelines.tables.technology_packs import build_technology_cells, build_technology_machine_packs, build_technology_packs
 
 NEEDED = ("cell_claims", "technologies", "products", "technology_cell_overrides", "claim_uncertainty", "technology_pack_ratios",
-          "battery_scenarios", "vehicle_requirements", "construction_machines", "pack_limits", "analysis_settings")
+          "battery_scenarios", "vehicle_requirements", "construction_machines", "pack_limits", "analysis_settings",
+          "ownership_assumptions")
 
 
 def curated_inputs() -> dict:
@@ -39,15 +42,27 @@ def main() -> None:
     cells_s = time.perf_counter() - t0
     common = [cells, c["cell_claims"], c["claim_uncertainty"], c["technology_pack_ratios"], c["battery_scenarios"],
               c["vehicle_requirements"], c["construction_machines"], c["pack_limits"]]
-    runs = {"technology_packs": [], "technology_machine_packs": []}
+    runs = {"technology_packs": [], "technology_machine_packs": [], "battery_ownership": [], "machine_battery_ownership": []}
     rows = {}
+    inputs = [cells, c["cell_claims"], c["claim_uncertainty"], c["technology_pack_ratios"], c["battery_scenarios"], c["technologies"]]
     for _ in range(args.repeat):
         t = time.perf_counter()
-        rows["technology_packs"] = len(build_technology_packs(*common, n_samples=args.samples))
+        packs = build_technology_packs(*common, n_samples=args.samples)
+        rows["technology_packs"] = len(packs)
         runs["technology_packs"].append(time.perf_counter() - t)
         t = time.perf_counter()
-        rows["technology_machine_packs"] = len(build_technology_machine_packs(*common, c["analysis_settings"], n_samples=args.samples))
+        machine_packs = build_technology_machine_packs(*common, c["analysis_settings"], n_samples=args.samples)
+        rows["technology_machine_packs"] = len(machine_packs)
         runs["technology_machine_packs"].append(time.perf_counter() - t)
+        t = time.perf_counter()
+        own = build_battery_ownership(packs, *inputs, c["vehicle_requirements"], c["ownership_assumptions"], c["analysis_settings"])
+        rows["battery_ownership"] = len(own)
+        runs["battery_ownership"].append(time.perf_counter() - t)
+        t = time.perf_counter()
+        own = build_machine_battery_ownership(machine_packs, *inputs, c["construction_machines"], c["ownership_assumptions"],
+                                              c["analysis_settings"])
+        rows["machine_battery_ownership"] = len(own)
+        runs["machine_battery_ownership"].append(time.perf_counter() - t)
     print(f"load after:  {uptime()}")
     print(f"\nsizing.technology_cells: {cells_s:.3f} s ({int(cells['sizable'].sum() / 3)} sizable subjects)")
     for table, times in runs.items():

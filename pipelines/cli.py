@@ -171,18 +171,17 @@ def provenance_line(paths) -> str:
 
 
 def _print_not_sized(db) -> None:
-    """Technologies and products whose claims lack an energy density: listed, never dropped silently."""
+    """One line: how many technologies and products are sized, how many not, and where the reasons are."""
     from pipelines.publish.duckdb_tables import connect
 
     with connect(db, read_only=True) as con:
-        rows = con.execute(
-            "SELECT DISTINCT subject_type, subject_id, missing_properties FROM sizing.technology_cells "
-            "WHERE NOT sizable ORDER BY subject_type DESC, subject_id"
-        ).fetchall()
-    if rows:
-        print(f"  technology packs: {len(rows)} technology/product claim sets lack a cell energy density and are not sized:")
-        for kind, subject, missing in rows:
-            print(f"    - {kind} {subject}: lacks {missing.replace(';', ', ')}")
+        sized = con.execute("SELECT count(DISTINCT (subject_type, subject_id)) FROM sizing.technology_cells WHERE sizable").fetchone()[0]
+        has_table = con.execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'sizing' AND table_name = 'unsized_subjects'"
+        ).fetchone()[0]
+        table = "sizing.unsized_subjects" if has_table else "(SELECT DISTINCT subject_id FROM sizing.technology_cells WHERE NOT sizable)"
+        unsized = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    print(f"  technology packs: {sized} technologies/products sized, {unsized} not (why: make query NAME=unsized_subjects)")
 
 
 def summary_extras(paths) -> str:

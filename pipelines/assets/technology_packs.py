@@ -12,6 +12,13 @@ from dagster import MetadataValue
 
 from pipelines.assets.computed import table_asset
 from pipelines.assets.sizing import MonteCarloConfig
+from pipelines.tables.ownership import build_battery_ownership, build_machine_battery_ownership
+from pipelines.tables.readiness import (
+    build_technology_feasibility,
+    build_technology_machine_feasibility,
+    build_technology_readiness,
+    build_unsized_subjects,
+)
 from pipelines.tables.technology_packs import (
     build_technology_cells,
     build_technology_machine_packs,
@@ -31,4 +38,6 @@ technology_packs_asset = table_asset(build_technology_packs, config=MonteCarloCo
 technology_machine_packs_asset = table_asset(build_technology_machine_packs, config=MonteCarloConfig)
 
 
-technology_pack_assets = [technology_cells_asset, technology_packs_asset, technology_machine_packs_asset]
+readiness_assets = [table_asset(f) for f in (build_technology_readiness, build_technology_feasibility, build_technology_machine_feasibility, build_unsized_subjects,
+                                             build_battery_ownership, build_machine_battery_ownership)]
+technology_pack_assets = [technology_cells_asset, technology_packs_asset, technology_machine_packs_asset, *readiness_assets]

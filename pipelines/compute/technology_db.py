@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipelines.schemas.vocabulary import CONFLICT_SIDE, HEADLINES, MATURITY  # noqa: F401 (re-exported)
+from pipelines.schemas.vocabulary import CONFLICT_SIDE, HEADLINES, MATURITY, TYPICAL_RULE  # noqa: F401 (re-exported)
 
 
 def claim_references(cell_claims: pd.DataFrame) -> pd.DataFrame:
@@ -69,43 +69,66 @@ def claim_conflicts(cell_claims: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["technology_id", "metric", "claim_id_a", "claim_id_b"]).reset_index(drop=True)
 
 
+# The statistics of a headline, named for what they are (no "best" that is a midpoint):
+#   highest / lowest  the highest / lowest number any claim prints (a range's ends, a bound as printed);
+#   typical           the median of the claims' value_best (TYPICAL_RULE);
+#   latest            the claims of the most recent claim_date across documents: the median of their
+#                     value_best, with the claims and documents behind it.
+def _printed_extremes(rows: pd.DataFrame) -> pd.DataFrame:
+    """Per claim, the highest and lowest number it prints (value, value_min, value_max)."""
+    printed = rows[["value", "value_min", "value_max"]].astype(float)
+    return rows.assign(printed_high=printed.max(axis=1), printed_low=printed.min(axis=1))
+
+
 def _headline(claims: pd.DataFrame, metrics: pd.DataFrame, headline: str) -> pd.DataFrame:
-    """best / latest value of one headline per technology, with the claims behind them."""
+    """Highest, lowest, typical and latest value of one headline per technology, with the claims and
+    documents behind each figure."""
     chosen = metrics[metrics["headline"] == headline]
-    rows = claims.merge(chosen[["metric", "better"]], on="metric").dropna(subset=["value_best"])
-    sign = np.where(rows["better"].eq("lower"), -1.0, 1.0)
-    ranked = rows.assign(score=sign * rows["value_best"].astype(float))
-    best = ranked.sort_values(["technology_id", "score", "claim_id"], ascending=[True, False, True]).drop_duplicates("technology_id")
-    latest = ranked.sort_values(["technology_id", "claim_date", "score", "claim_id"], ascending=[True, False, False, True])
-    latest = latest.drop_duplicates("technology_id")
-    counts = rows.groupby("technology_id").agg(claims=("claim_id", "size"), documents=("document_id", "nunique"))
-    out = pd.DataFrame(index=counts.index)
-    out[f"{headline}_best"] = best.set_index("technology_id")["value_best"]
-    out[f"{headline}_best_claim_id"] = best.set_index("technology_id")["claim_id"]
-    out[f"{headline}_latest"] = latest.set_index("technology_id")["value_best"]
-    out[f"{headline}_latest_date"] = latest.set_index("technology_id")["claim_date"]
-    out[f"{headline}_latest_claim_id"] = latest.set_index("technology_id")["claim_id"]
-    out[f"{headline}_claims"] = counts["claims"]
-    out[f"{headline}_documents"] = counts["documents"]
+    rows = _printed_extremes(claims.merge(chosen[["metric"]], on="metric").dropna(subset=["value_best"]))
+    by = rows.groupby("technology_id")
+    out = pd.DataFrame(index=pd.Index(sorted(rows["technology_id"].unique()), name="technology_id"))
+    for stat, column, ascending in (("highest", "printed_high", False), ("lowest", "printed_low", True)):
+        ranked = rows.sort_values(["technology_id", column, "claim_id"], ascending=[True, ascending, True])
+        top = ranked.drop_duplicates("technology_id").set_index("technology_id")
+        out[f"{headline}_{stat}"] = top[column]
+        out[f"{headline}_{stat}_text"] = top["published_text"]
+        out[f"{headline}_{stat}_claim_id"] = top["claim_id"]
+        same = rows[rows[column].to_numpy() == rows["technology_id"].map(top[column]).to_numpy()]
+        out[f"{headline}_{stat}_documents"] = same.groupby("technology_id")["document_id"].nunique()
+    out[f"{headline}_typical"] = by["value_best"].median()
+    newest = rows[rows["claim_date"].to_numpy() == rows["technology_id"].map(by["claim_date"].max()).to_numpy()]
+    latest = newest.sort_values("claim_id").groupby("technology_id")
+    out[f"{headline}_latest"] = latest["value_best"].median()
+    out[f"{headline}_latest_date"] = latest["claim_date"].first()
+    out[f"{headline}_latest_claim_ids"] = latest["claim_id"].agg(";".join)
+    out[f"{headline}_latest_documents"] = latest["document_id"].nunique()
+    out[f"{headline}_claims"] = by.size()
+    out[f"{headline}_documents"] = by["document_id"].nunique()
     return out
 
 
 def technology_comparison(
-    technologies: pd.DataFrame, cell_claims: pd.DataFrame, comparison_metrics: pd.DataFrame
+    technologies: pd.DataFrame, cell_claims: pd.DataFrame, comparison_metrics: pd.DataFrame, subject_readiness: pd.DataFrame
 ) -> pd.DataFrame:
-    """One row per technology: headline metrics (best and latest), maturity, and how many
-    claims and documents back them."""
+    """One row per technology of curated.technologies, with or without claims: its readiness
+    (analysis.subject_readiness) as maturity, and per headline metric the highest and lowest printed
+    value, the typical value (TYPICAL_RULE) and the latest by claim date across documents, with how
+    many claims and documents back each figure."""
     out = technologies.set_index("technology_id")[["label", "family"]].copy()
+    ready = subject_readiness[subject_readiness["subject_type"].eq("technology")].set_index("subject_id")
+    out["maturity"] = ready["stage"].reindex(out.index).fillna("unknown")
+    out["maturity_year"] = ready["stage_year"].reindex(out.index).astype("Int64")
+    out["maturity_year_qualifier"] = ready["stage_year_qualifier"].reindex(out.index)
+    out["next_stage"] = ready["next_stage"].reindex(out.index)
+    out["next_stage_year"] = ready["next_stage_year"].reindex(out.index).astype("Int64")
     grouped = cell_claims.groupby("technology_id")
-    rank = cell_claims["status"].map({s: i for i, s in enumerate(MATURITY)})
-    most_mature = rank.groupby(cell_claims["technology_id"]).min()
-    out["maturity"] = most_mature.map(dict(enumerate(MATURITY))).reindex(out.index)
     out["claims"] = grouped.size().reindex(out.index).fillna(0).astype(int)
     out["documents"] = grouped["document_id"].nunique().reindex(out.index).fillna(0).astype(int)
     out["products"] = grouped["product_id"].nunique().reindex(out.index).fillna(0).astype(int)
     for headline in HEADLINES:
         part = _headline(cell_claims, comparison_metrics, headline).reindex(out.index)
-        for column in (f"{headline}_claims", f"{headline}_documents"):
-            part[column] = part[column].fillna(0).astype(int)
+        for column in part.columns:
+            if column.endswith(("_claims", "_documents")):
+                part[column] = part[column].fillna(0).astype(int)
         out = out.join(part)
     return out.reset_index().sort_values(["family", "technology_id"]).reset_index(drop=True)

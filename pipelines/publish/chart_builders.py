@@ -75,13 +75,26 @@ def claims_over_time(cell_claims: pd.DataFrame, technologies: pd.DataFrame) -> C
 
 
 def technology_pack_mass(
-    technology_packs: pd.DataFrame, technologies: pd.DataFrame, products: pd.DataFrame, vehicle_requirements: pd.DataFrame
+    technology_packs: pd.DataFrame, technologies: pd.DataFrame, products: pd.DataFrame, vehicle_requirements: pd.DataFrame,
+    technology_feasibility: pd.DataFrame, unsized_subjects: pd.DataFrame,
 ) -> Chart:
-    """Pack mass per technology (rows) and vehicle (columns) with each technology's claimed cells: median with the 5-95 % band, feasible cells marked."""
+    """Pack mass per technology (rows) and vehicle (columns) with each technology's claimed cells: median with the 5-95 % band, marked by whether it fits and whether its cells are available at the required stage (first and last scenario year); subjects not sized counted."""
     from pipelines.publish.technology_charts import render_technology_pack_mass
 
     names = display_names(vehicle_requirements, "vehicle_id")
-    return render_technology_pack_mass(technology_packs, technologies, products, names)
+    return render_technology_pack_mass(technology_packs, technologies, products, names, technology_feasibility, len(unsized_subjects))
 
 
-CHARTS = [energy_density_map, ragone, pack_mass_by_vehicle, machine_operating_hours, claims_over_time, technology_pack_mass]
+def battery_cost_per_mile(
+    battery_ownership: pd.DataFrame, technologies: pd.DataFrame, products: pd.DataFrame, vehicle_requirements: pd.DataFrame,
+    subject_readiness: pd.DataFrame,
+) -> Chart:
+    """Battery cost per mile over each vehicle's service life with each sized technology's cells: median with the 5-95 % band, coloured by where the cell cost comes from, readiness in the row label."""
+    from pipelines.publish.technology_charts import render_battery_cost_per_mile
+
+    names = display_names(vehicle_requirements, "vehicle_id")
+    return render_battery_cost_per_mile(battery_ownership, technologies, products, names, subject_readiness)
+
+
+CHARTS = [energy_density_map, ragone, pack_mass_by_vehicle, machine_operating_hours, claims_over_time, technology_pack_mass,
+          battery_cost_per_mile]

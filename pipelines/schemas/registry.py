@@ -12,7 +12,14 @@ import sys
 import pandera.pandas as pa
 
 from pipelines.schemas.computed.model import CellPerformance, CellSensitivity, DesignSweep
+from pipelines.schemas.computed.ownership import BatteryOwnership, MachineBatteryOwnership
 from pipelines.schemas.computed.quality import Reconciliation, SourceFindings
+from pipelines.schemas.computed.readiness import (
+    TechnologyFeasibility,
+    TechnologyMachineFeasibility,
+    TechnologyReadinessNow,
+    UnsizedSubjects,
+)
 from pipelines.schemas.computed.sizing import FleetSummary, MachinePacks, PackUncertainty, VehiclePacks
 from pipelines.schemas.computed.technology_db import ClaimConflicts, ClaimReferences, TechnologyComparison
 from pipelines.schemas.computed.technology_packs import TechnologyCells, TechnologyMachinePacks, TechnologyPacks
@@ -32,6 +39,8 @@ from pipelines.schemas.curated.cell_model_inputs import (
 )
 from pipelines.schemas.curated.claims import CellClaims
 from pipelines.schemas.curated.literature import Safety, SodiumVsLithium, SsbCostProjections, TechnologyOverview
+from pipelines.schemas.curated.ownership import OwnershipAssumptions
+from pipelines.schemas.curated.readiness import TechnologyReadiness
 from pipelines.schemas.curated.references import References
 from pipelines.schemas.curated.report_facts import DocumentFacts, MarketStatistics, ProjectTestPlan
 from pipelines.schemas.curated.settings import AnalysisSettingRows
@@ -104,6 +113,8 @@ CURATED: dict[str, type[pa.DataFrameModel]] = {
     "technology_pack_ratios": TechnologyPackRatios,
     "claim_uncertainty": ClaimUncertainty,
     "pack_limits": PackLimits,
+    "technology_readiness": TechnologyReadiness,
+    "ownership_assumptions": OwnershipAssumptions,
 }
 
 # Computed tables, "<schema>.<table>" -> model, of the model, sizing and quality layers.
@@ -123,6 +134,12 @@ COMPUTED: dict[str, type[pa.DataFrameModel]] = {
     "curated.claim_references": ClaimReferences,
     "quality.claim_conflicts": ClaimConflicts,
     "analysis.technology_comparison": TechnologyComparison,
+    "analysis.subject_readiness": TechnologyReadinessNow,
+    "sizing.technology_feasibility": TechnologyFeasibility,
+    "sizing.technology_machine_feasibility": TechnologyMachineFeasibility,
+    "sizing.unsized_subjects": UnsizedSubjects,
+    "sizing.battery_ownership": BatteryOwnership,
+    "sizing.machine_battery_ownership": MachineBatteryOwnership,
 }
 
 

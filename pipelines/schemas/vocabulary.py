@@ -157,6 +157,27 @@ CLAIM_STATISTICS: dict[str, str] = {
 # --------------------------------------------------------------------------- technology database
 # Maturity order of cell_claims.status, most mature first.
 MATURITY = ["commercial", "early_production", "under_development", "laboratory", "literature"]
+# Readiness of a technology or product (sources/technology_readiness/), least to most ready.
+READINESS_STAGES: list[str] = ["theoretical", "lab_cell", "prototype", "pilot_samples", "early_production", "commercial"]
+# How a readiness row's year reads: reached (it happened that year), expected (forecast for that
+# year), by (no later than that year: a fact when the year is not after the document, else a forecast).
+YEAR_QUALIFIERS: list[str] = ["reached", "expected", "by"]
+# Why a technology or product is not sized (sizing.unsized_subjects), most telling first: the first
+# that applies is its reason. Material-level figures are the claims of MATERIAL_LEVEL_METRICS or of
+# evidence theoretical_limit.
+UNSIZED_REASONS: dict[str, str] = {
+    "no_claim": "no claim about it in curated.cell_claims",
+    "material_level_only": "only material-level figures (theoretical limits, specific capacities), no cell energy density",
+    "no_energy_density_claim": "no cell Wh/kg and no cell Wh/L claim",
+    "no_wh_per_kg_claim": "no cell Wh/kg claim",
+    "no_wh_per_l_claim": "no cell Wh/L claim",
+}
+MATERIAL_LEVEL_METRICS: list[str] = ["specific_capacity", "theoretical_specific_energy", "specific_capacity_ratio"]
+# Where a battery-ownership input comes from, most specific first: the subject's own claims, its
+# technology's (for a product), its family's, or (cell cost only) the baseline Table 10 scenario.
+OWNERSHIP_INPUT_BASES: list[str] = ["claimed", "technology", "family", "scenario"]
+# The "typical" statistic of analysis.technology_comparison, stated once.
+TYPICAL_RULE = "median of the claims' value_best (a range counts as its midpoint, a bound as printed)"
 HEADLINES = {
     "gravimetric": ("Wh/kg", "gravimetric energy density"),
     "volumetric": ("Wh/L", "volumetric energy density"),

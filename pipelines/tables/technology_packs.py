@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from pipelines.compute.inference import infer_densities
 from pipelines.compute.sizing import DEFAULT_SEED, pack_sizing
 from pipelines.compute.technology_packs import REQUIRED, claim_intervals, size_subjects
 from pipelines.errors import SourceError, SourceProblem
@@ -86,6 +87,7 @@ def build_technology_cells(
     out["claim_count"] = out["claim_count"].fillna(0).astype(int)
     out["overridden"] = pd.MultiIndex.from_frame(out[["subject_type", "subject_id", "property"]]).isin(overridden)
     out["unit"] = out["property"].map({"cell_gravimetric_energy_density": "Wh/kg", "cell_volumetric_energy_density": "Wh/L", "cell_cost": "USD/kWh"})
+    out = infer_densities(out)
     lacking = out[out["property"].isin(REQUIRED) & out["value"].isna()]
     missing = lacking.groupby(["subject_type", "subject_id"])["property"].agg(";".join)
     key = pd.MultiIndex.from_frame(out[["subject_type", "subject_id"]])
@@ -111,14 +113,19 @@ def subject_inputs(technology_cells: pd.DataFrame, cell_claims: pd.DataFrame, cl
     by n claims would otherwise repeat n ids on each of its rows (vehicles x subjects x n)."""
     cells = technology_cells[technology_cells["sizable"] & technology_cells["value"].notna()]
     cells = cells.assign(subject=cells["subject_type"] + ":" + cells["subject_id"])
-    parts = cells.assign(claim_id=cells["claim_ids"].str.split(";")).explode("claim_id")
+    claimed, inferred = cells[~cells["inferred"]], cells[cells["inferred"]]
+    parts = claimed.assign(claim_id=claimed["claim_ids"].str.split(";")).explode("claim_id")
     intervals = claim_intervals(cell_claims, claim_uncertainty).set_index("claim_id")
     cell_inputs = pd.DataFrame({
-        "subject_id": parts["subject"].to_numpy(), "metric": parts["property"].to_numpy(),
-        "low": parts["claim_id"].map(intervals["low"]).to_numpy(float), "high": parts["claim_id"].map(intervals["high"]).to_numpy(float),
-    })
+        "subject_id": np.concatenate([parts["subject"].to_numpy(), inferred["subject"].to_numpy()]),
+        "metric": np.concatenate([parts["property"].to_numpy(), inferred["property"].to_numpy()]),
+        "low": np.concatenate([parts["claim_id"].map(intervals["low"]).to_numpy(float), inferred["low"].to_numpy(float)]),
+        "high": np.concatenate([parts["claim_id"].map(intervals["high"]).to_numpy(float), inferred["high"].to_numpy(float)]),
+    })  # an inferred density is one uniform component over its interval (pipelines/compute/inference.py)
     ratios = family_ratios(technology_pack_ratios, battery_scenarios)
     subjects = cells.drop_duplicates("subject")[["subject", "subject_type", "subject_id", "technology_id", "product_id", "family"]]
+    inferred_props = inferred.groupby("subject")["property"].agg(";".join)
+    subjects = subjects.assign(inferred_properties=subjects["subject"].map(inferred_props))
     no_ratio = ~subjects["family"].isin(ratios["family"])
     if no_ratio.any():
         raise ValueError(
@@ -163,26 +170,35 @@ def scenario_inputs(battery_scenarios: pd.DataFrame) -> pd.DataFrame:
     return long.assign(high=long["low"])
 
 
+def limits_by_asset(pack_limits: pd.DataFrame) -> pd.DataFrame:
+    """curated.pack_limits with asset_type (vehicle / machine) and asset_id (its vehicle_id or machine_id)."""
+    vehicle = pack_limits["vehicle_id"].notna()
+    return pack_limits.assign(asset_type=np.where(vehicle, "vehicle", "machine"),
+                              asset_id=pack_limits["vehicle_id"].where(vehicle, pack_limits["machine_id"]))
+
+
 def check_limits(pack_limits: pd.DataFrame, vehicle_ids, machine_ids) -> None:
     """Every vehicle and machine has a limit row, and every row names one of them."""
     known = {"vehicle": set(vehicle_ids), "machine": set(machine_ids)}
-    unknown = pd.Series([a not in known[t] for t, a in zip(pack_limits["asset_type"], pack_limits["asset_id"])], index=pack_limits.index, dtype=bool)
+    limits = limits_by_asset(pack_limits)
+    unknown = pd.Series([a not in known[t] for t, a in zip(limits["asset_type"], limits["asset_id"])], index=limits.index, dtype=bool)
     problems = [
-        SourceProblem(f, int(n), "asset_id", "names a vehicle of curated.vehicle_requirements or a machine of curated.construction_machines",
+        SourceProblem(f, int(n), f"{t}_id", f"names a {t} of curated.{'vehicle_requirements' if t == 'vehicle' else 'construction_machines'}",
                       f"got '{a}'")
-        for f, n, a in pack_limits.loc[unknown, ["source_file", "source_line", "asset_id"]].itertuples(index=False, name=None)
+        for f, n, t, a in limits.loc[unknown, ["source_file", "source_line", "asset_type", "asset_id"]].itertuples(index=False, name=None)
     ]
     if problems:
         raise SourceError("pack_limits", problems)
     for kind, ids in known.items():
-        missing = sorted(ids - set(pack_limits.loc[pack_limits["asset_type"].eq(kind), "asset_id"]))
+        missing = sorted(ids - set(limits.loc[limits["asset_type"].eq(kind), "asset_id"]))
         if missing:
             raise ValueError(f"sources/pack_limits/ gives no limit for {kind}(s) {missing}: add a row (basis report or assumption)")
 
 
 def vehicle_assets(vehicle_requirements: pd.DataFrame, pack_limits: pd.DataFrame) -> pd.DataFrame:
     veh = vehicles_wide(vehicle_requirements)
-    lim = pack_limits[pack_limits["asset_type"].eq("vehicle")]
+    lim = limits_by_asset(pack_limits)
+    lim = lim[lim["asset_type"].eq("vehicle")]
     out = veh.rename(columns={"vehicle_id": "asset_id", "energy_needed": "battery_energy"})[["asset_id", "battery_energy"]]
     return out.merge(lim[["asset_id", "max_pack_mass", "max_pack_volume", "basis"]], on="asset_id", how="left")
 
@@ -200,7 +216,8 @@ def machine_assets(construction_machines: pd.DataFrame, pack_limits: pd.DataFram
         "asset_id": wide["machine_id"], "battery_energy": energy, "operating_time": wide["operating_time"].to_numpy(float),
         "average_power": energy / wide["operating_time"].to_numpy(float), "baseline_pack_mass": sized["pack_mass"],
     }).merge(types.rename(columns={"machine_id": "asset_id"}), on="asset_id", how="left")
-    lim = pack_limits[pack_limits["asset_type"].eq("machine")]
+    lim = limits_by_asset(pack_limits)
+    lim = lim[lim["asset_type"].eq("machine")]
     return out.merge(lim[["asset_id", "max_pack_mass", "max_pack_volume", "basis"]], on="asset_id", how="left")
 
 

@@ -155,19 +155,31 @@ def test_every_vehicle_and_machine_sized_with_every_sizable_subject(curated, cel
     assert len(vehicle_table) == len(sizable) * curated["vehicle_requirements"]["vehicle_id"].nunique()
     assert len(machine_table) == len(sizable) * curated["construction_machines"]["machine_id"].nunique()
     # the claim ids feeding a sized pack's cell Wh/kg (named once per subject in technology_cells)
-    # are claims of that property
+    # are claims of that property; an inferred Wh/kg has none and says how it was inferred
     claims = curated["cell_claims"].set_index("claim_id")["metric"]
-    grav = cells[cells["property"].eq("cell_gravimetric_energy_density")].set_index(["subject_type", "subject_id"])["claim_ids"]
-    ids = grav.reindex(pd.MultiIndex.from_frame(vehicle_table[["subject_type", "subject_id"]])).str.split(";").explode()
+    grav = cells[cells["property"].eq("cell_gravimetric_energy_density")].set_index(["subject_type", "subject_id"])
+    fed = grav.reindex(pd.MultiIndex.from_frame(vehicle_table[["subject_type", "subject_id"]]))
+    ids = fed.loc[~fed["inferred"], "claim_ids"].str.split(";").explode()
     assert ids.notna().all() and claims.reindex(ids).eq("gravimetric_energy_density").all()
+    assert fed.loc[fed["inferred"], "inferred_basis"].str.contains("inferred from the claimed Wh/L").all()
 
 
-def test_a_subject_lacking_a_density_is_listed_not_dropped(cells):
-    listed = unsizable(cells)
-    # golden_feather_small_batch prints '-' for its Wh/L: it cannot be sized and says so
-    assert any(line.startswith("product golden_feather_small_batch: lacks cell_volumetric_energy_density") for line in listed)
-    row = cells[cells["subject_id"].eq("golden_feather_small_batch")]
-    assert not row["sizable"].any()
+def test_a_subject_lacking_a_density_is_inferred_from_its_family_or_listed_not_dropped(cells):
+    listed = unsizable(cells)  # the asset's metadata lists them
+    # golden_feather_small_batch prints '-' for its Wh/L: its Wh/L is inferred from its family's
+    # sized technologies and says so
+    row = cells[cells["subject_id"].eq("golden_feather_small_batch") & cells["property"].eq("cell_volumetric_energy_density")].iloc[0]
+    assert row["sizable"] and row["inferred"] and row["claim_count"] == 0 and "family li_metal" in row["inferred_basis"]
+    # the family's sized technologies are named in the basis, and the inferred value is the claimed
+    # Wh/kg times their mean kg/L
+    grav = cells[cells["subject_id"].eq("golden_feather_small_batch") & cells["property"].eq("cell_gravimetric_energy_density")].iloc[0]
+    members = cells[cells["subject_type"].eq("technology") & cells["family"].eq("li_metal") & cells["sizable"] & ~cells["inferred"]]
+    wide = members.pivot(index="subject_id", columns="property", values="value")
+    wide = wide[~wide.index.isin(cells.loc[cells["inferred"], "subject_id"])]
+    density = (wide["cell_volumetric_energy_density"] / wide["cell_gravimetric_energy_density"]).mean()
+    assert row["value"] == pytest.approx(grav["value"] * density)
+    # a subject with neither density is listed with what it lacks
+    assert any("lacks cell_gravimetric_energy_density, cell_volumetric_energy_density" in line for line in listed)
 
 
 def test_claim_interval_rule():
@@ -233,31 +245,36 @@ def test_lineage_claims_to_cells_to_packs():
     assert AssetKey(["sizing", "technology_packs"]) in graph.get(AssetKey(["charts", "technology_pack_mass"])).parent_keys
 
 
-def test_build_summary_lists_the_subjects_not_sized(cells, tmp_path, capsys):
+def test_build_summary_counts_the_subjects_not_sized_in_one_line(curated, cells, tmp_path, capsys):
     from pipelines.cli import _print_not_sized
     from pipelines.publish.duckdb_tables import connect
+    from pipelines.tables.readiness import build_unsized_subjects
 
+    unsized = build_unsized_subjects(cells, curated["cell_claims"], curated["technologies"], curated["products"])
     db = tmp_path / "battery.duckdb"
     with connect(db) as con:
         con.execute("CREATE SCHEMA sizing")
         con.register("cells", cells)
+        con.register("unsized", unsized)
         con.execute("CREATE TABLE sizing.technology_cells AS SELECT * FROM cells")
+        con.execute("CREATE TABLE sizing.unsized_subjects AS SELECT * FROM unsized")
     _print_not_sized(db)
     printed = capsys.readouterr().out
-    for line in unsizable(cells):
-        assert line in printed
+    sized = len(cells.loc[cells["sizable"], ["subject_type", "subject_id"]].drop_duplicates())
+    assert printed.count("\n") == 1
+    assert f"{sized} technologies/products sized, {len(unsized)} not" in printed and "unsized_subjects" in printed
 
 
 def test_pack_limit_naming_an_unknown_vehicle_is_blocking(curated, cells):
     c = curated
     limits = c["pack_limits"].copy()
-    limits.loc[limits.index[0], "asset_id"] = "hover_bus"
+    limits.loc[limits.index[0], "vehicle_id"] = "hover_bus"
     args = _args(c, cells)
     args[-1] = limits
     with pytest.raises(SourceError) as error:
         build_technology_packs(*args, n_samples=10)
     message = str(error.value)
-    assert "limits.csv" in message and "line 2" in message and "asset_id" in message and "hover_bus" in message
+    assert "limits.csv" in message and "line 2" in message and "vehicle_id" in message and "hover_bus" in message
 
 
 def test_technology_chart_draws_every_vehicle_up_to_its_panel_limit_then_an_even_spread():

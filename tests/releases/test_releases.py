@@ -44,7 +44,9 @@ def _key_text(frame: pd.DataFrame, key: list[str]) -> pd.Series:
 
 def _same(a: pd.Series, b: pd.Series) -> np.ndarray:
     both_missing = a.isna().to_numpy() & b.isna().to_numpy()
-    return both_missing | (a.astype(object).to_numpy() == b.astype(object).to_numpy())
+    # a missing value (NaN, None or pd.NA of a nullable integer column) compares as None: equal only to None
+    a_obj, b_obj = a.astype(object).where(a.notna(), None), b.astype(object).where(b.notna(), None)
+    return both_missing | (a_obj.to_numpy() == b_obj.to_numpy()).astype(bool)
 
 
 def expected_changes(before: dict[str, pd.DataFrame], after: dict[str, pd.DataFrame]) -> set[tuple]:

@@ -144,8 +144,12 @@ def test_sodium_ion_query_and_comparison(built_warehouse):
     assert len(rows) == family > 0
     assert rows["claim_date"].is_monotonic_decreasing
     assert len(comparison) == technologies
-    best = comparison.set_index("technology_id")["gravimetric_best"].dropna()
-    assert len(best) > 0
+    highest = comparison.set_index("technology_id")["gravimetric_highest"].dropna()
+    assert len(highest) > 0
+    # organisation and conditions are in the answer
+    assert {"organisation", "conditions"} <= set(rows.columns)
+    claims_org = rows.dropna(subset=["organisation"])
+    assert len(claims_org) > 0
 
 
 def test_curator_adds_a_document_and_its_claims(published):

@@ -5,6 +5,9 @@
 -- `value_source` says what wh_per_kg / wh_per_l are: a published claim, or the report's cell model as this
 -- warehouse computes it (model.cell_performance); for modelled cells table7_* are the values the report prints.
 -- A modelled cell is listed when its computed or its Table 7 values reach both thresholds. Rounded for display.
+-- A missing figure never passes a threshold above 0, and never hides a row whose threshold is 0 or less: with
+-- min_wh_per_l=0 a claim printing Wh/kg but no Wh/L (lithium-air, 685 Wh/kg) is listed with wh_per_l empty.
+-- Units: wh_per_kg and table7_wh_per_kg Wh/kg, wh_per_l and table7_wh_per_l Wh/L.
 WITH claims AS (
     SELECT
         entity,
@@ -54,7 +57,9 @@ SELECT
     sections,
     reference_ids
 FROM (SELECT * FROM claims UNION ALL SELECT * FROM modelled)
-WHERE (wh_per_kg >= CAST($min_wh_per_kg AS DOUBLE) AND wh_per_l >= CAST($min_wh_per_l AS DOUBLE))
+WHERE (coalesce(wh_per_kg >= CAST($min_wh_per_kg AS DOUBLE), CAST($min_wh_per_kg AS DOUBLE) <= 0)
+       AND coalesce(wh_per_l >= CAST($min_wh_per_l AS DOUBLE), CAST($min_wh_per_l AS DOUBLE) <= 0)
+       AND (wh_per_kg IS NOT NULL OR wh_per_l IS NOT NULL))
    OR (table7_wh_per_kg >= CAST($min_wh_per_kg AS DOUBLE) AND table7_wh_per_l >= CAST($min_wh_per_l AS DOUBLE))
 ORDER BY
     CASE status

@@ -7,7 +7,7 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from pipelines.schemas.base import DERIVED, ComputedTable, catalogue_field, field
-from pipelines.schemas.vocabulary import CONFLICT_SIDE, HEADLINES, MATURITY
+from pipelines.schemas.vocabulary import CONFLICT_SIDE, HEADLINES, READINESS_STAGES, TYPICAL_RULE
 
 
 class ClaimReferences(ComputedTable):
@@ -105,49 +105,69 @@ def _comparison_model() -> type[pa.DataFrameModel]:
         "label": Series[str],
         "family": Series[str],
         "maturity": Series[str],
+        "maturity_year": Series[pd.Int64Dtype],
+        "maturity_year_qualifier": Series[str],
+        "next_stage": Series[str],
+        "next_stage_year": Series[pd.Int64Dtype],
         "claims": Series[int],
         "documents": Series[int],
         "products": Series[int],
     }
+    stages = ["unknown", *READINESS_STAGES]
     namespace: dict[str, object] = {
         "technology_id": catalogue_field("technology_id", origin=DERIVED, unique=True),
         "label": field("Readable name of the technology", origin=DERIVED),
         "family": field("Technology family", origin=DERIVED),
         "maturity": field(
-            "Most mature status among its claims: " + ", ".join(MATURITY), origin=DERIVED, nullable=True, isin=MATURITY
+            "Readiness: the highest stage a document states as reached (analysis.subject_readiness): " + ", ".join(stages),
+            origin=DERIVED, isin=stages,
         ),
+        "maturity_year": field("Year of that stage (see maturity_year_qualifier)", origin=DERIVED, nullable=True),
+        "maturity_year_qualifier": field("reached (in that year) or by (no later than)", origin=DERIVED, nullable=True),
+        "next_stage": field("Highest stage forecast above the current one", origin=DERIVED, nullable=True),
+        "next_stage_year": field("Year the next stage is expected", origin=DERIVED, nullable=True),
         "claims": field("Claims about the technology (curated.cell_claims)", origin=DERIVED, ge=0),
         "documents": field("Documents those claims come from", origin=DERIVED, ge=0),
         "products": field("Named products among those claims", origin=DERIVED, ge=0),
     }
     for headline, (unit, text) in HEADLINES.items():
         columns = {
-            "best": (float, f"Best claimed {text} (value_best; lowest for cost)", unit),
-            "best_claim_id": (str, f"Claim behind {headline}_best", None),
-            "latest": (float, f"{text.capitalize()} of the most recent claim (claim_date)", unit),
+            "highest": (float, f"Highest {text} any claim prints (a range's upper end, a bound as printed); null: no claim", unit),
+            "highest_text": (str, f"{headline}_highest as printed (published_text)", None),
+            "highest_claim_id": (str, f"Claim printing {headline}_highest (the first by claim_id)", None),
+            "highest_documents": (int, f"Documents with a claim printing {headline}_highest", None),
+            "lowest": (float, f"Lowest {text} any claim prints (a range's lower end, a bound as printed); null: no claim", unit),
+            "lowest_text": (str, f"{headline}_lowest as printed (published_text)", None),
+            "lowest_claim_id": (str, f"Claim printing {headline}_lowest (the first by claim_id)", None),
+            "lowest_documents": (int, f"Documents with a claim printing {headline}_lowest", None),
+            "typical": (float, f"Typical {text}: {TYPICAL_RULE}", unit),
+            "latest": (float, f"{text.capitalize()} of the most recent claim_date across documents (the median of value_best when several claims share it)", unit),
             "latest_date": (pd.Timestamp, f"claim_date of {headline}_latest", None),
-            "latest_claim_id": (str, f"Claim behind {headline}_latest", None),
+            "latest_claim_ids": (str, f"Claims behind {headline}_latest, ';'-separated", None),
+            "latest_documents": (int, f"Documents behind {headline}_latest", None),
             "claims": (int, f"Claims of {text}", None),
             "documents": (int, f"Documents behind those {text} claims", None),
         }
         for suffix, (kind, description, column_unit) in columns.items():
             name = f"{headline}_{suffix}"
             annotations[name] = Series[kind]
-            counted = suffix in ("claims", "documents")
-            namespace[name] = field(description, unit=column_unit, origin=DERIVED, nullable=not counted)
+            counted = suffix.endswith(("claims", "documents"))
+            namespace[name] = field(description, unit=column_unit, origin=DERIVED, nullable=not counted, **({"ge": 0} if counted else {}))
     return _model(
         "TechnologyComparison",
         annotations,
         namespace,
         {
             "description": (
-                "One row per technology: best and latest gravimetric and volumetric energy density, cycle life "
-                "and cost claimed for it, its maturity, and the claims and documents behind each figure."
+                "One row per technology, with or without claims: its readiness (maturity), and for gravimetric and "
+                "volumetric energy density, cycle life and cost the highest and lowest printed value, the typical value "
+                "(median of the claims) and the latest by claim date across documents, with the claims and documents "
+                "behind each figure. No figure is called best."
             ),
             "metadata": {
                 "grain": "one row per technology of curated.technologies",
-                "provenance": "pipelines/compute/technology_db.technology_comparison over curated.cell_claims; "
-                "headline metrics from curated.comparison_metrics",
+                "provenance": "pipelines/compute/technology_db.technology_comparison over curated.cell_claims and "
+                "analysis.subject_readiness; headline metrics from curated.comparison_metrics",
                 "foreign_keys": {"technology_id": "technologies.technology_id"},
             },
         },

@@ -36,7 +36,9 @@ class TechnologyCells(ComputedTable):
     missing_properties: Series[str] = d(
         "Energy densities the subject's claims lack (';'-separated); null when the subject can be sized", nullable=True
     )
-    sizable: Series[bool] = d("True when the subject claims both cell energy densities and is sized")
+    inferred: Series[bool] = d("True when value, low and high are inferred, not claimed (pipelines/compute/inference.py: the family's cell density)")
+    inferred_basis: Series[str] = d("How an inferred value was obtained: the family's sized technologies and their kg/L", nullable=True)
+    sizable: Series[bool] = d("True when the subject has both cell energy densities (claimed, or one inferred) and is sized")
 
     unique_key = key_rule("subject_type", "subject_id", "property", name="one row per subject and cell property")
 
@@ -73,6 +75,10 @@ class TechnologyPackBase(ComputedTable):
     technology_id: Series[str] = catalogue_field("technology_id", description="Technology of the subject (curated.technologies)", origin=DERIVED)
     product_id: Series[str] = catalogue_field("product_id", description="Product, for a product subject (curated.products)", origin=DERIVED, nullable=True)
     family: Series[str] = d("Technology family: picks the cell-to-pack ratios (curated.technology_pack_ratios)")
+    inferred_properties: Series[str] = d(
+        "Cell properties inferred rather than claimed (sizing.technology_cells.inferred_basis says how), ';'-separated; null: all claimed",
+        nullable=True,
+    )
     battery_energy: Series[float] = d("Battery energy the pack holds", "kWh", ge=0, bounds=(0, 100_000))
     cell_gravimetric_energy_density: Series[float] = d("Cell energy per kg used: mean best value of the feeding claims", "Wh/kg", gt=0)
     cell_volumetric_energy_density: Series[float] = d("Cell energy per litre used: mean best value of the feeding claims", "Wh/L", gt=0)

@@ -221,6 +221,10 @@ class ApplicationClaims(PublishedNumber):
     claim_id: Series[str] = catalogue_field("claim_id", str_matches=SLUG)
     subject: Series[str] = field("What the claim is about, in our words")
     conditions: Series[str] = field("Condition or basis printed with the value", nullable=True)
+    technology_id: Series[str] = catalogue_field(
+        "technology_id", description="Technology a cost claim is about (curated.technologies); empty where the claim names none",
+        nullable=True,
+    )
 
     unique_key = key_rule("claim_id", name="one row per claim")
 

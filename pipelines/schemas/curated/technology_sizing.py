@@ -9,9 +9,8 @@ from pandera.typing import Series
 
 from pipelines.schemas.base import SLUG, SOURCE, CuratedRows, catalogue_field, field, key_rule
 from pipelines.schemas.published_values import QUALIFIERS
-from pipelines.schemas.vocabulary import CELL_PROPERTIES, PACK_RATIOS
+from pipelines.schemas.vocabulary import CELL_PROPERTIES, PACK_RATIOS, READINESS_STAGES
 
-ASSET_TYPES = ["vehicle", "machine"]
 LIMIT_BASES = ["report", "assumption"]
 
 
@@ -88,12 +87,19 @@ class ClaimUncertainty(CuratedRows):
 
 
 class PackLimits(CuratedRows):
-    asset_type: Series[str] = field("vehicle or machine", isin=ASSET_TYPES)
-    asset_id: Series[str] = field(
-        "vehicle_id (curated.vehicle_requirements) or machine_id (curated.construction_machines)", str_matches=SLUG
+    vehicle_id: Series[str] = catalogue_field(
+        "vehicle_id", description="Vehicle (curated.vehicle_requirements); empty on a machine's row", nullable=True, str_matches=SLUG
+    )
+    machine_id: Series[str] = catalogue_field(
+        "machine_id", description="Construction machine (curated.construction_machines); empty on a vehicle's row", nullable=True,
+        str_matches=SLUG,
     )
     max_pack_mass: Series[float] = field("Heaviest battery pack the asset can carry", unit="kg", gt=0, bounds=(0, 100_000))
     max_pack_volume: Series[float] = field("Largest battery pack volume the asset can hold", unit="L", gt=0, bounds=(0, 100_000))
+    required_stage: Series[str] = field(
+        "Readiness a technology or product must reach by a scenario year for the asset's pack to count as buildable "
+        "that year (sources/technology_readiness/): " + ", ".join(READINESS_STAGES), isin=READINESS_STAGES,
+    )
     basis: Series[str] = field("report (the report states the limit) or assumption (the data team's)", isin=LIMIT_BASES)
     provenance: Series[str] = field("Where the limit comes from")
     section: Series[str] = catalogue_field("section", description="Locator: report sections the limit draws on, ';'-separated")
@@ -102,7 +108,11 @@ class PackLimits(CuratedRows):
     )
     note: Series[str] = catalogue_field("note")
 
-    unique_key = key_rule("asset_type", "asset_id", name="one row per vehicle or machine")
+    unique_key = key_rule("vehicle_id", "machine_id", name="one row per vehicle or machine")
+
+    @pa.dataframe_check(name="exactly one of vehicle_id and machine_id")
+    def one_asset(cls, df: pd.DataFrame) -> pd.Series:
+        return df["vehicle_id"].notna() ^ df["machine_id"].notna()
 
     class Config:
         description = (

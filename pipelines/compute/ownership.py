@@ -1,0 +1,86 @@
+"""Battery cost of ownership (issue 23): pure numpy over Monte Carlo draws, no I/O.
+
+For an asset (vehicle or machine) and a subject (technology or product), per Monte Carlo sample:
+
+    energy over the service life   W = annual use x service life x energy per use
+                                       (kWh per mile for a vehicle, average kW for a machine)
+    full cycles needed             C = W / (pack kWh x usable depth of discharge)
+    packs bought                   P = max(1, ceil(C / cycle life))      replacements = P - 1
+    battery cost over the life     L = pack kWh x pack USD/kWh x P
+    battery cost per use           L / (annual use x service life)   (USD per mile, or per operating hour)
+
+No discounting, no residual value, no calendar ageing (a pack is replaced only when its cycles run
+out): what the database's claims can carry. The pack USD/kWh samples are those of the pack sizing
+(the same draws); the cycle life is a mixture of uniform intervals, one per feeding claim, drawn
+from its own stream.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from pipelines.compute.sizing import MC_BLOCK_VALUES
+
+QUANTILES = (0.05, 0.5, 0.95)
+
+
+def mixture_draws(group: np.ndarray, low: np.ndarray, high: np.ndarray, n_groups: int, n_samples: int,
+                  rng: np.random.Generator) -> np.ndarray:
+    """(n_groups, n_samples) draws: each group a mixture of uniform [low, high] components with equal
+    weights (one uniform per sample: integer part picks the component, fraction the point); NaN for
+    a group without a component."""
+    order = np.argsort(group, kind="stable")
+    group, low, high = np.asarray(group)[order], np.asarray(low, float)[order], np.asarray(high, float)[order]
+    counts = np.bincount(group, minlength=n_groups)
+    rank = np.arange(len(group)) - (np.cumsum(counts) - counts)[group]
+    k_max = max(int(counts.max(initial=0)), 1)
+    lo, hi = np.full((n_groups, k_max), np.nan), np.full((n_groups, k_max), np.nan)
+    lo[group, rank], hi[group, rank] = low, high
+    k = np.maximum(counts, 1)[:, None]
+    u = rng.random((n_groups, int(n_samples))) * k
+    pick = np.minimum(u.astype(np.int64), k - 1)
+    a, b = np.take_along_axis(lo, pick, axis=1), np.take_along_axis(hi, pick, axis=1)
+    return a + (u - pick) * (b - a)
+
+
+def _packs_bought(cycles_needed, cycle_life):
+    """Packs bought: max(1, ceil(cycles needed / cycle life)), broadcasting."""
+    return np.maximum(1.0, np.ceil(cycles_needed / cycle_life - 1e-9))
+
+
+def _decreasing_quantiles(samples: np.ndarray, transform, q: np.ndarray) -> np.ndarray:
+    """np.quantile (linear method) of transform(samples) along the last axis, for a non-increasing
+    `transform` of (..., N) samples, from the samples' order statistics alone: the k-th smallest
+    transformed value is the transform of the k-th largest sample. Exact, and the samples are
+    partitioned once, not once per asset."""
+    n = samples.shape[-1]
+    h = (n - 1) * q
+    lo = np.floor(h).astype(int)
+    hi = np.minimum(lo + 1, n - 1)
+    kth = np.unique(np.concatenate([n - 1 - lo, n - 1 - hi]))
+    part = np.partition(samples, kth, axis=-1)
+    a, b = transform(part[..., n - 1 - lo]), transform(part[..., n - 1 - hi])
+    return a + (h - lo) * (b - a)
+
+
+def ownership_quantiles(energy, energy_per_use, annual_use, service_life, depth_of_discharge,
+                        pack_cost_per_kwh: np.ndarray, cycle_life: np.ndarray) -> dict[str, np.ndarray]:
+    """Assets (A,) x subjects' samples (S, N) -> quantiles (A, S, 3) of pack_cost, replacements,
+    lifetime_cost and cost_per_use, and cycles_needed (A,). NaN where an input is missing."""
+    energy, per_use, annual, years, dod = (np.asarray(v, float) for v in (energy, energy_per_use, annual_use, service_life, depth_of_discharge))
+    uses = annual * years
+    cycles_needed = uses * per_use / (energy * dod)
+    q = np.asarray(QUANTILES)
+    n_a, (n_s, n) = len(energy), pack_cost_per_kwh.shape
+    out = {k: np.empty((n_a, n_s, len(q))) for k in ("pack_cost", "replacements", "lifetime_cost", "cost_per_use")}
+    out["pack_cost"][:] = (energy[:, None, None] * np.quantile(pack_cost_per_kwh, q, axis=1).T[None])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        out["replacements"][:] = _decreasing_quantiles(cycle_life[None], lambda life: _packs_bought(cycles_needed[:, None, None], life), q) - 1.0
+        block = max(1, MC_BLOCK_VALUES // max(1, n_s * n))
+        for start in range(0, n_a, block):  # a block of assets at a time: memory stays bounded
+            sl = slice(start, start + block)
+            lifetime = pack_cost_per_kwh[None] * _packs_bought(cycles_needed[sl, None, None], cycle_life[None])
+            per_kwh = np.moveaxis(np.quantile(lifetime, q, axis=2, overwrite_input=True), 0, -1)
+            out["lifetime_cost"][sl] = energy[sl, None, None] * per_kwh  # quantiles scale with the (fixed) kWh
+        out["cost_per_use"][:] = out["lifetime_cost"] / uses[:, None, None]
+    out["cycles_needed"] = cycles_needed
+    return out
