@@ -54,6 +54,19 @@ def warehouse_db() -> Path:
     return Path(folder).resolve() / "battery.duckdb"
 
 
+_LOCK_HOLDER = re.compile(r"Conflicting lock is held in (?P<program>.*?) \(PID (?P<pid>\d+)\)")
+
+
+def lock_holder(exc: BaseException) -> str | None:
+    """'pid N (program)' when `exc` is DuckDB refusing a file another process holds open for
+    writing (the file is fine, someone else has it); None for any other error."""
+    text = str(exc)
+    if "Could not set lock on file" not in text:
+        return None
+    match = _LOCK_HOLDER.search(text)
+    return f"pid {match['pid']} ({match['program']})" if match else "another process"
+
+
 def connect_confined(db: Path) -> duckdb.DuckDBPyConnection:
     if not db.is_file():
         raise QueryError(f"{db} does not exist: run `make build` first")
@@ -163,13 +176,30 @@ class UnknownRelease(QueryError):
     pass
 
 
+RELEASE_ID = re.compile(r"^v(\d{4})\.(\d{2})\.(\d{2})\.(\d+)$")
+
+
+def release_order(release_id: str) -> tuple[int, ...]:
+    """Sort key of a release id vYYYY.MM.DD.N: by date, then by N as a number (.2 before .10)."""
+    match = RELEASE_ID.match(release_id)
+    return tuple(int(g) for g in match.groups()) if match else (-1,)
+
+
+def release_files(folder: Path) -> list[Path]:
+    """The release files of `folder` (warehouse/releases/), oldest release first."""
+    if not folder.is_dir():
+        return []
+    files = [p for p in folder.glob("v*.duckdb") if RELEASE_ID.match(p.stem) and not p.is_symlink()]
+    return sorted(files, key=lambda p: release_order(p.stem))
+
+
 def release_file(release_id: str, published_db: Path | None = None) -> Path:
     """warehouse/releases/<release_id>.duckdb, the read-only file of a retained release
     (written by pipelines/publish/releases.py; ids in meta.releases)."""
     folder = (published_db or warehouse_db()).parent / "releases"
     path = folder / f"{release_id}.duckdb"
-    if not re.fullmatch(r"v\d{4}\.\d{2}\.\d{2}\.\d+", release_id) or not path.is_file():
-        kept = sorted(p.stem for p in folder.glob("v*.duckdb")) if folder.is_dir() else []
+    if not RELEASE_ID.match(release_id) or not path.is_file():
+        kept = [p.stem for p in release_files(folder)]
         raise UnknownRelease(f"no release {release_id!r} in {folder}; retained releases: {', '.join(kept) or 'none'}")
     return path
 
