@@ -17,7 +17,6 @@ it is).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import shutil
 import stat
@@ -27,6 +26,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.provenance import sources_sha256
 from pipelines.publish.duckdb_tables import _literal, comment_table, connect
 from pipelines.query import UnknownRelease, lock_holder, release_file, release_files, release_order  # noqa: F401
 from pipelines.schemas.base import column_docs, table_key
@@ -73,11 +73,8 @@ def release_path(release_id: str, paths: Paths | None = None) -> Path:
 
 
 def sources_hash(sources: Path) -> str:
-    """SHA-256 over every file under sources/: relative path and bytes, in path order."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in sources.rglob("*") if p.is_file()):
-        digest.update(path.relative_to(sources).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+    """SHA-256 of sources/ (provenance.sources_sha256: hidden entries left aside, links never read)."""
+    return sources_sha256(sources)
 
 
 def git_commit(root: Path = PROJECT_ROOT) -> str | None:
