@@ -37,6 +37,11 @@ class Paths:
     def exports_dir(self) -> Path:
         return self.warehouse_dir / "exports"
 
+    @property
+    def table_exports_dir(self) -> Path:
+        """Every published table as Parquet (and CSV), stamped with the file they came from."""
+        return self.exports_dir / "tables"
+
 
 def current_paths() -> Paths:
     return Paths(

@@ -69,7 +69,7 @@ class ExportConfig(Config):
 def exports(config: ExportConfig) -> MaterializeResult:
     paths = current_paths()
     formats = ("parquet", "csv") if config.csv else ("parquet",)
-    rows = export_tables(paths.published_db, paths.exports_dir / "tables", formats)
+    rows = export_tables(paths.published_db, paths.table_exports_dir, formats)
     return MaterializeResult(
-        metadata={"folder": str(paths.exports_dir / "tables"), "formats": ", ".join(formats), "tables": len(rows)}
+        metadata={"folder": str(paths.table_exports_dir), "formats": ", ".join(formats), "tables": len(rows)}
     )

@@ -29,6 +29,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.publish.duckdb_tables import close_shared, connect, shared_connection
+from pipelines.publish.exports import refresh_stale_exports
 from pipelines.publish.releases import keep_release, record_release, release_files, releases_dir, repair_release_files
 from pipelines.query import lock_holder
 from pipelines.schemas.registry import all_tables
@@ -207,6 +208,7 @@ def start_staging(paths: Paths) -> list[str]:
     paths.staging_db.with_name(paths.staging_db.name + ".wal").unlink(missing_ok=True)
     notes = [note for note in [set_aside_damaged_warehouse(paths)] if note]
     notes += repair_release_files(paths)
+    notes += refresh_stale_exports(paths.published_db, paths.table_exports_dir)
     if paths.published_db.exists():
         tmp = _seed(paths)
         try:

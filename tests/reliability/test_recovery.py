@@ -180,3 +180,57 @@ def test_a_release_whose_file_a_killed_build_never_wrote_gets_it_from_the_next_b
     assert any(rid in note and "written from" in note for note in notes)
     assert cli.main(["query", "--release", rid, "--csv", "SELECT count(*) AS n FROM meta.releases"]) == 0
     assert capsys.readouterr().out.split() == ["n", "1"]
+
+
+# --------------------------------------------------------------------------- exports move with the warehouse
+
+
+def _tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def with_exports(published, built_warehouse) -> Paths:
+    shutil.copytree(built_warehouse.table_exports_dir, published.table_exports_dir)
+    return published
+
+
+def test_a_failed_build_changes_no_published_artefact(with_exports):
+    """Warehouse, release files and exports are the ones of the last good publish, byte for byte."""
+    from tests.helpers import build_dataset
+
+    atomic.start_staging(with_exports)  # the release of the published file gets its file (see above)
+    close_shared(with_exports.staging_db)
+    before = (with_exports.published_db.read_bytes(), _files(with_exports), _tree(with_exports.table_exports_dir))
+    _edit_range(with_exports.sources)  # a real change...
+    table9 = with_exports.sources / "vehicle_requirements" / "table9.csv"
+    rewrite_csv(table9, lambda rows: rows + [rows[1]])  # ...and a blocking fault (duplicate key)
+    assert not build_dataset("vehicle_requirements").success
+    after = (with_exports.published_db.read_bytes(), _files(with_exports), _tree(with_exports.table_exports_dir))
+    assert after == before
+
+
+def test_exports_a_stopped_build_left_behind_are_rewritten_from_the_published_file(with_exports):
+    """A build that published and then failed, or was killed, before its exports: the next run
+    rewrites them from the published file before anything else."""
+    from pipelines.publish.exports import exports_match
+
+    assert exports_match(with_exports.published_db, with_exports.table_exports_dir)
+    with duckdb.connect(str(with_exports.published_db)) as con:  # the new publish the exports missed
+        con.execute("UPDATE curated.vehicle_requirements SET note = 'published after the exports' WHERE metric = 'range'")
+    assert not exports_match(with_exports.published_db, with_exports.table_exports_dir)
+    notes = atomic.start_staging(with_exports)
+    close_shared(with_exports.staging_db)
+    assert any("rewritten" in note for note in notes)
+    assert exports_match(with_exports.published_db, with_exports.table_exports_dir)
+    parquet = with_exports.table_exports_dir / "parquet" / "curated.vehicle_requirements.parquet"
+    with duckdb.connect() as con:
+        assert con.execute(f"SELECT count(*) FROM '{parquet}' WHERE note = 'published after the exports'").fetchone()[0] > 0
+
+
+def test_the_damaged_copy_is_git_ignored(tmp_path):
+    from pipelines.settings import PROJECT_ROOT
+
+    for name in ("warehouse/battery.duckdb.damaged", "warehouse/battery.duckdb.damaged-20261206T120000"):
+        done = subprocess.run(["git", "check-ignore", "--no-index", "-q", name], cwd=PROJECT_ROOT)
+        assert done.returncode == 0, f"{name} is not git-ignored"
