@@ -186,7 +186,7 @@ class Writer:
     def write(self, batch: list[tuple]) -> None:
         fmt, out = self.fmt, self.out
         if fmt == "csv":
-            self.csv.writerows([_cell(v) for v in row] for row in batch)
+            self.csv.writerows(batch)  # the csv module writes None as "" and other values as str(): as _cell
         elif fmt == "json":
             for row in batch:
                 out.write(("," if self.rows else "") + "\n " + json.dumps(dict(zip(self.columns, map(_jsonable, row))), ensure_ascii=False))

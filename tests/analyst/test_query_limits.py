@@ -12,6 +12,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -118,11 +119,23 @@ def _start(warehouse: Paths, *args: str) -> subprocess.Popen:
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 
+def _wait_until_computing(process: subprocess.Popen, cpu_seconds: float = 1.5, timeout: float = 60) -> None:
+    """Until the process has used `cpu_seconds` of CPU: past its imports (a fraction of that) and
+    inside DuckDB, however loaded the machine is."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, "the statement ended early"
+        fields = Path(f"/proc/{process.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        if (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK") >= cpu_seconds:  # utime + stime
+            return
+        time.sleep(0.1)
+    raise AssertionError("the statement never started computing")
+
+
 def test_ctrl_c_interrupts_a_running_statement_within_two_seconds(built_warehouse):
     """Before: SIGINT was not delivered while DuckDB ran; the query went on."""
     query = _start(built_warehouse, LONG, "--timeout", "0")
-    time.sleep(3)  # started, imported, and inside DuckDB
-    assert query.poll() is None
+    _wait_until_computing(query)
     sent = time.monotonic()
     query.send_signal(signal.SIGINT)
     try:
