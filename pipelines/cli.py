@@ -26,12 +26,28 @@ def _instance():
     return DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
 
 
+def check_configuration() -> bool:
+    """Every BATTERY_* variable, checked before anything is imported or run (settings.py)."""
+    from pipelines.settings import ConfigError, check_environment
+
+    try:
+        warnings = check_environment()
+    except ConfigError as exc:
+        print(f"configuration error (nothing was run):\n{exc}", file=sys.stderr)
+        return False
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    return True
+
+
 def build(args: argparse.Namespace) -> int:
     started = time.monotonic()
+    if not check_configuration():
+        return 2
     from pipelines.automation.run_health import fail_dead_runs, process_tags
     from pipelines.definitions import defs
     from pipelines.publish import build_lock
-    from pipelines.publish.atomic import set_aside_damaged_warehouse
+    from pipelines.publish.atomic import WarehouseHeld, set_aside_damaged_warehouse
     from pipelines.publish.io_manager import StagingDuckDBIOManager
     from pipelines.settings import current_paths
 
@@ -53,7 +69,7 @@ def build(args: argparse.Namespace) -> int:
                 run_config={"loggers": {"progress": {}}},
                 tags={**process_tags(), "battery/trigger": "cli"},  # meta.releases.trigger
             )
-    except build_lock.BuildLocked as exc:
+    except (build_lock.BuildLocked, WarehouseHeld) as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return 3
     if not result.success:
@@ -278,6 +294,8 @@ def ui(args: argparse.Namespace) -> int:
 
     from pipelines.settings import PROJECT_ROOT
 
+    if not check_configuration():
+        return 2
     home = os.environ.get("DAGSTER_HOME")
     if not home:
         print("DAGSTER_HOME is not set (`make ui` sets it to .dagster_home)", file=sys.stderr)

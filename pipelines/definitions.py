@@ -10,6 +10,10 @@ from dagster import (
     with_source_code_references,
 )
 
+from pipelines.settings import check_environment
+
+check_environment()  # every BATTERY_* variable, before any asset, sensor or schedule is defined
+
 from pipelines.assets.charts import chart_assets
 from pipelines.assets.curated import curated_assets
 from pipelines.assets.model import model_assets

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import stat
 import subprocess
 from datetime import datetime, timezone
 from pathlib import Path
@@ -9,16 +11,43 @@ from pathlib import Path
 from pipelines.settings import PROJECT_ROOT
 
 
-def sources_digest(root: Path) -> str:
-    """Content hash of the sources tree: every file's relative path and bytes, in path order
-    (hidden files and folders excluded, as the build ignores them)."""
+def tree_entries(root: Path) -> list[tuple[str, Path, bool]]:
+    """(relative path, path, is a link) of every entry of the sources tree a build may hash, in
+    path order: regular files, and symbolic links as links. Hidden entries are left aside and
+    hidden folders not entered; a link is never followed, its target never opened."""
+    entries = []
+    for folder, dirs, files in os.walk(root, followlinks=False):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        base = Path(folder)
+        for name in files + [d for d in dirs if (base / d).is_symlink()]:
+            path = base / name
+            if name.startswith("."):
+                continue
+            link = path.is_symlink()
+            if link or stat.S_ISREG(path.lstat().st_mode):
+                entries.append((path.relative_to(root).as_posix(), path, link))
+    return sorted(entries)
+
+
+def sources_sha256(root: Path) -> str:
+    """SHA-256 of the sources tree: every regular file's relative path and bytes (read in
+    blocks), and a link's path and the text of its target (never read), in path order."""
     digest = hashlib.sha256()
-    files = sorted(
-        p for p in root.rglob("*") if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
-    )
-    for path in files:
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()[:16]
+    for rel, path, link in tree_entries(root):
+        digest.update(rel.encode() + b"\0")
+        if link:
+            digest.update(b"link\0" + os.readlink(path).encode(errors="surrogateescape"))
+        else:
+            with open(path, "rb") as handle:
+                for block in iter(lambda: handle.read(1 << 20), b""):
+                    digest.update(block)
+        digest.update(b"\0")
+    return digest.hexdigest()
+
+
+def sources_digest(root: Path) -> str:
+    """Short content hash of the sources tree (sources_sha256), as the build summary prints it."""
+    return sources_sha256(root)[:16]
 
 
 def git_commit(repo: Path = PROJECT_ROOT) -> str:

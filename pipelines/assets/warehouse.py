@@ -1,6 +1,5 @@
 """Publish layer: the analysts' DuckDB file, replaced whole once every table is built."""
 # No `from __future__ import annotations` here: Dagster reads the Config annotation at runtime.
-import os
 import time
 from datetime import timedelta
 from itertools import islice, pairwise
@@ -12,7 +11,7 @@ from pipelines.assets.table_metadata import OWNERS, asset_key
 from pipelines.publish.atomic import publish
 from pipelines.publish.exports import export_tables
 from pipelines.publish.site import build_site
-from pipelines.settings import current_paths, freshness_margin_hours, refresh_cron, refresh_timezone
+from pipelines.settings import current_paths, freshness_margin_hours, refresh_cron, refresh_timezone, setting
 
 PUBLISHED_KEY = asset_key("warehouse.battery_duckdb")
 EXPORTS_KEY = asset_key("warehouse.exports")
@@ -58,7 +57,7 @@ def published_warehouse_asset(table_keys: list[AssetKey]) -> AssetsDefinition:
 class ExportConfig(Config):
     """CSV next to Parquet on request: set csv in the run config, or BATTERY_EXPORT_CSV=1."""
 
-    csv: bool = os.environ.get("BATTERY_EXPORT_CSV", "") == "1"
+    csv: bool = setting("BATTERY_EXPORT_CSV")
 
 
 @asset(
@@ -72,9 +71,9 @@ class ExportConfig(Config):
 def exports(config: ExportConfig) -> MaterializeResult:
     paths = current_paths()
     formats = ("parquet", "csv") if config.csv else ("parquet",)
-    rows = export_tables(paths.published_db, paths.exports_dir / "tables", formats)
+    rows = export_tables(paths.published_db, paths.table_exports_dir, formats)
     return MaterializeResult(
-        metadata={"folder": str(paths.exports_dir / "tables"), "formats": ", ".join(formats), "tables": len(rows)}
+        metadata={"folder": str(paths.table_exports_dir), "formats": ", ".join(formats), "tables": len(rows)}
     )
 
 

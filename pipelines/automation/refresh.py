@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 
 from dagster import (
     AssetKey,
@@ -35,9 +34,9 @@ from dagster._core.definitions.data_version import DATA_VERSION_TAG
 
 from pipelines.assets.source_files import fingerprints, source_key
 from pipelines.assets.table_metadata import asset_key
-from pipelines.settings import DEFAULT_REFRESH_CRON, current_paths, refresh_cron, refresh_timezone  # noqa: F401
+from pipelines.settings import DEFAULT_REFRESH_CRON, current_paths, refresh_cron, refresh_timezone, setting  # noqa: F401
 
-SENSOR_INTERVAL_SECONDS = int(os.environ.get("BATTERY_SENSOR_INTERVAL_SECONDS", "30"))
+SENSOR_INTERVAL_SECONDS = setting("BATTERY_SENSOR_INTERVAL_SECONDS")
 
 
 def changed_datasets(previous: dict[str, str], current: dict[str, str]) -> list[str]:

@@ -138,13 +138,33 @@ def tree_problems(root: Path, datasets: set[str] | list[str]) -> list[SourceProb
 _FAST_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+MAX_METADATA_BYTES = 64 * 1024  # a dataset.yaml is a few lines; checked before it is read
+
+
+class AliasRefused(yaml.YAMLError):
+    """An alias (*name) in dataset.yaml: refused before any value is built, so an alias bomb
+    ("billion laughs") costs a scan of its few hundred bytes, not gigabytes."""
+
+    def __init__(self, line: int):
+        super().__init__()
+        self.line = line
+
+
 def _load_yaml(text: str):
     """yaml.safe_load(text), parsed by libyaml when available; a text libyaml refuses is parsed
-    again by the pure-Python parser, so an error names the same line and problem as always."""
-    try:
-        return yaml.load(text, Loader=_FAST_LOADER)
-    except yaml.YAMLError:
-        return yaml.safe_load(text)
+    again by the pure-Python parser, so an error names the same line and problem as always.
+    Aliases are refused first (AliasRefused): the event stream is scanned, nothing expanded."""
+    for loader in dict.fromkeys((_FAST_LOADER, yaml.SafeLoader)):
+        try:
+            for event in yaml.parse(text, Loader=loader):
+                if isinstance(event, yaml.AliasEvent):
+                    raise AliasRefused(event.start_mark.line + 1)
+            return yaml.load(text, Loader=loader)
+        except AliasRefused:
+            raise
+        except yaml.YAMLError:
+            if loader is yaml.SafeLoader:
+                raise
 
 
 def read_metadata(folder: Path, root: Path) -> dict:
@@ -158,6 +178,9 @@ def read_metadata(folder: Path, root: Path) -> dict:
         raise fail(_LINK_RULE)
     if not meta_path.is_file():
         raise fail("dataset.yaml is missing")
+    size = meta_path.stat().st_size
+    if size > MAX_METADATA_BYTES:
+        raise fail(f"dataset.yaml larger than {MAX_METADATA_BYTES // 1024} KB (not read)", f"{size} bytes")
     raw = meta_path.read_bytes()
     try:
         text = raw.decode("utf-8")
@@ -165,6 +188,8 @@ def read_metadata(folder: Path, root: Path) -> dict:
         raise fail("dataset.yaml is not UTF-8", f"byte 0x{raw[exc.start]:02x} at offset {exc.start}", line=raw[: exc.start].count(b"\n") + 1) from None
     try:
         meta = _load_yaml(text)
+    except AliasRefused as exc:
+        raise fail("dataset.yaml uses a YAML alias (*name), which is refused", "write the value out in full", line=exc.line) from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark is not None else None

@@ -10,9 +10,14 @@ the new file whole, and a build killed at any point before the rename leaves the
 file exactly as it was.
 
 Self-healing: every run first removes what a killed or failed run left (temporary copies,
-a half-written seed), and a published file that does not open as a complete database
-(zero bytes, truncated) is renamed aside (battery.duckdb.damaged-<time>) and reported, so the
-build rebuilds the warehouse from sources instead of failing until someone cleans up.
+a half-written seed). A published file that does not open as a complete database (zero bytes,
+garbage, truncated) is renamed aside as the one damaged copy (battery.duckdb.damaged, replacing
+an earlier one) and reported; the newest intact release file is copied in its place, so the
+build continues the release history and numbering from it (from sources only when no release
+file is intact), and that build deletes no release file. A file another process holds open
+for writing is not damage: the build waits for it, then refuses, saying who holds it.
+The release of the published file always has its release file: a build killed between the
+swap and the copy leaves it to the next build, which writes it from the published file.
 """
 from __future__ import annotations
 
@@ -24,9 +29,11 @@ from pathlib import Path
 import duckdb
 
 from pipelines.publish.duckdb_tables import close_shared, connect, shared_connection
-from pipelines.publish.releases import keep_release, record_release
+from pipelines.publish.exports import refresh_stale_exports
+from pipelines.publish.releases import keep_release, record_release, release_files, releases_dir, repair_release_files
+from pipelines.query import lock_holder
 from pipelines.schemas.registry import all_tables
-from pipelines.settings import Paths
+from pipelines.settings import Paths, lock_timeout_seconds
 
 
 class IncompleteWarehouse(RuntimeError):
@@ -56,8 +63,14 @@ def _seed(paths: Paths) -> Path:
 _HEADER_BYTES = 3 * 4096
 
 
+class WarehouseHeld(RuntimeError):
+    """Another process holds the published file open for writing: the file is not damaged, and
+    the build neither sets it aside nor replaces it under that process."""
+
+
 def damage_of(db: Path) -> str | None:
-    """Why `db` is not a complete, readable database (None when it is)."""
+    """Why `db` is not a complete, readable database (None when it is). Raises WarehouseHeld
+    when another process holds it open for writing: that is not damage."""
     if db.stat().st_size == 0:
         return "it is empty (0 bytes)"
     try:
@@ -72,10 +85,30 @@ def damage_of(db: Path) -> str | None:
                 schema, table = name.split(".", 1)
                 con.execute(f'SELECT count(*) FROM "{schema}"."{table}"').fetchone()
     except (duckdb.Error, OSError) as exc:
+        holder = lock_holder(exc)
+        if holder is not None:
+            raise WarehouseHeld(holder) from None
         return f"it does not open as a DuckDB database ({type(exc).__name__}: {str(exc).splitlines()[0]})"
     if not tables:
         return "it holds no table"
     return None
+
+
+def damage_after_waiting(db: Path, timeout: float) -> str | None:
+    """damage_of(db), waiting up to `timeout` seconds while another process holds the file open
+    for writing; then refused with who holds it and what to do."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return damage_of(db)
+        except WarehouseHeld as held:
+            if time.monotonic() >= deadline:
+                raise WarehouseHeld(
+                    f"{db} is open for writing by {held} (waited {timeout:.0f} s, BATTERY_LOCK_TIMEOUT_SECONDS). "
+                    "It is not damaged and nothing was changed: close that connection, or open the warehouse with "
+                    "read_only=True as analysts should, then build again."
+                ) from None
+            time.sleep(0.5)
 
 
 # Published files found complete, by (path, inode, size, mtime): `battery build` checks before
@@ -83,8 +116,61 @@ def damage_of(db: Path) -> str | None:
 _verified: set[tuple[str, int, int, int]] = set()
 
 
+def damaged_copy(paths: Paths) -> Path:
+    """The one damaged copy kept (git-ignored: warehouse/*.damaged*); a later damage replaces it."""
+    return paths.published_db.with_name(paths.published_db.name + ".damaged")
+
+
+def recovery_marker(paths: Paths) -> Path:
+    """Present from a recovery until the next publish: that publish deletes no release file."""
+    return paths.build_dir / "recovered"
+
+
+def _newest_release_in(db: Path) -> str | None:
+    try:
+        with connect(db, read_only=True) as con:
+            row = con.execute("SELECT release_id FROM meta.releases ORDER BY release_number DESC LIMIT 1").fetchone()
+    except duckdb.Error:
+        return None
+    return row[0] if row else None
+
+
+def restore_newest_release(paths: Paths) -> tuple[str | None, list[str]]:
+    """Copy the newest intact release file (it opens, every table reads, and its meta.releases
+    names it as its newest release) over the published path. Returns (release id or None, the
+    release files found damaged on the way, which are left where they are)."""
+    skipped = []
+    for candidate in reversed(release_files(releases_dir(paths))):
+        try:
+            problem = damage_of(candidate)
+        except WarehouseHeld:
+            problem = "held open for writing by another process"
+        if problem is None and _newest_release_in(candidate) != candidate.stem:
+            problem = "its meta.releases does not name it as its newest release"
+        if problem is not None:
+            skipped.append(f"{candidate.name} ({problem})")
+            continue
+        tmp = paths.warehouse_dir / f".battery.duckdb.{os.getpid()}.tmp"
+        try:
+            shutil.copyfile(candidate, tmp)
+            tmp.chmod(0o644)
+            with open(tmp, "rb+") as handle:
+                os.fsync(handle.fileno())
+            os.replace(tmp, paths.published_db)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        _fsync_dir(paths.warehouse_dir)
+        return candidate.stem, skipped
+    return None, skipped
+
+
 def set_aside_damaged_warehouse(paths: Paths) -> str | None:
-    """Rename a damaged published file aside; returns what was done, for the run's log."""
+    """Recover from a damaged published file: keep it as the one damaged copy, restore the newest
+    intact release file in its place (history and release numbering continue from it), or, with
+    none, let the build rebuild from sources. A file another process holds open for writing is
+    not damage: wait for it (BATTERY_LOCK_TIMEOUT_SECONDS), then refuse (WarehouseHeld).
+    Returns what was done, for the run's log."""
     db = paths.published_db
     if not db.exists():
         return None
@@ -92,14 +178,24 @@ def set_aside_damaged_warehouse(paths: Paths) -> str | None:
     signature = (str(db.resolve()), st.st_ino, st.st_size, st.st_mtime_ns)
     if signature in _verified:
         return None
-    damage = damage_of(db)
+    damage = damage_after_waiting(db, lock_timeout_seconds())
     if damage is None:
         _verified.add(signature)
         return None
-    aside = db.with_name(f"{db.name}.damaged-{time.strftime('%Y%m%dT%H%M%S')}")
+    aside = damaged_copy(paths)
     os.replace(db, aside)
     db.with_name(db.name + ".wal").unlink(missing_ok=True)
-    return f"{db} was damaged: {damage}. Kept it as {aside.name}; this build rebuilds the warehouse from sources."
+    paths.build_dir.mkdir(parents=True, exist_ok=True)
+    recovery_marker(paths).touch()
+    restored, skipped = restore_newest_release(paths)
+    note = f"{db} was damaged: {damage}. Kept it as {aside} (the only damaged copy kept; delete it when done). "
+    if skipped:
+        note += f"Damaged release files left in place: {', '.join(skipped)}. "
+    if restored:
+        st = db.stat()
+        _verified.add((str(db.resolve()), st.st_ino, st.st_size, st.st_mtime_ns))
+        return note + f"Restored release {restored} from {releases_dir(paths) / (restored + '.duckdb')}; this build continues its history."
+    return note + "No intact release file to restore from: this build rebuilds the warehouse from sources."
 
 
 def start_staging(paths: Paths) -> list[str]:
@@ -111,6 +207,8 @@ def start_staging(paths: Paths) -> list[str]:
     remove_stale_temporaries(paths)
     paths.staging_db.with_name(paths.staging_db.name + ".wal").unlink(missing_ok=True)
     notes = [note for note in [set_aside_damaged_warehouse(paths)] if note]
+    notes += repair_release_files(paths)
+    notes += refresh_stale_exports(paths.published_db, paths.table_exports_dir)
     if paths.published_db.exists():
         tmp = _seed(paths)
         try:
@@ -173,4 +271,7 @@ def publish(paths: Paths, run_id: str | None = None, tags: dict[str, str] | None
     os.replace(tmp, paths.published_db)
     _fsync_dir(paths.warehouse_dir)
     outcome = {"tables": len(published_tables), "bytes": paths.published_db.stat().st_size}
-    return {**outcome, **keep_release(paths, release)}  # release file + retention, only after the swap
+    recovering = recovery_marker(paths).exists()  # a recovery's publish deletes no release file
+    kept = keep_release(paths, release, prune=not recovering)  # release file + retention, only after the swap
+    recovery_marker(paths).unlink(missing_ok=True)
+    return {**outcome, **kept}

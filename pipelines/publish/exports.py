@@ -9,9 +9,12 @@ cell is neutralised with a leading apostrophe (`'-20 to 55`), as OWASP advises; 
 (-20), the Parquet files and the stored tables keep every value as it is."""
 from __future__ import annotations
 
+import hashlib
 import shutil
 import threading
 from pathlib import Path
+
+import duckdb
 
 from pipelines.publish.duckdb_tables import connect
 
@@ -44,11 +47,44 @@ def export_query(con, schema: str, table: str, fmt: str) -> str:
     return f"SELECT {', '.join(parts)} FROM {source}"
 
 
+STAMP = "PUBLISHED_SHA256"  # in the exports folder: the SHA-256 of the published file they were written from
+
+
+def published_identity(published_db: Path) -> str:
+    digest = hashlib.sha256()
+    with open(published_db, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def exports_match(published_db: Path, target: Path) -> bool:
+    """Whether the exports in `target` were written from the published file as it is now."""
+    stamp = target / STAMP
+    return stamp.is_file() and stamp.read_text(encoding="utf-8").strip() == published_identity(published_db)
+
+
+def refresh_stale_exports(published_db: Path, target: Path) -> list[str]:
+    """Exports move with the warehouse: when a build published and then failed (or was killed)
+    before its exports were written, the next run rewrites them from the published file first.
+    Returns notes for the run's log."""
+    if not target.is_dir() or not published_db.is_file() or exports_match(published_db, target):
+        return []
+    formats = tuple(f for f in FORMATS if (target / f).is_dir()) or ("parquet",)
+    try:
+        export_tables(published_db, target, formats)
+    except (OSError, duckdb.Error) as exc:
+        return [f"the exports in {target} do not match {published_db} and could not be rewritten: {exc}"]
+    return [f"the exports in {target} did not match {published_db} (a build stopped after publishing); rewritten from it"]
+
+
 def export_tables(published_db: Path, target: Path, formats: tuple[str, ...] = ("parquet",)) -> dict[str, int]:
-    """Write <target>/<format>/<schema>.<table>.<format>; returns rows per table."""
+    """Write <target>/<format>/<schema>.<table>.<format>; returns rows per table. The folder is
+    stamped with the SHA-256 of the published file it was written from (STAMP)."""
     staging = target.with_name(target.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
     rows: dict[str, int] = {}
+    identity = published_identity(published_db)
     with connect(published_db, read_only=True) as con:
         tables = con.execute(
             "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = current_database() "
@@ -65,6 +101,8 @@ def export_tables(published_db: Path, target: Path, formats: tuple[str, ...] = (
                 " UNION ALL ".join(f"SELECT {i} AS i, count(*) AS n FROM {_quote(s)}.{_quote(t)}" for i, (s, t) in enumerate(tables))
             ).fetchall()
             rows = {f"{tables[i][0]}.{tables[i][1]}": n for i, n in sorted(counted)}
+    staging.mkdir(parents=True, exist_ok=True)
+    (staging / STAMP).write_text(identity + "\n", encoding="utf-8")
     replace_folder(staging, target)
     return rows
 

@@ -8,7 +8,6 @@ writes; the analysts' file is only touched by the publish asset (publish/atomic.
 """
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pandas as pd
@@ -18,6 +17,7 @@ from pipelines.publish import build_lock
 from pipelines.publish.atomic import start_staging
 from pipelines.publish.duckdb_tables import BatchStream, close_shared, read_table, shared_connection, write_table
 from pipelines.settings import current_paths
+from pipelines.settings import lock_timeout_seconds as configured_lock_timeout
 
 # Tables read by several downstream steps (curated.cell_claims feeds a dozen) are read from
 # staging once per run and handed out as copies: a step may change the frame it gets, never the
@@ -31,7 +31,7 @@ class StagingDuckDBIOManager(ConfigurableIOManager):
     """Tables live in warehouse/.build/staging.duckdb until published."""
 
     # How long a second build waits for the first before it is refused.
-    lock_timeout_seconds: float = float(os.environ.get("BATTERY_LOCK_TIMEOUT_SECONDS", "120"))
+    lock_timeout_seconds: float = configured_lock_timeout()
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
         paths = current_paths()

@@ -17,7 +17,6 @@ it is).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import os
 import shutil
 import stat
@@ -27,14 +26,14 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.provenance import sources_sha256
 from pipelines.publish.duckdb_tables import _literal, comment_table, connect
-from pipelines.query import UnknownRelease, release_file  # noqa: F401  (UnknownRelease: re-exported)
+from pipelines.query import UnknownRelease, lock_holder, release_file, release_files, release_order  # noqa: F401
 from pipelines.schemas.base import column_docs, table_key
 from pipelines.schemas.meta.releases import Releases
 from pipelines.schemas.registry import META, documented_tables
-from pipelines.settings import PROJECT_ROOT, Paths
+from pipelines.settings import PROJECT_ROOT, Paths, setting
 
-DEFAULT_KEEP = 36
 PREVIOUS = "previous_release"  # catalog name of the ATTACHed previous file
 _DDL_TYPES = {"str": "VARCHAR", "int64": "BIGINT", "float64": "DOUBLE", "bool": "BOOLEAN", "datetime64[ns]": "TIMESTAMP"}
 _NUMERIC = ("TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "FLOAT", "DOUBLE", "DECIMAL", "UTINYINT",
@@ -48,6 +47,7 @@ class Release:
     changed_rows: int = 0
     tables: dict[str, dict] = field(default_factory=dict)  # table -> rows, added, removed, changed
     retained: list[str] = field(default_factory=list)  # release ids whose files stay after this publish
+    history: list[str] = field(default_factory=list)  # every release id in the file's meta.releases
 
     @property
     def created(self) -> bool:
@@ -55,7 +55,7 @@ class Release:
 
 
 def keep_count() -> int:
-    return max(1, int(os.environ.get("BATTERY_RELEASES_KEEP", DEFAULT_KEEP)))
+    return setting("BATTERY_RELEASES_KEEP")
 
 
 def releases_dir(paths: Paths) -> Path:
@@ -73,11 +73,8 @@ def release_path(release_id: str, paths: Paths | None = None) -> Path:
 
 
 def sources_hash(sources: Path) -> str:
-    """SHA-256 over every file under sources/: relative path and bytes, in path order."""
-    digest = hashlib.sha256()
-    for path in sorted(p for p in sources.rglob("*") if p.is_file()):
-        digest.update(path.relative_to(sources).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
-    return digest.hexdigest()
+    """SHA-256 of sources/ (provenance.sources_sha256: hidden entries left aside, links never read)."""
+    return sources_sha256(sources)
 
 
 def git_commit(root: Path = PROJECT_ROOT) -> str | None:
@@ -270,10 +267,15 @@ def _previous(con: duckdb.DuckDBPyConnection, catalog: str) -> tuple[str | None,
     return (row[0], row[1]) if row else (None, 0)
 
 
-def _new_release_id(con: duckdb.DuckDBPyConnection, now: dt.datetime) -> str:
+def _new_release_id(con: duckdb.DuckDBPyConnection, now: dt.datetime, folder: Path | None = None) -> str:
+    """vYYYY.MM.DD.N with N one above the day's highest in meta.releases and among the release
+    files of `folder`: an id is never given to two releases, even
+    when the history was rebuilt after damage."""
     prefix = now.strftime("v%Y.%m.%d.")
-    today = con.execute("SELECT count(*) FROM meta.releases WHERE starts_with(release_id, ?)", [prefix]).fetchone()[0]
-    return f"{prefix}{today + 1}"
+    used = [r[0] for r in con.execute("SELECT release_id FROM meta.releases WHERE starts_with(release_id, ?)", [prefix]).fetchall()]
+    if folder is not None and folder.is_dir():
+        used += [p.stem for p in folder.iterdir() if p.name.startswith(prefix) and p.suffix == ".duckdb"]
+    return f"{prefix}{max([release_order(r)[-1] for r in used if release_order(r)[0] >= 0], default=0) + 1}"
 
 
 def record_release(
@@ -291,15 +293,22 @@ def record_release(
     if attached:
         try:
             con.execute(f"ATTACH {_literal(str(previous))} AS {PREVIOUS} (READ_ONLY)")
-        except duckdb.Error:  # an unreadable previous file: this release has nothing to compare with
-            attached = False
+        except duckdb.Error as exc:
+            # Never "nothing to compare with": that would restart the release history. The file
+            # was verified when the run started (publish/atomic.py), so this is someone else's hold.
+            holder = lock_holder(exc)
+            reason = f"it is open for writing by {holder}" if holder else str(exc).splitlines()[0]
+            raise RuntimeError(
+                f"could not read the published {previous} to compare with ({reason}); nothing was published: "
+                "close that connection (analysts open the warehouse with read_only=True) and build again"
+            ) from None
     try:
         prev_id, prev_number = _previous(con, PREVIOUS) if attached else (None, 0)
         con.execute("BEGIN TRANSACTION")
         try:
             ensure_meta_tables(con)
             now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-            release_id = _new_release_id(con, now)
+            release_id = _new_release_id(con, now, releases_dir(paths))
             present = _tables(con, new_db)
             counts = _diff_tables(con, release_id, present, new_db) if attached else {
                 t: _count_only(con, new_db, t) for t in present
@@ -310,7 +319,7 @@ def record_release(
             changed = sum(c["added"] + c["removed"] + c["changed"] for c in counts.values())
             if attached and prev_id is not None and changed == 0:
                 con.execute("ROLLBACK")
-                return Release(None, prev_id, 0, counts, _retained_ids(con, None))
+                return Release(None, prev_id, 0, counts, _retained_ids(con, None), _retained_ids(con, None))
             trigger, trigger_name = trigger_of(tags)
             row = Releases.validate(
                 _frame(
@@ -337,6 +346,7 @@ def record_release(
                 [[release_id, t, c["rows"], c["added"], c["removed"], c["changed"], c["key"]] for t, c in counts.items()],
             )
             retained = _retained_ids(con, keep_count())
+            history = _retained_ids(con, None)
             con.execute(
                 "DELETE FROM meta.changes WHERE release_id NOT IN (SELECT unnest(?::VARCHAR[]))", [retained]
             )
@@ -350,7 +360,7 @@ def record_release(
     finally:
         if attached:
             con.execute(f"DETACH {PREVIOUS}")
-    return Release(release_id, prev_id, changed, counts, retained)
+    return Release(release_id, prev_id, changed, counts, retained, history)
 
 
 def _diff_tables(con: duckdb.DuckDBPyConnection, release_id: str, present: list[str], new_db: str) -> dict[str, dict]:
@@ -407,17 +417,18 @@ def _retained_ids(con: duckdb.DuckDBPyConnection, keep: int | None) -> list[str]
 # --------------------------------------------------------------------------- release files
 
 
-def keep_release(paths: Paths, release: Release) -> dict:
+def keep_release(paths: Paths, release: Release, prune: bool = True) -> dict:
     """After the swap: copy the published file to warehouse/releases/<id>.duckdb (read-only),
-    remove release files beyond the retention limit, and report the folder's size."""
+    remove release files beyond the retention limit (not with `prune=False`: the publish of a
+    recovery), and report the folder's size."""
     folder = releases_dir(paths)
     try:
         if release.created:
-            _write_release_file(paths, release, folder)
+            _write_release_file(paths, release, folder, prune)
         problem = ""
-    except OSError as exc:  # the warehouse is published; only the archived copy is missing
-        problem = f"release file not written: {exc}"
-    files = sorted(folder.glob("v*.duckdb")) if folder.is_dir() else []
+    except OSError as exc:  # the warehouse is published; the next build writes the file (repair_release_files)
+        problem = f"release file not written: {exc} (the next build writes it from the published file)"
+    files = release_files(folder)
     return {
         "release_id": release.release_id or release.previous_release_id or "",
         "release_created": release.created,
@@ -428,17 +439,50 @@ def keep_release(paths: Paths, release: Release) -> dict:
     }
 
 
-def _write_release_file(paths: Paths, release: Release, folder: Path) -> None:
+def _copy_release_file(published: Path, release_id: str, folder: Path) -> None:
     folder.mkdir(parents=True, exist_ok=True)
     for stale in folder.glob(".*.tmp"):  # a copy interrupted by a killed publish
         stale.unlink(missing_ok=True)
-    tmp = folder / f".{release.release_id}.{os.getpid()}.tmp"
-    shutil.copyfile(paths.published_db, tmp)
+    tmp = folder / f".{release_id}.{os.getpid()}.tmp"
+    shutil.copyfile(published, tmp)
     tmp.chmod(stat.S_IRUSR | stat.S_IRGRP | stat.S_IROTH)
-    os.replace(tmp, folder / f"{release.release_id}.duckdb")
-    for old in folder.glob("v*.duckdb"):
-        if old.stem not in release.retained:
+    os.replace(tmp, folder / f"{release_id}.duckdb")
+
+
+def _write_release_file(paths: Paths, release: Release, folder: Path, prune: bool = True) -> None:
+    _copy_release_file(paths.published_db, release.release_id, folder)
+    if not prune:
+        return
+    # Only files of this history (meta.releases) beyond the newest kept: a file this history does
+    # not know (left from before a recovery) is never deleted.
+    for old in release_files(folder):
+        if old.stem in release.history and old.stem not in release.retained:
             old.unlink()
+
+
+def repair_release_files(paths: Paths) -> list[str]:
+    """The release the published file holds (the newest row of its meta.releases) always has its
+    file: a build killed between the swap and the copy left it unwritten, and the published file
+    is that release, so it is written from it now. Returns notes for the run's log."""
+    db = paths.published_db
+    if not db.exists():
+        return []
+    try:
+        with connect(db, read_only=True) as con:
+            has = con.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'meta' AND table_name = 'releases'"
+            ).fetchone()[0]
+            row = con.execute("SELECT release_id FROM meta.releases ORDER BY release_number DESC LIMIT 1").fetchone() if has else None
+    except duckdb.Error:
+        return []  # not readable now: the damage check before this one reports why
+    folder = releases_dir(paths)
+    if row is None or (folder / f"{row[0]}.duckdb").is_file():
+        return []
+    try:
+        _copy_release_file(db, row[0], folder)
+    except OSError as exc:
+        return [f"release {row[0]} has no release file and it could not be written from {db}: {exc}"]
+    return [f"release {row[0]} had no release file (a build stopped before copying it); written from {db}"]
 
 
 def change_summary(release: Release) -> str:

@@ -30,7 +30,8 @@ class Releases(ComputedTable):
         origin=DERIVED,
         nullable=True,
     )
-    sources_hash: Series[str] = field("SHA-256 of every file under sources/ (relative path and bytes)", origin=DERIVED)
+    sources_hash: Series[str] = field("SHA-256 of sources/: every file's relative path and bytes, hidden entries left aside, a symbolic link by its "
+        "target's name (never read)", origin=DERIVED)
     trigger: Series[str] = field(
         "What started the build: cli (battery build / make build), sensor, schedule, backfill, or ui "
         "(a run launched from the Dagster UI or the Python API)",
