@@ -98,8 +98,8 @@ FIELDS: dict[str, FieldSpec] = {
     "claim_id": FieldSpec("Claim slug, stable once published"),
     "scenario_year": FieldSpec("Year the scenario describes", checks={"ge": 2000, "le": 2100}),
     "document_id": FieldSpec(
-        "Source document the row is taken from (curated.documents); a dataset's dataset.yaml may set it "
-        "once for all its rows (defaults:)",
+        "Source document the row is taken from (curated.documents): the row's own cell, or its file's "
+        "entry in the dataset's dataset.yaml (documents: file -> document_id); never a dataset-wide default",
     ),
     "technology_id": FieldSpec(
         "Technology the row describes (curated.technologies); the printed label stays beside it",

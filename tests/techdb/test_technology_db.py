@@ -210,8 +210,9 @@ def test_bad_reference_is_looked_up_within_its_document(sources_copy):
     assert "acme_na100.csv, line 2, column 'reference_ids'" in message and "of the row's document_id (got '1')" in message
 
 
-def test_dataset_defaults_fill_missing_and_empty_cells_only(sources_copy):
-    """sources/technology_overview/ says `document_id: burke_zhao_2025` once in dataset.yaml."""
+def test_a_row_names_its_document_or_its_file_does(sources_copy):
+    """technology_overview/dataset.yaml maps table3.csv to its document (`documents:`); a row's own
+    document_id cell wins over the file's."""
     path = sources_copy / "technology_overview" / "table3.csv"
     rows = list(csv.reader(path.open(encoding="utf-8", newline="")))
     rows[0].append("document_id")
@@ -222,12 +223,31 @@ def test_dataset_defaults_fill_missing_and_empty_cells_only(sources_copy):
         csv.writer(handle, lineterminator="\n").writerows(rows)
     frame, dataset = curate("technology_overview", sources_copy)
     assert frame["document_id"].iloc[0] == "other_document"
-    assert (frame["document_id"].iloc[1:] == dataset.metadata["defaults"]["document_id"]).all()
+    assert (frame["document_id"].iloc[1:] == dataset.metadata["documents"]["table3.csv"]).all()
 
     yaml_path = sources_copy / "technology_overview" / "dataset.yaml"
-    yaml_path.write_text(yaml_path.read_text(encoding="utf-8") + "  no_such_column: x\n", encoding="utf-8")
+    yaml_path.write_text(yaml_path.read_text(encoding="utf-8") + "defaults:\n  no_such_column: x\n", encoding="utf-8")
     with pytest.raises(SourceError, match=r"dataset.yaml, column 'no_such_column': defaults names a column"):
         curate("technology_overview", sources_copy)
+
+
+def test_an_unstated_document_is_a_blocking_error_never_the_report(sources_copy):
+    """A claims file with an empty document_id cell and no `documents:` entry for its file is
+    refused with file, line, column and what to do; a dataset-wide document default is refused."""
+    _add_datasheet(sources_copy)
+    row = CLAIMS[0].copy()
+    row[CLAIMS_HEADER.index("document_id")] = ""
+    _write_claims(sources_copy / "cell_claims" / "acme_na100.csv", [CLAIMS[1], row])
+    with pytest.raises(SourceError) as error:
+        _curate_claims(sources_copy)
+    message = str(error.value)
+    assert "acme_na100.csv, line 3, column 'document_id'" in message and "no document stated" in message
+    assert "documents:" in message and "line 2" not in message
+
+    meta = sources_copy / "cell_claims" / "dataset.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8") + "defaults:\n  document_id: burke_zhao_2025\n", encoding="utf-8")
+    with pytest.raises(SourceError, match="never as a dataset-wide default"):
+        _curate_claims(sources_copy)
 
 
 def test_claim_references_hold_every_cited_id_once(built_warehouse):
