@@ -10,7 +10,13 @@ import numpy as np
 import pandas as pd
 
 from pipelines.errors import SourceError, SourceProblem
-from pipelines.schemas.published_values import best_values, parse_published, printed_precision
+from pipelines.schemas.published_values import C_RATE_FORMS, best_values, parse_published, printed_precision
+
+# What a printed number may look like (the forms parse_published accepts), for the error message.
+ACCEPTED_NUMBERS = (
+    "accepted: 532, ~3, approximately 3, >400, ≥350, over 400, at least 6, <300, up to 4, within 15, "
+    "200-700, 100 to 160, between 800 and 1,000, 9±2, 2,675, the 1970s, or text without digits (N/a, -)"
+)
 
 # Metrics whose unit is one of these may be printed without a unit.
 UNITLESS = {"ratio", "text", "cycles", "year", "count"}  # a count or a calendar year needs no printed unit
@@ -57,9 +63,10 @@ def add_parsed_values(
         "decimal comma is ambiguous (write 1.8 for a decimal; a thousands separator is followed by 3 digits, 1,800)",
         frame["published_text"],
     )
-    problems += _problems(
-        frame, ~parsed["parsed"] & ~comma, "published_text", "not a recognised printed number", frame["published_text"]
-    )
+    c_rate = frame["published_text"].astype("string").str.fullmatch(r"\s*(?:C\s*/\s*[\d.]+|[\d.]*\s*C)\s*").fillna(False)
+    hint = frame["published_text"].astype(str) + "; " + ACCEPTED_NUMBERS
+    hint = hint.where(~c_rate.astype(bool), hint + f"; a C-rate ({C_RATE_FORMS}) goes in the c_rate_text column")
+    problems += _problems(frame, ~parsed["parsed"] & ~comma, "published_text", "not a recognised printed number", hint)
     problems += _problems(frame, unknown_metric, "metric", "metric is not in the vocabulary (sources/metrics/)", frame["metric"])
     problems += _problems(frame, unknown_unit, "published_unit", "unit is not in the vocabulary (sources/units/)", printed)
     problems += _problems(

@@ -243,7 +243,7 @@ def source_columns(model: type[pa.DataFrameModel]) -> list[str]:
 
 # Source columns a CSV may leave out entirely (then empty on every row of that file): the
 # pipeline fills them (claim_date from the document's date).
-OPTIONAL_SOURCE_COLUMNS = ("claim_date",)
+OPTIONAL_SOURCE_COLUMNS = ("claim_date", "quote", "c_rate_text", "test_temperature", "reference_scope")
 
 
 def optional_source_columns(model: type[pa.DataFrameModel]) -> list[str]:

@@ -218,3 +218,39 @@ def printed_precision(text: pd.Series, stored_value: pd.Series, printed_value: p
     usable = raw.notna() & raw.ne(0) & stored_value.notna()
     scale = (stored_value.astype(float) / raw).where(usable, 1.0).abs()
     return printed_half_unit(text) * scale
+
+
+# --------------------------------------------------------------------------- C-rates and quotes
+# A C-rate as printed: "C/5" (one fifth of the capacity per hour), "0.1C", "1C", "2 C", "C".
+_C_RATE = re.compile(r"^\s*(?:C\s*/\s*(?P<div>\d+(?:\.\d+)?)|(?P<mult>\d*\.?\d+)?\s*C)\s*$", re.IGNORECASE)
+C_RATE_FORMS = "C/5, C/10, 0.1C, 1C, 2C (a fraction of C or a multiple of C)"
+
+
+def parse_c_rate(text: pd.Series) -> pd.DataFrame:
+    """'C/5' -> 0.2, '0.1C' -> 0.1, '1C' -> 1. Returns c_rate and parsed (False for a text that
+    is not a C-rate; an empty cell is parsed, with a null c_rate)."""
+    found = text.astype("string").str.extract(_C_RATE)
+    divisor = pd.to_numeric(found["div"], errors="coerce")
+    multiple = pd.to_numeric(found["mult"], errors="coerce")
+    matched = found["div"].notna() | text.astype("string").str.fullmatch(_C_RATE).fillna(False).astype(bool)
+    rate = (1.0 / divisor).where(divisor.notna(), multiple.fillna(1.0).where(matched))
+    return pd.DataFrame({"c_rate": rate.astype(float), "parsed": text.isna() | matched}, index=text.index)
+
+
+def _squashed(text: pd.Series) -> pd.Series:
+    """Text compared for containment: whitespace runs as one space, typographic dashes and
+    quotes as ASCII, case folded."""
+    table = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2019": "'", "\u2018": "'", "\u00a0": " "})
+    return text.astype("string").str.translate(table).str.replace(r"\s+", " ", regex=True).str.strip().str.casefold()
+
+
+def quote_holds(quote: pd.Series, published_text: pd.Series) -> pd.Series:
+    """True where there is no quote, or the quote contains the printed text (as typed, or with
+    the thousands separators the page prints or omits)."""
+    q = _squashed(quote)
+    t = _squashed(published_text).fillna("")
+    given = q.notna().to_numpy(dtype=bool)
+    haystack = q.fillna("").to_numpy(dtype=str)
+    as_typed = np.char.find(haystack, t.to_numpy(dtype=str)) >= 0
+    bare = np.char.find(np.char.replace(haystack, ",", ""), t.str.replace(",", "", regex=False).to_numpy(dtype=str)) >= 0
+    return pd.Series(~given | as_typed | bare, index=quote.index)

@@ -155,6 +155,24 @@ CLAIM_STATISTICS: dict[str, str] = {
 }
 
 # --------------------------------------------------------------------------- technology database
+# What a claimed number means (curated.cell_claims): the level it is measured at, the stage of the
+# sample it was measured on, and whether it is declared, measured, a target or an estimate. An
+# empty cell is `unspecified` (the claim's source does not say).
+CLAIM_BASES = ("material", "cell", "module", "pack", "system", "unspecified")
+SAMPLE_STAGES = (
+    "theoretical", "lab_cell", "prototype", "a_sample", "b_sample", "c_sample", "production", "unspecified",
+)
+DECLARED_OR_MEASURED = ("declared", "measured", "target", "estimate", "unspecified")
+# How closely a claim's cited reference belongs to it: cited in the claim's own sentence, in its
+# paragraph, in a figure or table caption, or only somewhere in its section.
+REFERENCE_SCOPES = ("sentence", "paragraph", "caption", "section")
+# Kinds of source document (curated.documents.kind); the web kinds need a URL and an accessed date,
+# and each of their claims a quote holding the printed number.
+DOCUMENT_KINDS = (
+    "research_report", "peer_reviewed_paper", "company_datasheet", "press_release", "presentation", "website",
+    "news_article", "blog_post", "survey", "book", "other",
+)
+WEB_DOCUMENT_KINDS = ("company_datasheet", "press_release", "website", "news_article", "blog_post", "survey")
 # Maturity order of cell_claims.status, most mature first.
 MATURITY = ["commercial", "early_production", "under_development", "laboratory", "literature"]
 HEADLINES = {

@@ -41,15 +41,15 @@ DATASHEET = {
 CLAIMS_HEADER = [
     "claim_id", "entity", "product_id", "developer", "organisation_id", "technology", "technology_id", "status",
     "evidence", "claim_date", "metric", "published_label", "published_text", "published_unit", "conditions",
-    "document_id", "section", "source_table", "reference_ids", "note",
+    "document_id", "section", "source_table", "reference_ids", "note", "quote", "reference_scope",
 ]
 CLAIMS = [
     ["acme_na100_grav", "ACME NA-100", "acme_na100", "ACME Cells", "acme", "sodium-ion", "sodium_ion", "commercial",
      "company_claim", "", "gravimetric_energy_density", "Energy density", "165", "Wh/kg", "",
-     "acme_datasheet_2024", "p. 1", "Specifications", "", ""],
+     "acme_datasheet_2024", "p. 1", "Specifications", "", "", "Energy density: 165 Wh/kg", ""],
     ["acme_na100_cycles", "ACME NA-100", "acme_na100", "ACME Cells", "acme", "sodium-ion", "sodium_ion", "commercial",
      "company_claim", "2023", "cycle_life", "Cycle life", ">4000", "cycles", "",
-     "acme_datasheet_2024", "p. 2", "", "", "tested in 2023"],
+     "acme_datasheet_2024", "p. 2", "", "", "tested in 2023", "Cycle life >4000 cycles (tested 2023)", ""],
 ]
 ORGANISATION = {"organisation_id": "acme", "name": "ACME Cells", "kind": "company", "country": "", "note": ""}
 PRODUCT = {"product_id": "acme_na100", "name": "ACME NA-100", "organisation_id": "acme", "technology_id": "sodium_ion",
@@ -150,22 +150,24 @@ def test_sodium_ion_query_and_comparison(built_warehouse):
 
 def test_curator_adds_a_document_and_its_claims(published):
     workspace = published
+    sql = "SELECT documents, gravimetric_documents FROM analysis.technology_comparison WHERE technology_id = 'sodium_ion'"
+    with duckdb.connect(str(workspace.published_db), read_only=True) as con:
+        before = con.execute(sql).fetchone()
     _add_datasheet(workspace.sources)
     _write_claims(workspace.sources / "cell_claims" / "acme_na100.csv", CLAIMS)
     result = _build_changed(["documents", "organisations", "products", "cell_claims"])
     assert result.success
     with duckdb.connect(str(workspace.published_db), read_only=True) as con:
         rows = con.execute((QUERIES / "sodium_ion_claims.sql").read_text(encoding="utf-8")).df()
-        comparison = con.execute(
-            "SELECT documents, gravimetric_documents FROM analysis.technology_comparison WHERE technology_id = 'sodium_ion'"
-        ).fetchone()
+        comparison = con.execute(sql).fetchone()
     ours = rows[rows["document_id"] == "acme_datasheet_2024"].set_index("claim_id")
     assert set(ours.index) == {"acme_na100_grav", "acme_na100_cycles"}
     # claim_date: the document's date unless the row gives its own
     assert str(ours.loc["acme_na100_grav", "claim_date"])[:10] == "2024-06-01"
     assert str(ours.loc["acme_na100_cycles", "claim_date"])[:10] == "2023-01-01"
     assert ours.loc["acme_na100_cycles", "value_basis"] == "lower_bound"
-    assert comparison[0] == 2 and comparison[1] == 2
+    # one more document behind sodium-ion and behind its Wh/kg, however many there were before
+    assert comparison == (before[0] + 1, before[1] + 1)
 
 
 @pytest.mark.parametrize(
@@ -203,6 +205,7 @@ def test_bad_reference_is_looked_up_within_its_document(sources_copy):
     _add_datasheet(sources_copy)
     row = CLAIMS[0].copy()
     row[CLAIMS_HEADER.index("reference_ids")] = "1"
+    row[CLAIMS_HEADER.index("reference_scope")] = "sentence"
     _write_claims(sources_copy / "cell_claims" / "acme_na100.csv", [row])
     with pytest.raises(SourceError) as error:
         _curate_claims(sources_copy)
