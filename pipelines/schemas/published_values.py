@@ -25,7 +25,7 @@ QUALIFIERS = (
     "not_numeric",
 )
 
-_NUM = r"[-−]?\d[\d,]*(?:\.\d+)?|[-−]?\.\d+"
+_NUM = r"[-−+]?\d[\d,]*(?:\.\d+)?|[-−+]?\.\d+"  # a sign as printed ("+45 °C")
 _SEP = r"\s*(?:-|–|—|to|and)\s*"
 _APPROX = r"~|≈|approximately|approx\.?|about|around|nearly|roughly|almost|some"
 
@@ -53,7 +53,7 @@ _STRIP = re.compile(r"[$€£]|(?<=\d)\s*(?:%|°C|°)(?=\s|$|\s*(?:[-–+]|to\b)
 
 # A comma inside a number is a thousands separator only before groups of exactly three digits
 # ("2,675", "1,800.5"); "1,8" could be a decimal comma and is refused, never read as 18.
-_THOUSANDS = re.compile(r"^[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$|^[-−]?\.\d+$")
+_THOUSANDS = re.compile(r"^[-−+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$|^[-−+]?\.\d+$")
 
 
 def _ambiguous_comma(numbers: pd.Series) -> pd.Series:

@@ -18,8 +18,8 @@ import pytest
 
 from pipelines.ingest.curate import read_raw
 from pipelines.schemas.base import column_docs
-from pipelines.schemas.registry import CURATED
 from pipelines.schemas.published_values import quote_holds
+from pipelines.schemas.registry import CURATED
 from tests.helpers import REAL_SOURCES, REPORT, REPORT_DOCUMENT
 
 pytestmark = pytest.mark.skipif(not REPORT.exists(), reason=f"report not found at {REPORT}")
