@@ -182,8 +182,9 @@ HEADLINES = {
     "cost": ("USD/kWh", "cost (cell, pack or unspecified price)"),
 }
 CONFLICT_SIDE = [
-    "claim_id", "document_id", "section", "source_table", "published_text", "qualifier", "value_best",
-    "interval_min", "interval_max", "evidence", "claim_date", "source_file", "source_line",
+    "claim_id", "document_id", "document_date", "section", "source_table", "published_text", "conditions", "qualifier",
+    "value_best", "interval_min", "interval_max", "evidence", "sample_stage", "declared_or_measured", "claim_date",
+    "source_file", "source_line",
 ]
 
 

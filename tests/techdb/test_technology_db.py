@@ -265,3 +265,53 @@ def test_claim_references_hold_every_cited_id_once(built_warehouse):
     expected = {(c, int(i)) for c, ids in zip(printed["claim_id"], printed["reference_ids"]) for i in ids.split(";")}
     assert set(zip(bridge["claim_id"], bridge["reference_id"])) == expected
     assert len(bridge) == len(expected)
+
+
+def _claims_frame(**changes) -> pd.DataFrame:
+    """Two claims on one product and metric whose printed values cannot both hold."""
+    base = {
+        "claim_id": ["x_a", "x_b"], "document_id": ["doc_a", "doc_b"], "section": ["1", "1"], "source_table": [None, None],
+        "product_id": ["p", "p"], "technology_id": ["t", "t"], "organisation_id": ["o", "o"], "metric": ["m", "m"],
+        "unit": ["Wh/kg", "Wh/kg"], "published_text": ["300", "400"], "qualifier": ["exact", "exact"],
+        "value": [300.0, 400.0], "value_min": [300.0, 400.0], "value_max": [300.0, 400.0], "value_best": [300.0, 400.0],
+        "precision": [0.5, 0.5], "evidence": ["company_claim", "review_estimate"], "conditions": [None, None],
+        "claim_date": pd.to_datetime(["2024-10-01", "2025-03-01"]), "source_file": ["f", "g"], "source_line": [2, 2],
+        "basis": ["cell", "cell"], "sample_stage": ["b_sample", "unspecified"], "declared_or_measured": ["measured", "estimate"],
+        "c_rate": [0.2, 0.2], "test_temperature": [25.0, 25.0],
+    }
+    base.update(changes)
+    return pd.DataFrame(base)
+
+
+DOCS = pd.DataFrame({"document_id": ["doc_a", "doc_b"], "publication_start": pd.to_datetime(["2024-10-23", "2025-03-01"])})
+
+
+def test_conflicts_compare_like_with_like():
+    """The like-with-like rule (compute/technology_db.comparable_conditions): a pair is kept only at
+    the same basis and test conditions; unspecified meets only unspecified; the pair names both
+    documents, their dates and why they may differ."""
+    from pipelines.compute.technology_db import claim_conflicts
+
+    pair = claim_conflicts(_claims_frame(), DOCS)
+    assert len(pair) == 1 and pair["across_documents"].all()
+    why = pair["why_they_may_differ"].iloc[0]
+    assert "newer document" in why and "b_sample vs unspecified" in why and "measured vs estimate" in why
+    assert str(pair["document_date_a"].iloc[0])[:10] == "2024-10-23"
+    for changes in (
+        {"basis": ["cell", "pack"]},
+        {"basis": ["unspecified", "cell"]},
+        {"c_rate": [0.2, None]},
+        {"test_temperature": [25.0, 45.0]},
+    ):
+        assert claim_conflicts(_claims_frame(**changes), DOCS).empty, changes
+    assert len(claim_conflicts(_claims_frame(basis=["unspecified", "unspecified"]), DOCS)) == 1
+
+
+def test_published_conflicts_never_pair_different_bases(built_warehouse):
+    with duckdb.connect(str(built_warehouse.published_db), read_only=True) as con:
+        pairs = con.execute(
+            "SELECT c.*, a.basis AS basis_a, b.basis AS basis_b FROM quality.claim_conflicts c "
+            "JOIN curated.cell_claims a ON a.claim_id = c.claim_id_a JOIN curated.cell_claims b ON b.claim_id = c.claim_id_b"
+        ).df()
+    assert (pairs["basis_a"] == pairs["basis_b"]).all() and (pairs["basis"] == pairs["basis_a"]).all()
+    assert pairs["why_they_may_differ"].str.len().gt(0).all()
