@@ -5,6 +5,7 @@
     battery query --name NAME     run warehouse/queries/NAME.sql [--param key=value]
     battery query --list          list the named queries and their parameters
     battery query ... --format table|csv|json|markdown
+    battery check [DATASET ...]   validate the sources tree (every blocking rule) without Dagster; exit 1 on a problem
     battery docs [--check]        regenerate (or verify) docs/data_dictionary.md and the curator's guide in sources/README.md
     battery ui [--port N]         Dagster webserver + daemon; Ctrl-C / SIGTERM stops both and their children
 """
@@ -216,6 +217,14 @@ def query(args: argparse.Namespace) -> int:
     return command(args)
 
 
+def check(args: argparse.Namespace) -> int:
+    from pipelines.settings import current_paths
+    from pipelines.tables.check import run  # pandas + pandera, no Dagster
+
+    paths = current_paths()
+    return run(paths.sources, args.datasets, paths.published_db)
+
+
 def docs(args: argparse.Namespace) -> int:
     from pipelines.publish.dictionary import DICTIONARY_PATH, render_dictionary
     from pipelines.publish.guide import README_PATH, with_guide
@@ -302,6 +311,9 @@ def main(argv: list[str] | None = None) -> int:
     q = sub.add_parser("query", help="run a read-only query against the published warehouse")
     add_query_arguments(q)
     q.set_defaults(func=query)
+    c = sub.add_parser("check", help="validate sources/ (all datasets, or the named ones) without building")
+    c.add_argument("datasets", nargs="*", metavar="DATASET")
+    c.set_defaults(func=check)
     d = sub.add_parser("docs", help="regenerate the data dictionary and the curator's guide from the pandera models")
     d.add_argument("--check", action="store_true", help="fail if the committed dictionary or guide is stale")
     d.set_defaults(func=docs)

@@ -22,6 +22,24 @@ ACCEPTED_NUMBERS = (
 UNITLESS = {"ratio", "text", "cycles", "year", "count"}  # a count or a calendar year needs no printed unit
 
 
+def did_you_mean(values: pd.Series, known: pd.Series) -> pd.Series:
+    """For each value, a known spelling it is probably a variant of ("Wh/Kg" -> "Wh/kg"): the
+    same text in another case or spacing, else the closest by difflib; empty when none is close.
+    Each distinct value is looked up once."""
+    import difflib
+
+    vocabulary = [str(k) for k in known.dropna().unique()]
+    folded = {k.casefold().replace(" ", ""): k for k in vocabulary}
+    hints = {}
+    for value in values.dropna().unique():
+        text = str(value)
+        match = folded.get(text.casefold().replace(" ", "")) or next(
+            iter(difflib.get_close_matches(text, vocabulary, n=1, cutoff=0.75)), None
+        )
+        hints[value] = f"; did you mean {match!r}?" if match else ""
+    return values.map(hints).fillna("")
+
+
 def _problems(frame: pd.DataFrame, mask: pd.Series, column: str, rule: str, detail: pd.Series) -> list[SourceProblem]:
     if not mask.any():
         return []
@@ -67,8 +85,14 @@ def add_parsed_values(
     hint = frame["published_text"].astype(str) + "; " + ACCEPTED_NUMBERS
     hint = hint.where(~c_rate.astype(bool), hint + f"; a C-rate ({C_RATE_FORMS}) goes in the c_rate_text column")
     problems += _problems(frame, ~parsed["parsed"] & ~comma, "published_text", "not a recognised printed number", hint)
-    problems += _problems(frame, unknown_metric, "metric", "metric is not in the vocabulary (sources/metrics/)", frame["metric"])
-    problems += _problems(frame, unknown_unit, "published_unit", "unit is not in the vocabulary (sources/units/)", printed)
+    metric_hint = frame["metric"].astype(str) + did_you_mean(frame["metric"].where(unknown_metric), metrics["metric"])
+    problems += _problems(
+        frame, unknown_metric, "metric", "metric is not in the vocabulary (add it to sources/metrics/ if it is new)", metric_hint
+    )
+    unit_hint = printed.astype(str) + did_you_mean(printed.where(unknown_unit), units["published_unit"])
+    problems += _problems(
+        frame, unknown_unit, "published_unit", "unit is not in the vocabulary (add its spelling to sources/units/ if it is new)", unit_hint
+    )
     problems += _problems(
         frame,
         mismatch,

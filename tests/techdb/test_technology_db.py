@@ -37,6 +37,7 @@ DATASHEET = {
     "accessed": "2024-07-01",
     "licence": "",
     "note": "Invented for the curator's-path test.",
+    "date_inferred": "false",
 }
 CLAIMS_HEADER = [
     "claim_id", "entity", "product_id", "developer", "organisation_id", "technology", "technology_id", "status",
