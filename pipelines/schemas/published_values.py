@@ -39,12 +39,22 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("gt", rf"^(?:>|over|more than|above|greater than|exceeding|exceeds?|in excess of)\s*(?P<a>{_NUM})$"),
     ("le", rf"^(?:≤|<=|at most|no more than|within)\s*(?P<a>{_NUM})$"),
     ("le", rf"^(?P<a>{_NUM})\s+or (?:less|fewer|below)$"),
+    ("le", rf"^by\s+(?P<a>{_NUM})$"),  # "by 2028": at the latest 2028, an upper bound
     ("ge", rf"^(?P<a>{_NUM})\s+or (?:more|greater|above|higher)$"),
     ("lt", rf"^(?:<|less than|below|under|before)\s*(?P<a>{_NUM})$"),
     ("up_to", rf"^(?:up to|as much as|as high as|as many as)\s*(?P<a>{_NUM})$"),
     ("approx", rf"^(?:{_APPROX})\s*(?P<a>{_NUM})$"),
     ("exact", rf"^(?P<a>{_NUM})$"),
 )
+# Numbers printed as words ("within six", "approximately ten") read as their digits; the
+# printed text keeps the word.
+NUMBER_WORDS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100,
+}
+_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
 _DECADE = re.compile(r"^(?:the\s+)?(?P<d>\d{3})0s$", re.IGNORECASE)
 
 # Symbols printed around a number that carry no meaning for its value.
@@ -119,6 +129,10 @@ def parse_published(text: pd.Series) -> pd.DataFrame:
     norm = texts.str.strip().str.replace(r"\s+", " ", regex=True).str.replace(_STRIP, "", regex=True)
     # A decade ("the 1970s") is the range of its years.
     norm = norm.str.strip().str.replace(_DECADE, r"\g<d>0-\g<d>9", regex=True)
+    # A number written as a word is read as its digits where the text then is a printed number
+    # ("within six" -> within 6); other text with such a word ("one of three") stays text.
+    worded = norm.str.replace(_WORD, lambda m: str(NUMBER_WORDS[m.group(1).lower()]), regex=True)
+    norm = worded.where(worded.ne(norm) & worded.str.match(_ALTERNATIONS[0]), norm)
 
     n = len(norm)
     kind = np.full(n, -1)

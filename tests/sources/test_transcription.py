@@ -30,6 +30,11 @@ CAPTION = re.compile(r"^Table (ES-\d+|\d+)\.")
 BODY_START = 150  # lines before this are the front matter and table of contents
 
 
+def report_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows a dataset takes from the report (a dataset without document_id is the report's)."""
+    return frame if "document_id" not in frame.columns else frame[frame["document_id"] == REPORT_DOCUMENT]
+
+
 def numbers(text: str) -> list[str]:
     return [n.replace(",", "").rstrip(".") for n in NUMBER.findall(text or "")]
 
@@ -104,7 +109,7 @@ def _long_tables() -> list[str]:
 @pytest.mark.parametrize("name", _long_tables())
 def test_every_number_is_printed_where_the_row_says(name):
     frame = read_raw(name, REAL_SOURCES).frame
-    frame = frame[frame["document_id"] == REPORT_DOCUMENT]  # other documents: their quote (below)
+    frame = report_rows(frame)  # other documents: their quote (below)
     missing = []
     for row in frame.itertuples(index=False):
         held = numbers(row.published_text)
@@ -155,7 +160,7 @@ def _printed_cells(table: str, skip: int) -> Counter:
 def test_numeric_table_is_transcribed_cell_for_cell(table):
     dataset, skip = NUMERIC_TABLES[table]
     frame = read_raw(dataset, REAL_SOURCES).frame
-    frame = frame[frame["document_id"] == REPORT_DOCUMENT]
+    frame = report_rows(frame)
     held = Counter(frame.loc[frame["source_table"] == table, "published_text"].str.strip())
     printed = _printed_cells(table, skip)
     # nothing missing or altered (a derived scenario may reuse a Table 10 cell, so the held
@@ -166,7 +171,7 @@ def test_numeric_table_is_transcribed_cell_for_cell(table):
 
 def test_table9_numbers_are_transcribed_cell_for_cell():
     frame = read_raw("vehicle_requirements", REAL_SOURCES).frame
-    frame = frame[frame["document_id"] == REPORT_DOCUMENT]
+    frame = report_rows(frame)
     printed = Counter(c.strip() for row in table_blocks()["Table 9"] for c in row[2:] if NUMBER.fullmatch(c.strip()))
     held = Counter(frame["published_text"].str.strip())
     assert held == printed
@@ -177,7 +182,7 @@ def test_rows_of_other_documents_hold_their_number_in_a_quote(name):
     """Every row of a document other than the report carries a quote containing its printed
     text, whatever the document (how many there are is the data's business)."""
     frame = read_raw(name, REAL_SOURCES).frame
-    others = frame[frame["document_id"] != REPORT_DOCUMENT]
+    others = frame.drop(report_rows(frame).index)
     if others.empty:
         return
     assert "quote" in others.columns, f"{name} holds rows of other documents but has no quote column"
@@ -192,7 +197,7 @@ def test_quote_rule_fails_on_a_quote_without_the_number():
 
 def test_every_reference_of_the_list_is_held_once():
     refs = read_raw("references", REAL_SOURCES).frame
-    refs = refs[refs["document_id"] == REPORT_DOCUMENT]
+    refs = report_rows(refs)
     ids = pd.to_numeric(refs["reference_id"])
     printed = [int(m) for m in re.findall(r"^- \[(\d+)\]\.", "\n".join(report_lines()), flags=re.M)]
     assert sorted(ids) == sorted(printed)
@@ -206,7 +211,7 @@ def _table_row(table: str, label: str) -> list[str]:
 def test_table_text_cells_are_held_as_printed():
     # Text cells are data labels: held exactly as printed, not paraphrased.
     claims = read_raw("cell_claims", REAL_SOURCES).frame
-    claims = claims[claims["document_id"] == REPORT_DOCUMENT]
+    claims = report_rows(claims)
     t2 = claims[(claims["source_table"] == "Table 2") & (claims["published_label"] == "Safety test")]
     assert Counter(t2["published_text"]) == Counter(_table_row("Table 2", "Safety test"))
 
@@ -214,7 +219,7 @@ def test_table_text_cells_are_held_as_printed():
     assert list(t1["published_text"]) == _table_row("Table 1", "Cell format")
 
     table4 = read_raw("sodium_vs_lithium", REAL_SOURCES).frame
-    table4 = table4[table4["document_id"] == REPORT_DOCUMENT]
+    table4 = report_rows(table4)
     printed = {row[0].strip(): row[3].strip() for row in table_blocks()["Table 4"] if row[0].strip() != "Criteria"}
     assert set(table4["published_label"]) == set(printed)
     assert (table4["published_note"] == table4["published_label"].map(printed)).all()

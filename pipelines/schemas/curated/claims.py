@@ -9,6 +9,8 @@ from pipelines.schemas.base import SLUG, PublishedNumber, catalogue_field, deriv
 from pipelines.schemas.published_values import quote_holds
 from pipelines.schemas.vocabulary import PULSE_EFFICIENCY
 
+# Evidence kinds whose figure comes from a party other than the claim's organisation.
+THIRD_PARTY_EVIDENCE = ["independent_test", "third_party_figure"]
 STATUSES = ["commercial", "early_production", "under_development", "laboratory", "literature"]
 
 
@@ -41,7 +43,7 @@ class CellClaims(PublishedNumber):
         isin=STATUSES,
         nullable=True,
     )
-    conditions: Series[str] = field("Test or rating condition the source gives with the value", nullable=True)
+    conditions: Series[str] = field("Test or rating condition the source gives with the value, as printed", nullable=True)
     quote: Series[str] = catalogue_field("quote")
     basis: Series[str] = catalogue_field("basis")
     sample_stage: Series[str] = catalogue_field("sample_stage")
@@ -50,6 +52,20 @@ class CellClaims(PublishedNumber):
     c_rate: Series[float] = catalogue_field("c_rate")
     test_temperature: Series[float] = catalogue_field("test_temperature")
     reference_scope: Series[str] = catalogue_field("reference_scope")
+    attributed_to: Series[str] = field(
+        "Organisation that measured or states the figure when it is not organisation_id (curated.organisations): "
+        "the tester of an independent_test, the source of a third_party_figure; empty for the organisation's own figure",
+        nullable=True,
+    )
+
+    @pa.dataframe_check(name="evidence_follows_its_definition")
+    def evidence_follows_its_definition(cls, df: pd.DataFrame) -> pd.Series:
+        """A company_claim is the organisation's own figure; an independent_test or a
+        third_party_figure names the other party (attributed_to) that tested or states it."""
+        other = df["attributed_to"].notna() & df["attributed_to"].ne(df["organisation_id"])
+        own = df["evidence"].eq("company_claim")
+        third = df["evidence"].isin(THIRD_PARTY_EVIDENCE)
+        return ~(own & other) & (~third | other)
 
     @pa.dataframe_check(name="quote_holds_the_printed_text")
     def quote_holds_the_printed_text(cls, df: pd.DataFrame) -> pd.Series:
@@ -88,6 +104,7 @@ class CellClaims(PublishedNumber):
         return _energy_rules(df, "pulse_power_95", lambda w: ratio * w["matched_impedance_power"])
 
     class Config:
+        metadata = {"foreign_keys": {"attributed_to": "organisations.organisation_id"}}
         description = (
             "Numeric claims about battery cells and technologies from the report's company data "
             "(Section 2, Tables 1-2) and literature survey (Section 3), each with its printed text, "
