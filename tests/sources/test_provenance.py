@@ -196,3 +196,22 @@ def test_scenario_rows_carry_their_year():
     assert scenario_rows_not_dated_to_their_year(wrong, documents) == ["current_2024"]
 
 
+
+
+# --------------------------------------------------------------------------- documents and conditions
+def test_a_web_document_says_where_and_when_it_was_read(sources_copy):
+    documents = curate_tables(["documents"], REAL_SOURCES)["documents"]
+    web = documents["kind"].isin(["press_release", "news_article", "survey", "blog_post", "website", "company_datasheet"])
+    assert documents.loc[web, ["url", "accessed"]].notna().all().all()
+    _edit(sources_copy, "documents", "quantumscape_qse5_b_sample_2024", {"accessed": ""})
+    assert "web_document_has_url_and_accessed_date" in _problems(sources_copy, "documents")
+
+
+def test_c_rate_is_parsed_and_a_bad_one_is_named(sources_copy):
+    claims = curate_tables(["cell_claims"], REAL_SOURCES)["cell_claims"]
+    rated = claims[claims["c_rate_text"].notna()]
+    assert rated["c_rate"].gt(0).all()
+    assert (rated.loc[rated["c_rate_text"].str.fullmatch(r"C/5"), "c_rate"] == 0.2).all()
+    _edit(sources_copy, "cell_claims", "qs5b_energy", {"c_rate_text": "fast"})
+    message = _problems(sources_copy, "cell_claims")
+    assert "not a recognised C-rate (accepted: C/5" in message and "web_quantumscape_qse5_b_sample_2024.csv, line 2" in message
