@@ -36,8 +36,8 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("ge", rf"^(?:≥|>=|at least|no less than)\s*(?P<a>{_NUM})$"),
     ("ge", rf"^(?P<a>{_NUM})\s*\+$"),
     ("ge", rf"^(?:as little as|as low as|as few as)\s*(?P<a>{_NUM})$"),
-    ("gt", rf"^(?:>|over|more than|above|greater than|exceeding|exceeds?|in excess of)\s*(?P<a>{_NUM})$"),
-    ("le", rf"^(?:≤|<=|at most|no more than|within)\s*(?P<a>{_NUM})$"),
+    ("gt", rf"^(?:>|over|more than|above|greater than|exceeding|exceed(?:s|ed)?|in excess of)\s*(?P<a>{_NUM})$"),
+    ("le", rf"^(?:≤|<=|at most|no more than|never exceeded|within)\s*(?P<a>{_NUM})$"),
     ("le", rf"^(?P<a>{_NUM})\s+or (?:less|fewer|below)$"),
     ("le", rf"^by\s+(?P<a>{_NUM})$"),  # "by 2028": at the latest 2028, an upper bound
     ("ge", rf"^(?P<a>{_NUM})\s+or (?:more|greater|above|higher)$"),
