@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipelines.schemas.vocabulary import CONFLICT_SIDE, HEADLINES, MATURITY  # noqa: F401 (re-exported)
+from pipelines.schemas.vocabulary import CONFLICT_SIDE, HEADLINES, MATURITY, OBJECT_BASES  # noqa: F401 (re-exported)
 
 
 def claim_references(cell_claims: pd.DataFrame) -> pd.DataFrame:
@@ -39,12 +39,22 @@ def comparable_conditions(pairs: pd.DataFrame) -> pd.Series:
       meets only `unspecified`: a claim that does not say its level compares with nothing
       stricter than itself;
     - their test C-rate is the same, or neither gives one;
-    - their test temperature is the same, or neither gives one.
+    - their test temperature is the same, or neither gives one;
+    - a claim that names no product is compared only as a figure for a technology as a whole:
+      an organisation's claim at the level of one object (`OBJECT_BASES`: cell, module, pack,
+      system) without a product is about an unnamed object, and two such claims may be about
+      two different cells (Li-S Energy's 2.5 Ah test cell and its 10 Ah cell), so they meet
+      nothing. Technology-level figures (basis `material` or `unspecified`) and the literature's
+      typical figures (no organisation) are compared.
 
     Sample stage, declared vs measured, evidence and date do not keep two claims apart: they are
     the reasons the pair may differ, named in `why_they_may_differ`."""
     same_basis = pairs["basis_a"].eq(pairs["basis_b"])
-    same = same_basis
+    unnamed_object = [
+        pairs[f"product_id_{side}"].isna() & pairs[f"organisation_id_{side}"].notna() & pairs[f"basis_{side}"].isin(OBJECT_BASES)
+        for side in ("a", "b")
+    ]
+    same = same_basis & ~unnamed_object[0] & ~unnamed_object[1]
     for column in ("c_rate", "test_temperature"):
         a, b = pairs[f"{column}_a"].astype(float), pairs[f"{column}_b"].astype(float)
         same &= (a.isna() & b.isna()) | np.isclose(a.fillna(np.nan), b.fillna(np.nan), rtol=1e-9, atol=0.0)

@@ -159,6 +159,10 @@ CLAIM_STATISTICS: dict[str, str] = {
 # sample it was measured on, and whether it is declared, measured, a target or an estimate. An
 # empty cell is `unspecified` (the claim's source does not say).
 CLAIM_BASES = ("material", "cell", "module", "pack", "system", "unspecified")
+# The bases that are one physical object (a particular cell, module, pack or system). An
+# organisation's claim at one of these levels that names no product is about an unnamed object,
+# and two unnamed objects of one organisation need not be the same one (quality.claim_conflicts).
+OBJECT_BASES = ("cell", "module", "pack", "system")
 SAMPLE_STAGES = (
     "theoretical", "lab_cell", "prototype", "a_sample", "b_sample", "c_sample", "production", "unspecified",
 )

@@ -308,6 +308,31 @@ def test_conflicts_compare_like_with_like():
     assert len(claim_conflicts(_claims_frame(basis=["unspecified", "unspecified"]), DOCS)) == 1
 
 
+def test_unnamed_cells_of_one_organisation_are_not_compared():
+    """Two cell-level claims of one organisation that name no product may be about two different
+    cells (Li-S Energy's 2.5 Ah test cell of May 2024 and its 10 Ah cell of October 2024): the
+    like-with-like rule keeps them apart. A technology-level figure (basis unspecified) and the
+    literature's typical cell (no organisation) are still compared, and so is a named product."""
+    from pipelines.compute.technology_db import claim_conflicts
+
+    li_s = {
+        "product_id": [None, None], "technology_id": ["lithium_sulfur", "lithium_sulfur"],
+        "organisation_id": ["li_s_energy", "li_s_energy"], "metric": ["capacity", "capacity"], "unit": ["Ah", "Ah"],
+        "published_text": ["2.5", "10"], "value": [2.5, 10.0], "value_min": [2.5, 10.0], "value_max": [2.5, 10.0],
+        "value_best": [2.5, 10.0], "precision": [0.05, 0.5], "basis": ["cell", "cell"], "c_rate": [None, None],
+        "test_temperature": [None, None],
+    }
+    assert claim_conflicts(_claims_frame(**li_s), DOCS).empty
+    for module in ({"basis": ["module", "module"]}, {"basis": ["pack", "pack"]}):
+        assert claim_conflicts(_claims_frame(**(li_s | module)), DOCS).empty, module
+    for comparable in (
+        {"basis": ["unspecified", "unspecified"]},  # the organisation's figure for its technology
+        {"organisation_id": [None, None]},  # the literature's typical cell of a technology
+        {"product_id": ["lis_10ah", "lis_10ah"]},  # one named product
+    ):
+        assert len(claim_conflicts(_claims_frame(**(li_s | comparable)), DOCS)) == 1, comparable
+
+
 def test_published_conflicts_never_pair_different_bases(built_warehouse):
     with duckdb.connect(str(built_warehouse.published_db), read_only=True) as con:
         pairs = con.execute(

@@ -103,7 +103,8 @@ def _conflicts_model() -> type[pa.DataFrameModel]:
             "description": (
                 "Conflicting claims, like with like: the same product (or technology) and metric at the same "
                 "basis and test conditions (pipelines/compute/technology_db.comparable_conditions: unspecified "
-                "meets only unspecified), from different documents or sections, whose printed values cannot both "
+                "meets only unspecified; an organisation's cell, module, pack or system figure that names no "
+                "product meets nothing), from different documents or sections, whose printed values cannot both "
                 "hold (intervals that do not overlap); each pair names both documents, their dates and why the "
                 "two may differ. Both claims stay as published."
             ),
