@@ -313,14 +313,15 @@ def undocumented_rows(frame: pd.DataFrame) -> list[SourceProblem]:
     ]
 
 
-def _stripped(cells: pd.Series) -> np.ndarray:
+def _stripped(cells: pd.DataFrame) -> pd.DataFrame:
     """The cells without surrounding whitespace, an empty one as NaN (rather than pd.NA:
-    pandera's coercion of text to float or int accepts NaN, not NA). Each distinct cell is
-    stripped once: most columns repeat a few values (units, ids, sections) down the rows."""
-    codes, distinct = pd.factorize(cells)  # a missing cell (a column a file leaves out): code -1
+    pandera's coercion of text to float or int accepts NaN, not NA). Each distinct cell of the
+    whole frame is stripped once: most columns repeat a few values (units, ids, sections)."""
+    values = cells.to_numpy(dtype=object)
+    codes, distinct = pd.factorize(values.ravel())  # a missing cell (a column a file leaves out): code -1
     text = pd.Series(distinct, dtype=object).str.strip()
     cleaned = np.append(text.where(text != "", np.nan).to_numpy(dtype=object), np.nan)
-    return cleaned[codes]
+    return pd.DataFrame(cleaned[codes].reshape(values.shape), index=cells.index, columns=cells.columns)
 
 
 def read_dataset(
@@ -355,8 +356,7 @@ def read_dataset(
         raise SourceError(name, problems)
 
     frame = pd.DataFrame(rows, columns=[*expected_columns, "source_file", "source_line"])
-    for column in expected_columns:  # a column a file leaves out is empty
-        frame[column] = _stripped(frame[column])
+    frame[expected_columns] = _stripped(frame[expected_columns])  # a column a file leaves out is empty
     for column, value in defaults.items():
         frame[column] = frame[column].fillna(value)
     if states_documents:
