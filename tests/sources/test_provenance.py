@@ -215,3 +215,45 @@ def test_c_rate_is_parsed_and_a_bad_one_is_named(sources_copy):
     _edit(sources_copy, "cell_claims", "qs5b_energy", {"c_rate_text": "fast"})
     message = _problems(sources_copy, "cell_claims")
     assert "not a recognised C-rate (accepted: C/5" in message and "web_quantumscape_qse5_b_sample_2024.csv, line 2" in message
+
+
+# --------------------------------------------------------------------------- one page, one document
+def _pages_twice(documents: pd.DataFrame) -> list[str]:
+    """URLs that more than one document row cites (one page is one document)."""
+    urls = documents["url"].dropna()
+    return sorted(urls[urls.duplicated()].unique())
+
+
+def _claims_twice(frame: pd.DataFrame, key: str) -> list[str]:
+    """Rows that repeat an earlier row's document, metric, printed text and quote (a claim kept twice)."""
+    quoted = frame[frame["quote"].notna()]
+    return quoted.loc[quoted.duplicated(["document_id", "metric", "published_text", "quote"]), key].tolist()
+
+
+def test_one_document_per_page_and_each_claim_once():
+    tables = curate_tables(["documents", "cell_claims", "market_statistics"], REAL_SOURCES)
+    assert _pages_twice(tables["documents"]) == []
+    assert _claims_twice(tables["cell_claims"], "claim_id") == []
+    assert _claims_twice(tables["market_statistics"], "statistic_id") == []
+    page = tables["documents"][tables["documents"]["url"].notna()].iloc[[0]].assign(document_id="copy_of_a_page")
+    assert _pages_twice(pd.concat([tables["documents"], page])) == [page["url"].iloc[0]]
+    claims = tables["cell_claims"]
+    twice = claims[claims["quote"].notna()].iloc[[0]].assign(claim_id="the_same_claim_again")
+    assert _claims_twice(pd.concat([claims, twice]), "claim_id") == ["the_same_claim_again"]
+
+
+def _unexplained_dates(documents: pd.DataFrame) -> list[str]:
+    """Documents whose date_inferred flag and note disagree (flagged without saying how, or a
+    note saying the date is inferred on a row not flagged)."""
+    says = documents["note"].fillna("").str.contains("date inferred", case=False)
+    return documents.loc[documents["date_inferred"].astype(bool) != says, "document_id"].tolist()
+
+
+def test_an_inferred_date_says_how_it_was_inferred():
+    """A date read from a URL path or a crawler's date line, not printed on the page, is flagged,
+    and the note says where it came from; a flagged date always has that note."""
+    documents = curate_tables(["documents"], REAL_SOURCES)["documents"]
+    assert _unexplained_dates(documents) == []
+    printed = documents[~documents["date_inferred"].astype(bool)].iloc[[0]]
+    wrong = pd.concat([documents, printed.assign(document_id="flagged_without_a_note", date_inferred=True)])
+    assert _unexplained_dates(wrong) == ["flagged_without_a_note"]
