@@ -9,7 +9,7 @@ DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export DAGSTER_HOME
 UI_PORT ?= 3000
 
-.PHONY: setup build test lint ui query docs site bench clean
+.PHONY: setup build check test lint ui query docs site bench clean
 
 setup: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 
@@ -25,6 +25,10 @@ $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
 
 build: setup
 	$(BIN)/battery build
+
+# Validate sources/ as a build would (every blocking rule), without Dagster or the warehouse.
+check: setup
+	$(BIN)/battery check
 
 # The suite in two passes: every test but the e2e ones on two pytest-xdist workers (idle workers
 # take queued tests from busy ones), then the e2e tests (real webserver, daemon and signals) in one

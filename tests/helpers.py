@@ -16,6 +16,7 @@ from pipelines.settings import PROJECT_ROOT
 
 REAL_SOURCES = PROJECT_ROOT / "sources"
 REPORT = PROJECT_ROOT.parent / "shared" / "report" / "advanced-battery-technologies-2025.txt"
+REPORT_DOCUMENT = "burke_zhao_2025"  # the document_id of REPORT in sources/documents
 PROJECT_DAGSTER_HOME = PROJECT_ROOT / ".dagster_home"
 
 

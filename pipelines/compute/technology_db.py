@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipelines.schemas.vocabulary import CONFLICT_SIDE, HEADLINES, MATURITY, TYPICAL_RULE  # noqa: F401 (re-exported)
+from pipelines.schemas.vocabulary import CONFLICT_SIDE, HEADLINES, MATURITY, OBJECT_BASES, TYPICAL_RULE  # noqa: F401 (re-exported)
 
 
 def claim_references(cell_claims: pd.DataFrame) -> pd.DataFrame:
@@ -31,16 +31,85 @@ def claim_intervals(claims: pd.DataFrame) -> pd.DataFrame:
     return out[q.ne("not_numeric") & out["interval_min"].notna() & out["interval_max"].notna()]
 
 
-def claim_conflicts(cell_claims: pd.DataFrame) -> pd.DataFrame:
+def comparable_conditions(pairs: pd.DataFrame) -> pd.Series:
+    """THE like-with-like rule of quality.claim_conflicts (one place): two claims about the same
+    subject and metric are compared only where
+
+    - their `basis` is the same (a cell figure never meets a pack figure), and `unspecified`
+      meets only `unspecified`: a claim that does not say its level compares with nothing
+      stricter than itself;
+    - their test C-rate is the same, or neither gives one;
+    - their test temperature is the same, or neither gives one;
+    - a claim that names no product is compared only as a figure for a technology as a whole:
+      an organisation's claim at the level of one object (`OBJECT_BASES`: cell, module, pack,
+      system) without a product is about an unnamed object, and two such claims may be about
+      two different cells (Li-S Energy's 2.5 Ah test cell and its 10 Ah cell), so they meet
+      nothing. Technology-level figures (basis `material` or `unspecified`) and the literature's
+      typical figures (no organisation) are compared.
+
+    Sample stage, declared vs measured, evidence and date do not keep two claims apart: they are
+    the reasons the pair may differ, named in `why_they_may_differ`."""
+    same_basis = pairs["basis_a"].eq(pairs["basis_b"])
+    unnamed_object = [
+        pairs[f"product_id_{side}"].isna() & pairs[f"organisation_id_{side}"].notna() & pairs[f"basis_{side}"].isin(OBJECT_BASES)
+        for side in ("a", "b")
+    ]
+    same = same_basis & ~unnamed_object[0] & ~unnamed_object[1]
+    for column in ("c_rate", "test_temperature"):
+        a, b = pairs[f"{column}_a"].astype(float), pairs[f"{column}_b"].astype(float)
+        same &= (a.isna() & b.isna()) | np.isclose(a.fillna(np.nan), b.fillna(np.nan), rtol=1e-9, atol=0.0)
+    return same
+
+
+def _reasons(pairs: pd.DataFrame) -> pd.Series:
+    """Why two comparable claims may differ, ';'-separated (vectorised over the pairs)."""
+    def part(mask: pd.Series, text: pd.Series | str) -> pd.Series:
+        return pd.Series(text, index=pairs.index, dtype=object).where(mask, "")
+
+    date_a, date_b = pairs["document_date_a"], pairs["document_date_b"]
+    newer = np.where(date_a > date_b, "a", "b")
+    parts = [
+        part(
+            pairs["document_id_a"].ne(pairs["document_id_b"]) & date_a.ne(date_b),
+            "newer document (" + pd.Series(newer, index=pairs.index) + ": "
+            + np.maximum(date_a, date_b).dt.strftime("%Y-%m-%d") + " vs " + np.minimum(date_a, date_b).dt.strftime("%Y-%m-%d") + ")",
+        ),
+        part(
+            pairs["claim_date_a"].ne(pairs["claim_date_b"]),
+            "different claim dates (" + pairs["claim_date_a"].dt.strftime("%Y-%m") + " vs " + pairs["claim_date_b"].dt.strftime("%Y-%m") + ")",
+        ),
+        part(
+            pairs["sample_stage_a"].ne(pairs["sample_stage_b"]),
+            "different sample stage (" + pairs["sample_stage_a"] + " vs " + pairs["sample_stage_b"] + ")",
+        ),
+        part(
+            pairs["declared_or_measured_a"].ne(pairs["declared_or_measured_b"]),
+            pairs["declared_or_measured_a"] + " vs " + pairs["declared_or_measured_b"],
+        ),
+        part(pairs["evidence_a"].ne(pairs["evidence_b"]), "different evidence (" + pairs["evidence_a"] + " vs " + pairs["evidence_b"] + ")"),
+        part(pairs["conditions_a"].fillna("").ne(pairs["conditions_b"].fillna("")), "different printed conditions"),
+    ]
+    joined = parts[0]
+    for text in parts[1:]:
+        joined = joined + pd.Series(np.where(joined.ne("") & text.ne(""), "; ", ""), index=pairs.index) + text
+    return joined.where(joined.ne(""), "none recorded: the same kind of figure, printed differently")
+
+
+def claim_conflicts(cell_claims: pd.DataFrame, documents: pd.DataFrame) -> pd.DataFrame:
     """Pairs of claims about the same product (or, for claims naming no product, the same
-    technology) and metric, under the same printed conditions, from different documents or
-    different sections / tables of one document, whose intervals do not overlap."""
+    technology from the same organisation) and metric, comparable under comparable_conditions (same basis and test
+    conditions), from different documents or different sections / tables of one document,
+    whose intervals do not overlap; each pair names both documents and their dates and why the
+    two may differ."""
     claims = claim_intervals(cell_claims)
     claims = claims.assign(
-        subject=claims["product_id"].fillna("technology:" + claims["technology_id"]),
-        conditions_key=claims["conditions"].fillna(""),
+        # a product, else a technology as one organisation (or the literature, no organisation) states it
+        subject=claims["product_id"].fillna(
+            "technology:" + claims["technology_id"] + "/" + claims["organisation_id"].fillna("")
+        ),
+        document_date=claims["document_id"].map(documents.set_index("document_id")["publication_start"]),
     )
-    keys = ["subject", "metric", "unit", "conditions_key"]
+    keys = ["subject", "metric", "unit"]
     pairs = claims.merge(claims, on=keys, suffixes=("_a", "_b"))
     pairs = pairs[pairs["claim_id_a"] < pairs["claim_id_b"]]
     elsewhere = (
@@ -49,7 +118,7 @@ def claim_conflicts(cell_claims: pd.DataFrame) -> pd.DataFrame:
         | pairs["source_table_a"].fillna("").ne(pairs["source_table_b"].fillna(""))
     )
     apart = (pairs["interval_max_a"] < pairs["interval_min_b"]) | (pairs["interval_max_b"] < pairs["interval_min_a"])
-    pairs = pairs[elsewhere & apart]
+    pairs = pairs[elsewhere & apart & comparable_conditions(pairs)]
     gap = np.maximum(pairs["interval_min_b"] - pairs["interval_max_a"], pairs["interval_min_a"] - pairs["interval_max_b"])
     out = pd.DataFrame(
         {
@@ -57,8 +126,12 @@ def claim_conflicts(cell_claims: pd.DataFrame) -> pd.DataFrame:
             "product_id": pairs["product_id_a"],
             "metric": pairs["metric"],
             "unit": pairs["unit"],
-            "conditions": pairs["conditions_a"],
+            "basis": pairs["basis_a"],
+            "c_rate": pairs["c_rate_a"].astype(float),
+            "test_temperature": pairs["test_temperature_a"].astype(float),
             **{f"{c}_{side}": pairs[f"{c}_{side}"] for side in ("a", "b") for c in CONFLICT_SIDE},
+            "across_documents": pairs["document_id_a"].ne(pairs["document_id_b"]),
+            "why_they_may_differ": _reasons(pairs),
             "gap": gap,
         }
     )

@@ -16,9 +16,10 @@ from pipelines.errors import SourceError, SourceProblem
 from pipelines.ingest.measurements import add_parsed_values
 from pipelines.ingest.read_source import Dataset, read_dataset, tree_problems
 from pipelines.schemas.base import column_docs, foreign_keys, optional_source_columns, source_columns
-from pipelines.schemas.published_values import parse_published
+from pipelines.schemas.published_values import C_RATE_FORMS, parse_c_rate, parse_published
 from pipelines.schemas.registry import CURATED
 from pipelines.schemas.validate import validate
+from pipelines.schemas.vocabulary import WEB_DOCUMENT_KINDS
 
 
 def _table6(frame: pd.DataFrame) -> pd.DataFrame:
@@ -85,6 +86,21 @@ def _documents(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(publication_start=start)
 
 
+def _cell_claims(frame: pd.DataFrame) -> pd.DataFrame:
+    """The test C-rate parsed from its printed text (C/5 -> 0.2)."""
+    parsed = parse_c_rate(frame["c_rate_text"])
+    bad = frame.loc[~parsed["parsed"], ["source_file", "source_line", "c_rate_text"]]
+    if len(bad):
+        raise SourceError(
+            "cell_claims",
+            [
+                SourceProblem(f, int(line), "c_rate_text", f"not a recognised C-rate (accepted: {C_RATE_FORMS})", f"got {t!r}")
+                for f, line, t in bad.itertuples(index=False, name=None)
+            ],
+        )
+    return frame.assign(c_rate=parsed["c_rate"])
+
+
 def _fleets(frame: pd.DataFrame) -> pd.DataFrame:
     # Each file of sources/fleets/ is one fleet, named after the file.
     return frame.assign(fleet_id=frame["source_file"].map(lambda f: Path(f).stem))
@@ -95,6 +111,7 @@ PREPARE: dict[str, Callable[[pd.DataFrame], pd.DataFrame]] = {
     "safety": _safety,
     "fleets": _fleets,
     "documents": _documents,
+    "cell_claims": _cell_claims,
 }
 
 
@@ -194,6 +211,24 @@ def check_foreign_keys(frame: pd.DataFrame, name: str, parents: Mapping[str, pd.
         raise SourceError(name, problems)
 
 
+def check_web_quotes(frame: pd.DataFrame, name: str, documents: pd.DataFrame) -> None:
+    """Every row from a web document (vocabulary.WEB_DOCUMENT_KINDS) carries a quote: the phrase of
+    the page holding its number (the model checks the quote contains published_text)."""
+    kind = frame["document_id"].map(documents.set_index("document_id")["kind"])
+    missing = frame.loc[kind.isin(WEB_DOCUMENT_KINDS) & frame["quote"].isna(), ["source_file", "source_line", "document_id"]]
+    if len(missing):
+        raise SourceError(
+            name,
+            [
+                SourceProblem(
+                    f, int(line), "quote", "a claim from a web document needs a quote",
+                    f"copy the shortest phrase of {doc}'s page that holds the printed number (at most about 25 words)",
+                )
+                for f, line, doc in missing.itertuples(index=False, name=None)
+            ],
+        )
+
+
 def curate(
     name: str,
     sources_root: Path,
@@ -218,6 +253,8 @@ def curate(
     frame = validate(typed_text(frame, CURATED[name], name), CURATED[name], name)
     if parents is not None:
         check_foreign_keys(frame, name, parents)
+        if "quote" in frame.columns and "documents" in parents:
+            check_web_quotes(frame, name, parents["documents"])
     return frame, dataset
 
 

@@ -10,10 +10,34 @@ import numpy as np
 import pandas as pd
 
 from pipelines.errors import SourceError, SourceProblem
-from pipelines.schemas.published_values import best_values, parse_published, printed_precision
+from pipelines.schemas.published_values import C_RATE_FORMS, best_values, parse_published, printed_precision
+
+# What a printed number may look like (the forms parse_published accepts), for the error message.
+ACCEPTED_NUMBERS = (
+    "accepted: 532, ~3, approximately 3, >400, ≥350, over 400, at least 6, <300, up to 4, within 15, "
+    "200-700, 100 to 160, between 800 and 1,000, 9±2, 2,675, the 1970s, or text without digits (N/a, -)"
+)
 
 # Metrics whose unit is one of these may be printed without a unit.
 UNITLESS = {"ratio", "text", "cycles", "year", "count"}  # a count or a calendar year needs no printed unit
+
+
+def did_you_mean(values: pd.Series, known: pd.Series) -> pd.Series:
+    """For each value, a known spelling it is probably a variant of ("Wh/Kg" -> "Wh/kg"): the
+    same text in another case or spacing, else the closest by difflib; empty when none is close.
+    Each distinct value is looked up once."""
+    import difflib
+
+    vocabulary = [str(k) for k in known.dropna().unique()]
+    folded = {k.casefold().replace(" ", ""): k for k in vocabulary}
+    hints = {}
+    for value in values.dropna().unique():
+        text = str(value)
+        match = folded.get(text.casefold().replace(" ", "")) or next(
+            iter(difflib.get_close_matches(text, vocabulary, n=1, cutoff=0.75)), None
+        )
+        hints[value] = f"; did you mean {match!r}?" if match else ""
+    return values.map(hints).fillna("")
 
 
 def _problems(frame: pd.DataFrame, mask: pd.Series, column: str, rule: str, detail: pd.Series) -> list[SourceProblem]:
@@ -57,11 +81,18 @@ def add_parsed_values(
         "decimal comma is ambiguous (write 1.8 for a decimal; a thousands separator is followed by 3 digits, 1,800)",
         frame["published_text"],
     )
+    c_rate = frame["published_text"].astype("string").str.fullmatch(r"\s*(?:C\s*/\s*[\d.]+|[\d.]*\s*C)\s*").fillna(False)
+    hint = frame["published_text"].astype(str) + "; " + ACCEPTED_NUMBERS
+    hint = hint.where(~c_rate.astype(bool), hint + f"; a C-rate ({C_RATE_FORMS}) goes in the c_rate_text column")
+    problems += _problems(frame, ~parsed["parsed"] & ~comma, "published_text", "not a recognised printed number", hint)
+    metric_hint = frame["metric"].astype(str) + did_you_mean(frame["metric"].where(unknown_metric), metrics["metric"])
     problems += _problems(
-        frame, ~parsed["parsed"] & ~comma, "published_text", "not a recognised printed number", frame["published_text"]
+        frame, unknown_metric, "metric", "metric is not in the vocabulary (add it to sources/metrics/ if it is new)", metric_hint
     )
-    problems += _problems(frame, unknown_metric, "metric", "metric is not in the vocabulary (sources/metrics/)", frame["metric"])
-    problems += _problems(frame, unknown_unit, "published_unit", "unit is not in the vocabulary (sources/units/)", printed)
+    unit_hint = printed.astype(str) + did_you_mean(printed.where(unknown_unit), units["published_unit"])
+    problems += _problems(
+        frame, unknown_unit, "published_unit", "unit is not in the vocabulary (add its spelling to sources/units/ if it is new)", unit_hint
+    )
     problems += _problems(
         frame,
         mismatch,

@@ -35,14 +35,29 @@ DATASET_KEYS: dict[str, tuple[bool, type]] = {
     "grain": (True, str),
     "origin": (True, str),
     "defaults": (False, dict),  # per-dataset default column values (column -> value)
+    "documents": (False, dict),  # CSV file name -> document_id of its rows (no dataset-wide default)
 }
 DATASET_METADATA_KEYS = tuple(k for k, (required, _) in DATASET_KEYS.items() if required)
 METADATA_FILE = "dataset.yaml"
 # Files allowed at the top of sources/ beside the dataset folders.
 ROOT_FILES = ("README.md",)
 # Optional dataset.yaml key `defaults:` (column -> value): used where a CSV lacks the column or
-# leaves the cell empty, so `document_id: burke_zhao_2025` is written once per dataset.
+# leaves the cell empty (`evidence: model_projection`). Never the document: a row's document is
+# stated per row (a document_id cell) or per file (`documents:`, file name -> document_id), so a
+# new file with no document stated is a blocking error, never silently credited to the report.
 DEFAULTS_KEY = "defaults"
+DOCUMENTS_KEY = "documents"
+DOCUMENT_COLUMN = "document_id"
+_NO_DOCUMENT_DEFAULT = (
+    "a document is stated per file or per row, never as a dataset-wide default",
+    "replace `defaults: document_id: ...` with `documents:` mapping each CSV file name to its document_id "
+    "(or fill the document_id cell of every row)",
+)
+_NO_DOCUMENT = (
+    "no document stated for this row",
+    "fill its document_id cell, or map its file in the dataset's dataset.yaml: `documents: {{{file}: <document_id>}}` "
+    "(sources/documents/documents.csv lists the document ids)",
+)
 
 
 @dataclass(frozen=True)
@@ -280,6 +295,8 @@ def dataset_defaults(meta: dict, rel: str, dataset: str, expected: list[str]) ->
     defaults = meta.get(DEFAULTS_KEY) or {}
     if not isinstance(defaults, dict):
         raise SourceError(dataset, [SourceProblem(rel, None, DEFAULTS_KEY, "defaults must map column names to values")])
+    if DOCUMENT_COLUMN in defaults:
+        raise SourceError(dataset, [SourceProblem(rel, None, DOCUMENT_COLUMN, *_NO_DOCUMENT_DEFAULT)])
     unknown = [c for c in defaults if c not in expected]
     if unknown:
         raise SourceError(
@@ -288,14 +305,48 @@ def dataset_defaults(meta: dict, rel: str, dataset: str, expected: list[str]) ->
     return {str(c): str(v) for c, v in defaults.items() if v is not None and str(v).strip()}
 
 
-def _stripped(cells: pd.Series) -> np.ndarray:
+def file_documents(meta: dict, rel: str, dataset: str, files: list[Path], expected: list[str]) -> dict[str, str]:
+    """The `documents:` mapping of dataset.yaml (CSV file name -> document_id), checked: the
+    dataset has a document_id column and every file it names exists in the folder."""
+    mapping = meta.get(DOCUMENTS_KEY) or {}
+    if not mapping:
+        return {}
+    if DOCUMENT_COLUMN not in expected:
+        raise SourceError(dataset, [SourceProblem(rel, None, DOCUMENTS_KEY, "the dataset has no document_id column")])
+    names = {p.name for p in files}
+    problems = [
+        SourceProblem(rel, None, DOCUMENTS_KEY, f"names a file that is not in the folder: {name!r}", "files: " + ", ".join(sorted(names)))
+        for name in mapping
+        if str(name) not in names
+    ]
+    problems += [
+        SourceProblem(rel, None, DOCUMENTS_KEY, f"file {name!r} maps to no document_id")
+        for name, document in mapping.items()
+        if document is None or not str(document).strip()
+    ]
+    if problems:
+        raise SourceError(dataset, problems)
+    return {str(name): str(document).strip() for name, document in mapping.items()}
+
+
+def undocumented_rows(frame: pd.DataFrame) -> list[SourceProblem]:
+    """Rows whose document is stated neither in the row nor for its file: blocking."""
+    missing = frame.loc[frame[DOCUMENT_COLUMN].isna(), ["source_file", "source_line"]]
+    return [
+        SourceProblem(file, int(line), DOCUMENT_COLUMN, _NO_DOCUMENT[0], _NO_DOCUMENT[1].format(file=Path(file).name))
+        for file, line in missing.itertuples(index=False, name=None)
+    ]
+
+
+def _stripped(cells: pd.DataFrame) -> pd.DataFrame:
     """The cells without surrounding whitespace, an empty one as NaN (rather than pd.NA:
-    pandera's coercion of text to float or int accepts NaN, not NA). Each distinct cell is
-    stripped once: most columns repeat a few values (units, ids, sections) down the rows."""
-    codes, distinct = pd.factorize(cells)  # a missing cell (a column a file leaves out): code -1
+    pandera's coercion of text to float or int accepts NaN, not NA). Each distinct cell of the
+    whole frame is stripped once: most columns repeat a few values (units, ids, sections)."""
+    values = cells.to_numpy(dtype=object)
+    codes, distinct = pd.factorize(values.ravel())  # a missing cell (a column a file leaves out): code -1
     text = pd.Series(distinct, dtype=object).str.strip()
     cleaned = np.append(text.where(text != "", np.nan).to_numpy(dtype=object), np.nan)
-    return cleaned[codes]
+    return pd.DataFrame(cleaned[codes].reshape(values.shape), index=cells.index, columns=cells.columns)
 
 
 def read_dataset(
@@ -306,6 +357,7 @@ def read_dataset(
     A CSV may leave out a column that dataset.yaml `defaults:` sets, or one of
     `optional_columns`; a default fills the column's empty cells, and the row records it."""
     name = folder.name
+    states_documents = DOCUMENT_COLUMN in expected_columns and name != "documents"  # documents defines the key
     if not folder.is_dir() and not folder.is_symlink():
         raise SourceError(name, [SourceProblem(_relative(folder, root), None, None, "dataset folder is missing")])
     unread = folder_problems(folder, root)
@@ -313,10 +365,11 @@ def read_dataset(
         raise SourceError(name, unread)
     meta = read_metadata(folder, root)
     defaults = dataset_defaults(meta, _relative(folder / "dataset.yaml", root), name, expected_columns)
-    optional = frozenset(defaults) | frozenset(optional_columns)
     files = dataset_files(folder)
     if not files:
         raise SourceError(name, [SourceProblem(_relative(folder, root), None, None, "dataset folder has no .csv file")])
+    documents = file_documents(meta, _relative(folder / "dataset.yaml", root), name, files, expected_columns)
+    optional = frozenset(defaults) | frozenset(optional_columns) | ({DOCUMENT_COLUMN} if states_documents else set())
 
     rows: list[dict] = []
     problems: list[SourceProblem] = []
@@ -328,9 +381,14 @@ def read_dataset(
         raise SourceError(name, problems)
 
     frame = pd.DataFrame(rows, columns=[*expected_columns, "source_file", "source_line"])
-    for column in expected_columns:  # a column a file leaves out is empty
-        frame[column] = _stripped(frame[column])
+    frame[expected_columns] = _stripped(frame[expected_columns])  # a column a file leaves out is empty
     for column, value in defaults.items():
         frame[column] = frame[column].fillna(value)
+    if states_documents:
+        by_file = frame["source_file"].map({_relative(p, root): documents[p.name] for p in files if p.name in documents})
+        frame[DOCUMENT_COLUMN] = frame[DOCUMENT_COLUMN].fillna(by_file)
+        problems = undocumented_rows(frame)
+        if problems:
+            raise SourceError(name, problems)
     frame["source_line"] = frame["source_line"].astype(int)
     return Dataset(name, meta, frame.reset_index(drop=True), tuple(_relative(p, root) for p in files))

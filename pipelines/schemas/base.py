@@ -172,6 +172,14 @@ class PublishedNumber(CuratedRows):
     def reference_ids_are_integers(cls, df: pd.DataFrame) -> pd.Series:
         return df["reference_ids"].isna() | df["reference_ids"].astype(str).str.fullmatch(r"\d+(;\d+)*")
 
+    @pa.dataframe_check(name="by_year_keeps_its_upper_bound")
+    def by_year_keeps_its_upper_bound(cls, df: pd.DataFrame) -> pd.Series:
+        """A number printed as 'by 2028' (the label says so) is at the latest 2028: published_text
+        keeps the 'by', so the qualifier is an upper bound, never exact."""
+        by_year = df["published_label"].astype("string").str.extract(r"\bby (\d{4})\b(?! or\b)", expand=False)
+        stated = by_year.notna() & by_year.eq(df["published_text"].astype("string").str.strip()).fillna(False)
+        return ~stated | df["qualifier"].ne("exact")
+
     @pa.dataframe_check(name="range_printed_high_to_low", raise_warning=True)
     def range_printed_high_to_low(cls, df: pd.DataFrame) -> pd.Series:
         from pipelines.schemas.published_values import parse_published
@@ -243,7 +251,7 @@ def source_columns(model: type[pa.DataFrameModel]) -> list[str]:
 
 # Source columns a CSV may leave out entirely (then empty on every row of that file): the
 # pipeline fills them (claim_date from the document's date).
-OPTIONAL_SOURCE_COLUMNS = ("claim_date",)
+OPTIONAL_SOURCE_COLUMNS = ("claim_date", "quote", "c_rate_text", "test_temperature", "reference_scope", "attributed_to")
 
 
 def optional_source_columns(model: type[pa.DataFrameModel]) -> list[str]:

@@ -23,6 +23,7 @@ from typing import Any
 import pandera.pandas as pa
 
 from pipelines.schemas.published_values import QUALIFIERS
+from pipelines.schemas.vocabulary import CLAIM_BASES, DECLARED_OR_MEASURED, REFERENCE_SCOPES, SAMPLE_STAGES
 
 SOURCE = "source"  # column typed by a curator in sources/
 DERIVED = "derived"  # column computed by the pipeline
@@ -98,8 +99,8 @@ FIELDS: dict[str, FieldSpec] = {
     "claim_id": FieldSpec("Claim slug, stable once published"),
     "scenario_year": FieldSpec("Year the scenario describes", checks={"ge": 2000, "le": 2100}),
     "document_id": FieldSpec(
-        "Source document the row is taken from (curated.documents); a dataset's dataset.yaml may set it "
-        "once for all its rows (defaults:)",
+        "Source document the row is taken from (curated.documents): the row's own cell, or its file's "
+        "entry in the dataset's dataset.yaml (documents: file -> document_id); never a dataset-wide default",
     ),
     "technology_id": FieldSpec(
         "Technology the row describes (curated.technologies); the printed label stays beside it",
@@ -142,6 +143,40 @@ FIELDS: dict[str, FieldSpec] = {
         "and reference_id), ';'-separated as printed; curated.claim_references holds them one per row",
         checks={"nullable": True},
     ),
+    "reference_scope": FieldSpec(
+        "Where the cited reference_ids sit relative to the claim: " + ", ".join(REFERENCE_SCOPES)
+        + " (cited in the claim's own sentence, its paragraph, a caption, or only its section); empty without references",
+        checks={"nullable": True, "isin": list(REFERENCE_SCOPES)},
+    ),
+    # what a claimed number means
+    "quote": FieldSpec(
+        "The shortest phrase of the document holding the number (at most about 25 words), so anyone can find "
+        "it; required for a web document's claims, and it must contain published_text",
+        checks={"nullable": True},
+    ),
+    "basis": FieldSpec(
+        "Level the number is stated at: " + ", ".join(CLAIM_BASES) + " (unspecified: the source does not say)",
+        checks={"isin": list(CLAIM_BASES)},
+    ),
+    "sample_stage": FieldSpec(
+        "Stage of the sample the number is about: " + ", ".join(SAMPLE_STAGES),
+        checks={"isin": list(SAMPLE_STAGES)},
+    ),
+    "declared_or_measured": FieldSpec(
+        "Whether the number is declared (a rating or specification), measured (a test result), a target, or "
+        "an estimate: " + ", ".join(DECLARED_OR_MEASURED),
+        checks={"isin": list(DECLARED_OR_MEASURED)},
+    ),
+    "c_rate_text": FieldSpec("C-rate of the test as printed (C/5, 0.1C, 1C, 2C)", checks={"nullable": True}),
+    "c_rate": FieldSpec(
+        "C-rate of the test parsed from c_rate_text (C/5 -> 0.2)", unit="C", origin=DERIVED, checks={"nullable": True, "gt": 0}
+    ),
+    "test_temperature": FieldSpec(
+        "Temperature the number was measured at, where the source gives it", unit="°C", checks={"nullable": True}
+    ),
+    "date_inferred": FieldSpec(
+        "True where the date is not printed on the document and was inferred (from its URL, a later page, ...)",
+    ),
     "reference_id": FieldSpec("Number of the reference in its document's reference list", checks={"ge": 1}),
     # provenance of every curated row
     "source_file": FieldSpec("File under sources/ the row was read from", origin=DERIVED),
@@ -152,7 +187,7 @@ FIELDS: dict[str, FieldSpec] = {
 # Generic names a table may also use in its own sense (the unit of one of its other columns, a
 # setting's value, an explanation that is the row itself), declared there with field(); every
 # other column named like a catalogue field refers to it (tests/schemas/test_field_catalogue.py).
-GENERIC_NAMES = ("metric", "unit", "value", "note")
+GENERIC_NAMES = ("metric", "unit", "value", "note", "basis")
 
 
 def field(

@@ -25,7 +25,7 @@ QUALIFIERS = (
     "not_numeric",
 )
 
-_NUM = r"[-−]?\d[\d,]*(?:\.\d+)?|[-−]?\.\d+"
+_NUM = r"[-−+]?\d[\d,]*(?:\.\d+)?|[-−+]?\.\d+"  # a sign as printed ("+45 °C")
 _SEP = r"\s*(?:-|–|—|to|and)\s*"
 _APPROX = r"~|≈|approximately|approx\.?|about|around|nearly|roughly|almost|some"
 
@@ -36,15 +36,25 @@ _PATTERNS: tuple[tuple[str, str], ...] = (
     ("ge", rf"^(?:≥|>=|at least|no less than)\s*(?P<a>{_NUM})$"),
     ("ge", rf"^(?P<a>{_NUM})\s*\+$"),
     ("ge", rf"^(?:as little as|as low as|as few as)\s*(?P<a>{_NUM})$"),
-    ("gt", rf"^(?:>|over|more than|above|greater than|exceeding|exceeds?|in excess of)\s*(?P<a>{_NUM})$"),
-    ("le", rf"^(?:≤|<=|at most|no more than|within)\s*(?P<a>{_NUM})$"),
+    ("gt", rf"^(?:>|over|more than|above|greater than|exceeding|exceed(?:s|ed)?|in excess of)\s*(?P<a>{_NUM})$"),
+    ("le", rf"^(?:≤|<=|at most|no more than|never exceeded|within)\s*(?P<a>{_NUM})$"),
     ("le", rf"^(?P<a>{_NUM})\s+or (?:less|fewer|below)$"),
+    ("le", rf"^by\s+(?P<a>{_NUM})$"),  # "by 2028": at the latest 2028, an upper bound
     ("ge", rf"^(?P<a>{_NUM})\s+or (?:more|greater|above|higher)$"),
     ("lt", rf"^(?:<|less than|below|under|before)\s*(?P<a>{_NUM})$"),
     ("up_to", rf"^(?:up to|as much as|as high as|as many as)\s*(?P<a>{_NUM})$"),
     ("approx", rf"^(?:{_APPROX})\s*(?P<a>{_NUM})$"),
     ("exact", rf"^(?P<a>{_NUM})$"),
 )
+# Numbers printed as words ("within six", "approximately ten") read as their digits; the
+# printed text keeps the word.
+NUMBER_WORDS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8, "nine": 9,
+    "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15, "sixteen": 16,
+    "seventeen": 17, "eighteen": 18, "nineteen": 19, "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50,
+    "sixty": 60, "seventy": 70, "eighty": 80, "ninety": 90, "hundred": 100,
+}
+_WORD = re.compile(r"\b(" + "|".join(NUMBER_WORDS) + r")\b", re.IGNORECASE)
 _DECADE = re.compile(r"^(?:the\s+)?(?P<d>\d{3})0s$", re.IGNORECASE)
 
 # Symbols printed around a number that carry no meaning for its value.
@@ -53,7 +63,7 @@ _STRIP = re.compile(r"[$€£]|(?<=\d)\s*(?:%|°C|°)(?=\s|$|\s*(?:[-–+]|to\b)
 
 # A comma inside a number is a thousands separator only before groups of exactly three digits
 # ("2,675", "1,800.5"); "1,8" could be a decimal comma and is refused, never read as 18.
-_THOUSANDS = re.compile(r"^[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$|^[-−]?\.\d+$")
+_THOUSANDS = re.compile(r"^[-−+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$|^[-−+]?\.\d+$")
 
 
 def _ambiguous_comma(numbers: pd.Series) -> pd.Series:
@@ -119,6 +129,10 @@ def parse_published(text: pd.Series) -> pd.DataFrame:
     norm = texts.str.strip().str.replace(r"\s+", " ", regex=True).str.replace(_STRIP, "", regex=True)
     # A decade ("the 1970s") is the range of its years.
     norm = norm.str.strip().str.replace(_DECADE, r"\g<d>0-\g<d>9", regex=True)
+    # A number written as a word is read as its digits where the text then is a printed number
+    # ("within six" -> within 6); other text with such a word ("one of three") stays text.
+    worded = norm.str.replace(_WORD, lambda m: str(NUMBER_WORDS[m.group(1).lower()]), regex=True)
+    norm = worded.where(worded.ne(norm) & worded.str.match(_ALTERNATIONS[0]), norm)
 
     n = len(norm)
     kind = np.full(n, -1)
@@ -218,3 +232,39 @@ def printed_precision(text: pd.Series, stored_value: pd.Series, printed_value: p
     usable = raw.notna() & raw.ne(0) & stored_value.notna()
     scale = (stored_value.astype(float) / raw).where(usable, 1.0).abs()
     return printed_half_unit(text) * scale
+
+
+# --------------------------------------------------------------------------- C-rates and quotes
+# A C-rate as printed: "C/5" (one fifth of the capacity per hour), "0.1C", "1C", "2 C", "C".
+_C_RATE = re.compile(r"^\s*(?:C\s*/\s*(?P<div>\d+(?:\.\d+)?)|(?P<mult>\d*\.?\d+)?\s*C)\s*$", re.IGNORECASE)
+C_RATE_FORMS = "C/5, C/10, 0.1C, 1C, 2C (a fraction of C or a multiple of C)"
+
+
+def parse_c_rate(text: pd.Series) -> pd.DataFrame:
+    """'C/5' -> 0.2, '0.1C' -> 0.1, '1C' -> 1. Returns c_rate and parsed (False for a text that
+    is not a C-rate; an empty cell is parsed, with a null c_rate)."""
+    found = text.astype("string").str.extract(_C_RATE)
+    divisor = pd.to_numeric(found["div"], errors="coerce")
+    multiple = pd.to_numeric(found["mult"], errors="coerce")
+    matched = found["div"].notna() | text.astype("string").str.fullmatch(_C_RATE).fillna(False).astype(bool)
+    rate = (1.0 / divisor).where(divisor.notna(), multiple.fillna(1.0).where(matched))
+    return pd.DataFrame({"c_rate": rate.astype(float), "parsed": text.isna() | matched}, index=text.index)
+
+
+def _squashed(text: pd.Series) -> pd.Series:
+    """Text compared for containment: whitespace runs as one space, typographic dashes and
+    quotes as ASCII, case folded."""
+    table = str.maketrans({"\u2013": "-", "\u2014": "-", "\u2212": "-", "\u2019": "'", "\u2018": "'", "\u00a0": " "})
+    return text.astype("string").str.translate(table).str.replace(r"\s+", " ", regex=True).str.strip().str.casefold()
+
+
+def quote_holds(quote: pd.Series, published_text: pd.Series) -> pd.Series:
+    """True where there is no quote, or the quote contains the printed text (as typed, or with
+    the thousands separators the page prints or omits)."""
+    q = _squashed(quote)
+    t = _squashed(published_text).fillna("")
+    given = q.notna().to_numpy(dtype=bool)
+    haystack = q.fillna("").to_numpy(dtype=str)
+    as_typed = np.char.find(haystack, t.to_numpy(dtype=str)) >= 0
+    bare = np.char.find(np.char.replace(haystack, ",", ""), t.str.replace(",", "", regex=False).to_numpy(dtype=str)) >= 0
+    return pd.Series(~given | as_typed | bare, index=quote.index)

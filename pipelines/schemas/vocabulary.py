@@ -155,6 +155,28 @@ CLAIM_STATISTICS: dict[str, str] = {
 }
 
 # --------------------------------------------------------------------------- technology database
+# What a claimed number means (curated.cell_claims): the level it is measured at, the stage of the
+# sample it was measured on, and whether it is declared, measured, a target or an estimate. An
+# empty cell is `unspecified` (the claim's source does not say).
+CLAIM_BASES = ("material", "cell", "module", "pack", "system", "unspecified")
+# The bases that are one physical object (a particular cell, module, pack or system). An
+# organisation's claim at one of these levels that names no product is about an unnamed object,
+# and two unnamed objects of one organisation need not be the same one (quality.claim_conflicts).
+OBJECT_BASES = ("cell", "module", "pack", "system")
+SAMPLE_STAGES = (
+    "theoretical", "lab_cell", "prototype", "a_sample", "b_sample", "c_sample", "production", "unspecified",
+)
+DECLARED_OR_MEASURED = ("declared", "measured", "target", "estimate", "unspecified")
+# How closely a claim's cited reference belongs to it: cited in the claim's own sentence, in its
+# paragraph, in a figure or table caption, or only somewhere in its section.
+REFERENCE_SCOPES = ("sentence", "paragraph", "caption", "section")
+# Kinds of source document (curated.documents.kind); the web kinds need a URL and an accessed date,
+# and each of their claims a quote holding the printed number.
+DOCUMENT_KINDS = (
+    "research_report", "peer_reviewed_paper", "company_datasheet", "press_release", "presentation", "website",
+    "news_article", "blog_post", "survey", "book", "other",
+)
+WEB_DOCUMENT_KINDS = ("company_datasheet", "press_release", "website", "news_article", "blog_post", "survey")
 # Maturity order of cell_claims.status, most mature first.
 MATURITY = ["commercial", "early_production", "under_development", "laboratory", "literature"]
 # Readiness of a technology or product (sources/technology_readiness/), least to most ready.
@@ -185,8 +207,9 @@ HEADLINES = {
     "cost": ("USD/kWh", "cost (cell, pack or unspecified price)"),
 }
 CONFLICT_SIDE = [
-    "claim_id", "document_id", "section", "source_table", "published_text", "qualifier", "value_best",
-    "interval_min", "interval_max", "evidence", "claim_date", "source_file", "source_line",
+    "claim_id", "document_id", "document_date", "section", "source_table", "published_text", "conditions", "qualifier",
+    "value_best", "interval_min", "interval_max", "evidence", "sample_stage", "declared_or_measured", "claim_date",
+    "source_file", "source_line",
 ]
 
 

@@ -67,6 +67,8 @@ def test_new_file_of_a_known_dataset_is_picked_up_and_ingested(published):
         lines = (folder / "s2_5_lithium_air.csv").read_text(encoding="utf-8").splitlines()
         new_row = lines[1].replace(lines[1].split(",")[0], "zz_new_lab_cell_energy", 1)
         (folder / "zz_new_lab_cell.csv").write_text(lines[0] + "\n" + new_row + "\n", encoding="utf-8")
+        meta = folder / "dataset.yaml"  # a new file states its rows' document
+        meta.write_text(meta.read_text(encoding="utf-8").replace("documents:\n", "documents:\n  zz_new_lab_cell.csv: burke_zhao_2025\n", 1), encoding="utf-8")
 
         requested = _requested(_evaluate(instance, cursor))
         assert "curated/cell_claims" in requested

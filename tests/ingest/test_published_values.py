@@ -24,6 +24,8 @@ NaN = math.nan
         ("as little as 6", "ge", 6, 6, NaN),
         ("<300", "lt", 300, NaN, 300),
         ("within 15", "le", 15, NaN, 15),
+        ("exceeded 500", "gt", 500, 500, NaN),
+        ("never exceeded 60", "le", 60, NaN, 60),
         ("before 2030", "lt", 2030, NaN, 2030),
         ("nearly 30", "approx", 30, NaN, NaN),
         ("below 100", "lt", 100, NaN, 100),

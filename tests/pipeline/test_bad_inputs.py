@@ -170,7 +170,7 @@ def test_an_unknown_key_is_named_on_every_row_that_holds_it(sources_copy):
     """Each distinct key cell is looked up once (check_foreign_keys); every row holding a bad
     one is still named, and a reference id is looked up within the row's own document."""
     with (sources_copy / "documents" / "documents.csv").open("a", encoding="utf-8") as handle:
-        handle.write("other_report,Another report,,,2024,research_report,,,,,,\n")
+        handle.write("other_report,Another report,,,2024,research_report,,,,,,,false\n")
 
     def edit(rows):
         rows = [row + [value] for row, value in zip(rows, ["document_id", *[""] * (len(rows) - 1)])]

@@ -127,14 +127,12 @@ def test_dataset_yaml_keys_are_strict_and_defaults_is_an_optional_mapping(source
     assert "column 'owner'" in str(info.value) and "unknown dataset.yaml key" in str(info.value)
     assert ", ".join(DATASET_KEYS) in str(info.value)
 
-    # references/dataset.yaml already has a `defaults:` mapping (document_id); add one more key
-    assert "\ndefaults:\n" in original
-    meta.write_text(original.replace("\ndefaults:\n", "\ndefaults:\n  note: kept as printed\n"), encoding="utf-8")
+    # a `defaults:` mapping fills a column's empty cells
+    meta.write_text(original + "defaults:\n  note: kept as printed\n", encoding="utf-8")
     frame, dataset = curate("references", sources_copy)
     assert dataset.metadata["defaults"]["note"] == "kept as printed" and len(frame)
 
-    before, _, _ = original.partition("\ndefaults:\n")
-    meta.write_text(before + "\ndefaults: not a mapping\n", encoding="utf-8")
+    meta.write_text(original + "defaults: not a mapping\n", encoding="utf-8")
     with pytest.raises(SourceError) as info:
         curate("references", sources_copy)
     assert "column 'defaults'" in str(info.value) and "must be a mapping" in str(info.value)

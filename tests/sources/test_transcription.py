@@ -1,9 +1,11 @@
-"""Second check of the transcription against the report itself (../shared/report/).
+"""Second check of the transcription against the documents themselves.
 
-1. Every number a curated row holds is printed in the place the row cites: its table, or
-   else its section (subsections included).
-2. For the numeric tables, every printed cell is held, exactly as printed: nothing missing,
-   nothing altered.
+1. Every number a curated row of the report holds is printed in the place the row cites in the
+   report (../shared/report/): its table, or else its section (subsections included).
+2. For the report's numeric tables, every printed cell is held, exactly as printed: nothing
+   missing, nothing altered.
+3. A row of any other document is checked against its `quote` (the phrase of the page holding
+   the number): the printed text must be inside it.
 """
 from __future__ import annotations
 
@@ -16,8 +18,9 @@ import pytest
 
 from pipelines.ingest.curate import read_raw
 from pipelines.schemas.base import column_docs
+from pipelines.schemas.published_values import quote_holds
 from pipelines.schemas.registry import CURATED
-from tests.helpers import REAL_SOURCES, REPORT
+from tests.helpers import REAL_SOURCES, REPORT, REPORT_DOCUMENT
 
 pytestmark = pytest.mark.skipif(not REPORT.exists(), reason=f"report not found at {REPORT}")
 
@@ -25,6 +28,11 @@ NUMBER = re.compile(r"\d[\d,]*(?:\.\d+)?")
 HEADING = re.compile(r"^(\d+(?:\.\d+)*)\.?\s+\S")
 CAPTION = re.compile(r"^Table (ES-\d+|\d+)\.")
 BODY_START = 150  # lines before this are the front matter and table of contents
+
+
+def report_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows a dataset takes from the report (a dataset without document_id is the report's)."""
+    return frame if "document_id" not in frame.columns else frame[frame["document_id"] == REPORT_DOCUMENT]
 
 
 def numbers(text: str) -> list[str]:
@@ -101,6 +109,7 @@ def _long_tables() -> list[str]:
 @pytest.mark.parametrize("name", _long_tables())
 def test_every_number_is_printed_where_the_row_says(name):
     frame = read_raw(name, REAL_SOURCES).frame
+    frame = report_rows(frame)  # other documents: their quote (below)
     missing = []
     for row in frame.itertuples(index=False):
         held = numbers(row.published_text)
@@ -151,6 +160,7 @@ def _printed_cells(table: str, skip: int) -> Counter:
 def test_numeric_table_is_transcribed_cell_for_cell(table):
     dataset, skip = NUMERIC_TABLES[table]
     frame = read_raw(dataset, REAL_SOURCES).frame
+    frame = report_rows(frame)
     held = Counter(frame.loc[frame["source_table"] == table, "published_text"].str.strip())
     printed = _printed_cells(table, skip)
     # nothing missing or altered (a derived scenario may reuse a Table 10 cell, so the held
@@ -161,13 +171,33 @@ def test_numeric_table_is_transcribed_cell_for_cell(table):
 
 def test_table9_numbers_are_transcribed_cell_for_cell():
     frame = read_raw("vehicle_requirements", REAL_SOURCES).frame
+    frame = report_rows(frame)
     printed = Counter(c.strip() for row in table_blocks()["Table 9"] for c in row[2:] if NUMBER.fullmatch(c.strip()))
     held = Counter(frame["published_text"].str.strip())
     assert held == printed
 
 
+@pytest.mark.parametrize("name", _long_tables())
+def test_rows_of_other_documents_hold_their_number_in_a_quote(name):
+    """Every row of a document other than the report carries a quote containing its printed
+    text, whatever the document (how many there are is the data's business)."""
+    frame = read_raw(name, REAL_SOURCES).frame
+    others = frame.drop(report_rows(frame).index)
+    if others.empty:
+        return
+    assert "quote" in others.columns, f"{name} holds rows of other documents but has no quote column"
+    bad = others[others["quote"].isna() | ~quote_holds(others["quote"], others["published_text"])]
+    assert bad.empty, "\n".join(f"{f}:{line} {t!r} not in its quote" for f, line, t in bad[["source_file", "source_line", "published_text"]].itertuples(index=False))
+
+
+def test_quote_rule_fails_on_a_quote_without_the_number():
+    frame = pd.DataFrame({"quote": ["an energy density of 301 Wh/kg", "about 1,000 cycles", None], "published_text": ["310", "1000", "5"]})
+    assert quote_holds(frame["quote"], frame["published_text"]).tolist() == [False, True, True]
+
+
 def test_every_reference_of_the_list_is_held_once():
     refs = read_raw("references", REAL_SOURCES).frame
+    refs = report_rows(refs)
     ids = pd.to_numeric(refs["reference_id"])
     printed = [int(m) for m in re.findall(r"^- \[(\d+)\]\.", "\n".join(report_lines()), flags=re.M)]
     assert sorted(ids) == sorted(printed)
@@ -181,6 +211,7 @@ def _table_row(table: str, label: str) -> list[str]:
 def test_table_text_cells_are_held_as_printed():
     # Text cells are data labels: held exactly as printed, not paraphrased.
     claims = read_raw("cell_claims", REAL_SOURCES).frame
+    claims = report_rows(claims)
     t2 = claims[(claims["source_table"] == "Table 2") & (claims["published_label"] == "Safety test")]
     assert Counter(t2["published_text"]) == Counter(_table_row("Table 2", "Safety test"))
 
@@ -188,6 +219,7 @@ def test_table_text_cells_are_held_as_printed():
     assert list(t1["published_text"]) == _table_row("Table 1", "Cell format")
 
     table4 = read_raw("sodium_vs_lithium", REAL_SOURCES).frame
+    table4 = report_rows(table4)
     printed = {row[0].strip(): row[3].strip() for row in table_blocks()["Table 4"] if row[0].strip() != "Criteria"}
     assert set(table4["published_label"]) == set(printed)
     assert (table4["published_note"] == table4["published_label"].map(printed)).all()

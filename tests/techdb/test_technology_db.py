@@ -37,19 +37,20 @@ DATASHEET = {
     "accessed": "2024-07-01",
     "licence": "",
     "note": "Invented for the curator's-path test.",
+    "date_inferred": "false",
 }
 CLAIMS_HEADER = [
     "claim_id", "entity", "product_id", "developer", "organisation_id", "technology", "technology_id", "status",
     "evidence", "claim_date", "metric", "published_label", "published_text", "published_unit", "conditions",
-    "document_id", "section", "source_table", "reference_ids", "note",
+    "document_id", "section", "source_table", "reference_ids", "note", "quote", "reference_scope",
 ]
 CLAIMS = [
     ["acme_na100_grav", "ACME NA-100", "acme_na100", "ACME Cells", "acme", "sodium-ion", "sodium_ion", "commercial",
      "company_claim", "", "gravimetric_energy_density", "Energy density", "165", "Wh/kg", "",
-     "acme_datasheet_2024", "p. 1", "Specifications", "", ""],
+     "acme_datasheet_2024", "p. 1", "Specifications", "", "", "Energy density: 165 Wh/kg", ""],
     ["acme_na100_cycles", "ACME NA-100", "acme_na100", "ACME Cells", "acme", "sodium-ion", "sodium_ion", "commercial",
      "company_claim", "2023", "cycle_life", "Cycle life", ">4000", "cycles", "",
-     "acme_datasheet_2024", "p. 2", "", "", "tested in 2023"],
+     "acme_datasheet_2024", "p. 2", "", "", "tested in 2023", "Cycle life >4000 cycles (tested 2023)", ""],
 ]
 ORGANISATION = {"organisation_id": "acme", "name": "ACME Cells", "kind": "company", "country": "", "note": ""}
 PRODUCT = {"product_id": "acme_na100", "name": "ACME NA-100", "organisation_id": "acme", "technology_id": "sodium_ion",
@@ -154,22 +155,24 @@ def test_sodium_ion_query_and_comparison(built_warehouse):
 
 def test_curator_adds_a_document_and_its_claims(published):
     workspace = published
+    sql = "SELECT documents, gravimetric_documents FROM analysis.technology_comparison WHERE technology_id = 'sodium_ion'"
+    with duckdb.connect(str(workspace.published_db), read_only=True) as con:
+        before = con.execute(sql).fetchone()
     _add_datasheet(workspace.sources)
     _write_claims(workspace.sources / "cell_claims" / "acme_na100.csv", CLAIMS)
     result = _build_changed(["documents", "organisations", "products", "cell_claims"])
     assert result.success
     with duckdb.connect(str(workspace.published_db), read_only=True) as con:
         rows = con.execute((QUERIES / "sodium_ion_claims.sql").read_text(encoding="utf-8")).df()
-        comparison = con.execute(
-            "SELECT documents, gravimetric_documents FROM analysis.technology_comparison WHERE technology_id = 'sodium_ion'"
-        ).fetchone()
+        comparison = con.execute(sql).fetchone()
     ours = rows[rows["document_id"] == "acme_datasheet_2024"].set_index("claim_id")
     assert set(ours.index) == {"acme_na100_grav", "acme_na100_cycles"}
     # claim_date: the document's date unless the row gives its own
     assert str(ours.loc["acme_na100_grav", "claim_date"])[:10] == "2024-06-01"
     assert str(ours.loc["acme_na100_cycles", "claim_date"])[:10] == "2023-01-01"
     assert ours.loc["acme_na100_cycles", "value_basis"] == "lower_bound"
-    assert comparison[0] == 2 and comparison[1] == 2
+    # one more document behind sodium-ion and behind its Wh/kg, however many there were before
+    assert comparison == (before[0] + 1, before[1] + 1)
 
 
 @pytest.mark.parametrize(
@@ -207,6 +210,7 @@ def test_bad_reference_is_looked_up_within_its_document(sources_copy):
     _add_datasheet(sources_copy)
     row = CLAIMS[0].copy()
     row[CLAIMS_HEADER.index("reference_ids")] = "1"
+    row[CLAIMS_HEADER.index("reference_scope")] = "sentence"
     _write_claims(sources_copy / "cell_claims" / "acme_na100.csv", [row])
     with pytest.raises(SourceError) as error:
         _curate_claims(sources_copy)
@@ -214,8 +218,9 @@ def test_bad_reference_is_looked_up_within_its_document(sources_copy):
     assert "acme_na100.csv, line 2, column 'reference_ids'" in message and "of the row's document_id (got '1')" in message
 
 
-def test_dataset_defaults_fill_missing_and_empty_cells_only(sources_copy):
-    """sources/technology_overview/ says `document_id: burke_zhao_2025` once in dataset.yaml."""
+def test_a_row_names_its_document_or_its_file_does(sources_copy):
+    """technology_overview/dataset.yaml maps table3.csv to its document (`documents:`); a row's own
+    document_id cell wins over the file's."""
     path = sources_copy / "technology_overview" / "table3.csv"
     rows = list(csv.reader(path.open(encoding="utf-8", newline="")))
     rows[0].append("document_id")
@@ -226,12 +231,31 @@ def test_dataset_defaults_fill_missing_and_empty_cells_only(sources_copy):
         csv.writer(handle, lineterminator="\n").writerows(rows)
     frame, dataset = curate("technology_overview", sources_copy)
     assert frame["document_id"].iloc[0] == "other_document"
-    assert (frame["document_id"].iloc[1:] == dataset.metadata["defaults"]["document_id"]).all()
+    assert (frame["document_id"].iloc[1:] == dataset.metadata["documents"]["table3.csv"]).all()
 
     yaml_path = sources_copy / "technology_overview" / "dataset.yaml"
-    yaml_path.write_text(yaml_path.read_text(encoding="utf-8") + "  no_such_column: x\n", encoding="utf-8")
+    yaml_path.write_text(yaml_path.read_text(encoding="utf-8") + "defaults:\n  no_such_column: x\n", encoding="utf-8")
     with pytest.raises(SourceError, match=r"dataset.yaml, column 'no_such_column': defaults names a column"):
         curate("technology_overview", sources_copy)
+
+
+def test_an_unstated_document_is_a_blocking_error_never_the_report(sources_copy):
+    """A claims file with an empty document_id cell and no `documents:` entry for its file is
+    refused with file, line, column and what to do; a dataset-wide document default is refused."""
+    _add_datasheet(sources_copy)
+    row = CLAIMS[0].copy()
+    row[CLAIMS_HEADER.index("document_id")] = ""
+    _write_claims(sources_copy / "cell_claims" / "acme_na100.csv", [CLAIMS[1], row])
+    with pytest.raises(SourceError) as error:
+        _curate_claims(sources_copy)
+    message = str(error.value)
+    assert "acme_na100.csv, line 3, column 'document_id'" in message and "no document stated" in message
+    assert "documents:" in message and "line 2" not in message
+
+    meta = sources_copy / "cell_claims" / "dataset.yaml"
+    meta.write_text(meta.read_text(encoding="utf-8") + "defaults:\n  document_id: burke_zhao_2025\n", encoding="utf-8")
+    with pytest.raises(SourceError, match="never as a dataset-wide default"):
+        _curate_claims(sources_copy)
 
 
 def test_claim_references_hold_every_cited_id_once(built_warehouse):
@@ -246,3 +270,78 @@ def test_claim_references_hold_every_cited_id_once(built_warehouse):
     expected = {(c, int(i)) for c, ids in zip(printed["claim_id"], printed["reference_ids"]) for i in ids.split(";")}
     assert set(zip(bridge["claim_id"], bridge["reference_id"])) == expected
     assert len(bridge) == len(expected)
+
+
+def _claims_frame(**changes) -> pd.DataFrame:
+    """Two claims on one product and metric whose printed values cannot both hold."""
+    base = {
+        "claim_id": ["x_a", "x_b"], "document_id": ["doc_a", "doc_b"], "section": ["1", "1"], "source_table": [None, None],
+        "product_id": ["p", "p"], "technology_id": ["t", "t"], "organisation_id": ["o", "o"], "metric": ["m", "m"],
+        "unit": ["Wh/kg", "Wh/kg"], "published_text": ["300", "400"], "qualifier": ["exact", "exact"],
+        "value": [300.0, 400.0], "value_min": [300.0, 400.0], "value_max": [300.0, 400.0], "value_best": [300.0, 400.0],
+        "precision": [0.5, 0.5], "evidence": ["company_claim", "review_estimate"], "conditions": [None, None],
+        "claim_date": pd.to_datetime(["2024-10-01", "2025-03-01"]), "source_file": ["f", "g"], "source_line": [2, 2],
+        "basis": ["cell", "cell"], "sample_stage": ["b_sample", "unspecified"], "declared_or_measured": ["measured", "estimate"],
+        "c_rate": [0.2, 0.2], "test_temperature": [25.0, 25.0],
+    }
+    base.update(changes)
+    return pd.DataFrame(base)
+
+
+DOCS = pd.DataFrame({"document_id": ["doc_a", "doc_b"], "publication_start": pd.to_datetime(["2024-10-23", "2025-03-01"])})
+
+
+def test_conflicts_compare_like_with_like():
+    """The like-with-like rule (compute/technology_db.comparable_conditions): a pair is kept only at
+    the same basis and test conditions; unspecified meets only unspecified; the pair names both
+    documents, their dates and why they may differ."""
+    from pipelines.compute.technology_db import claim_conflicts
+
+    pair = claim_conflicts(_claims_frame(), DOCS)
+    assert len(pair) == 1 and pair["across_documents"].all()
+    why = pair["why_they_may_differ"].iloc[0]
+    assert "newer document" in why and "b_sample vs unspecified" in why and "measured vs estimate" in why
+    assert str(pair["document_date_a"].iloc[0])[:10] == "2024-10-23"
+    for changes in (
+        {"basis": ["cell", "pack"]},
+        {"basis": ["unspecified", "cell"]},
+        {"c_rate": [0.2, None]},
+        {"test_temperature": [25.0, 45.0]},
+    ):
+        assert claim_conflicts(_claims_frame(**changes), DOCS).empty, changes
+    assert len(claim_conflicts(_claims_frame(basis=["unspecified", "unspecified"]), DOCS)) == 1
+
+
+def test_unnamed_cells_of_one_organisation_are_not_compared():
+    """Two cell-level claims of one organisation that name no product may be about two different
+    cells (Li-S Energy's 2.5 Ah test cell of May 2024 and its 10 Ah cell of October 2024): the
+    like-with-like rule keeps them apart. A technology-level figure (basis unspecified) and the
+    literature's typical cell (no organisation) are still compared, and so is a named product."""
+    from pipelines.compute.technology_db import claim_conflicts
+
+    li_s = {
+        "product_id": [None, None], "technology_id": ["lithium_sulfur", "lithium_sulfur"],
+        "organisation_id": ["li_s_energy", "li_s_energy"], "metric": ["capacity", "capacity"], "unit": ["Ah", "Ah"],
+        "published_text": ["2.5", "10"], "value": [2.5, 10.0], "value_min": [2.5, 10.0], "value_max": [2.5, 10.0],
+        "value_best": [2.5, 10.0], "precision": [0.05, 0.5], "basis": ["cell", "cell"], "c_rate": [None, None],
+        "test_temperature": [None, None],
+    }
+    assert claim_conflicts(_claims_frame(**li_s), DOCS).empty
+    for module in ({"basis": ["module", "module"]}, {"basis": ["pack", "pack"]}):
+        assert claim_conflicts(_claims_frame(**(li_s | module)), DOCS).empty, module
+    for comparable in (
+        {"basis": ["unspecified", "unspecified"]},  # the organisation's figure for its technology
+        {"organisation_id": [None, None]},  # the literature's typical cell of a technology
+        {"product_id": ["lis_10ah", "lis_10ah"]},  # one named product
+    ):
+        assert len(claim_conflicts(_claims_frame(**(li_s | comparable)), DOCS)) == 1, comparable
+
+
+def test_published_conflicts_never_pair_different_bases(built_warehouse):
+    with duckdb.connect(str(built_warehouse.published_db), read_only=True) as con:
+        pairs = con.execute(
+            "SELECT c.*, a.basis AS basis_a, b.basis AS basis_b FROM quality.claim_conflicts c "
+            "JOIN curated.cell_claims a ON a.claim_id = c.claim_id_a JOIN curated.cell_claims b ON b.claim_id = c.claim_id_b"
+        ).df()
+    assert (pairs["basis_a"] == pairs["basis_b"]).all() and (pairs["basis"] == pairs["basis_a"]).all()
+    assert pairs["why_they_may_differ"].str.len().gt(0).all()

@@ -32,6 +32,10 @@ class ClaimReferences(ComputedTable):
 _SIDE_TEXT = {
     "claim_id": ("Claim (curated.cell_claims)", str),
     "document_id": ("Document of the claim", str),
+    "document_date": ("Publication date of the claim's document (first day of its publication_date)", pd.Timestamp),
+    "conditions": ("Test or rating conditions printed with the claim", str),
+    "sample_stage": ("Sample stage of the claim", str),
+    "declared_or_measured": ("Whether the claim is declared, measured, a target or an estimate", str),
     "section": ("Section of the claim", str),
     "source_table": ("Table of the claim, if any", str),
     "published_text": ("The number as printed", str),
@@ -44,7 +48,7 @@ _SIDE_TEXT = {
     "source_file": ("File under sources/ holding the claim", str),
     "source_line": ("Line of source_file holding the claim", int),
 }
-_NULLABLE_SIDE = {"source_table", "value_best", "interval_min", "interval_max"}
+_NULLABLE_SIDE = {"source_table", "value_best", "interval_min", "interval_max", "conditions"}
 
 
 def _model(name: str, annotations: dict, namespace: dict, config: dict) -> type[pa.DataFrameModel]:
@@ -59,14 +63,20 @@ def _conflicts_model() -> type[pa.DataFrameModel]:
         "product_id": Series[str],
         "metric": Series[str],
         "unit": Series[str],
-        "conditions": Series[str],
+        "basis": Series[str],
+        "c_rate": Series[float],
+        "test_temperature": Series[float],
     }
     namespace: dict[str, object] = {
         "technology_id": catalogue_field("technology_id", origin=DERIVED),
         "product_id": catalogue_field("product_id", origin=DERIVED),
         "metric": field("Metric both claims state", origin=DERIVED),
         "unit": field("Canonical unit of both claims", origin=DERIVED),
-        "conditions": field("Printed conditions, the same for both claims", origin=DERIVED, nullable=True),
+        "basis": catalogue_field("basis", description="Level both claims are stated at (the same by the like-with-like rule)", origin=DERIVED),
+        "c_rate": catalogue_field("c_rate", description="Test C-rate of both claims (null: neither gives one)"),
+        "test_temperature": catalogue_field(
+            "test_temperature", description="Test temperature of both claims (null: neither gives one)", origin=DERIVED
+        ),
     }
     for side, which in (("a", "first"), ("b", "second")):
         for column in CONFLICT_SIDE:
@@ -74,6 +84,14 @@ def _conflicts_model() -> type[pa.DataFrameModel]:
             name = f"{column}_{side}"
             annotations[name] = Series[kind]
             namespace[name] = field(f"{text} ({which} claim of the pair)", origin=DERIVED, nullable=column in _NULLABLE_SIDE)
+    annotations["across_documents"] = Series[bool]
+    namespace["across_documents"] = field("True where the two claims come from different documents", origin=DERIVED)
+    annotations["why_they_may_differ"] = Series[str]
+    namespace["why_they_may_differ"] = field(
+        "Why the two may differ: newer document, different claim dates, sample stage, declared vs measured, evidence "
+        "or printed conditions (';'-separated)",
+        origin=DERIVED,
+    )
     annotations["gap"] = Series[float]
     namespace["gap"] = field("Distance between the two intervals, in `unit`", origin=DERIVED, gt=0)
     return _model(
@@ -83,13 +101,16 @@ def _conflicts_model() -> type[pa.DataFrameModel]:
         {
             "unique": ["claim_id_a", "claim_id_b"],
             "description": (
-                "Conflicting claims: the same product (or technology) and metric under the same printed "
-                "conditions, from different documents or sections, whose printed values cannot both hold "
-                "(intervals that do not overlap). Both claims stay as published."
+                "Conflicting claims, like with like: the same product (or technology) and metric at the same "
+                "basis and test conditions (pipelines/compute/technology_db.comparable_conditions: unspecified "
+                "meets only unspecified; an organisation's cell, module, pack or system figure that names no "
+                "product meets nothing), from different documents or sections, whose printed values cannot both "
+                "hold (intervals that do not overlap); each pair names both documents, their dates and why the "
+                "two may differ. Both claims stay as published."
             ),
             "metadata": {
                 "grain": "one row per conflicting pair of claims",
-                "provenance": "pipelines/compute/technology_db.claim_conflicts over curated.cell_claims",
+                "provenance": "pipelines/compute/technology_db.claim_conflicts over curated.cell_claims and curated.documents",
                 "foreign_keys": {"claim_id_a": "cell_claims.claim_id", "claim_id_b": "cell_claims.claim_id"},
             },
         },

@@ -7,7 +7,8 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipelines.schemas.base import SLUG, PublishedNumber, field
+from pipelines.schemas.base import SLUG, PublishedNumber, catalogue_field, field
+from pipelines.schemas.published_values import quote_holds
 
 MARKET_TOPICS = ["market", "supply_chain", "cost", "policy"]
 PROGRAMME_KINDS = ["planned_test", "project"]
@@ -25,10 +26,15 @@ class MarketStatistics(PublishedNumber):
     technology: Series[str] = field("Battery technology the statistic is about, as the report names it", nullable=True)
     region: Series[str] = field("Country or region the statistic is about, where the report says", nullable=True)
     conditions: Series[str] = field("Date, basis or scenario the report gives with the value", nullable=True)
+    quote: Series[str] = catalogue_field("quote")
+
+    @pa.dataframe_check(name="quote_holds_the_printed_text")
+    def quote_holds_the_printed_text(cls, df: pd.DataFrame) -> pd.Series:
+        return quote_holds(df["quote"], df["published_text"])
 
     class Config:
         description = (
-            "Market, supply-chain, cost and policy statistics from the report's prose (raw-material "
+            "Market, supply-chain, cost and policy statistics from the report's prose and from price surveys (raw-material "
             "supply, price movements, production targets, regulation dates), each with its printed "
             "text, parsed value and provenance."
         )

@@ -9,18 +9,8 @@ import pandera.pandas as pa
 from pandera.typing import Series
 
 from pipelines.schemas.base import DERIVED, SLUG, CuratedRows, catalogue_field, field, name_rule
-from pipelines.schemas.vocabulary import HEADLINES
+from pipelines.schemas.vocabulary import DOCUMENT_KINDS, HEADLINES, WEB_DOCUMENT_KINDS
 
-DOCUMENT_KINDS = [
-    "research_report",
-    "peer_reviewed_paper",
-    "company_datasheet",
-    "press_release",
-    "presentation",
-    "website",
-    "book",
-    "other",
-]
 FAMILIES = [
     "li_ion_graphite",
     "li_ion_silicon",
@@ -52,13 +42,19 @@ class Documents(CuratedRows):
     publication_start: Series[pa.DateTime] = field(
         "First day of publication_date (the default claim_date of the document's rows)", origin=DERIVED
     )
-    kind: Series[str] = field("Kind of document: " + ", ".join(DOCUMENT_KINDS), isin=DOCUMENT_KINDS)
+    date_inferred: Series[bool] = catalogue_field("date_inferred")
+    kind: Series[str] = field("Kind of document: " + ", ".join(DOCUMENT_KINDS), isin=list(DOCUMENT_KINDS))
     report_number: Series[str] = field("Report or datasheet number as printed", nullable=True)
     doi: Series[str] = field("DOI as printed (without https://doi.org/)", nullable=True)
     url: Series[str] = field("Where the document can be read", nullable=True)
     accessed: Series[str] = field("Date the URL was read (YYYY-MM-DD)", nullable=True, str_matches=PARTIAL_DATE)
     licence: Series[str] = field("Licence or terms of use, in our words", nullable=True)
     note: Series[str] = catalogue_field("note")
+
+    @pa.dataframe_check(name="web_document_has_url_and_accessed_date")
+    def web_document_has_url_and_accessed_date(cls, df: pd.DataFrame) -> pd.Series:
+        # a document read on the web (vocabulary.WEB_DOCUMENT_KINDS) says where and when it was read
+        return ~df["kind"].isin(WEB_DOCUMENT_KINDS) | (df["url"].notna() & df["accessed"].notna())
 
     @pa.check("publication_start", name="publication_date_not_in_the_future")
     def publication_date_not_in_the_future(cls, s: pd.Series) -> pd.Series:
