@@ -43,7 +43,7 @@ def main() -> None:
     rows = {}
     for _ in range(args.repeat):
         t = time.perf_counter()
-        rows["technology_packs"] = len(build_technology_packs(*common, n_samples=args.samples))
+        rows["technology_packs"] = len(build_technology_packs(*common, c["analysis_settings"], n_samples=args.samples))
         runs["technology_packs"].append(time.perf_counter() - t)
         t = time.perf_counter()
         rows["technology_machine_packs"] = len(build_technology_machine_packs(*common, c["analysis_settings"], n_samples=args.samples))

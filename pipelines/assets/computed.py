@@ -120,7 +120,8 @@ def config_values(context, config: type[Config] | None) -> dict:
     """The run config of an asset declared with `config` (its defaults when none is given)."""
     if config is None:
         return {}
-    return config(**(context.op_execution_context.op_config or {})).model_dump()
+    values = config(**(context.op_execution_context.op_config or {})).model_dump()
+    return {k: v for k, v in values.items() if v is not None}  # unset: the function's own choice (sources/)
 
 
 def _streamed(key: AssetKey, model, table: str, batches: Iterable[pa.RecordBatch]):
