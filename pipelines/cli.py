@@ -51,6 +51,7 @@ def build(args: argparse.Namespace) -> int:
                 raise_on_error=False,
                 run_config={"loggers": {"progress": {}}},
                 tags={**process_tags(), "battery/trigger": "cli"},  # meta.releases.trigger
+                asset_selection=[k for k in job.asset_layer.executable_asset_keys if k.path[0] != "charts"],
             )
     except build_lock.BuildLocked as exc:
         print(f"refused: {exc}", file=sys.stderr)
@@ -58,7 +59,44 @@ def build(args: argparse.Namespace) -> int:
     if not result.success:
         print_failure_summary(result)
         return 1
-    print_summary(result, time.monotonic() - started)
+    published_at = time.monotonic() - started
+    print_summary(result, published_at)
+    return render_charts(job, instance, started, published_at)
+
+
+def render_charts(job, instance, started: float, published_at: float) -> int:
+    """The charts, in their own run after the publish (outside the build lock), drawn from the
+    published file: the warehouse is already there when they start, and a chart that fails
+    leaves it published. Says which chart finished when."""
+    from pipelines.automation.run_health import process_tags
+    from pipelines.settings import current_paths
+
+    print(f"\nDrawing the charts from the published warehouse (published at {published_at:.1f}s)")
+    wall_start = time.time() - (time.monotonic() - started)
+    charts = job.execute_in_process(
+        instance=instance,
+        raise_on_error=False,
+        run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},  # the lines below say it all
+        tags={**process_tags(), "battery/trigger": "cli"},
+        asset_selection=[k for k in job.asset_layer.executable_asset_keys if k.path[0] == "charts"],
+    )
+    finished = time.monotonic() - started
+    drawn = charts.get_asset_materialization_events()
+    for event in drawn:
+        materialization = event.event_specific_data.materialization
+        meta = {k: getattr(v, "value", v) for k, v in materialization.metadata.items()}
+        print(f"  [{meta.get('drawn_at', wall_start) - wall_start:5.1f}s] charts.{materialization.asset_key.path[-1]:<24} "
+              f"drawn in {meta.get('render_seconds', 0):.2f}s -> {meta.get('path', '')}")
+    if not charts.success:
+        print(
+            f"\nCHARTS FAILED after publishing: {current_paths().published_db} WAS replaced by this build "
+            "(every table passed its blocking checks); these charts were not drawn and their PNGs are not on disk:",
+            file=sys.stderr,
+        )
+        for cause in failure_causes(charts):
+            print(f"\n{cause}", file=sys.stderr)
+        return 1
+    print(f"  {len(drawn)} charts drawn by {finished:.1f}s ({finished - published_at:.1f}s after the publish)")
     return 0
 
 

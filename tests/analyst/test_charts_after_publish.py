@@ -1,0 +1,62 @@
+"""Charts off the critical path (issue 26): `battery build` publishes the warehouse, then draws
+the charts from the published file. Charts are byte-stable between two builds of the same
+sources; a chart that fails never blocks or undoes the publish, the build exits non-zero naming
+it and saying the warehouse was published, and no PNG on disk shows an earlier warehouse."""
+from __future__ import annotations
+
+import duckdb
+
+from pipelines.publish.chart_builders import CHARTS
+from pipelines.publish.chart_files import chart_tables
+
+
+def _drawn_from(db) -> dict[str, bytes]:
+    """Every chart drawn directly by its builder from the tables of `db`."""
+    with duckdb.connect(str(db), read_only=True) as con:
+        out = {}
+        for build in CHARTS:
+            tables = {p: con.execute(f"SELECT * FROM {t}").df() for p, t in chart_tables(build).items()}
+            out[build.__name__] = build(**tables).png
+    return out
+
+
+def test_charts_are_drawn_after_the_publish_and_byte_stable_between_builds(published, built_warehouse, capsys):
+    from pipelines.cli import main
+
+    before = published.published_db.stat().st_ino
+    assert main(["build"]) == 0
+    out = capsys.readouterr().out
+    assert published.published_db.stat().st_ino != before  # swapped in by this build
+    assert out.index("Published ") < out.index("Drawing the charts from the published warehouse")
+    reference = _drawn_from(built_warehouse.published_db)  # another build of the same sources
+    for name, png in reference.items():
+        assert f"charts.{name}" in out  # says when each finished
+        on_disk = (published.exports_dir / "charts" / f"{name}.png").read_bytes()
+        assert on_disk == png, f"{name}.png differs between two builds of the same sources"
+        assert b"tEXt" not in on_disk and b"Matplotlib" not in on_disk  # no version or date text in the file
+
+
+def test_a_failing_chart_leaves_the_warehouse_published_and_no_stale_png(published, monkeypatch, capsys):
+    import pipelines.publish.charts as draw
+    from pipelines.cli import main
+
+    charts_dir = published.exports_dir / "charts"
+    charts_dir.mkdir(parents=True)
+    stale = charts_dir / "ragone.png"
+    stale.write_bytes(b"a chart of an earlier warehouse")
+
+    def broken(points):
+        raise RuntimeError("the ragone builder is broken on purpose")
+
+    monkeypatch.setattr(draw, "render_ragone", broken)
+    before = published.published_db.stat().st_ino
+    assert main(["build"]) == 1
+    captured = capsys.readouterr()
+    assert published.published_db.stat().st_ino != before  # the publish happened and stays
+    assert "charts.ragone" in captured.err and "broken on purpose" in captured.err
+    assert "WAS replaced" in captured.err
+    assert not stale.exists(), "a chart of an earlier warehouse must not stay on disk beside the new warehouse"
+    drawn = {p.stem for p in charts_dir.glob("*.png")}
+    assert drawn == {b.__name__ for b in CHARTS} - {"ragone"}  # the other charts were still drawn
+    with duckdb.connect(str(published.published_db), read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM curated.cell_claims").fetchone()[0] > 0
