@@ -122,14 +122,14 @@ def failure_causes(result) -> list[str]:
     from pipelines.progress import failure_text
 
     causes: list[str] = []
+    seen: set[str] = set()
     for event in result.all_events:
         error = getattr(event.event_specific_data, "error", None)
-        if error is None:
+        if error is None or failure_text(error) in seen:  # the run repeats its step's error
             continue
+        seen.add(failure_text(error))
         where = (event.step_key or "run").replace("__", ".")
-        text = f"{where}:\n{failure_text(error)}"
-        if text not in causes:
-            causes.append(text)
+        causes.append(f"{where}:\n{failure_text(error)}")
     if not causes:
         causes = [f"run:\n{e.message}" for e in result.all_events if e.event_type_value == "RUN_FAILURE" and e.message]
     return causes

@@ -32,7 +32,8 @@ class _ProgressHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         event = getattr(record, "dagster_event", None)
         if event is None:
-            if record.levelno >= logging.ERROR:
+            # "Dependencies for step ... failed ... Not executing.": the FAIL line above says why
+            if record.levelno >= logging.ERROR and "Not executing." not in record.getMessage():
                 print(f"  error: {record.getMessage()}", file=sys.stderr)
             return
         kind = event.event_type_value

@@ -162,7 +162,7 @@ def table_step(name: str, items: Sequence[TableDef | AssetsDefinition]) -> list[
             return table.materialize(frames, options if table.config is not None else {})
 
         def skipped(key: AssetKey, broken: list[AssetKey]) -> None:
-            context.log.error(f"{key.to_user_string()} not computed: it reads {', '.join(k.to_user_string() for k in broken)}, which failed")
+            context.log.warning(f"{key.to_user_string()} not computed: it reads {', '.join(k.to_user_string() for k in broken)}, which failed")
 
         selected = [key for key in order if key in context.selected_asset_keys]
         reads = {key: tables[key].dependency_keys for key in selected}
