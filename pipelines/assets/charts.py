@@ -2,7 +2,8 @@
 the publish: drawn from the published file (pipelines/publish/chart_files.py) into
 warehouse/exports/charts/, never holding the single writer, and shown in the UI through their
 metadata (the picture; label overlaps, labels cut by the figure edge, error bars). A failing
-chart fails the step naming it and saying the warehouse was published; no stale PNG stays."""
+chart fails the step naming it and saying the warehouse was published; no stale PNG stays.
+A sensor run redraws only the charts reading a table it rebuilt (chart_files.charts_to_draw)."""
 from __future__ import annotations
 
 import base64
@@ -15,7 +16,7 @@ from dagster import AssetKey, AssetsDefinition, AssetSpec, MaterializeResult, Me
 from pipelines.assets.table_metadata import OWNERS, asset_key
 from pipelines.assets.warehouse import PUBLISHED_KEY
 from pipelines.publish.chart_builders import CHARTS
-from pipelines.publish.chart_files import ChartsFailed, chart_tables, draw_charts
+from pipelines.publish.chart_files import ChartsFailed, chart_tables, charts_to_draw, draw_charts
 from pipelines.settings import current_paths
 
 KINDS = {"matplotlib", "png"}
@@ -43,9 +44,10 @@ def chart_step(builds: list[Callable]) -> AssetsDefinition:
     def _charts(context):
         paths = current_paths()
         charts_dir = paths.exports_dir / "charts"
-        failed = {}
-        for build, chart, seconds in draw_charts([b for b in builds if chart_key(b) in context.selected_asset_keys],
-                                                 paths.published_db, charts_dir):
+        failed, run = {}, context.job_def.asset_layer.selected_asset_keys  # this run's assets
+        tables = {".".join(k.path) for k in run if k.path[0] not in ("charts", "warehouse")}
+        todo = charts_to_draw([b for b in builds if chart_key(b) in context.selected_asset_keys], tables, charts_dir)
+        for build, chart, seconds in draw_charts(todo, paths.published_db, charts_dir):
             if isinstance(chart, Exception):
                 failed[build.__name__] = chart
                 context.log.error(f"chart {build.__name__} failed: {type(chart).__name__}: {chart}")

@@ -21,6 +21,16 @@ def chart_tables(build: Callable) -> dict[str, str]:
     return {p: table_named(p, f"charts.{build.__name__}") for p in inspect.signature(build).parameters}
 
 
+def charts_to_draw(builds: list[Callable], run_tables: set[str] | None, charts_dir: Path) -> list[Callable]:
+    """The charts a run must draw: all of them in a full build (`run_tables` None) or a run of
+    charts only (no table); in a run of some tables (the sensor's closure of a changed
+    dataset), those reading one of them, and any whose PNG is missing. A chart whose tables the
+    run did not touch already shows the published warehouse."""
+    if not run_tables:
+        return list(builds)
+    return [b for b in builds if run_tables & set(chart_tables(b).values()) or not (charts_dir / f"{b.__name__}.png").exists()]
+
+
 def draw_charts(builds: list[Callable], published_db: Path, charts_dir: Path) -> Iterator[tuple[Callable, Chart | Exception, float]]:
     """(builder, its Chart or the error it raised, seconds to draw) for each builder, its PNG
     written to charts_dir/<name>.png, or removed when the builder failed."""

@@ -68,3 +68,21 @@ def test_a_failing_chart_leaves_the_warehouse_published_and_no_stale_png(publish
     assert drawn == {b.__name__ for b in CHARTS} - {"ragone"}  # the other charts were still drawn
     with duckdb.connect(str(published.published_db), read_only=True) as con:
         assert con.execute("SELECT count(*) FROM curated.cell_claims").fetchone()[0] > 0
+
+
+def test_a_sensor_run_redraws_the_charts_of_the_tables_it_rebuilt(tmp_path):
+    """A full build or a charts-only run draws every chart; a run of some tables draws the charts
+    reading one of them, and any chart whose PNG is missing."""
+    from pipelines.publish.chart_files import charts_to_draw
+
+    names = lambda builds: {b.__name__ for b in builds}  # noqa: E731
+    assert names(charts_to_draw(CHARTS, None, tmp_path)) == names(CHARTS)
+    assert names(charts_to_draw(CHARTS, set(), tmp_path)) == names(CHARTS)
+    for build in CHARTS:
+        (tmp_path / f"{build.__name__}.png").write_bytes(b"drawn")
+    rebuilt = {"sizing.machine_packs"}
+    expected = {b.__name__ for b in CHARTS if rebuilt & set(chart_tables(b).values())}
+    assert expected and expected != names(CHARTS)
+    assert names(charts_to_draw(CHARTS, rebuilt, tmp_path)) == expected
+    (tmp_path / "ragone.png").unlink()
+    assert names(charts_to_draw(CHARTS, rebuilt, tmp_path)) == expected | {"ragone"}
