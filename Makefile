@@ -66,8 +66,9 @@ docs: setup
 site: setup
 	$(BIN)/battery site
 
-# The quick benchmarks; benchmarks/scale.py (minutes to an hour) and benchmarks/render_charts.py
-# (needs a built warehouse folder) are run by hand, as docs/developer.md's performance section says.
+# The quick benchmarks; benchmarks/scale.py (minutes to an hour), benchmarks/render_charts.py
+# (needs a built warehouse folder), benchmarks/monte_carlo_stability.py (about a minute) and
+# benchmarks/edit_to_published.py (starts `make ui`; minutes) are run by hand.
 BENCHMARKS := build_vs_floor build_warehouse curate_tables dagster_step_overhead refresh_one_file cell_model_throughput \
 	design_sweep_streaming sizing_monte_carlo technology_packs release_diff query_latency query_startup
 bench: setup

@@ -28,9 +28,9 @@ from pathlib import Path  # noqa: E402
 
 import duckdb  # noqa: E402
 
-from pipelines.assets.computed import ValidatedChunks  # noqa: E402
 from pipelines.ingest.curate import curate  # noqa: E402
 from pipelines.publish.duckdb_tables import close_shared, shared_connection, write_table  # noqa: E402
+from pipelines.publish.validated_chunks import ValidatedChunks  # noqa: E402
 from pipelines.schemas.registry import all_tables  # noqa: E402
 from pipelines.settings import current_paths  # noqa: E402
 from pipelines.tables.model import SWEEP_CHUNK_ROWS, design_sweep_chunks  # noqa: E402

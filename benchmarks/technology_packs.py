@@ -47,7 +47,7 @@ def main() -> None:
     inputs = [cells, c["cell_claims"], c["claim_uncertainty"], c["technology_pack_ratios"], c["battery_scenarios"], c["technologies"]]
     for _ in range(args.repeat):
         t = time.perf_counter()
-        packs = build_technology_packs(*common, n_samples=args.samples)
+        packs = build_technology_packs(*common, c["analysis_settings"], n_samples=args.samples)
         rows["technology_packs"] = len(packs)
         runs["technology_packs"].append(time.perf_counter() - t)
         t = time.perf_counter()

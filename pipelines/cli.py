@@ -69,6 +69,7 @@ def build(args: argparse.Namespace) -> int:
                 raise_on_error=False,
                 run_config={"loggers": {"progress": {}}},
                 tags={**process_tags(), "battery/trigger": "cli"},  # meta.releases.trigger
+                asset_selection=[k for k in job.asset_layer.executable_asset_keys if not _after_publish(k)],
             )
     except (build_lock.BuildLocked, WarehouseHeld) as exc:
         print(f"refused: {exc}", file=sys.stderr)
@@ -76,7 +77,54 @@ def build(args: argparse.Namespace) -> int:
     if not result.success:
         print_failure_summary(result)
         return 1
-    print_summary(result, time.monotonic() - started)
+    published_at = time.monotonic() - started
+    print_summary(result, published_at)
+    return render_charts(job, instance, started, published_at)
+
+
+def _after_publish(key) -> bool:
+    """The charts and the catalogue site (which shows the charts): drawn in their own run after
+    the publish, from the published file."""
+    return key.path[0] == "charts" or key.path == ["warehouse", "site"]
+
+
+def render_charts(job, instance, started: float, published_at: float) -> int:
+    """The charts, in their own run after the publish (outside the build lock), drawn from the
+    published file: the warehouse is already there when they start, and a chart that fails
+    leaves it published. Says which chart finished when."""
+    from pipelines.automation.run_health import process_tags
+    from pipelines.settings import current_paths
+
+    print(f"\nDrawing the charts from the published warehouse (published at {published_at:.1f}s)")
+    wall_start = time.time() - (time.monotonic() - started)
+    charts = job.execute_in_process(
+        instance=instance,
+        raise_on_error=False,
+        run_config={"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}},  # the lines below say it all
+        tags={**process_tags(), "battery/trigger": "cli"},
+        asset_selection=[k for k in job.asset_layer.executable_asset_keys if _after_publish(k)],
+    )
+    finished = time.monotonic() - started
+    events = charts.get_asset_materialization_events()
+    drawn = [e for e in events if e.event_specific_data.materialization.asset_key.path[0] == "charts"]
+    for event in drawn:
+        materialization = event.event_specific_data.materialization
+        meta = {k: getattr(v, "value", v) for k, v in materialization.metadata.items()}
+        print(f"  [{meta.get('drawn_at', wall_start) - wall_start:5.1f}s] charts.{materialization.asset_key.path[-1]:<24} "
+              f"drawn in {meta.get('render_seconds', 0):.2f}s -> {meta.get('path', '')}")
+    if not charts.success:
+        print(
+            f"\nCHARTS FAILED after publishing: {current_paths().published_db} WAS replaced by this build "
+            "(every table passed its blocking checks); these charts were not drawn and their PNGs are not on disk:",
+            file=sys.stderr,
+        )
+        for cause in failure_causes(charts):
+            print(f"\n{cause}", file=sys.stderr)
+        return 1
+    print(f"  {len(drawn)} charts drawn by {finished:.1f}s ({finished - published_at:.1f}s after the publish)")
+    for event in events:
+        if event.event_specific_data.materialization.asset_key.path == ["warehouse", "site"]:
+            print(f"  catalogue site written to {current_paths().site_dir} (open index.html; make site rebuilds it)")
     return 0
 
 
@@ -102,14 +150,14 @@ def failure_causes(result) -> list[str]:
     from pipelines.progress import failure_text
 
     causes: list[str] = []
+    seen: set[str] = set()
     for event in result.all_events:
         error = getattr(event.event_specific_data, "error", None)
-        if error is None:
+        if error is None or failure_text(error) in seen:  # the run repeats its step's error
             continue
+        seen.add(failure_text(error))
         where = (event.step_key or "run").replace("__", ".")
-        text = f"{where}:\n{failure_text(error)}"
-        if text not in causes:
-            causes.append(text)
+        causes.append(f"{where}:\n{failure_text(error)}")
     if not causes:
         causes = [f"run:\n{e.message}" for e in result.all_events if e.event_type_value == "RUN_FAILURE" and e.message]
     return causes

@@ -15,6 +15,7 @@ from pipelines.settings import check_environment
 check_environment()  # every BATTERY_* variable, before any asset, sensor or schedule is defined
 
 from pipelines.assets.charts import chart_assets
+from pipelines.assets.computed import table_step
 from pipelines.assets.curated import curated_assets
 from pipelines.assets.model import model_assets
 from pipelines.assets.quality import reconciliation, source_findings
@@ -27,8 +28,11 @@ from pipelines.automation.refresh import daily_refresh_schedule, sources_changed
 from pipelines.progress import progress_logger
 from pipelines.publish.io_manager import StagingDuckDBIOManager
 
-table_assets = [*curated_assets, *model_assets, *sizing_assets, reconciliation, source_findings, *technology_db_assets, *technology_pack_assets]
-table_keys = [key for a in table_assets for key in a.keys]
+table_defs = [*curated_assets, *model_assets, *sizing_assets, reconciliation, source_findings, *technology_db_assets, *technology_pack_assets]
+table_keys = [key for a in table_defs for key in a.keys]
+# Every table in one Dagster step (a multi-asset that can be subset): one asset per table in the
+# UI, lineage and checks, without Dagster's per-step cost for each of them (issue 26).
+table_assets = table_step("tables", table_defs)
 warehouse_asset = published_warehouse_asset(table_keys)
 
 all_assets = [*source_assets, *table_assets, warehouse_asset, exports, *chart_assets, site_asset([k for a in chart_assets for k in a.keys])]

@@ -1,4 +1,4 @@
-"""A Dagster logger that prints one line per finished step and per failed check, so
+"""A Dagster logger that prints one line per finished asset and per failed check, so
 `make build` shows progress instead of Dagster's full debug stream."""
 from __future__ import annotations
 
@@ -19,7 +19,9 @@ def failure_text(error) -> str:
     return messages[-1] if messages else ""
 
 
-_MARKS = {"STEP_SUCCESS": "ok  ", "STEP_FAILURE": "FAIL", "STEP_SKIPPED": "skip"}
+# One line per asset materialized (a step may hold many: the tables are one multi-asset step)
+# and per step that failed or was skipped.
+_MARKS = {"ASSET_MATERIALIZATION": "ok  ", "STEP_FAILURE": "FAIL", "STEP_SKIPPED": "skip"}
 
 
 class _ProgressHandler(logging.Handler):
@@ -30,14 +32,16 @@ class _ProgressHandler(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         event = getattr(record, "dagster_event", None)
         if event is None:
-            if record.levelno >= logging.ERROR:
+            # "Dependencies for step ... failed ... Not executing.": the FAIL line above says why
+            if record.levelno >= logging.ERROR and "Not executing." not in record.getMessage():
                 print(f"  error: {record.getMessage()}", file=sys.stderr)
             return
         kind = event.event_type_value
         step = (event.step_key or "").replace("__", ".")
         elapsed = time.monotonic() - self.started
         if kind in _MARKS:
-            print(f"  [{elapsed:5.1f}s] {_MARKS[kind]} {step}", flush=True)
+            what = event.asset_key.to_user_string().replace("/", ".") if kind == "ASSET_MATERIALIZATION" else f"step {step}"
+            print(f"  [{elapsed:5.1f}s] {_MARKS[kind]} {what}", flush=True)
             if kind == "STEP_FAILURE":
                 text = failure_text(event.event_specific_data.error)
                 print("         " + text.replace("\n", "\n         "), flush=True)
@@ -47,7 +51,7 @@ class _ProgressHandler(logging.Handler):
                 print(f"           warning: {data.asset_key.to_user_string()} check '{data.check_name}' flagged rows", flush=True)
 
 
-@logger(description="One line per finished step and per failed check (used by `make build`).")
+@logger(description="One line per finished asset and per failed check (used by `make build`).")
 def progress_logger(init_context) -> logging.Logger:
     log = logging.getLogger("battery.progress")
     log.setLevel(logging.DEBUG)

@@ -164,7 +164,7 @@ VARIABLES = {
         Variable("BATTERY_REFRESH_TIMEZONE", "UTC", _timezone, "an IANA time zone name such as 'UTC' or 'Europe/Paris'"),
         Variable("BATTERY_FRESHNESS_MARGIN_HOURS", 6.0, _number(0), "a number of hours >= 0 (default 6)"),
         Variable("BATTERY_LOCK_TIMEOUT_SECONDS", 120.0, _number(0), "a number of seconds >= 0 (default 120)"),
-        Variable("BATTERY_SENSOR_INTERVAL_SECONDS", 30, _integer(1), "a whole number of seconds >= 1 (default 30)"),
+        Variable("BATTERY_SENSOR_INTERVAL_SECONDS", 5, _integer(1), "a whole number of seconds >= 1 (default 5)"),
         Variable("BATTERY_EXPORT_CSV", False, _flag, "1 (also export CSV) or 0 (Parquet only, the default)"),
     ]
 }

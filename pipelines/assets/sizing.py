@@ -4,9 +4,7 @@ import pandas as pd
 from dagster import AssetsDefinition, Config
 
 from pipelines.assets.computed import table_asset
-from pipelines.compute.sizing import DEFAULT_SEED
 from pipelines.tables.sizing import (
-    MC_SAMPLES,
     build_fleet_summary,
     build_machine_packs,
     build_pack_uncertainty,
@@ -16,10 +14,11 @@ from pipelines.tables.sizing import (
 
 # (No `from __future__ import annotations` in this module: pydantic reads the config annotations.)
 class MonteCarloConfig(Config):
-    """Monte Carlo settings of every sampled pack table; the defaults are what a build uses."""
+    """Overrides of the Monte Carlo sample count and seed (tests, experiments); unset, a build
+    uses sources/analysis_settings/ (monte_carlo_samples, monte_carlo_seed)."""
 
-    n_samples: int = MC_SAMPLES
-    seed: int = DEFAULT_SEED
+    n_samples: int | None = None
+    seed: int | None = None
 
 
 def _scenario_count(frame: pd.DataFrame) -> dict:

@@ -36,6 +36,8 @@ from pipelines.assets.source_files import fingerprints, source_key
 from pipelines.assets.table_metadata import asset_key
 from pipelines.settings import DEFAULT_REFRESH_CRON, current_paths, refresh_cron, refresh_timezone, setting  # noqa: F401
 
+# Hashing sources/ takes milliseconds: evaluate as often as the daemon's sensor loop (5 s), so a
+# saved edit is noticed within seconds (benchmarks/edit_to_published.py).
 SENSOR_INTERVAL_SECONDS = setting("BATTERY_SENSOR_INTERVAL_SECONDS")
 
 

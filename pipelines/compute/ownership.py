@@ -24,10 +24,11 @@ QUANTILES = (0.05, 0.5, 0.95)
 
 
 def mixture_draws(group: np.ndarray, low: np.ndarray, high: np.ndarray, n_groups: int, n_samples: int,
-                  rng: np.random.Generator) -> np.ndarray:
+                  streams) -> np.ndarray:
     """(n_groups, n_samples) draws: each group a mixture of uniform [low, high] components with equal
     weights (one uniform per sample: integer part picks the component, fraction the point); NaN for
-    a group without a component."""
+    a group without a component. `streams` holds one numpy Generator per group: each group draws
+    only from its own, so adding a group leaves every other group's draws unchanged."""
     order = np.argsort(group, kind="stable")
     group, low, high = np.asarray(group)[order], np.asarray(low, float)[order], np.asarray(high, float)[order]
     counts = np.bincount(group, minlength=n_groups)
@@ -36,7 +37,10 @@ def mixture_draws(group: np.ndarray, low: np.ndarray, high: np.ndarray, n_groups
     lo, hi = np.full((n_groups, k_max), np.nan), np.full((n_groups, k_max), np.nan)
     lo[group, rank], hi[group, rank] = low, high
     k = np.maximum(counts, 1)[:, None]
-    u = rng.random((n_groups, int(n_samples))) * k
+    u = np.empty((n_groups, int(n_samples)))
+    for row, stream in zip(u, streams, strict=True):
+        stream.random(out=row)
+    u *= k
     pick = np.minimum(u.astype(np.int64), k - 1)
     a, b = np.take_along_axis(lo, pick, axis=1), np.take_along_axis(hi, pick, axis=1)
     return a + (u - pick) * (b - a)

@@ -37,6 +37,7 @@ fleet       asset_type (vehicle|machine), asset_id, count, daily_miles [miles],
 """
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 
 import numpy as np
@@ -53,6 +54,7 @@ __all__ = [
     "machine_packs",
     "fleet_summary",
     "monte_carlo_packs",
+    "subject_stream",
     "wide_from_long",
 ]
 
@@ -558,6 +560,17 @@ def _inverse_cdf(u: np.ndarray, low: np.ndarray, mode: np.ndarray, high: np.ndar
     return np.where(dist == "triangular", tri, np.where(dist == "uniform", uni, mode + 0.0 * u))
 
 
+def subject_stream(seed: int, *key: str) -> np.random.Generator:
+    """The random stream of one sized subject (a scenario's metric, a technology's or product's
+    cell property): a numpy Generator seeded from the run's seed (sources/analysis_settings/
+    monte_carlo_seed) and a stable hash of the subject's key. Each subject draws only from its
+    own stream, so adding, removing or reordering other subjects leaves its samples, and the
+    rows computed from them, bit for bit unchanged: a new product changes only its own rows."""
+    digest = hashlib.sha256("\0".join(key).encode("utf-8")).digest()
+    words = np.frombuffer(digest[:16], dtype="<u4").tolist()
+    return np.random.default_rng(np.random.SeedSequence([int(seed), *words]))
+
+
 # Samples held at once by monte_carlo_packs and technology_packs.size_subjects (about 80 MB of
 # float64 per block).
 MC_BLOCK_VALUES = 10_000_000
@@ -574,9 +587,9 @@ def monte_carlo_packs(
     """p5 / p50 / p95 (and mean) of pack mass, volume and cost per vehicle x scenario.
 
     Each row of `scenario_ranges` (scenario_id, metric, low, mode, high, distribution in
-    triangular | uniform | fixed) is sampled independently, n_samples draws, from one
-    numpy Generator seeded with `seed`, rows taken in (scenario_id, metric) order so the
-    result does not depend on the file's row order. Metrics without a range are held at their
+    triangular | uniform | fixed) is sampled independently, n_samples draws, from its own
+    stream (`subject_stream(seed, scenario_id, metric)`), so the result depends neither on
+    the file's row order nor on the other rows: adding a scenario moves no other scenario. Metrics without a range are held at their
     value in `scenarios` (wide); without `scenarios` every scenario in the ranges must range
     (or fix) all six metrics. The scenario draws are shared by the vehicles of that scenario
     (common random numbers), so each vehicle x scenario pair gets n_samples samples.
@@ -616,8 +629,10 @@ def monte_carlo_packs(
     s_idx = pd.Index(ids).get_indexer(rng_rows["scenario_id"])
     m_idx = pd.Index(SCENARIO_METRICS).get_indexer(rng_rows["metric"])
     params = np.broadcast_to(base[:, :, None], (len(ids), len(SCENARIO_METRICS), n_samples)).copy()
-    rng = np.random.default_rng(seed)
-    u = rng.random((len(rng_rows), n_samples))
+    # one stream per ranged input (a handful of rows of sources/scenario_uncertainty/)
+    u = np.empty((len(rng_rows), n_samples))
+    for i, (scenario_id, metric) in enumerate(zip(rng_rows["scenario_id"], rng_rows["metric"])):
+        subject_stream(seed, "scenario", str(scenario_id), str(metric)).random(n_samples, out=u[i])
     col = lambda c: rng_rows[c].to_numpy()[:, None]  # noqa: E731
     params[s_idx, m_idx, :] = _inverse_cdf(u, col("low").astype(float), col("mode").astype(float), col("high").astype(float), col("distribution"))
 

@@ -8,9 +8,10 @@ The path (one for technologies and for the report's Table 10 scenarios alike)
 1. Each input of a subject (a technology, a product or a scenario) is a mixture of uniform
    intervals [low, high], one per feeding claim, equal weights (`claim_intervals` is the one rule
    turning a claim into its interval; a Table 10 scenario value is the interval [v, v]).
-2. `sample_inputs` draws n samples of the six scenario metrics per subject (one numpy Generator,
-   one uniform per (subject, metric, sample): its integer part picks the claim, its fraction the
-   point within the claim's interval).
+2. `sample_inputs` draws n samples of the six scenario metrics per subject, each (subject,
+   metric) from its own random stream seeded from its key (`subject_stream`): one uniform per
+   sample, its integer part picks the claim, its fraction the point within the claim's
+   interval. A new product or claim therefore moves only the subjects it feeds.
 3. `pipelines.compute.sizing.pack_sizing` turns the samples into pack Wh/kg, Wh/L and $/kWh and
    the mass, volume and cost of a 1 kWh pack. Mass, volume, cost and operating hours are
    proportional to the asset's energy, so their quantiles are those of the 1 kWh pack times the
@@ -22,7 +23,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipelines.compute.sizing import DEFAULT_SEED, MC_BLOCK_VALUES, SCENARIO_METRICS, pack_sizing
+from pipelines.compute.sizing import DEFAULT_SEED, MC_BLOCK_VALUES, SCENARIO_METRICS, pack_sizing, subject_stream
 from pipelines.schemas.vocabulary import CELL_PROPERTIES, PACK_RATIOS
 
 __all__ = [
@@ -92,12 +93,13 @@ def sample_inputs(inputs: pd.DataFrame, subjects, n_samples: int, seed: int = DE
     low[cell, rank] = rows["low"].to_numpy(float)[order]
     high[cell, rank] = rows["high"].to_numpy(float)[order]
 
-    # One uniform per (cell, sample), drawn cell after cell from the one stream (the same numbers
-    # as one (cells, samples) draw): integer part -> component, fraction -> point in its interval.
-    # A cell at a time keeps every temporary in cache; a one-component cell needs no pick.
-    rng = np.random.default_rng(seed)
+    # One uniform per (cell, sample), each cell (subject, metric) from its own stream seeded from
+    # its key: integer part -> component, fraction -> point in its interval. A cell at a time
+    # keeps every temporary in cache; a one-component cell needs no pick.
     out = np.empty((n_cells, n_samples))
+    metrics = len(SCENARIO_METRICS)
     for c in range(n_cells):
+        rng = subject_stream(seed, str(subjects[c // metrics]), SCENARIO_METRICS[c % metrics])
         k = max(int(counts[c]), 1)
         if k == 1:
             u = rng.random(n_samples, out=out[c])

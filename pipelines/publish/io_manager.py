@@ -3,8 +3,9 @@
 a copy of the published warehouse, so a run that materializes a subset reads the published
 versions of everything else, and a failed run's writes die with it.
 
-The run holds the build lock from its first write to its end, so two runs never interleave
-writes; the analysts' file is only touched by the publish asset (publish/atomic.py).
+The run holds the build lock from its first read or write of staging to the publish (or its
+end), so two runs never interleave writes; the analysts' file is only touched by the publish
+asset (publish/atomic.py).
 """
 from __future__ import annotations
 
@@ -27,6 +28,52 @@ CACHE_MAX_ROWS = 200_000
 _read_cache: dict[tuple[Path, str, str], pd.DataFrame] = {}
 
 
+# Whether this process's run has taken the build lock and started its staging (start_staging):
+# done at the run's first read or write of a table, so a step that neither reads nor writes
+# staging (the charts, rendered from the published file) never takes the single writer's lock.
+_run = {"lock_timeout": 120.0, "started": False}
+
+
+def ensure_staging() -> None:
+    """Take the build lock and start this run's staging (a copy of the published file), once per run."""
+    if _run["started"]:
+        return
+    paths = current_paths()
+    build_lock.acquire(paths.lock_file, float(_run["lock_timeout"]))
+    _run["started"] = True
+    _read_cache.clear()
+    # published state + this run's writes, nothing left over from a failed run
+    for note in start_staging(paths):
+        if _run.get("log") is not None:
+            _run["log"].warning(note)
+
+
+def finish_staging() -> None:
+    """Close staging (closing checkpoints the file) and release the lock: at the run's end, or
+    as soon as the publish step has swapped the warehouse in (exports and charts read the
+    published file and do not hold the writer)."""
+    if not _run["started"]:
+        return
+    _read_cache.clear()
+    close_shared(current_paths().staging_db)
+    build_lock.release(current_paths().lock_file)
+    _run["started"] = False
+
+
+def load_staged_table(key) -> pd.DataFrame:
+    """A table of staging by its asset key (<schema>/<table>): read once per run, a copy each time."""
+    ensure_staging()
+    schema, table = key.path[0], key.path[-1]
+    staging = current_paths().staging_db
+    cached = _read_cache.get((staging, schema, table))
+    if cached is None:
+        cached = read_table(shared_connection(staging), schema, table)
+        if len(cached) > CACHE_MAX_ROWS:
+            return cached
+        _read_cache[(staging, schema, table)] = cached
+    return cached.copy()
+
+
 class StagingDuckDBIOManager(ConfigurableIOManager):
     """Tables live in warehouse/.build/staging.duckdb until published."""
 
@@ -34,40 +81,24 @@ class StagingDuckDBIOManager(ConfigurableIOManager):
     lock_timeout_seconds: float = configured_lock_timeout()
 
     def setup_for_execution(self, context: InitResourceContext) -> None:
-        paths = current_paths()
-        build_lock.acquire(paths.lock_file, self.lock_timeout_seconds)
-        _read_cache.clear()
-        # published state + this run's writes, nothing left over from a failed run
-        for note in start_staging(paths):
-            context.log.warning(note)
+        finish_staging()  # a previous run of this process that did not tear down
+        _run.update(lock_timeout=self.lock_timeout_seconds, log=context.log)
 
     def teardown_after_execution(self, context: InitResourceContext) -> None:
-        _read_cache.clear()
-        close_shared(current_paths().staging_db)  # closing checkpoints the file
-        build_lock.release(current_paths().lock_file)
-
-    @staticmethod
-    def _table(key_path: list[str]) -> tuple[str, str]:
-        return key_path[0], key_path[-1]
+        finish_staging()
+        _run["log"] = None
 
     def handle_output(self, context: OutputContext, obj: pd.DataFrame | BatchStream | None) -> None:
         """A pandas frame, or (a table too large to hold) a stream of Arrow record batches
         that DuckDB reads as it is produced."""
         if obj is None:
             return
-        schema, table = self._table(context.asset_key.path)
+        ensure_staging()
+        schema, table = context.asset_key.path[0], context.asset_key.path[-1]
         staging = current_paths().staging_db
         _read_cache.pop((staging, schema, table), None)
         rows = write_table(shared_connection(staging), schema, table, obj)
         context.add_output_metadata({"dagster/row_count": rows, "warehouse_table": f"{schema}.{table}"})
 
     def load_input(self, context: InputContext) -> pd.DataFrame:
-        schema, table = self._table(context.asset_key.path)
-        staging = current_paths().staging_db
-        cached = _read_cache.get((staging, schema, table))
-        if cached is None:
-            cached = read_table(shared_connection(staging), schema, table)
-            if len(cached) > CACHE_MAX_ROWS:
-                return cached
-            _read_cache[(staging, schema, table)] = cached
-        return cached.copy()
+        return load_staged_table(context.asset_key)

@@ -35,7 +35,7 @@ def table(name: str, *, streamed: bool = False, reads: Sequence[str] = ()) -> Ca
     """Mark `fn` as building table `name` ("<schema>.<table>"). Its result is validated by the
     table's model (the curated frames passed in let an error name the source rows behind a bad
     row). `reads` names the tables of a function taking `**tables`. A streamed table's function yields Arrow record batches, validated as they are written
-    (pipelines/assets/computed.py ValidatedChunks). A parameter typed `AnalysisSettings` may be
+    (pipelines/publish/validated_chunks.py ValidatedChunks). A parameter typed `AnalysisSettings` may be
     given curated.analysis_settings as a frame: it is read into the typed object once per call."""
     model = all_tables()[name]
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from pipelines.compute.ownership import mixture_draws, ownership_quantiles
-from pipelines.compute.sizing import SCENARIO_METRICS, pack_sizing
+from pipelines.compute.sizing import SCENARIO_METRICS, pack_sizing, subject_stream
 from pipelines.compute.technology_packs import claim_intervals, sample_inputs
 from pipelines.errors import SourceError, SourceProblem
 from pipelines.schemas.curated.settings import AnalysisSettings
@@ -18,7 +18,6 @@ from pipelines.tables.sizing import file_scenarios, machines_wide, vehicles_wide
 from pipelines.tables.technology_packs import subject_inputs
 
 BASES = OWNERSHIP_INPUT_BASES
-CYCLE_STREAM = 1  # the cycle-life draws come from numpy stream (seed, CYCLE_STREAM), apart from the sizing's
 
 
 def _candidates(subjects: pd.DataFrame, claims: pd.DataFrame) -> pd.DataFrame:
@@ -71,7 +70,7 @@ def ownership_inputs(technology_cells, cell_claims, claim_uncertainty, technolog
     life = _most_specific(_candidates(subjects, intervals[intervals["metric"].eq("cycle_life")][cols]))
     life = life.merge(intervals[["claim_id", "low", "high"]], on="claim_id")
     cycles = mixture_draws(order.get_indexer(life["subject"]), life["low"].to_numpy(), life["high"].to_numpy(), len(order), n_samples,
-                           np.random.default_rng([int(seed), CYCLE_STREAM]))
+                           [subject_stream(seed, str(subject), "ownership_cycle_life") for subject in order])
 
     def named(frame: pd.DataFrame) -> pd.DataFrame:
         return frame.sort_values("claim_id").groupby("subject").agg(claim_ids=("claim_id", ";".join), level=("level", "min"))

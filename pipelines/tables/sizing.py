@@ -14,7 +14,6 @@ import numpy as np
 import pandas as pd
 
 from pipelines.compute.sizing import (
-    DEFAULT_SEED,
     SCENARIO_METRICS,
     fleet_summary,
     interpolate_scenarios,
@@ -26,7 +25,13 @@ from pipelines.compute.sizing import (
 from pipelines.schemas.curated.settings import AnalysisSettings
 from pipelines.tables import table
 
-MC_SAMPLES = 100_000
+
+def monte_carlo_choice(settings: AnalysisSettings, n_samples: int | None, seed: int | None) -> tuple[int, int]:
+    """The sample count and seed of every Monte Carlo table: sources/analysis_settings/
+    (monte_carlo_samples, the count benchmarks/monte_carlo_stability.py shows holds p5/p50/p95
+    within monte_carlo_tolerance; monte_carlo_seed), unless the run's config overrides them."""
+    return (int(settings.monte_carlo_samples) if n_samples is None else int(n_samples),
+            int(settings.monte_carlo_seed) if seed is None else int(seed))
 
 
 def _where(frame: pd.DataFrame, mask: pd.Series) -> list[str]:
@@ -228,9 +233,11 @@ def build_pack_uncertainty(
     vehicle_requirements: pd.DataFrame,
     battery_scenarios: pd.DataFrame,
     scenario_uncertainty: pd.DataFrame,
-    n_samples: int = MC_SAMPLES,
-    seed: int = DEFAULT_SEED,
+    analysis_settings: AnalysisSettings,
+    n_samples: int | None = None,
+    seed: int | None = None,
 ) -> pd.DataFrame:
+    n_samples, seed = monte_carlo_choice(analysis_settings, n_samples, seed)
     scenarios = file_scenarios(battery_scenarios)
     unknown = ~scenario_uncertainty["scenario_id"].isin(scenarios["scenario_id"])
     if unknown.any():

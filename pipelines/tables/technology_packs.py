@@ -6,13 +6,13 @@ import numpy as np
 import pandas as pd
 
 from pipelines.compute.inference import infer_densities
-from pipelines.compute.sizing import DEFAULT_SEED, pack_sizing
+from pipelines.compute.sizing import pack_sizing
 from pipelines.compute.technology_packs import REQUIRED, claim_intervals, size_subjects
 from pipelines.errors import SourceError, SourceProblem
 from pipelines.schemas.curated.settings import AnalysisSettings
 from pipelines.schemas.vocabulary import CELL_PROPERTIES, PACK_RATIOS
 from pipelines.tables import table
-from pipelines.tables.sizing import MC_SAMPLES, _where, file_scenarios, machines_wide, vehicles_wide
+from pipelines.tables.sizing import _where, file_scenarios, machines_wide, monte_carlo_choice, vehicles_wide
 
 # --------------------------------------------------------------------------- cell values
 
@@ -236,8 +236,9 @@ def _packs(assets: pd.DataFrame, inputs: pd.DataFrame, subjects: pd.DataFrame, n
 
 @table("sizing.technology_packs")
 def build_technology_packs(technology_cells, cell_claims, claim_uncertainty, technology_pack_ratios, battery_scenarios,
-                           vehicle_requirements, construction_machines, pack_limits, n_samples: int = MC_SAMPLES,
-                           seed: int = DEFAULT_SEED) -> pd.DataFrame:
+                           vehicle_requirements, construction_machines, pack_limits, analysis_settings: AnalysisSettings,
+                           n_samples: int | None = None, seed: int | None = None) -> pd.DataFrame:
+    n_samples, seed = monte_carlo_choice(analysis_settings, n_samples, seed)
     check_limits(pack_limits, vehicles_wide(vehicle_requirements)["vehicle_id"], construction_machines["machine_id"])
     inputs, subjects = subject_inputs(technology_cells, cell_claims, claim_uncertainty, technology_pack_ratios, battery_scenarios)
     out = _packs(vehicle_assets(vehicle_requirements, pack_limits), inputs, subjects, n_samples, seed)
@@ -248,8 +249,9 @@ def build_technology_packs(technology_cells, cell_claims, claim_uncertainty, tec
 @table("sizing.technology_machine_packs")
 def build_technology_machine_packs(technology_cells, cell_claims, claim_uncertainty, technology_pack_ratios, battery_scenarios,
                                    vehicle_requirements, construction_machines, pack_limits, analysis_settings: AnalysisSettings,
-                                   n_samples: int = MC_SAMPLES, seed: int = DEFAULT_SEED) -> pd.DataFrame:
+                                   n_samples: int | None = None, seed: int | None = None) -> pd.DataFrame:
     settings = analysis_settings
+    n_samples, seed = monte_carlo_choice(settings, n_samples, seed)
     check_limits(pack_limits, vehicles_wide(vehicle_requirements)["vehicle_id"], construction_machines["machine_id"])
     inputs, subjects = subject_inputs(technology_cells, cell_claims, claim_uncertainty, technology_pack_ratios, battery_scenarios)
     assets = machine_assets(construction_machines, pack_limits, battery_scenarios, settings)

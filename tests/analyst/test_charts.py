@@ -13,7 +13,7 @@ from PIL import Image
 from pipelines.assets.charts import chart_assets
 from pipelines.publish import charts
 
-CHART_NAMES = [a.key.path[-1] for a in chart_assets]
+CHART_NAMES = [key.path[-1] for a in chart_assets for key in a.keys]
 
 
 @pytest.fixture(scope="module")

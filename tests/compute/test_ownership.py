@@ -111,8 +111,8 @@ def test_hand_worked_fixed_inputs():
 
 
 def test_mixture_draws_stay_within_their_components_and_a_group_without_one_is_nan():
-    rng = np.random.default_rng(1)
-    x = mixture_draws(np.array([0, 0, 2]), np.array([1.0, 10.0, 5.0]), np.array([2.0, 11.0, 5.0]), 3, 1000, rng)
+    streams = [np.random.default_rng(i) for i in range(3)]
+    x = mixture_draws(np.array([0, 0, 2]), np.array([1.0, 10.0, 5.0]), np.array([2.0, 11.0, 5.0]), 3, 1000, streams)
     assert (((x[0] >= 1) & (x[0] <= 2)) | ((x[0] >= 10) & (x[0] <= 11))).all()
     assert np.isnan(x[1]).all() and (x[2] == 5.0).all()
 

@@ -513,3 +513,14 @@ def test_inferred_peak_power_matches_table11_products():
     m = product_kw.merge(peak, on="vehicle_id")
     assert len(m) == 12
     np.testing.assert_allclose(m["product"], m["peak_power_kw"], rtol=0.005)
+
+
+def test_monte_carlo_a_new_scenario_moves_no_other():
+    """Each ranged input draws from its own stream: adding a scenario leaves the others' rows bit for bit."""
+    base = monte_carlo_packs(vehicles_frame(), mc_ranges(), n_samples=5_000, seed=7, scenarios=scenarios_frame())
+    extra_scenario = scenarios_frame().query("scenario_id == 'future_2030'").assign(scenario_id="a_new_2031")
+    extra_ranges = mc_ranges().query("scenario_id == 'future_2030'").assign(scenario_id="a_new_2031")
+    grown = monte_carlo_packs(vehicles_frame(), pd.concat([extra_ranges, mc_ranges()]), n_samples=5_000, seed=7,
+                              scenarios=pd.concat([extra_scenario, scenarios_frame()]))
+    kept = grown[grown["scenario_id"].ne("a_new_2031")].reset_index(drop=True)
+    pd.testing.assert_frame_equal(kept, base, check_exact=True)

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipelines.compute.technology_packs import claim_intervals, size_subjects
+from pipelines.compute.technology_packs import claim_intervals, sample_inputs, size_subjects
 from pipelines.errors import SourceError
 from pipelines.ingest.curate import curate_tables
 from pipelines.schemas.computed.technology_packs import TechnologyCells, TechnologyMachinePacks, TechnologyPacks
@@ -52,7 +52,8 @@ def _args(c, cells):
 
 @pytest.fixture(scope="module")
 def vehicle_table(curated, cells) -> pd.DataFrame:
-    return validate(build_technology_packs(*_args(curated, cells), n_samples=N), TechnologyPacks, "sizing.technology_packs")
+    frame = build_technology_packs(*_args(curated, cells), curated["analysis_settings"], n_samples=N)
+    return validate(frame, TechnologyPacks, "sizing.technology_packs")
 
 
 @pytest.fixture(scope="module")
@@ -272,7 +273,7 @@ def test_pack_limit_naming_an_unknown_vehicle_is_blocking(curated, cells):
     args = _args(c, cells)
     args[-1] = limits
     with pytest.raises(SourceError) as error:
-        build_technology_packs(*args, n_samples=10)
+        build_technology_packs(*args, c["analysis_settings"], n_samples=10)
     message = str(error.value)
     assert "limits.csv" in message and "line 2" in message and "vehicle_id" in message and "hover_bus" in message
 
@@ -288,3 +289,20 @@ def test_technology_chart_draws_every_vehicle_up_to_its_panel_limit_then_an_even
     assert shown[0] == many[0] and shown[-1] == many[-1]
     steps = np.diff([many.index(v) for v in shown])
     assert steps.max() - steps.min() <= 1  # evenly spread
+
+
+def test_each_subject_draws_from_its_own_stream():
+    """Adding a subject, or drawing the subjects in another order, leaves every other subject's
+    samples bit for bit unchanged (issue 22: a new product moves only its own rows)."""
+    ratios = dict(gravimetric_cell_to_pack_ratio=1.2, volumetric_cell_to_pack_ratio=1.4, pack_cost_factor=1.2)
+    interval = lambda s, lo, hi: pd.DataFrame(  # noqa: E731
+        {"subject_id": s, "metric": ["cell_gravimetric_energy_density", "cell_volumetric_energy_density"], "low": [lo, 2 * lo],
+         "high": [hi, 2 * hi]})
+    a = pd.concat([interval("technology:a", 250.0, 300.0), _fixed("technology:a", **ratios)])
+    b = pd.concat([interval("technology:b", 350.0, 450.0), _fixed("technology:b", **ratios)])
+    new = pd.concat([interval("product:new", 300.0, 500.0), _fixed("product:new", **ratios)])
+    alone = sample_inputs(pd.concat([a, b]), ["technology:a", "technology:b"], 1000, seed=5)
+    grown = sample_inputs(pd.concat([new, b, a]), ["product:new", "technology:a", "technology:b"], 1000, seed=5)
+    np.testing.assert_array_equal(alone, grown[1:])
+    other_seed = sample_inputs(pd.concat([a, b]), ["technology:a", "technology:b"], 1000, seed=6)
+    assert not np.array_equal(alone[:, 0], other_seed[:, 0])

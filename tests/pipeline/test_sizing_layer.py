@@ -17,6 +17,7 @@ import pandas as pd
 import pytest
 from dagster import DagsterInstance, materialize
 
+from pipelines.assets.computed import table_step
 from pipelines.assets.curated import curated_assets
 from pipelines.assets.sizing import sizing_assets
 from pipelines.assets.table_metadata import asset_key
@@ -31,8 +32,8 @@ from tests.helpers import set_cell as _set
 # The per-scenario sizing tables (the technology packs of pipelines/assets/technology_packs.py size
 # claims, not scenarios: tests/compute/test_technology_packs.py).
 SIZING_TABLES = [key.path[1] for a in sizing_assets for key in a.keys]
-# The Monte Carlo settings a test run uses: the pipeline's default is 100 000 draws.
-FAST_MC = {"ops": {"sizing__pack_uncertainty": {"config": {"n_samples": 2_000}}}}
+# The Monte Carlo settings a test run uses (a build draws sources/analysis_settings/ monte_carlo_samples).
+FAST_MC = {"ops": {"sizing_test": {"config": {"n_samples": 2_000}}}}
 
 
 def _materialize_sizing(*tables: str):
@@ -45,7 +46,7 @@ def _materialize_sizing(*tables: str):
         if key in by_key and key not in needed:
             needed.add(key)
             wanted.extend(by_key[key].dependency_keys)
-    selected = [by_key[k] for k in needed]
+    selected = table_step("sizing_test", [by_key[k] for k in needed])  # one step, as the build runs them
     run_config = FAST_MC if asset_key("sizing.pack_uncertainty") in needed else {}
     return materialize(
         selected,

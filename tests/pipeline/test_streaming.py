@@ -14,11 +14,11 @@ import pyarrow as pa
 import pytest
 from pandera.typing import Series
 
-from pipelines.assets.computed import ValidatedChunks
 from pipelines.compute.cell_model import DESIGN_INPUTS, plan_designs, sample_designs
 from pipelines.errors import SourceError
 from pipelines.ingest.curate import curate
 from pipelines.publish.duckdb_tables import BatchStream, write_table
+from pipelines.publish.validated_chunks import ValidatedChunks
 from pipelines.schemas.base import DERIVED, ComputedTable, field
 from pipelines.schemas.registry import all_tables
 from pipelines.schemas.validate import validate
@@ -221,7 +221,8 @@ def test_the_streamed_asset_reports_its_rows_and_schema_check(published, sweep_i
     assert result.success
     n = int(sweep_inputs["design_sweep_settings"].loc[0, "n_designs"])
     materialization = next(
-        m for m in result.asset_materializations_for_node("model__design_sweep") if m.asset_key.path == ["model", "design_sweep"]
+        e.step_materialization_data.materialization for e in result.get_asset_materialization_events()
+        if e.asset_key.path == ["model", "design_sweep"]
     )
     assert materialization.metadata["dagster/row_count"].value == n
     schema_check = next(e for e in result.get_asset_check_evaluations() if e.asset_key.path == ["model", "design_sweep"] and e.check_name == "schema")

@@ -31,12 +31,16 @@ class AnalysisSettings:
     pack_tolerance: float = _setting("ratio")
     sensitivity_step: float = _setting("ratio")
     machine_table: str = _setting("source_table")
+    monte_carlo_seed: int = _setting("seed")
+    monte_carlo_samples: int = _setting("samples")
+    monte_carlo_tolerance: float = _setting("ratio")
 
     @classmethod
     def from_frame(cls, frame: pd.DataFrame) -> AnalysisSettings:
         """From curated.analysis_settings: numbers as floats, identifiers as text."""
         values = frame.set_index("setting")["value"]
-        return cls(**{f.name: values[f.name] if f.type == "str" else float(values[f.name]) for f in dataclasses.fields(cls)})
+        typed = {"str": str, "int": lambda v: int(float(v)), "float": float}
+        return cls(**{f.name: typed[f.type](values[f.name]) for f in dataclasses.fields(cls)})
 
 
 # setting -> the unit its value must carry (from the typed object above: one list of settings).
