@@ -163,6 +163,10 @@ CLAIM_BASES = ("material", "cell", "module", "pack", "system", "unspecified")
 # organisation's claim at one of these levels that names no product is about an unnamed object,
 # and two unnamed objects of one organisation need not be the same one (quality.claim_conflicts).
 OBJECT_BASES = ("cell", "module", "pack", "system")
+# The bases whose figures describe a cell, so may feed a cell property of the pack sizing
+# (sizing.technology_cells): a pack's, module's or system's Wh/kg already includes the pack's
+# inactive mass the sizing adds, and a material's excludes the cell's.
+CELL_SIZING_BASES = ("cell", "unspecified")
 SAMPLE_STAGES = (
     "theoretical", "lab_cell", "prototype", "a_sample", "b_sample", "c_sample", "production", "unspecified",
 )
@@ -190,6 +194,7 @@ YEAR_QUALIFIERS: list[str] = ["reached", "expected", "by"]
 UNSIZED_REASONS: dict[str, str] = {
     "no_claim": "no claim about it in curated.cell_claims",
     "material_level_only": "only material-level figures (theoretical limits, specific capacities), no cell energy density",
+    "above_cell_level_only": "its energy densities are pack-, module- or system-level figures only (the sizing needs a cell's)",
     "no_energy_density_claim": "no cell Wh/kg and no cell Wh/L claim",
     "no_wh_per_kg_claim": "no cell Wh/kg claim",
     "no_wh_per_l_claim": "no cell Wh/L claim",

@@ -10,7 +10,7 @@ import pandas as pd
 from pipelines.compute.readiness import RANK, availability, current_readiness, readiness_rows, stage_label, stages_by_year
 from pipelines.errors import SourceError, SourceProblem
 from pipelines.schemas.curated.settings import AnalysisSettings
-from pipelines.schemas.vocabulary import MATERIAL_LEVEL_METRICS, UNSIZED_REASONS
+from pipelines.schemas.vocabulary import CELL_SIZING_BASES, MATERIAL_LEVEL_METRICS, UNSIZED_REASONS
 from pipelines.tables import table
 from pipelines.tables.sizing import sizing_scenarios
 from pipelines.tables.technology_packs import limits_by_asset
@@ -117,16 +117,20 @@ def build_unsized_subjects(technology_cells: pd.DataFrame, cell_claims: pd.DataF
     ], ignore_index=True)
     stats = claims.groupby(keys).agg(claims=("claim_id", "size"))
     numeric = claims[claims["value_best"].notna()]
+    densities = numeric["metric"].isin(["gravimetric_energy_density", "volumetric_energy_density"])
+    stats["above_cell"] = numeric[densities & ~numeric["basis"].isin(CELL_SIZING_BASES)].groupby(keys).size().reindex(stats.index).fillna(0) > 0
+    numeric = numeric[numeric["basis"].isin(CELL_SIZING_BASES)]  # what the sizing reads (CELL_SIZING_BASES)
     for column, metric in (("has_wh_per_kg", "gravimetric_energy_density"), ("has_wh_per_l", "volumetric_energy_density")):
         stats[column] = numeric[numeric["metric"].eq(metric)].groupby(keys).size().reindex(stats.index).fillna(0) > 0
     material = claims["evidence"].eq("theoretical_limit") | claims["metric"].isin(MATERIAL_LEVEL_METRICS)
     stats["material"] = claims[material].groupby(keys).size().reindex(stats.index).fillna(0) > 0
     out = out.join(stats, on=keys)
     n = out["claims"].fillna(0).astype(int)
-    kg, litre, material = (out[c].astype("boolean").fillna(False).astype(bool) for c in ("has_wh_per_kg", "has_wh_per_l", "material"))
+    kg, litre, material, above = (out[c].astype("boolean").fillna(False).astype(bool)
+                                  for c in ("has_wh_per_kg", "has_wh_per_l", "material", "above_cell"))
     neither = ~kg & ~litre
     reason = np.select(
-        [n.eq(0), neither & material, neither, ~kg, ~litre],
+        [n.eq(0), neither & material, neither & above, neither, ~kg, ~litre],
         list(UNSIZED_REASONS), default="no_energy_density_claim",
     )
     family = technologies.set_index("technology_id")["family"]

@@ -10,7 +10,7 @@ from pipelines.compute.sizing import pack_sizing
 from pipelines.compute.technology_packs import REQUIRED, claim_intervals, size_subjects
 from pipelines.errors import SourceError, SourceProblem
 from pipelines.schemas.curated.settings import AnalysisSettings
-from pipelines.schemas.vocabulary import CELL_PROPERTIES, PACK_RATIOS
+from pipelines.schemas.vocabulary import CELL_PROPERTIES, CELL_SIZING_BASES, PACK_RATIOS
 from pipelines.tables import table
 from pipelines.tables.sizing import _where, file_scenarios, machines_wide, monte_carlo_choice, vehicles_wide
 
@@ -61,7 +61,8 @@ def build_technology_cells(
     subjects["family"] = subjects["technology_id"].map(family)
     grid = subjects.merge(pd.DataFrame({"property": list(CELL_PROPERTIES)}), how="cross")
 
-    claims = claim_intervals(cell_claims[cell_claims["value_best"].notna()], claim_uncertainty)
+    cell_level = cell_claims["basis"].isin(CELL_SIZING_BASES)  # a pack's Wh/kg is not its cells'
+    claims = claim_intervals(cell_claims[cell_claims["value_best"].notna() & cell_level], claim_uncertainty)
     claims = claims[claims["metric"].isin(CELL_PROPERTIES.values())]
     claims = claims.assign(property=claims["metric"].map({m: p for p, m in CELL_PROPERTIES.items()}))
     cols = ["claim_id", "property", "value_best", "low", "high"]

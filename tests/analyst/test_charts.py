@@ -13,7 +13,7 @@ from PIL import Image
 from pipelines.assets.charts import chart_assets
 from pipelines.publish import charts
 
-CHART_NAMES = [key.path[-1] for a in chart_assets for key in a.keys]
+CHART_NAMES = sorted(key.path[-1] for a in chart_assets for key in a.keys)  # a multi-asset's keys are a set
 
 
 @pytest.fixture(scope="module")

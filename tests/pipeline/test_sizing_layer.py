@@ -31,7 +31,7 @@ from tests.helpers import set_cell as _set
 
 # The per-scenario sizing tables (the technology packs of pipelines/assets/technology_packs.py size
 # claims, not scenarios: tests/compute/test_technology_packs.py).
-SIZING_TABLES = [key.path[1] for a in sizing_assets for key in a.keys]
+SIZING_TABLES = sorted(key.path[1] for a in sizing_assets for key in a.keys)
 # The Monte Carlo settings a test run uses (a build draws sources/analysis_settings/ monte_carlo_samples).
 FAST_MC = {"ops": {"sizing_test": {"config": {"n_samples": 2_000}}}}
 
