@@ -8,9 +8,9 @@ import base64
 import inspect
 from collections.abc import Callable
 
-from dagster import AssetIn, AssetKey, AssetsDefinition, MaterializeResult, MetadataValue, asset
+from dagster import AssetIn, AssetKey, AssetsDefinition, CodeReferencesMetadataValue, MaterializeResult, MetadataValue, asset
 
-from pipelines.assets.table_metadata import OWNERS, asset_key
+from pipelines.assets.table_metadata import OWNERS, asset_key, function_code_reference
 from pipelines.publish.chart_builders import CHARTS
 from pipelines.publish.charts import Chart, write_png
 from pipelines.settings import current_paths
@@ -45,6 +45,8 @@ def chart_asset(build: Callable[..., Chart]) -> AssetsDefinition:
         description=inspect.getdoc(build).splitlines()[0],
         kinds=KINDS,
         owners=OWNERS,
+        # the chart's builder, not this factory
+        metadata={"dagster/code_references": CodeReferencesMetadataValue(code_references=[function_code_reference(build, "chart builder")])},
     )
     def _chart(**tables) -> MaterializeResult:
         return _result(name, build(**tables))

@@ -38,6 +38,7 @@ from pipelines.assets.table_metadata import (
     check_results,
     check_specs,
     definition_metadata,
+    lineage_metadata,
     reported_checks,
     schema_failure,
 )
@@ -96,7 +97,7 @@ def table_asset(
             yield schema_failure(key, error)
             raise
         frame, extra = result if isinstance(result, tuple) else (result, metadata(result) if metadata else {})
-        yield Output(frame, metadata={"dagster/row_count": len(frame), **options, **extra})
+        yield Output(frame, metadata={"dagster/row_count": len(frame), **options, **extra, **lineage_metadata(table)})
         yield from check_results(key, frame, model)
         for check in checks:
             passed, details = check.evaluate(frame)
@@ -130,7 +131,7 @@ def _streamed(key: AssetKey, model, table: str, batches: Iterable[pa.RecordBatch
     except SourceError as error:
         yield schema_failure(key, error)
         raise
-    yield Output(stream)  # the IO manager writes it (and reports the rows) before this resumes
+    yield Output(stream, metadata=lineage_metadata(table))  # the IO manager writes it (and reports the rows) before this resumes
     yield from reported_checks(key, chunks.rows, chunks.warnings)
 
 

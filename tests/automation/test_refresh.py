@@ -102,3 +102,23 @@ def test_reverting_a_file_is_a_new_change(workspace):
         reverted = _evaluate(instance, edited.cursor)
         assert _requested(reverted) == _requested(edited)
         assert reverted.run_requests[0].run_key != edited.run_requests[0].run_key
+
+
+def test_first_evaluation_after_a_build_requests_nothing(published):
+    """The cursor starts from what the published warehouse was built from (meta.source_versions):
+    a fresh daemon after `make build` asks for no run, and still sees the next edit."""
+    with DagsterInstance.ephemeral() as instance:
+        first = _evaluate(instance)
+        assert first.run_requests == [] and first.skip_reason is not None
+        assert first.cursor  # the published build's versions, so the next tick compares with them
+        table9 = published.sources / "vehicle_requirements" / "table9.csv"
+        table9.write_text(table9.read_text(encoding="utf-8").replace(",1.8,", ",1.9,", 1), encoding="utf-8")
+        assert "curated/vehicle_requirements" in _requested(_evaluate(instance, first.cursor))
+
+
+def test_a_dataset_changed_since_the_build_is_requested_on_the_first_evaluation(published):
+    table9 = published.sources / "vehicle_requirements" / "table9.csv"
+    table9.write_text(table9.read_text(encoding="utf-8").replace(",1.8,", ",1.9,", 1), encoding="utf-8")
+    with DagsterInstance.ephemeral() as instance:
+        result = _evaluate(instance)
+    assert result.run_requests[0].tags["battery/changed_datasets"] == "vehicle_requirements"
