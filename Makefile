@@ -28,7 +28,7 @@ $(STAMP): pyproject.toml $(LOCK)
 lock:
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet pip-tools
-	$(BIN)/pip-compile --quiet --upgrade --generate-hashes --allow-unsafe --strip-extras --no-emit-index-url --no-emit-find-links \
+	$(BIN)/pip-compile --quiet --upgrade --generate-hashes --allow-unsafe --no-emit-index-url --no-emit-find-links \
 		--extra test --output-file $(LOCK) pyproject.toml
 
 $(DAGSTER_HOME)/dagster.yaml: dagster.yaml

@@ -27,7 +27,7 @@ def _locked() -> dict[str, tuple[str, list[str], str]]:
     text = LOCK.read_text(encoding="utf-8")
     pins = {}
     for block in re.split(r"\n(?=\S)", text):
-        found = re.match(r"([A-Za-z0-9_.\-]+)==(\S+)", block)
+        found = re.match(r"([A-Za-z0-9_.\-]+)(?:\[[^\]]*\])?==(\S+)", block)  # name[extras]==version
         if found:
             hashes = re.findall(r"--hash=sha256:([0-9a-f]{64})", block)
             via = " ".join(line.strip(" #") for line in block.splitlines() if line.lstrip().startswith("#"))
@@ -58,3 +58,6 @@ def test_every_pin_has_hashes_and_no_machine_specific_index():
     text = LOCK.read_text(encoding="utf-8")
     assert not re.search(r"^--(extra-)?index-url|^--find-links|file:///", text, re.M), "the lock names a machine's own index"
     assert "--extra=test" in text  # the header records the command: the test extra is locked too
+    # with --strip-extras a dependency required with extras (gql[requests]) is not pinned as pip's
+    # --require-hashes needs it, and the install fails
+    assert "--strip-extras" not in text
