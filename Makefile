@@ -19,6 +19,7 @@ setup: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 LOCK := requirements.lock
 $(STAMP): pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip  # the installer only: the lock fixes what it installs
 	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
 	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)

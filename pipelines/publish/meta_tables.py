@@ -20,14 +20,18 @@ def replace_meta_table(con: duckdb.DuckDBPyConnection, qualified: str, rows: lis
     """Create (or replace) meta table `qualified` from its pandera model and fill it with `rows`."""
     model = META[qualified]
     docs = column_docs(model)
-    model.validate(_frame(rows, [d.name for d in docs]))
+    names = [d.name for d in docs]
+    frame = model.validate(_frame(rows, names))
     con.execute("CREATE SCHEMA IF NOT EXISTS meta")
     columns = ", ".join(f'"{d.name}" {_TYPES[d.dtype]}' + ("" if d.nullable else " NOT NULL") for d in docs)
     con.execute(f"CREATE OR REPLACE TABLE {qualified} ({columns})")
-    comment_table(con, qualified, model, [d.name for d in docs])
-    if rows:
-        names = [d.name for d in docs]
-        con.executemany(f"INSERT INTO {qualified} VALUES ({', '.join('?' * len(names))})", [[r.get(n) for n in names] for r in rows])
+    comment_table(con, qualified, model, names)
+    if rows:  # one insert from the frame (executemany costs seconds for a few thousand rows)
+        con.register("_meta_rows", frame[names])
+        try:
+            con.execute(f"INSERT INTO {qualified} SELECT * FROM _meta_rows")
+        finally:
+            con.unregister("_meta_rows")
 
 
 def _frame(rows: list[dict], columns: list[str]):
