@@ -84,22 +84,26 @@ def sources_changed_sensor(job: JobDefinition) -> SensorDefinition:
         current = fingerprints(paths.sources)
         previous = json.loads(context.cursor) if context.cursor else published_source_versions(paths.published_db)
         changed = changed_datasets(previous, current)
-        if not changed:
-            if not context.cursor:  # the first evaluation: start from the published build's versions
-                return SensorResult(
-                    skip_reason=SkipReason("no dataset in sources/ changed since the published build"),
-                    cursor=json.dumps(current, sort_keys=True),
-                )
+        first = not context.cursor
+        if not changed and not first:
             return SkipReason("no dataset in sources/ changed since the last evaluation")
-        keys = downstream_closure(context.repository_def.asset_graph, changed)
+        # The first evaluation observes every dataset (the UI shows each source's data version
+        # from the start), later ones the changed datasets.
         observations = [
             AssetObservation(
                 asset_key=source_key(name),
                 tags={DATA_VERSION_TAG: DataVersion(current[name]).value},
-                metadata={"change": "new" if name not in previous else "modified"},
+                metadata={"change": "new" if name not in previous else "modified" if name in changed else "as published"},
             )
-            for name in changed
+            for name in (sorted(current) if first else changed)
         ]
+        if not changed:  # the first evaluation: start from the published build's versions
+            return SensorResult(
+                skip_reason=SkipReason("no dataset in sources/ changed since the published build"),
+                asset_events=observations,
+                cursor=json.dumps(current, sort_keys=True),
+            )
+        keys = downstream_closure(context.repository_def.asset_graph, changed)
         run = RunRequest(
             # One run per transition (previous -> current): reverting a file to an earlier
             # state is a new transition and runs again; re-evaluating the same one does not.
