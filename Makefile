@@ -9,15 +9,28 @@ DAGSTER_HOME ?= $(CURDIR)/.dagster_home
 export DAGSTER_HOME
 UI_PORT ?= 3000
 
-.PHONY: setup build check test lint ui query docs site bench clean
+.PHONY: setup build check test lint ui query docs site bench clean lock
 
 setup: $(STAMP) $(DAGSTER_HOME)/dagster.yaml
 
-$(STAMP): pyproject.toml
+# Every dependency at the exact version and hashes of requirements.lock (no resolution, the same
+# install on every clone), then the project itself without touching them. `make lock` refreshes
+# the lock from pyproject.toml; tests/pipeline/test_lock.py fails while the two disagree.
+LOCK := requirements.lock
+$(STAMP): pyproject.toml $(LOCK)
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet --upgrade pip  # the installer only: the lock fixes what it installs
+	$(BIN)/python -m pip install --quiet --require-hashes -r $(LOCK)
+	$(BIN)/python -m pip install --quiet --no-deps -e .
 	@touch $(STAMP)
+
+# Re-resolve pyproject.toml's ranges (with the test extra) into requirements.lock: newest matching
+# versions, every file's sha256. Run after editing the dependencies, commit both files.
+lock:
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet pip-tools
+	$(BIN)/pip-compile --quiet --upgrade --generate-hashes --allow-unsafe --no-emit-index-url --no-emit-find-links \
+		--extra test --output-file $(LOCK) pyproject.toml
 
 $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
 	@mkdir -p $(DAGSTER_HOME)

@@ -196,7 +196,7 @@ def print_summary(result, seconds: float) -> None:
     print(f"  {'table':<{width}}  {'rows':>7}")
     for s, t, n in zip(tables.schema_name, tables.table_name, tables.rows):
         print(f"  {f'{s}.{t}':<{width}}  {n:>7}")
-    print(f"\n  {len(tables)} tables, {int(tables.rows.sum())} rows")
+    print("\n" + count_line(tables))
     print(
         f"  checks: {total} run, {passed} passed, {len(flagged)} flagged (warning level: published inconsistencies "
         "kept as printed; make query NAME=report_inconsistencies)"
@@ -216,6 +216,17 @@ def print_summary(result, seconds: float) -> None:
     release = summary_text(paths, _publish_metadata(result))
     if release:
         print("\n" + release)
+
+
+def count_line(tables) -> str:
+    """The totals line of the summary: the data tables and rows as meta.releases counts them
+    (meta.* left out), then the meta.* bookkeeping tables separately."""
+    meta = tables.schema_name == "meta"
+    data, book = tables[~meta], tables[meta]
+    line = f"  {len(data)} tables, {int(data.rows.sum())} rows (the data, as meta.releases counts it)"
+    if len(book):
+        line += f"; plus {len(book)} meta.* tables, {int(book.rows.sum())} rows (releases, changes, lineage, source versions)"
+    return line
 
 
 def _publish_metadata(result) -> dict:

@@ -7,7 +7,6 @@ from dagster import (
     colored_console_logger,
     define_asset_job,
     in_process_executor,
-    with_source_code_references,
 )
 
 from pipelines.settings import check_environment
@@ -21,6 +20,7 @@ from pipelines.assets.model import model_assets
 from pipelines.assets.quality import reconciliation, source_findings
 from pipelines.assets.sizing import sizing_assets
 from pipelines.assets.source_files import source_assets
+from pipelines.assets.table_metadata import with_code_references
 from pipelines.assets.technology_db import technology_db_assets
 from pipelines.assets.technology_packs import technology_pack_assets
 from pipelines.assets.warehouse import exports, published_warehouse_asset, site_asset
@@ -45,8 +45,9 @@ build_warehouse_job = define_asset_job(
 )
 
 defs = Definitions(
-    # Each asset links to the function that computes it (and table assets to their pandera model).
-    assets=with_source_code_references(all_assets),
+    # Each asset links to the function that computes it: a table asset to its table function and
+    # pandera model (not the shared factory), a chart to its builder, the others to their body.
+    assets=with_code_references(all_assets),
     jobs=[build_warehouse_job],
     sensors=[sources_changed_sensor(build_warehouse_job)],
     schedules=[daily_refresh_schedule(build_warehouse_job)],

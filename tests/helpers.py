@@ -74,6 +74,21 @@ def failure_message(result) -> str:
 # --------------------------------------------------------------------------- real Dagster processes
 
 
+def wait_for(predicate, timeout: float, what: str, log: Path | None = None):
+    """predicate()'s first truthy value, polled every half second; after `timeout` seconds an
+    AssertionError naming `what`, with the end of `log` (a daemon's output, say)."""
+    import time
+
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.5)
+    tail = log.read_text()[-4000:] if log and log.exists() else ""
+    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}\n{tail}")
+
+
 def quick_dagster_home(root: Path) -> Path:
     """A DAGSTER_HOME for a test's own Dagster processes: the project's dagster.yaml, with the run
     monitoring polling every second instead of every 15 s, so a test waits for a dead run to be

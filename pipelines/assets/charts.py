@@ -11,9 +11,9 @@ import inspect
 import time
 from collections.abc import Callable
 
-from dagster import AssetKey, AssetsDefinition, AssetSpec, MaterializeResult, MetadataValue, multi_asset
+from dagster import AssetKey, AssetsDefinition, AssetSpec, CodeReferencesMetadataValue, MaterializeResult, MetadataValue, multi_asset
 
-from pipelines.assets.table_metadata import OWNERS, asset_key
+from pipelines.assets.table_metadata import OWNERS, asset_key, function_code_reference
 from pipelines.assets.warehouse import PUBLISHED_KEY
 from pipelines.publish.chart_builders import CHARTS
 from pipelines.publish.chart_files import ChartsFailed, chart_tables, charts_to_draw, draw_charts
@@ -36,6 +36,8 @@ def chart_step(builds: list[Callable]) -> AssetsDefinition:
             description=inspect.getdoc(build).splitlines()[0],
             kinds=KINDS,
             owners=OWNERS,
+            # the chart's builder, not this step
+            metadata={"dagster/code_references": CodeReferencesMetadataValue(code_references=[function_code_reference(build, "chart builder")])},
         )
         for build in builds
     ]

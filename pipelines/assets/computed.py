@@ -33,6 +33,7 @@ from pipelines.assets.table_metadata import (
     check_results,
     check_specs,
     definition_metadata,
+    lineage_metadata,
     reported_checks,
     schema_failure,
 )
@@ -100,11 +101,13 @@ class TableDef:
             yield schema_failure(self.key, error)
             raise
         if streamed:
-            yield Output(stream, output_name=self.output_name)  # the IO manager writes it before this resumes
+            # the IO manager writes it before this resumes
+            yield Output(stream, output_name=self.output_name, metadata=lineage_metadata(self.fn.table))
             yield from reported_checks(self.key, chunks.rows, chunks.warnings)
             return
         frame, extra = result if isinstance(result, tuple) else (result, self.metadata(result) if self.metadata else {})
-        yield Output(frame, output_name=self.output_name, metadata={"dagster/row_count": len(frame), **options, **extra})
+        yield Output(frame, output_name=self.output_name,
+                     metadata={"dagster/row_count": len(frame), **options, **extra, **lineage_metadata(self.fn.table)})
         yield from check_results(self.key, frame, self.model)
         for check in self.checks:
             passed, details = check.evaluate(frame)

@@ -3,10 +3,9 @@ the findings of the curated tables' consistency rules, built by pipelines/tables
 from __future__ import annotations
 
 import pandas as pd
-from dagster import MetadataValue
 
 from pipelines.assets.computed import TableCheck, table_asset
-from pipelines.assets.table_metadata import KINDS, markdown_table
+from pipelines.assets.table_metadata import KINDS, rows_table
 from pipelines.compute.reconciliation import summarise
 from pipelines.tables.quality import build_reconciliation, source_findings_frame
 
@@ -16,7 +15,7 @@ def _status_counts(frame: pd.DataFrame) -> dict:
         "reproduced": int((frame["status"] == "reproduced").sum()),
         "calibrated": int((frame["status"] == "calibrated").sum()),
         "deviates": int((frame["status"] == "deviates").sum()),
-        "per_table": MetadataValue.md(markdown_table(summarise(frame))),
+        "per_table": rows_table(summarise(frame)),
     }
 
 
@@ -24,14 +23,15 @@ def _deviations_explained(frame: pd.DataFrame) -> tuple[bool, dict]:
     deviates = frame[frame["status"] == "deviates"]
     unexplained = deviates[deviates["note"].isna()]
     worst = deviates.reindex(deviates["rel_deviation"].abs().sort_values(ascending=False).index).head(15)
-    shown = ["source_table", "row_key", "column_name", "published_text", "computed_value", "rel_deviation", "deviation_note"]
+    shown = ["source_table", "row_key", "column_name", "published_text", "published_value", "computed_value", "rel_deviation",
+             "unit", "deviation_note", "note"]
     return unexplained.empty, {
         "published_numbers": len(frame),
         "reproduced": int((frame["status"] == "reproduced").sum()),
         "deviates": len(deviates),
         "unexplained": len(unexplained),
-        "worst_rows": MetadataValue.md(markdown_table(worst[shown])),
-        "unexplained_rows": MetadataValue.md(markdown_table(unexplained[["source_table", "row_key", "column_name", "rel_deviation"]])),
+        "worst_rows": rows_table(worst[shown]),
+        "unexplained_rows": rows_table(unexplained[shown]),
     }
 
 

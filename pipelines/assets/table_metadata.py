@@ -7,7 +7,7 @@ one warning-level check per consistency rule of the model, reported with its fai
 """
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 
 import pandas as pd
 import pandera.pandas as pa
@@ -16,58 +16,55 @@ from dagster import (
     AssetCheckSeverity,
     AssetCheckSpec,
     AssetKey,
-    CodeReferencesMetadataValue,
-    LocalFileCodeReference,
+    AssetsDefinition,
     MetadataValue,
-    TableColumn,
-    TableSchema,
+    with_source_code_references,
 )
 
-from pipelines.publish.duckdb_tables import column_comment
-from pipelines.schemas.base import column_docs, warning_checks
-from pipelines.schemas.registry import model_source_line
+from pipelines.publish.asset_metadata import (  # noqa: F401 (re-exported: the asset modules import them from here)
+    MAX_ROWS_IN_METADATA,
+    asset_key,
+    code_references,
+    column_lineage,
+    column_schema,
+    function_code_reference,
+    lineage_table,
+    model_code_reference,
+    rows_table,
+)
+from pipelines.schemas.base import warning_checks
 from pipelines.schemas.validate import WarningResult, check_slug, evaluate_warnings
 
 OWNERS = ["team:battery-data"]
 KINDS = {"pandas", "duckdb"}
 SCHEMA_CHECK = "schema"
-MAX_ROWS_IN_METADATA = 50
 
 
-def asset_key(name: str) -> AssetKey:
-    """The asset key of "<schema>.<table>" (or "sources.<dataset>", "warehouse.<name>"): the one
-    place asset keys are built."""
-    return AssetKey(name.split("."))
-
-
-def column_schema(model: type[pa.DataFrameModel]) -> TableSchema:
-    return TableSchema(
-        columns=[
-            TableColumn(
-                name=d.name,
-                type=d.dtype,
-                description=column_comment(d.description, d.unit),
-                constraints=None,
-            )
-            for d in column_docs(model)
-        ]
-    )
-
-
-def model_code_reference(model: type[pa.DataFrameModel]) -> LocalFileCodeReference:
-    """Where the table's schema is defined: the UI links each asset to its pandera model (a model
-    built by wide_model() points at the assignment that builds it)."""
-    path, line = model_source_line(model)
-    return LocalFileCodeReference(file_path=path, line_number=line, label="pandera model")
+def lineage_metadata(table: str) -> dict:
+    """dagster/column_lineage for a materialization (the UI draws column lineage from the latest
+    materialization's metadata); {} for a table without declared lineage."""
+    lineage = column_lineage(table)
+    return {"dagster/column_lineage": lineage} if lineage is not None else {}
 
 
 def definition_metadata(table: str, model: type[pa.DataFrameModel]) -> dict:
-    return {
-        "dagster/column_schema": column_schema(model),
+    metadata = {
+        "dagster/column_schema": column_schema(model, table),
         "dagster/table_name": table,
         "pandera_model": f"{model.__module__}.{model.__name__}",
-        "dagster/code_references": CodeReferencesMetadataValue(code_references=[model_code_reference(model)]),
+        "dagster/code_references": code_references(table, model),
     }
+    shown = lineage_table(table)
+    if shown is not None:  # readable in the open-source UI, which does not draw dagster/column_lineage
+        metadata["column_lineage"] = shown
+    return {**metadata, **lineage_metadata(table)}
+
+
+def with_code_references(assets: Sequence) -> list:
+    """Dagster's with_source_code_references for the assets that do not name their code
+    themselves (a table asset names its table function and model, not the shared factory)."""
+    own = [a for a in assets if isinstance(a, AssetsDefinition) and all("dagster/code_references" in m for m in a.metadata_by_key.values())]
+    return [a if any(a is o for o in own) else with_source_code_references([a])[0] for a in assets]
 
 
 def check_specs(key: AssetKey, model: type[pa.DataFrameModel]) -> list[AssetCheckSpec]:
@@ -91,13 +88,6 @@ def check_specs(key: AssetKey, model: type[pa.DataFrameModel]) -> list[AssetChec
     return specs
 
 
-def markdown_table(rows: pd.DataFrame) -> str:
-    shown = rows.head(MAX_ROWS_IN_METADATA).astype(str)
-    header = "| " + " | ".join(shown.columns) + " |\n|" + "---|" * len(shown.columns) + "\n"
-    body = "\n".join("| " + " | ".join(r) + " |" for r in shown.itertuples(index=False, name=None))
-    return header + body
-
-
 def schema_failure(key: AssetKey, error: Exception) -> AssetCheckResult:
     """The blocking check, failed: reported with every problem before the step raises."""
     problems = [str(p) for p in getattr(error, "problems", [])] or [str(error)]
@@ -116,6 +106,17 @@ def check_results(key: AssetKey, frame: pd.DataFrame, model: type[pa.DataFrameMo
     yield from reported_checks(key, len(frame), [(r, len(r.failing_rows)) for r in evaluate_warnings(frame, model)])
 
 
+_FINDING_FIRST = ("published_text", "value", "recomputed_value", "relative_deviation", "unit", "explanation")
+
+
+def findings_first(rows: pd.DataFrame) -> pd.DataFrame:
+    """A warning rule's flagged rows, the printed and recomputed values and their deviation
+    right after the row's identifying columns (metric, source file and line after them)."""
+    trailing = ("metric", "source_table", "source_file", "source_line")
+    ident = [c for c in rows.columns if c not in _FINDING_FIRST and c not in trailing]
+    return rows[[*ident, *[c for c in _FINDING_FIRST if c in rows.columns], *[c for c in trailing if c in rows.columns]]]
+
+
 def reported_checks(key: AssetKey, rows: int, warnings: list[tuple[WarningResult, int]]) -> Iterator[AssetCheckResult]:
     """The passed blocking check and each warning-level rule with how many rows it flags (and
     the first of them), for a table of `rows` rows that passed the blocking rules."""
@@ -123,7 +124,7 @@ def reported_checks(key: AssetKey, rows: int, warnings: list[tuple[WarningResult
     for result, failing in warnings:
         metadata = {"rule": result.check_name, "failing_rows": failing}
         if not result.passed:
-            metadata["rows_flagged"] = MetadataValue.md(markdown_table(result.failing_rows))
+            metadata["rows_flagged"] = rows_table(findings_first(result.failing_rows))
         yield AssetCheckResult(
             asset_key=key,
             check_name=result.slug,

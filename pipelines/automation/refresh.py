@@ -4,6 +4,9 @@
   differs from the last evaluation (an edited file, or a new CSV matching the folder's naming
   rule) is observed with its new data version, and one run materializes exactly the downstream
   closure of those datasets, publish step included. An unchanged tree requests nothing.
+  Its first evaluation (no cursor yet) compares with what the published warehouse was built
+  from (meta.source_versions), so `make ui` after `make build` requests nothing until a file
+  changes; without a published warehouse every dataset counts as new.
 - `daily_refresh` (schedule): rebuilds everything once a day, at off-hours by default
   (BATTERY_REFRESH_CRON, BATTERY_REFRESH_TIMEZONE). It also retries what a failed refresh
   left unpublished: the sensor's cursor moves on once a run is requested, and a curator's fix
@@ -41,6 +44,23 @@ from pipelines.settings import DEFAULT_REFRESH_CRON, current_paths, refresh_cron
 SENSOR_INTERVAL_SECONDS = setting("BATTERY_SENSOR_INTERVAL_SECONDS")
 
 
+def published_source_versions(db) -> dict[str, str]:
+    """The data version of every dataset folder the published warehouse `db` was built from
+    ({} when there is no readable published file, or it records none)."""
+    import duckdb
+
+    from pipelines.publish.duckdb_tables import connect
+    from pipelines.publish.meta_tables import read_source_versions
+
+    if not db.exists():
+        return {}
+    try:
+        with connect(db, read_only=True) as con:
+            return read_source_versions(con)
+    except duckdb.Error:
+        return {}
+
+
 def changed_datasets(previous: dict[str, str], current: dict[str, str]) -> list[str]:
     return sorted(name for name, digest in current.items() if previous.get(name) != digest)
 
@@ -61,20 +81,30 @@ def sources_changed_sensor(job: JobDefinition) -> SensorDefinition:
         description="Materializes the downstream closure of every dataset folder in sources/ whose content changed.",
     )
     def _sensor(context: SensorEvaluationContext):
-        current = fingerprints(current_paths().sources)
-        previous = json.loads(context.cursor) if context.cursor else {}
+        paths = current_paths()
+        current = fingerprints(paths.sources)
+        previous = json.loads(context.cursor) if context.cursor else published_source_versions(paths.published_db)
         changed = changed_datasets(previous, current)
-        if not changed:
+        first = not context.cursor
+        if not changed and not first:
             return SkipReason("no dataset in sources/ changed since the last evaluation")
-        keys = downstream_closure(context.repository_def.asset_graph, changed)
+        # The first evaluation observes every dataset (the UI shows each source's data version
+        # from the start), later ones the changed datasets.
         observations = [
             AssetObservation(
                 asset_key=source_key(name),
                 tags={DATA_VERSION_TAG: DataVersion(current[name]).value},
-                metadata={"change": "new" if name not in previous else "modified"},
+                metadata={"change": "new" if name not in previous else "modified" if name in changed else "as published"},
             )
-            for name in changed
+            for name in (sorted(current) if first else changed)
         ]
+        if not changed:  # the first evaluation: start from the published build's versions
+            return SensorResult(
+                skip_reason=SkipReason("no dataset in sources/ changed since the published build"),
+                asset_events=observations,
+                cursor=json.dumps(current, sort_keys=True),
+            )
+        keys = downstream_closure(context.repository_def.asset_graph, changed)
         run = RunRequest(
             # One run per transition (previous -> current): reverting a file to an earlier
             # state is a new transition and runs again; re-evaluating the same one does not.

@@ -21,9 +21,8 @@ import os
 import socket
 import time
 
-from dagster import DagsterInstance, DagsterRun, DagsterRunStatus, RunsFilter
-from dagster._core.events import DagsterEventType
-from dagster._core.launcher import CheckRunHealthResult, DefaultRunLauncher, WorkerStatus
+from dagster import DagsterEventType, DagsterInstance, DagsterRun, DagsterRunStatus, DefaultRunLauncher, RunsFilter
+from dagster._core.launcher import CheckRunHealthResult, WorkerStatus
 
 HOST_TAG, PID_TAG, STARTED_TAG = "battery/host", "battery/pid", "battery/process_started"
 # How long a STARTED run may go without a recorded process before it counts as lost. Runs started

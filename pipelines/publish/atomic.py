@@ -30,6 +30,7 @@ import duckdb
 
 from pipelines.publish.duckdb_tables import close_shared, connect, shared_connection
 from pipelines.publish.exports import refresh_stale_exports
+from pipelines.publish.meta_tables import write_column_lineage
 from pipelines.publish.releases import keep_release, record_release, release_files, releases_dir, repair_release_files
 from pipelines.query import lock_holder
 from pipelines.schemas.registry import all_tables
@@ -245,6 +246,7 @@ def publish(paths: Paths, run_id: str | None = None, tags: dict[str, str] | None
         raise IncompleteWarehouse(f"nothing to publish: {staging} does not exist (run a full build)")
     # The run's own connection (see io_manager.py): checkpoint so the file alone holds everything.
     con = shared_connection(staging)
+    write_column_lineage(con)  # meta.column_lineage, from the code that built these tables
     # meta.releases / meta.changes against the file about to be replaced (publish/releases.py)
     release = record_release(con, previous=paths.published_db, paths=paths, run_id=run_id, tags=tags)
     con.execute("CHECKPOINT")

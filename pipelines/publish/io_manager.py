@@ -14,9 +14,11 @@ from pathlib import Path
 import pandas as pd
 from dagster import ConfigurableIOManager, InitResourceContext, InputContext, OutputContext
 
+from pipelines.ingest.fingerprints import fingerprints
 from pipelines.publish import build_lock
 from pipelines.publish.atomic import start_staging
 from pipelines.publish.duckdb_tables import BatchStream, close_shared, read_table, shared_connection, write_table
+from pipelines.publish.meta_tables import write_source_versions
 from pipelines.settings import current_paths
 from pipelines.settings import lock_timeout_seconds as configured_lock_timeout
 
@@ -46,6 +48,9 @@ def ensure_staging() -> None:
     for note in start_staging(paths):
         if _run.get("log") is not None:
             _run["log"].warning(note)
+    # What this run is built from, taken before any asset reads sources/: published with the
+    # file, it is the sources_changed sensor's first cursor (no rebuild on a fresh `make ui`).
+    write_source_versions(shared_connection(paths.staging_db), fingerprints(paths.sources))
 
 
 def finish_staging() -> None:

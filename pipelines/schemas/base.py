@@ -184,7 +184,11 @@ class PublishedNumber(CuratedRows):
     def range_printed_high_to_low(cls, df: pd.DataFrame) -> pd.Series:
         from pipelines.schemas.published_values import parse_published
 
-        return ~parse_published(df["published_text"])["range_descending"]
+        return recomputed_beside(
+            ~parse_published(df["published_text"])["range_descending"],
+            None,
+            "the range is printed high to low (its bounds are stored low to high in value_min and value_max)",
+        )
 
 
 # --------------------------------------------------------------------------- introspection
@@ -426,14 +430,35 @@ def derived_agrees(
     ok = expected.isna() | ((expected - stated).abs() <= tolerance)
     result = pd.Series(True, index=df.index)
     result.loc[ok.index] = ok
+    return recomputed_beside(
+        result,
+        expected.reindex(df.index),
+        f"{target} recomputed from the same row's other printed parts; flagged beyond {rel_tol:.0%} plus half a unit "
+        "of the last printed digit",
+    )
+
+
+RECOMPUTED, EXPLANATION = "recomputed", "explanation"
+
+
+def recomputed_beside(result: pd.Series, recomputed: pd.Series | None, explanation: str) -> pd.Series:
+    """A warning rule's row-wise outcome carrying what the rule recomputed for each row (in the
+    row's unit; null where it recomputes nothing) and how, so its findings show the printed
+    value beside the recomputed one (schemas/validate.py evaluate_warnings reads them)."""
+    result.attrs[RECOMPUTED] = recomputed
+    result.attrs[EXPLANATION] = explanation
     return result
 
 
 def same_across_tables(df: pd.DataFrame, keys: list[str]) -> pd.Series:
     """Row-wise check: a number printed in two tables (e.g. Table 7 and ES-1) has one value."""
     grouped = df.groupby(keys, dropna=False)["value"]
-    spread = grouped.transform("max") - grouped.transform("min")
-    return spread.fillna(0).le(1e-9)
+    low, high = grouped.transform("min"), grouped.transform("max")
+    spread = high - low
+    other = low.where(df["value"].astype(float).ne(low), high)  # the value the other table prints
+    return recomputed_beside(
+        spread.fillna(0).le(1e-9), other, "the same number as another table prints it (recomputed value = that table's value)"
+    )
 
 
 def wide_model(

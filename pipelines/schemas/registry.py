@@ -69,6 +69,7 @@ from pipelines.schemas.curated.technology_sizing import (
     TechnologyPackRatios,
 )
 from pipelines.schemas.curated.vocabularies import Metrics, Units
+from pipelines.schemas.meta.lineage import ColumnLineage, SourceVersions
 from pipelines.schemas.meta.releases import Changes, Releases, ReleaseTables
 
 # Curated tables: DuckDB table curated.<name> is read from sources/<name>/.
@@ -149,6 +150,8 @@ META: dict[str, type[pa.DataFrameModel]] = {
     "meta.releases": Releases,
     "meta.release_tables": ReleaseTables,
     "meta.changes": Changes,
+    "meta.column_lineage": ColumnLineage,
+    "meta.source_versions": SourceVersions,
 }
 
 

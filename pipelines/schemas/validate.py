@@ -15,7 +15,7 @@ import pandera.pandas as pa
 from pandera.engines.pandas_engine import NpString
 
 from pipelines.errors import SourceError, SourceProblem
-from pipelines.schemas.base import blocking_schema, column_order, warning_checks
+from pipelines.schemas.base import EXPLANATION, RECOMPUTED, blocking_schema, column_order, warning_checks
 
 # Columns that identify a row to a human, shown in warning metadata when present.
 _ROW_LABEL_COLUMNS = (
@@ -218,6 +218,7 @@ def evaluate_warnings(df: pd.DataFrame, model: type[pa.DataFrameModel]) -> list[
         ok = outcome.check_output
         if isinstance(ok, pd.DataFrame):
             ok = ok.all(axis=1)
+        attrs = getattr(outcome.check_output, "attrs", {})
         ok = ok.reindex(df.index, fill_value=True).astype(bool)
         columns = [c for c in _ROW_LABEL_COLUMNS if c in df.columns]
         results.append(
@@ -225,7 +226,23 @@ def evaluate_warnings(df: pd.DataFrame, model: type[pa.DataFrameModel]) -> list[
                 check_name=check.name,
                 description=check.description or check.name,
                 passed=bool(ok.all()),
-                failing_rows=df.loc[~ok, columns],
+                failing_rows=with_recomputed(df.loc[~ok, columns], attrs.get(RECOMPUTED), attrs.get(EXPLANATION) or check.name),
             )
         )
     return results
+
+
+FINDING_COLUMNS = ("value", "recomputed_value", "relative_deviation", "explanation")
+
+
+def with_recomputed(rows: pd.DataFrame, recomputed: pd.Series | None, explanation: str) -> pd.DataFrame:
+    """The flagged rows with what the rule recomputed for each (null where it recomputes
+    nothing), the relative deviation of the printed value from it, and how it was judged."""
+    value = rows["value"].astype(float) if "value" in rows.columns else pd.Series(float("nan"), index=rows.index)
+    again = recomputed.reindex(rows.index).astype(float) if recomputed is not None else pd.Series(float("nan"), index=rows.index)
+    deviation = (value - again) / again.abs()
+    return rows.assign(
+        recomputed_value=again,
+        relative_deviation=deviation.where(again.ne(0) & again.notna() & value.notna()),
+        explanation=explanation,
+    )

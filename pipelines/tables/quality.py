@@ -119,8 +119,10 @@ def source_findings_frame(**tables: pd.DataFrame) -> pd.DataFrame:
                         "rule": result.check_name,
                         "row_label": row_label,
                         **{c: rows[c] if c in rows.columns else None for c in ("metric", "published_text", "value", "unit", "source_file", "source_line")},
+                        **{c: result.failing_rows[c] for c in ("recomputed_value", "relative_deviation", "explanation")},
                     }
                 )
             )
-    columns = ["table_name", "rule", "row_label", "metric", "published_text", "value", "unit", "source_file", "source_line"]
+    columns = ["table_name", "rule", "row_label", "metric", "published_text", "value", "recomputed_value", "relative_deviation",
+               "explanation", "unit", "source_file", "source_line"]
     return pd.concat(frames, ignore_index=True)[columns] if frames else pd.DataFrame(columns=columns)

@@ -17,7 +17,7 @@ from dagster import DagsterInstance, DagsterRunStatus, RunsFilter
 
 from pipelines.automation.run_health import fail_dead_runs, process_tags, worker_alive
 from pipelines.settings import PROJECT_ROOT
-from tests.helpers import PROJECT_DAGSTER_HOME, dagster_daemon, quick_dagster_home
+from tests.helpers import PROJECT_DAGSTER_HOME, dagster_daemon, quick_dagster_home, wait_for
 
 BIN = Path(sys.executable).parent
 
@@ -39,15 +39,7 @@ def _env(workspace, home: Path, **extra: str) -> dict:
     }
 
 
-def _wait(predicate, timeout: float, what: str, log: Path | None = None):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.5)
-    tail = log.read_text()[-4000:] if log and log.exists() else ""
-    raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}\n{tail}")
+_wait = wait_for
 
 
 def _runs(instance: DagsterInstance, status: DagsterRunStatus) -> list:

@@ -1,6 +1,8 @@
 """The real sensor and schedule logic against a temporary sources tree."""
 from __future__ import annotations
 
+import json
+
 import duckdb
 from dagster import AssetKey, DagsterInstance, SkipReason, build_schedule_context, build_sensor_context
 
@@ -104,3 +106,26 @@ def test_reverting_a_file_is_a_new_change(workspace):
         reverted = _evaluate(instance, edited.cursor)
         assert _requested(reverted) == _requested(edited)
         assert reverted.run_requests[0].run_key != edited.run_requests[0].run_key
+
+
+def test_first_evaluation_after_a_build_requests_nothing(published):
+    """The cursor starts from what the published warehouse was built from (meta.source_versions):
+    a fresh daemon after `make build` asks for no run, and still sees the next edit."""
+    with DagsterInstance.ephemeral() as instance:
+        first = _evaluate(instance)
+        assert first.run_requests == [] and first.skip_reason is not None
+        assert first.cursor  # the published build's versions, so the next tick compares with them
+        # every source is observed with its data version, so the UI shows them before any change
+        observed = {e.asset_key.path[-1]: e.metadata["change"].value for e in first.asset_events}
+        assert set(observed) == set(json.loads(first.cursor)) and set(observed.values()) == {"as published"}
+        table9 = published.sources / "vehicle_requirements" / "table9.csv"
+        table9.write_text(table9.read_text(encoding="utf-8").replace(",1.8,", ",1.9,", 1), encoding="utf-8")
+        assert "curated/vehicle_requirements" in _requested(_evaluate(instance, first.cursor))
+
+
+def test_a_dataset_changed_since_the_build_is_requested_on_the_first_evaluation(published):
+    table9 = published.sources / "vehicle_requirements" / "table9.csv"
+    table9.write_text(table9.read_text(encoding="utf-8").replace(",1.8,", ",1.9,", 1), encoding="utf-8")
+    with DagsterInstance.ephemeral() as instance:
+        result = _evaluate(instance)
+    assert result.run_requests[0].tags["battery/changed_datasets"] == "vehicle_requirements"

@@ -93,6 +93,23 @@ class SourceFindings(ComputedTable):
     metric: Series[str] = field("Metric of the flagged row, where the table has one", origin=DERIVED, nullable=True)
     published_text: Series[str] = catalogue_field("published_text", description="The flagged value as printed", origin=DERIVED, nullable=True)
     value: Series[float] = catalogue_field("value", description="The flagged value, parsed, in `unit`")
+    recomputed_value: Series[float] = field(
+        "What the rule recomputes for the flagged value, in `unit`: from the same row's other printed parts "
+        "(energy = capacity x voltage, ...), or the value another table prints for the same number; null for a rule "
+        "that recomputes nothing (a range printed high to low)",
+        origin=DERIVED,
+        nullable=True,
+        bounds=(-float("inf"), float("inf")),
+    )
+    relative_deviation: Series[float] = field(
+        "(value - recomputed_value) / |recomputed_value|: how far the printed value is from the recomputed one "
+        "(0.05 = printed 5 % above); null where nothing is recomputed",
+        unit="ratio",
+        origin=DERIVED,
+        nullable=True,
+        bounds=(-float("inf"), float("inf")),
+    )
+    explanation: Series[str] = field("How the rule judged the value: what it recomputes and the tolerance it allows", origin=DERIVED)
     unit: Series[str] = catalogue_field("unit", description="Canonical unit of value")
     source_file: Series[str] = catalogue_field("source_file", nullable=True)
     source_line: Series[pd.Int64Dtype] = catalogue_field("source_line", nullable=True)

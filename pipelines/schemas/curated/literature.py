@@ -5,7 +5,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipelines.schemas.base import DERIVED, CuratedRows, PublishedNumber, catalogue_field, field, key_rule
+from pipelines.schemas.base import DERIVED, CuratedRows, PublishedNumber, catalogue_field, field, key_rule, recomputed_beside
 
 CHEMISTRIES = ["sodium_ion", "lithium_ion"]
 
@@ -85,7 +85,11 @@ class Safety(CuratedRows):
 
     @pa.dataframe_check(name="runaway trigger above the stable operating range", raise_warning=True)
     def runaway_above_operation(cls, df: pd.DataFrame) -> pd.Series:
-        return df["thermal_runaway_min"].isna() | (df["thermal_runaway_min"] > df["temperature_stability_max"])
+        return recomputed_beside(
+            df["thermal_runaway_min"].isna() | (df["thermal_runaway_min"] > df["temperature_stability_max"]),
+            None,
+            "thermal_runaway_min is not above temperature_stability_max (the runaway trigger lies inside the stable range)",
+        )
 
     class Config:
         description = "Table 5: safety challenges, mitigations and temperature limits per technology."

@@ -7,7 +7,7 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.typing import Series
 
-from pipelines.schemas.base import SLUG, PublishedNumber, catalogue_field, field
+from pipelines.schemas.base import SLUG, PublishedNumber, catalogue_field, field, recomputed_beside
 from pipelines.schemas.published_values import quote_holds
 
 MARKET_TOPICS = ["market", "supply_chain", "cost", "policy"]
@@ -72,7 +72,11 @@ class DocumentFacts(PublishedNumber):
         lo = df["source_table"].map(period["value_min"])
         hi = df["source_table"].map(period["value_max"])
         inside = (df["value"] >= lo) & (df["value"] <= hi)
-        return df["metric"].ne("scenario_year") | lo.isna() | inside
+        return recomputed_beside(
+            df["metric"].ne("scenario_year") | lo.isna() | inside,
+            None,
+            "the year printed as a row label lies outside the period the same table's caption states",
+        )
 
     class Config:
         description = (

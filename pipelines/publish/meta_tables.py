@@ -1,0 +1,59 @@
+"""The meta tables written whole by the build (not diffed into releases): meta.column_lineage
+(where each computed column comes from, pipelines/tables/lineage.py) and meta.source_versions
+(the data version of every dataset folder the run started from, which the sources_changed sensor
+takes as its first cursor). Both are replaced in staging and published with it."""
+from __future__ import annotations
+
+import duckdb
+
+from pipelines.publish.duckdb_tables import comment_table
+from pipelines.schemas.base import column_docs
+from pipelines.schemas.registry import META
+from pipelines.tables.lineage import lineage_rows
+
+_TYPES = {"str": "VARCHAR", "int64": "BIGINT", "float64": "DOUBLE", "bool": "BOOLEAN"}
+SOURCE_VERSIONS = "meta.source_versions"
+COLUMN_LINEAGE = "meta.column_lineage"
+
+
+def replace_meta_table(con: duckdb.DuckDBPyConnection, qualified: str, rows: list[dict]) -> None:
+    """Create (or replace) meta table `qualified` from its pandera model and fill it with `rows`."""
+    model = META[qualified]
+    docs = column_docs(model)
+    names = [d.name for d in docs]
+    frame = model.validate(_frame(rows, names))
+    con.execute("CREATE SCHEMA IF NOT EXISTS meta")
+    columns = ", ".join(f'"{d.name}" {_TYPES[d.dtype]}' + ("" if d.nullable else " NOT NULL") for d in docs)
+    con.execute(f"CREATE OR REPLACE TABLE {qualified} ({columns})")
+    comment_table(con, qualified, model, names)
+    if rows:  # one insert from the frame (executemany costs seconds for a few thousand rows)
+        con.register("_meta_rows", frame[names])
+        try:
+            con.execute(f"INSERT INTO {qualified} SELECT * FROM _meta_rows")
+        finally:
+            con.unregister("_meta_rows")
+
+
+def _frame(rows: list[dict], columns: list[str]):
+    import pandas as pd
+
+    return pd.DataFrame(rows, columns=columns)
+
+
+def write_column_lineage(con: duckdb.DuckDBPyConnection) -> None:
+    replace_meta_table(con, COLUMN_LINEAGE, lineage_rows())
+
+
+def write_source_versions(con: duckdb.DuckDBPyConnection, versions: dict[str, str]) -> None:
+    replace_meta_table(con, SOURCE_VERSIONS, [{"dataset": k, "data_version": v} for k, v in sorted(versions.items())])
+
+
+def read_source_versions(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+    """The data versions the published file was built from ({} when it records none)."""
+    has = con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'meta' "
+        "AND table_name = 'source_versions'"
+    ).fetchone()[0]
+    if not has:
+        return {}
+    return dict(con.execute(f"SELECT dataset, data_version FROM {SOURCE_VERSIONS}").fetchall())
