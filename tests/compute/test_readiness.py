@@ -123,3 +123,25 @@ def test_every_technology_and_product_is_sized_or_unsized_with_a_reason():
     has_l = set(claims.loc[claims["metric"].eq("volumetric_energy_density"), "technology_id"])
     only_kg = unsized["subject_type"].eq("technology") & unsized["subject_id"].isin(has_kg - has_l)
     assert unsized.loc[only_kg, "reason"].eq("no_wh_per_l_claim").all()
+
+
+def test_two_documents_may_state_the_same_stage_of_a_subject_but_one_document_only_once(curated):
+    """The key is subject, stage and document: a second document stating a stage already in the
+    table is kept (and counted among the subject's documents); the same document twice is blocked."""
+    from pipelines.schemas.curated.readiness import TechnologyReadiness
+
+    rows = curated["technology_readiness"]
+    first = rows.iloc[[0]]
+    other_doc = curated["documents"].loc[~curated["documents"]["document_id"].isin(rows["document_id"]), "document_id"].iloc[0]
+    second = first.assign(document_id=other_doc, source_line=first["source_line"] + 1000)
+    kept = validate(pd.concat([rows, second], ignore_index=True), TechnologyReadiness, "technology_readiness")
+    subject = first[["subject_type", "subject_id"]].iloc[0].tolist()
+    out = build_technology_readiness(kept, curated["documents"], curated["technologies"], curated["products"])
+    before = build_technology_readiness(rows, curated["documents"], curated["technologies"], curated["products"])
+    pick = (out["subject_type"] == subject[0]) & (out["subject_id"] == subject[1])
+    was = (before["subject_type"] == subject[0]) & (before["subject_id"] == subject[1])
+    assert out.loc[pick, "readiness_documents"].item() == before.loc[was, "readiness_documents"].item() + 1
+    with pytest.raises(SourceError) as error:
+        validate(pd.concat([rows, first.assign(source_line=first["source_line"] + 1000)], ignore_index=True),
+                 TechnologyReadiness, "technology_readiness")
+    assert "one row per subject, stage and document" in str(error.value)

@@ -29,7 +29,8 @@ class TechnologyReadiness(CuratedRows):
     claim_ids: Series[str] = field("Claims (curated.cell_claims) about the same cells, ';'-separated; empty if none", nullable=True)
     note: Series[str] = catalogue_field("note")
 
-    unique_key = key_rule("subject_type", "subject_id", "stage", name="one row per subject and stage")
+    # Two documents may each state the same stage (each row keeps its own quote and year).
+    unique_key = key_rule("subject_type", "subject_id", "stage", "document_id", name="one row per subject, stage and document")
 
     @pa.dataframe_check(name="a forecast (expected) names its year")
     def forecast_has_year(cls, df: pd.DataFrame) -> pd.Series:
