@@ -11,7 +11,15 @@ import inspect
 import time
 from collections.abc import Callable
 
-from dagster import AssetKey, AssetsDefinition, AssetSpec, CodeReferencesMetadataValue, MaterializeResult, MetadataValue, multi_asset
+from dagster import (
+    AssetKey,
+    AssetsDefinition,
+    AssetSpec,
+    CodeReferencesMetadataValue,
+    MaterializeResult,
+    MetadataValue,
+    multi_asset,
+)
 
 from pipelines.assets.table_metadata import OWNERS, asset_key, function_code_reference
 from pipelines.assets.warehouse import PUBLISHED_KEY
