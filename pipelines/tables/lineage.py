@@ -366,9 +366,13 @@ _CLAIMS = "curated.cell_claims"
 
 def _technology_cells() -> dict[str, Lineage]:
     overrides = tuple(Upstream("curated.technology_cell_overrides", c) for c in ("technology_id", "product_id", "property", "claim_ids"))
-    claims = tuple(Upstream(_CLAIMS, c) for c in ("claim_id", "metric", "technology_id", "product_id"))
-    intervals = (*(Upstream(_CLAIMS, c) for c in ("value_best", "value_min", "value_max", "qualifier")),
+    claims = tuple(Upstream(_CLAIMS, c) for c in ("claim_id", "metric", "technology_id", "product_id", "basis"))
+    intervals = (*(Upstream(_CLAIMS, c) for c in ("value_best", "value_min", "value_max", "qualifier", "precision")),
                  *(Upstream("curated.claim_uncertainty", c) for c in ("qualifier", "low_factor", "high_factor")))
+    # pipelines/compute/inference.py: a subject claiming one cell energy density gets the other from
+    # the kg/L (Wh/L / Wh/kg) of its family's technologies sized from both
+    inference = ("family", "subject_type", "claim_count")
+    inferred = "; where inferred, the claimed other density x (Wh/L) or / (Wh/kg) the family's {} kg/L"
     return {
         "subject_type": computed(Upstream(_CLAIMS, "product_id"), formula="'technology' or 'product'"),
         "subject_id": computed(Upstream(_CLAIMS, "technology_id"), Upstream(_CLAIMS, "product_id"),
@@ -379,12 +383,21 @@ def _technology_cells() -> dict[str, Lineage]:
         "product_id": copied(_CLAIMS),
         "family": copied("curated.technologies"),
         "unit": computed("property", formula="the unit of property"),
-        "value": computed(*claims, *overrides, Upstream(_CLAIMS, "value_best"), formula="mean value_best of the claims feeding the property"),
-        "low": computed(*claims, *overrides, *intervals, formula="minimum of the feeding claims' interval lows"),
-        "high": computed(*claims, *overrides, *intervals, formula="maximum of the feeding claims' interval highs"),
+        "value": computed(*claims, *overrides, Upstream(_CLAIMS, "value_best"), *inference,
+                          formula="mean value_best of the claims feeding the property" + inferred.format("mean")),
+        "low": computed(*claims, *overrides, *intervals, *inference,
+                        formula="minimum of the feeding claims' interval lows" + inferred.format("lowest (highest for Wh/kg)")),
+        "high": computed(*claims, *overrides, *intervals, *inference,
+                         formula="maximum of the feeding claims' interval highs" + inferred.format("highest (lowest for Wh/kg)")),
         "claim_count": computed(*claims, *overrides, formula="number of claims feeding the property"),
         "claim_ids": computed(*claims, *overrides, formula="the feeding claims' claim_id, ';'-joined"),
         "overridden": computed(*overrides, formula="an override row names the subject and property"),
+        "inferred": computed("property", "claim_count", "family", "subject_type",
+                             formula="the subject claims only the other cell energy density and technologies of its family are sized "
+                             "from both (pipelines/compute/inference.py)"),
+        "inferred_basis": computed("inferred", "property", "family", "subject_type", "subject_id", "claim_count",
+                                   formula="'inferred from the claimed Wh/kg (or Wh/L) x the mean cell density of the n sized "
+                                   "technolog(ies) of family <family>: <technology_id> (<kg/L>); ...' where inferred"),
         "missing_properties": computed("property", "value", formula="required properties with no value, ';'-joined"),
         "sizable": computed("missing_properties", formula="missing_properties IS NULL"),
     }
@@ -410,6 +423,8 @@ def _technology_sized(asset: str) -> dict[str, Lineage]:
         "max_pack_mass": copied(limits),
         "max_pack_volume": copied(limits),
         "limit_basis": renamed(f"{limits}.basis"),
+        "inferred_properties": computed(Upstream(cells, "inferred"), Upstream(cells, "property"),
+                                        formula="property of the subject's sizing.technology_cells rows where inferred, ';'-joined"),
         "feasible_probability": computed("max_pack_mass", "max_pack_volume", *samples,
                                          formula="share of the samples whose pack mass and volume are within the limits"),
         "n_samples": computed(formula="run config of the asset (default MC_SAMPLES)"),
@@ -534,49 +549,228 @@ def _claim_references() -> dict[str, Lineage]:
 
 def _claim_conflicts() -> dict[str, Lineage]:
     interval = tuple(Upstream(_CLAIMS, c) for c in ("qualifier", "value", "value_min", "value_max", "precision"))
+    sides = ("a", "b")
     out = {
         "technology_id": copied(_CLAIMS),
         "product_id": copied(_CLAIMS),
         "metric": copied(_CLAIMS),
         "unit": copied(_CLAIMS),
-        "conditions": copied(_CLAIMS),
-        "gap": computed(*(f"interval_{e}_{s}" for e in ("min", "max") for s in "ab"),
+        "basis": copied(_CLAIMS),
+        "c_rate": copied(_CLAIMS),
+        "test_temperature": copied(_CLAIMS),
+        "across_documents": computed("document_id_a", "document_id_b", formula="document_id_a <> document_id_b"),
+        "why_they_may_differ": computed(*(f"{c}_{s}" for c in ("document_id", "document_date", "claim_date", "sample_stage",
+                                                                 "declared_or_measured", "evidence", "conditions") for s in sides)),
+        "gap": computed(*(f"interval_{e}_{s}" for e in ("min", "max") for s in sides),
                         formula="distance between the two claims' intervals"),
     }
-    for side in ("a", "b"):
+    for side in sides:
         for column in CONFLICT_SIDE:
             if column in ("interval_min", "interval_max"):
                 out[f"{column}_{side}"] = computed(*interval, formula="what the printed number allows: a point widened by its precision, "
-                                                   "a printed range, an open bound")
+                                                   "a printed range, an open bound (null)")
+            elif column == "document_date":
+                out[f"{column}_{side}"] = renamed("curated.documents.publication_start")
             else:
                 out[f"{column}_{side}"] = renamed(f"{_CLAIMS}.{column}")
     return out
 
 
 def _technology_comparison() -> dict[str, Lineage]:
-    techs = "curated.technologies"
-    metrics = tuple(Upstream("curated.comparison_metrics", c) for c in ("headline", "metric", "better"))
+    techs, ready = "curated.technologies", "analysis.subject_readiness"
+    technology_row = (Upstream(ready, "subject_type"), Upstream(ready, "subject_id"))
     out = {
         "technology_id": copied(techs),
         "label": copied(techs),
         "family": copied(techs),
-        "maturity": computed(Upstream(_CLAIMS, "status"), Upstream(_CLAIMS, "technology_id"), formula="most mature status of the technology's claims"),
+        "maturity": computed(Upstream(ready, "stage"), *technology_row,
+                             formula="stage of the technology's analysis.subject_readiness row; 'unknown' where it has none"),
+        "maturity_year": renamed(f"{ready}.stage_year"),
+        "maturity_year_qualifier": renamed(f"{ready}.stage_year_qualifier"),
+        "next_stage": copied(ready),
+        "next_stage_year": copied(ready),
         "claims": computed(Upstream(_CLAIMS, "claim_id"), Upstream(_CLAIMS, "technology_id"), formula="count of the technology's claims"),
         "documents": computed(Upstream(_CLAIMS, "document_id"), formula="count of distinct documents of the technology's claims"),
         "products": computed(Upstream(_CLAIMS, "product_id"), formula="count of distinct products of the technology's claims"),
     }
-    ranked = (*metrics, *(Upstream(_CLAIMS, c) for c in ("metric", "technology_id", "value_best")))
     for h in HEADLINES:
+        metrics = tuple(Upstream("curated.comparison_metrics", c, f"headline = '{h}'") for c in ("headline", "metric"))
+        chosen = (*metrics, *(Upstream(_CLAIMS, c) for c in ("metric", "technology_id", "value_best")))  # claims with a value_best
+        printed = tuple(Upstream(_CLAIMS, c) for c in ("value", "value_min", "value_max"))
+        latest = (*chosen, Upstream(_CLAIMS, "claim_date"))
+        for stat, end in (("highest", "max"), ("lowest", "min")):
+            number = f"{end}(value, value_min, value_max)"
+            out.update({
+                f"{h}_{stat}": computed(*chosen, *printed, formula=f"{end} over the technology's {h} claims of {number}: the {stat} number printed"),
+                f"{h}_{stat}_text": computed(*chosen, *printed, Upstream(_CLAIMS, "published_text"), Upstream(_CLAIMS, "claim_id"),
+                                             formula=f"published_text of the claim printing {h}_{stat} (lowest claim_id on a tie)"),
+                f"{h}_{stat}_claim_id": computed(*chosen, *printed, Upstream(_CLAIMS, "claim_id"),
+                                                 formula=f"claim_id of the claim printing {h}_{stat} (lowest on a tie)"),
+                f"{h}_{stat}_documents": computed(*chosen, *printed, Upstream(_CLAIMS, "document_id"),
+                                                  formula=f"count of distinct documents of the claims printing {h}_{stat}"),
+            })
         out.update({
-            f"{h}_best": computed(*ranked, formula=f"best value_best of the technology's {h} claims (better: curated.comparison_metrics)"),
-            f"{h}_best_claim_id": computed(*ranked, Upstream(_CLAIMS, "claim_id"), formula=f"claim_id of {h}_best"),
-            f"{h}_latest": computed(*ranked, Upstream(_CLAIMS, "claim_date"), formula=f"value_best of the latest {h} claim by claim_date"),
-            f"{h}_latest_date": computed(*ranked, Upstream(_CLAIMS, "claim_date"), formula=f"claim_date of {h}_latest"),
-            f"{h}_latest_claim_id": computed(*ranked, Upstream(_CLAIMS, "claim_id"), Upstream(_CLAIMS, "claim_date"),
-                                             formula=f"claim_id of {h}_latest"),
-            f"{h}_claims": computed(*ranked, Upstream(_CLAIMS, "claim_id"), formula=f"count of the technology's {h} claims"),
-            f"{h}_documents": computed(*ranked, Upstream(_CLAIMS, "document_id"), formula=f"count of distinct documents of its {h} claims"),
+            f"{h}_typical": computed(*chosen, formula=f"median value_best of the technology's {h} claims"),
+            f"{h}_latest": computed(*latest, formula=f"median value_best of the {h} claims of the latest claim_date"),
+            f"{h}_latest_date": computed(*latest, formula=f"the latest claim_date of the technology's {h} claims"),
+            f"{h}_latest_claim_ids": computed(*latest, Upstream(_CLAIMS, "claim_id"), formula=f"claim_id of the claims behind {h}_latest, ';'-joined"),
+            f"{h}_latest_documents": computed(*latest, Upstream(_CLAIMS, "document_id"),
+                                              formula=f"count of distinct documents of the claims behind {h}_latest"),
+            f"{h}_claims": computed(*chosen, Upstream(_CLAIMS, "claim_id"), formula=f"count of the technology's {h} claims"),
+            f"{h}_documents": computed(*chosen, Upstream(_CLAIMS, "document_id"), formula=f"count of distinct documents of its {h} claims"),
         })
+    return out
+
+
+# --------------------------------------------------------------------------- readiness
+
+
+_READINESS = "curated.technology_readiness"
+
+
+def _readiness_rows(*columns: str) -> tuple[Upstream, ...]:
+    """The readiness rows of a subject, ranked: their stage, their year (the document's publication
+    year when empty) and whether they are a forecast (year_qualifier, publication year)."""
+    ranked = ("subject_type", "subject_id", "stage", "year", "year_qualifier", "document_id", *columns)
+    return (*(Upstream(_READINESS, c) for c in dict.fromkeys(ranked)), Upstream("curated.documents", "publication_start"))
+
+
+def _subjects() -> dict[str, Lineage]:
+    """subject_type, subject_id, technology_id, product_id of every technology and product."""
+    techs, products = "curated.technologies", "curated.products"
+    return {
+        "subject_type": computed(Upstream(techs, "technology_id"), Upstream(products, "product_id"),
+                                 formula="'technology' for each row of curated.technologies, 'product' for each of curated.products"),
+        "subject_id": computed(Upstream(techs, "technology_id"), Upstream(products, "product_id"), formula="technology_id or product_id"),
+        "technology_id": computed(Upstream(techs, "technology_id"), Upstream(products, "technology_id"),
+                                  formula="the technology's technology_id; a product's technology_id from curated.products"),
+        "product_id": copied(products),
+    }
+
+
+def _subject_readiness() -> dict[str, Lineage]:
+    fact = "of the readiness row giving stage (the highest stage stated as a fact; the earliest year on a tie)"
+    forecast = "of the readiness row giving next_stage (the highest forecast stage above stage)"
+    return {
+        **_subjects(),
+        "stage": computed(*_readiness_rows(), formula="highest stage of the subject's readiness rows that are facts (not a forecast: "
+                          "year_qualifier expected, or by with a year after the document's publication year); 'unknown' where none"),
+        "stage_year": computed(*_readiness_rows(), formula=f"year {fact}"),
+        "stage_year_qualifier": computed(*_readiness_rows(), formula=f"year_qualifier {fact}"),
+        "next_stage": computed(*_readiness_rows(), formula="highest stage of the subject's forecast rows, where above stage"),
+        "next_stage_year": computed(*_readiness_rows(), formula=f"year {forecast}"),
+        "next_stage_year_qualifier": computed(*_readiness_rows(), formula=f"year_qualifier {forecast}"),
+        "evidence": computed(*_readiness_rows("evidence"), formula=f"evidence {fact}"),
+        "document_id": computed(*_readiness_rows(), formula=f"document_id {fact}"),
+        "section": computed(*_readiness_rows("section"), formula=f"section {fact}"),
+        "quote": computed(*_readiness_rows("quote"), formula=f"quote {fact}"),
+        "next_stage_quote": computed(*_readiness_rows("quote"), formula=f"quote {forecast}"),
+        "claim_ids": computed(*_readiness_rows("claim_ids"), formula=f"claim_ids {fact}"),
+        "readiness_documents": computed(*(Upstream(_READINESS, c) for c in ("subject_type", "subject_id", "document_id")),
+                                        formula="count of distinct document_id of the subject's readiness rows"),
+        "known": computed("readiness_documents", formula="readiness_documents > 0"),
+    }
+
+
+def _feasibility(asset: str, packs: str) -> dict[str, Lineage]:
+    """sizing.technology_feasibility (asset vehicle_id) and sizing.technology_machine_feasibility (machine_id)."""
+    years = (Upstream(_SCENARIOS, "year"), Upstream("curated.scenario_years", "year"))
+    by_year = (*_readiness_rows(), "subject_type", "subject_id", "year")
+    return {
+        asset: copied(packs),
+        **{c: copied(packs) for c in ("subject_type", "subject_id", "technology_id", "product_id", "family", "feasible_probability",
+                                       "limit_basis")},
+        "year": computed(*years, formula="every scenario year: curated.battery_scenarios' and the interpolated ones of curated.scenario_years"),
+        "scenario_ids": computed(Upstream(_SCENARIOS, "scenario_id"), *years, "year",
+                                 formula="scenario_id of the year's scenarios (interpolated_<year> for an interpolated one), sorted, ';'-joined"),
+        "required_stage": computed(Upstream("curated.pack_limits", "required_stage"), Upstream("curated.pack_limits", asset),
+                                   formula=f"required_stage of the asset's curated.pack_limits row ({asset})"),
+        "stage_by_year": computed(*by_year, formula="highest stage of the subject's readiness rows whose year (else the document's "
+                                  "publication year) is <= year; 'unknown' for none"),
+        "available": computed(*by_year, "required_stage", formula="stage_by_year at or above required_stage (READINESS_STAGES order)"),
+        "availability": computed(*by_year, "required_stage",
+                                 formula="reached: a fact at or above required_stage by year; expected: only a forecast; not_yet: the "
+                                 "subject has rows, none high enough; unknown: no row"),
+        "buildable_probability": computed("feasible_probability", "available", formula="feasible_probability where available, else 0"),
+    }
+
+
+def _unsized_subjects() -> dict[str, Lineage]:
+    cells = "sizing.technology_cells"
+    claims = tuple(Upstream(_CLAIMS, c) for c in ("claim_id", "technology_id", "product_id"))
+    numbers = tuple(Upstream(_CLAIMS, c) for c in ("metric", "value_best", "basis", "evidence"))
+    subjects = _subjects()
+    unsized = tuple(Upstream(cells, c) for c in ("subject_type", "subject_id", "sizable"))
+    return {
+        **{c: computed(*subjects[c].upstream, *unsized, formula=f"{subjects[c].formula}, for every subject with no sizable row in {cells}")
+           for c in ("subject_type", "subject_id")},
+        "technology_id": subjects["technology_id"],
+        "product_id": subjects["product_id"],
+        "family": copied("curated.technologies"),
+        "reason": computed(*claims, *numbers, "claims",
+                           formula="the first that applies: no_claim (claims = 0); material_level_only (no cell-level Wh/kg or Wh/L, "
+                           "a theoretical_limit or material-level claim); above_cell_level_only (no cell-level density, a density at "
+                           "pack / module / system level); no_energy_density_claim; no_wh_per_kg_claim; no_wh_per_l_claim"),
+        "explanation": computed("reason", formula="the words of reason (UNSIZED_REASONS)"),
+        "claims": computed(*claims, formula="count of curated.cell_claims rows naming the subject (its technology_id, or its product_id)"),
+    }
+
+
+def _ownership(kind: str) -> dict[str, Lineage]:
+    """sizing.battery_ownership (kind vehicle) and sizing.machine_battery_ownership (kind machine)."""
+    packs = "sizing.technology_packs" if kind == "vehicle" else "sizing.technology_machine_packs"
+    cells, assumptions = "sizing.technology_cells", "curated.ownership_assumptions"
+    annual, per_use, per = (("annual_distance", "energy_consumption", "mile") if kind == "vehicle"
+                            else ("annual_operating_hours", "average_power", "operating_hour"))
+    interval = (*(Upstream(_CLAIMS, c) for c in ("value_best", "value_min", "value_max", "qualifier", "precision")),
+                *(Upstream("curated.claim_uncertainty", c) for c in ("qualifier", "low_factor", "high_factor")))
+
+    def fed(metric: str) -> tuple[Upstream, ...]:  # the subject's claims, else its technology's, else its family's
+        return (*(Upstream(_CLAIMS, c, f"metric = '{metric}'") for c in ("claim_id", "technology_id", "product_id")),
+                Upstream("curated.technologies", "family"), "subject_type", "subject_id")
+
+    life = (*fed("cycle_life"), *interval, "n_samples", "seed")
+    cost = (Upstream(cells, "property"), Upstream(cells, "claim_ids"), *fed("cell_cost"), *interval,
+            *(Upstream("curated.technology_pack_ratios", c) for c in ("family", "metric", "scenario_id", "value", "low", "high")),
+            *point(_SCENARIOS, metric_rows("cell_cost", "pack_cost_factor")), setting("baseline_scenario"), "n_samples", "seed")
+    if kind == "vehicle":
+        use = computed(*point("curated.vehicle_requirements", "metric = 'energy_consumption'"))
+    else:
+        use = computed(*point("curated.construction_machines", "metric IN ('energy_storage', 'operating_time')"), setting("machine_table"),
+                       formula="energy_storage / operating_time of the machine (the table analysis_settings.machine_table names)")
+    out = {
+        f"{kind}_id": copied(packs),
+        **{c: copied(cells) for c in ("subject_type", "subject_id", "technology_id", "product_id", "family")},
+        "battery_energy": copied(packs),
+        "service_life": copied(assumptions),
+        annual: copied(assumptions),
+        "usable_depth_of_discharge": copied(assumptions),
+        per_use: use,
+        "assumption_basis": renamed(f"{assumptions}.basis"),
+        "cycles_needed": computed(annual, "service_life", per_use, "battery_energy", "usable_depth_of_discharge",
+                                  formula=f"{annual} * service_life * {per_use} / (battery_energy * usable_depth_of_discharge)"),
+        "cost_basis": computed(*fed("cell_cost"), Upstream(cells, "property"), Upstream(cells, "claim_ids"),
+                               formula="claimed where sizing.technology_cells names cell_cost claims, else technology or family "
+                               "where those claim a cell_cost, else scenario"),
+        "cost_claim_ids": computed(*fed("cell_cost"), Upstream(cells, "property"), Upstream(cells, "claim_ids"), "cost_basis",
+                                   formula="claim_id of the claims behind cost_basis, sorted, ';'-joined; null for scenario"),
+        "cost_scenario_id": computed("cost_basis", setting("baseline_scenario"), formula="baseline_scenario where cost_basis = 'scenario'"),
+        "cycle_life_basis": computed(*fed("cycle_life"), formula="claimed, technology or family: the most specific level claiming a cycle_life"),
+        "cycle_life_claim_ids": computed(*fed("cycle_life"), formula="claim_id of the claims behind cycle_life_basis, sorted, ';'-joined"),
+        "missing_inputs": computed("cycle_life_basis", formula="'cycle_life: no claim ...' where cycle_life_basis is null"),
+        "n_samples": copied(packs),
+        "seed": copied(packs),
+    }
+    for q, label in (("p5", "5th percentile"), ("p50", "median"), ("p95", "95th percentile")):
+        out[f"cycle_life_{q}"] = computed(*life)
+        out[f"pack_cost_{q}"] = computed(*cost, "battery_energy", formula=f"battery_energy x {label} of the sampled pack USD/kWh "
+                                         "(cell_cost x pack_cost_factor)")
+        out[f"replacements_{q}"] = computed("cycles_needed", *life,
+                                            formula=f"{label} of max(1, ceil(cycles_needed / sampled cycle life)) - 1")
+        out[f"lifetime_battery_cost_{q}"] = computed("battery_energy", "cycles_needed", *cost, *life,
+                                                     formula=f"battery_energy x {label} of sampled pack USD/kWh x packs bought")
+        out[f"battery_cost_per_{per}_{q}"] = computed(f"lifetime_battery_cost_{q}", annual, "service_life",
+                                                      formula=f"lifetime_battery_cost_{q} / ({annual} * service_life)")
     return out
 
 
@@ -596,6 +790,12 @@ _DECLARED = {
     "curated.claim_references": _claim_references,
     "quality.claim_conflicts": _claim_conflicts,
     "analysis.technology_comparison": _technology_comparison,
+    "analysis.subject_readiness": _subject_readiness,
+    "sizing.technology_feasibility": lambda: _feasibility("vehicle_id", "sizing.technology_packs"),
+    "sizing.technology_machine_feasibility": lambda: _feasibility("machine_id", "sizing.technology_machine_packs"),
+    "sizing.unsized_subjects": _unsized_subjects,
+    "sizing.battery_ownership": lambda: _ownership("vehicle"),
+    "sizing.machine_battery_ownership": lambda: _ownership("machine"),
 }
 
 
