@@ -72,7 +72,7 @@ def test_search_covers_every_technology_document_table_and_column(built_warehous
 
 
 def test_sections_follow_what_the_warehouse_holds(built_warehouse, tmp_path):
-    """A readiness table, a cost table and a new claim column, added to a copy of the published
+    """A readiness table, a cost table and a claim column's values, added to a copy of the published
     file, appear on the technology pages with no change to the generator; a document address that
     is not a web address is shown as text, never as a link."""
     db = tmp_path / "battery.duckdb"
@@ -81,7 +81,7 @@ def test_sections_follow_what_the_warehouse_holds(built_warehouse, tmp_path):
         tech = con.execute("SELECT technology_id FROM curated.cell_claims GROUP BY 1 ORDER BY count(*) DESC LIMIT 1").fetchone()[0]
         con.execute("CREATE TABLE analysis.technology_readiness AS SELECT technology_id, 'TRL 6 (test)' AS readiness_level FROM curated.technologies")
         con.execute("CREATE TABLE analysis.battery_cost_of_ownership AS SELECT technology_id, 'tco-marker-123' AS cost_note FROM curated.technologies")
-        con.execute("ALTER TABLE curated.cell_claims ADD COLUMN quote VARCHAR")
+        # curated.cell_claims has its quote column now: the page shows what the warehouse holds in it
         con.execute("UPDATE curated.cell_claims SET quote = 'quote-marker-' || claim_id")
         claim = con.execute("SELECT claim_id FROM curated.cell_claims WHERE technology_id = ? LIMIT 1", [tech]).fetchone()[0]
         document = con.execute("SELECT document_id FROM curated.cell_claims WHERE claim_id = ?", [claim]).fetchone()[0]
