@@ -30,7 +30,7 @@ def built():
     cells = build_technology_cells(c["cell_claims"], c["technologies"], c["products"], c["technology_cell_overrides"], c["claim_uncertainty"])
     args = [cells, c["cell_claims"], c["claim_uncertainty"], c["technology_pack_ratios"], c["battery_scenarios"], c["vehicle_requirements"],
             c["construction_machines"], c["pack_limits"]]
-    packs = build_technology_packs(*args, n_samples=N)
+    packs = build_technology_packs(*args, c["analysis_settings"], n_samples=N)
     machine_packs = build_technology_machine_packs(*args, c["analysis_settings"], n_samples=N)
     common = [cells, c["cell_claims"], c["claim_uncertainty"], c["technology_pack_ratios"], c["battery_scenarios"], c["technologies"]]
     own = build_battery_ownership(packs, *common, c["vehicle_requirements"], c["ownership_assumptions"], c["analysis_settings"])

@@ -117,13 +117,21 @@ def test_higher_cell_wh_per_kg_gives_a_lighter_pack():
 
 
 def test_higher_claimed_wh_per_kg_gives_a_lighter_pack_through_the_claims(curated, cells, vehicle_table):
-    """Same family (same ratios) and same vehicle: the subject with the higher claimed cell Wh/kg is lighter."""
-    rows = vehicle_table[vehicle_table["vehicle_id"].eq("long_haul_truck")].sort_values("cell_gravimetric_energy_density")
+    """Same family (same ratios) and same vehicle: of two subjects whose Wh/kg rests on one claim
+    each, the one claiming clearly more (5 %, well beyond the Monte Carlo error of independent
+    streams) is lighter. (A mixture of several claims has no such order: its median is not its
+    mean.)"""
+    grav = cells[cells["property"].eq("cell_gravimetric_energy_density")]
+    point = grav[grav["claim_count"].eq(1)][["subject_type", "subject_id"]]
+    rows = vehicle_table[vehicle_table["vehicle_id"].eq("long_haul_truck")].merge(point, on=["subject_type", "subject_id"])
     compared = 0
-    for _, group in rows.groupby(["family", "cell_volumetric_energy_density"]):
-        if group["cell_gravimetric_energy_density"].nunique() > 1:  # e.g. Blue Solutions Gen 4 vs QuantumScape, both 900 Wh/L
-            assert group["pack_mass_p50"].is_monotonic_decreasing
-            compared += 1
+    for _, group in rows.groupby("family"):
+        group = group.sort_values("cell_gravimetric_energy_density")
+        g, mass = group["cell_gravimetric_energy_density"].to_numpy(), group["pack_mass_p50"].to_numpy()
+        for i in range(len(group) - 1):
+            if g[i + 1] >= 1.05 * g[i]:  # e.g. Blue Solutions Gen 4 (450) vs QuantumScape (400)
+                assert mass[i + 1] < mass[i], group[["subject_id", "cell_gravimetric_energy_density", "pack_mass_p50"]]
+                compared += 1
     assert compared >= 1
 
 

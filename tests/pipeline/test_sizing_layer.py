@@ -77,7 +77,7 @@ def _header(path: Path) -> list[str]:
 
 def test_new_scenario_file_reaches_every_sizing_table(workspace):
     folder = workspace.sources / "battery_scenarios"
-    header = _header(folder / "table10.csv")
+    header = [*_header(folder / "table10.csv"), "document_id"]  # a new file states its rows' document
     values = {
         "cell_gravimetric_energy_density": ("350", "Wh/kg"),
         "cell_volumetric_energy_density": ("800", "Wh/l"),
@@ -89,7 +89,8 @@ def test_new_scenario_file_reaches_every_sizing_table(workspace):
     rows = [header]
     for metric, (text, unit) in values.items():
         row = dict.fromkeys(header, "")
-        row.update(scenario_id="test_future_2035", display_name="Test future (2035)", year="2035", technology_id="advanced_lithium", metric=metric, published_text=text, published_unit=unit, section="5.1")
+        row.update(scenario_id="test_future_2035", display_name="Test future (2035)", year="2035", technology_id="advanced_lithium", metric=metric, published_text=text, published_unit=unit, section="5.1",
+                   document_id="burke_zhao_2025")
         rows.append([row[c] for c in header])
     _write_csv(folder / "test_future.csv", rows)
 
@@ -111,11 +112,12 @@ def test_new_scenario_file_reaches_every_sizing_table(workspace):
 
 def test_new_vehicle_appears_in_vehicle_packs(workspace):
     t9 = workspace.sources / "vehicle_requirements"
-    header = _header(t9 / "table9.csv")
+    header = [*_header(t9 / "table9.csv"), "document_id"]  # a new file states its rows' document
     rows = [header]
     for metric, text, unit in (("energy_consumption", "1.5", "kWh/mi"), ("range", "200", "miles"), ("energy_needed", "300", "kWh")):
         row = dict.fromkeys(header, "")
-        row.update(vehicle_id="school_bus", display_name="School bus", driving_cycle="test cycle", metric=metric, published_text=text, published_unit=unit, section="5.1")
+        row.update(vehicle_id="school_bus", display_name="School bus", driving_cycle="test cycle", metric=metric, published_text=text, published_unit=unit, section="5.1",
+                   document_id="burke_zhao_2025")
         rows.append([row[c] for c in header])
     _write_csv(t9 / "school_bus.csv", rows)
     peak = workspace.sources / "vehicle_peak_power"

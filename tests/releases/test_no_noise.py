@@ -8,6 +8,7 @@ import csv
 from pathlib import Path
 
 import duckdb
+import yaml
 
 from tests.helpers import changed_datasets_job
 
@@ -44,11 +45,15 @@ def _add_product(sources: Path) -> tuple[str, set[str], str]:
 
     path, _ = by_product[template][wanted[0]]
     claim_header, _ = _rows(path)
+    claim_header = claim_header if "document_id" in claim_header else [*claim_header, "document_id"]
+    # the new file states its rows' document: the template's (its own cell, or its file's in dataset.yaml)
+    stated = yaml.safe_load((sources / "cell_claims" / "dataset.yaml").read_text(encoding="utf-8")).get("documents", {})
     new_claims = []
     for metric, text in zip(wanted, ("333", "777")):
-        _, row = by_product[template][metric]
+        template_path, row = by_product[template][metric]
         new_claims.append({**row, "claim_id": f"{new_id}_{metric}", "product_id": new_id, "published_text": text,
-                           "reference_ids": "", "note": "", "entity": "Noise test cell"})
+                           "reference_ids": "", "note": "", "entity": "Noise test cell",
+                           "document_id": row.get("document_id") or stated[template_path.name]})
     _write(sources / "cell_claims" / "noise_test.csv", claim_header, new_claims)
     return new_id, {c["claim_id"] for c in new_claims}, product["technology_id"]
 
@@ -66,10 +71,15 @@ def test_adding_one_product_changes_only_its_rows(published):
         sized = con.execute(
             "SELECT count(*) FROM sizing.technology_packs WHERE subject_id = ?", [product]
         ).fetchone()[0]
+        # a density inferred from the family's sized members (sizing.technology_cells.inferred) is
+        # computed from the new product too: those subjects' rows may move, no other
+        inferring = {s for (s,) in con.execute(
+            "SELECT DISTINCT c.subject_id FROM sizing.technology_cells c JOIN curated.technologies t USING (family) "
+            "WHERE c.inferred AND t.technology_id = ?", [technology]).fetchall()}
     assert sized > 0, "the new product is sized"
     tables = {t for t, *_ in changes}
     assert {"curated.products", "curated.cell_claims", "sizing.technology_packs"} <= tables
-    tokens = {product, technology, *claims}
+    tokens = {product, technology, *claims, *inferring}
     # row keys are "column=value; ...": a row is the new product's when one of its key values is
     noise = [c for c in changes if not tokens & {part.split("=", 1)[-1] for part in c[2].split("; ")}]
     assert not noise, f"{len(noise)} changed rows name neither {product}, its claims nor its technology: {noise[:10]}"

@@ -36,7 +36,7 @@ class TechnologyReadinessNow(ComputedTable):
     evidence: Series[str] = catalogue_field("evidence", description="Evidence kind behind the current stage (curated.evidence_kinds)", origin=DERIVED, nullable=True)
     document_id: Series[str] = catalogue_field("document_id", description="Document stating the current stage (curated.documents)", origin=DERIVED, nullable=True)
     section: Series[str] = catalogue_field("section", description="Locator: section of that document", origin=DERIVED, nullable=True)
-    quote: Series[str] = d("The document's words for the current stage", nullable=True)
+    quote: Series[str] = catalogue_field("quote", description="The document's words for the current stage", origin=DERIVED)
     next_stage_quote: Series[str] = d("The document's words for the next stage", nullable=True)
     claim_ids: Series[str] = d("Claims (curated.cell_claims) about the same cells, ';'-separated", nullable=True)
     readiness_documents: Series[int] = d("Documents with a readiness row for the subject", ge=0)

@@ -24,7 +24,9 @@ class TechnologyReadiness(CuratedRows):
     )
     document_id: Series[str] = catalogue_field("document_id")
     section: Series[str] = catalogue_field("section")
-    quote: Series[str] = field("The words of the document that state the stage (verbatim, may be shortened with ...)")
+    quote: Series[str] = catalogue_field(
+        "quote", description="The words of the document that state the stage (verbatim, may be shortened with ...)", nullable=False
+    )
     evidence: Series[str] = catalogue_field("evidence", description="Kind of evidence behind the stage (curated.evidence_kinds)")
     claim_ids: Series[str] = field("Claims (curated.cell_claims) about the same cells, ';'-separated; empty if none", nullable=True)
     note: Series[str] = catalogue_field("note")
