@@ -1,26 +1,15 @@
-"""The project subclasses two of Dagster's private classes and reads a few private names
-(pipelines/automation/event_storage.py, run_health.py, refresh.py, pipelines/assets/warehouse.py).
-When a Dagster upgrade moves one of them, this test fails first, naming what moved and which
-of our modules relies on it, instead of a build failing somewhere inside Dagster (or, worse, an
-override silently no longer being called)."""
+"""The project subclasses two of Dagster's private classes (pipelines/automation/event_storage.py,
+run_health.py). Which private names the project imports, and why, is listed once in
+tests/pipeline/test_private_dagster_api.py; this file checks what an import cannot: that each
+method our subclasses override or call still exists on the private base with the parameters we
+use, so a Dagster upgrade fails here, naming what moved, instead of an override silently no
+longer being called."""
 from __future__ import annotations
 
 import importlib
 import inspect
 
 import pytest
-
-# (module, attribute, which of our files relies on it, the parameters it must still take)
-PRIVATE = [
-    ("dagster._core.storage.event_log.sqlite.sqlite_event_log", "SqliteEventLogStorage", "pipelines/automation/event_storage.py", None),
-    ("dagster._core.storage.event_log.sqlite.sqlite_event_log", "INDEX_SHARD_NAME", "pipelines/automation/event_storage.py", None),
-    ("dagster._core.launcher", "DefaultRunLauncher", "pipelines/automation/run_health.py", None),
-    ("dagster._core.launcher", "CheckRunHealthResult", "pipelines/automation/run_health.py", None),
-    ("dagster._core.launcher", "WorkerStatus", "pipelines/automation/run_health.py", None),
-    ("dagster._core.events", "DagsterEventType", "pipelines/automation/run_health.py", None),
-    ("dagster._core.definitions.data_version", "DATA_VERSION_TAG", "pipelines/automation/refresh.py", None),
-    ("dagster._utils.schedules", "cron_string_iterator", "pipelines/assets/warehouse.py", ("start_timestamp", "cron_string", "execution_timezone")),
-]
 
 # Methods our subclasses override or call on the private base: each must still exist there with
 # these parameters, or the override is dead code and the storage behaves as Dagster's own.
@@ -49,16 +38,6 @@ def _get(module: str, name: str, user: str):
 
 def _parameters(fn) -> tuple[str, ...]:
     return tuple(inspect.signature(inspect.unwrap(fn)).parameters)
-
-
-@pytest.mark.parametrize(("module", "name", "user", "params"), PRIVATE, ids=[f"{m}.{n}" for m, n, *_ in PRIVATE])
-def test_private_names_we_import_still_exist(module, name, user, params):
-    value = _get(module, name, user)
-    if params is not None:
-        got = _parameters(value)
-        assert got[: len(params)] == params, (
-            f"Dagster's private API moved: {module}.{name} now takes {got}, {user} calls it with {params}"
-        )
 
 
 @pytest.mark.parametrize(("base", "method", "params"), OVERRIDDEN, ids=[f"{b}.{m}" for b, m, _ in OVERRIDDEN])

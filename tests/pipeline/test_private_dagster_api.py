@@ -46,6 +46,11 @@ PRIVATE_USES: dict[tuple[str, str], tuple[str, str]] = {
         "automation/event_storage.py",
         "the base class of the pooled event log storage (dagster.yaml event_log_storage)",
     ),
+    ("dagster._utils.schedules", "is_valid_cron_string"): (
+        "settings.py",
+        "BATTERY_REFRESH_CRON is checked at start with the parser the schedule itself uses, so a cron Dagster "
+        "would refuse is named before any step runs",
+    ),
     ("dagster._utils.schedules", "cron_string_iterator"): (
         "assets/warehouse.py",
         "the ticks of daily_refresh's cron in its timezone, to set the warehouse's freshness window to one schedule "
