@@ -82,6 +82,8 @@ def _rows(stdout: str, argv: list[str]) -> int:
         return len(lines) - 1
     if fmt == "markdown":
         return len(lines) - 2
+    if lines[-1].startswith("... more rows not shown"):  # a table cut at --max-rows: header, rows, this note
+        return len(lines) - 2
     return int(re.fullmatch(r"\((\d+) rows?\)", lines[-1])[1])
 
 

@@ -1,7 +1,7 @@
 """Column lineage (pipelines/tables/lineage.py): every column of every computed table names the
 columns it is computed from, every name exists, the Dagster assets carry it as
 dagster/column_lineage, and the published meta.column_lineage can be walked in SQL (the
-analyst's query in docs/notes/issue-25.md runs here)."""
+analyst's query in docs/analyst.md, "Where a column comes from", runs here)."""
 from __future__ import annotations
 
 import re
@@ -15,7 +15,7 @@ from pipelines.schemas.base import column_docs
 from pipelines.schemas.registry import COMPUTED
 from pipelines.settings import PROJECT_ROOT
 
-NOTES = PROJECT_ROOT / "docs" / "notes" / "issue-25.md"
+GUIDE = PROJECT_ROOT / "docs" / "analyst.md"
 
 
 def test_every_computed_column_has_lineage_and_every_name_exists():
@@ -80,7 +80,7 @@ def test_every_computed_asset_emits_its_column_lineage():
 
 
 def _analyst_sql() -> list[str]:
-    section = NOTES.read_text(encoding="utf-8").split("## analyst", 1)[1].split("\n## ", 1)[0]
+    section = GUIDE.read_text(encoding="utf-8").split("\n## Where a column comes from\n", 1)[1].split("\n## ", 1)[0]
     return re.findall(r"```sql\n(.*?)```", section, re.S)
 
 
@@ -109,7 +109,7 @@ def test_meta_column_lineage_covers_every_computed_column(warehouse):
 
 def test_the_analysts_query_walks_pack_mass_to_curated_columns(warehouse):
     queries = _analyst_sql()
-    assert queries, "docs/notes/issue-25.md ## analyst has no ```sql block"
+    assert queries, "docs/analyst.md ## Where a column comes from has no ```sql block"
     results = [warehouse.execute(q).fetchall() for q in queries]  # every example runs
     walk = next(r for q, r in zip(queries, results) if "pack_mass" in q)
     reached = {(row[0], row[1]) for row in walk}
