@@ -19,7 +19,7 @@ from pipelines.tables.technology_packs import build_technology_cells, build_tech
 
 NEEDED = ("cell_claims", "technologies", "products", "technology_cell_overrides", "claim_uncertainty", "technology_pack_ratios",
           "battery_scenarios", "vehicle_requirements", "construction_machines", "pack_limits", "analysis_settings",
-          "ownership_assumptions")
+          "ownership_assumptions", "cycle_life_fallbacks")
 
 
 def curated_inputs() -> dict:
@@ -55,12 +55,13 @@ def main() -> None:
         rows["technology_machine_packs"] = len(machine_packs)
         runs["technology_machine_packs"].append(time.perf_counter() - t)
         t = time.perf_counter()
-        own = build_battery_ownership(packs, *inputs, c["vehicle_requirements"], c["ownership_assumptions"], c["analysis_settings"])
+        own = build_battery_ownership(packs, *inputs, c["vehicle_requirements"], c["ownership_assumptions"], c["cycle_life_fallbacks"],
+                                      c["analysis_settings"])
         rows["battery_ownership"] = len(own)
         runs["battery_ownership"].append(time.perf_counter() - t)
         t = time.perf_counter()
         own = build_machine_battery_ownership(machine_packs, *inputs, c["construction_machines"], c["ownership_assumptions"],
-                                              c["analysis_settings"])
+                                              c["cycle_life_fallbacks"], c["analysis_settings"])
         rows["machine_battery_ownership"] = len(own)
         runs["machine_battery_ownership"].append(time.perf_counter() - t)
     print(f"load after:  {uptime()}")

@@ -130,7 +130,8 @@ def render_battery_cost_per_mile(
     (its readiness in brackets), cheapest first by median over vehicles: the median battery cost per
     mile as a dot with its 5-95 % band, on a log scale, coloured by where the cell cost comes from
     (its own claims, its technology's, its family's, or the baseline scenario). A subject whose
-    cost per mile cannot be computed is listed with 'no cycle-life claim' and no dot."""
+    cost per mile cannot be computed is listed with 'no cycle-life claim' and no dot; one whose cycle
+    life is the assumption of sources/cycle_life_fallbacks/ says '(cycle life assumed)'."""
     from matplotlib.lines import Line2D
     from matplotlib.ticker import LogLocator, NullFormatter
 
@@ -141,6 +142,8 @@ def render_battery_cost_per_mile(
     rows["label"] = rows["label"] + " [" + rows["stage"].str.replace("_", " ") + "]"
     missing = rows["battery_cost_per_mile_p50"].isna()
     rows.loc[missing, "label"] = rows.loc[missing, "label"] + " - no cycle-life claim"
+    assumed = rows["cycle_life_basis"].eq("assumption")
+    rows.loc[assumed, "label"] = rows.loc[assumed, "label"] + " (cycle life assumed)"
     median = rows.groupby("label")["battery_cost_per_mile_p50"].median()
     order = median.sort_values(ascending=False, na_position="first").index.tolist()
     vehicles = rows.groupby("vehicle_id")["battery_energy"].first().sort_values().index.tolist()

@@ -39,7 +39,7 @@ from pipelines.schemas.curated.cell_model_inputs import (
 )
 from pipelines.schemas.curated.claims import CellClaims
 from pipelines.schemas.curated.literature import Safety, SodiumVsLithium, SsbCostProjections, TechnologyOverview
-from pipelines.schemas.curated.ownership import OwnershipAssumptions
+from pipelines.schemas.curated.ownership import CycleLifeFallbacks, OwnershipAssumptions
 from pipelines.schemas.curated.readiness import TechnologyReadiness
 from pipelines.schemas.curated.references import References
 from pipelines.schemas.curated.report_facts import DocumentFacts, MarketStatistics, ProjectTestPlan
@@ -116,6 +116,7 @@ CURATED: dict[str, type[pa.DataFrameModel]] = {
     "pack_limits": PackLimits,
     "technology_readiness": TechnologyReadiness,
     "ownership_assumptions": OwnershipAssumptions,
+    "cycle_life_fallbacks": CycleLifeFallbacks,
 }
 
 # Computed tables, "<schema>.<table>" -> model, of the model, sizing and quality layers.

@@ -201,8 +201,11 @@ UNSIZED_REASONS: dict[str, str] = {
 }
 MATERIAL_LEVEL_METRICS: list[str] = ["specific_capacity", "theoretical_specific_energy", "specific_capacity_ratio"]
 # Where a battery-ownership input comes from, most specific first: the subject's own claims, its
-# technology's (for a product), its family's, or (cell cost only) the baseline Table 10 scenario.
-OWNERSHIP_INPUT_BASES: list[str] = ["claimed", "technology", "family", "scenario"]
+# technology's (for a product), its family's, then the fallback: (cell cost) the baseline Table 10
+# scenario, (cycle life) the assumption of sources/cycle_life_fallbacks/ (the claims of the families it names).
+OWNERSHIP_INPUT_BASES: list[str] = ["claimed", "technology", "family", "scenario", "assumption"]
+COST_BASES: list[str] = OWNERSHIP_INPUT_BASES[:4]
+CYCLE_LIFE_BASES: list[str] = [*OWNERSHIP_INPUT_BASES[:3], "assumption"]
 # The "typical" statistic of analysis.technology_comparison, stated once.
 TYPICAL_RULE = "median of the claims' value_best (a range counts as its midpoint, a bound as printed)"
 HEADLINES = {

@@ -37,11 +37,22 @@ def _most_specific(candidates: pd.DataFrame) -> pd.DataFrame:
     return candidates[candidates["level"].eq(best)].drop_duplicates(["subject", "claim_id"])
 
 
+def _assumed(subjects: pd.DataFrame, covered, fallbacks: pd.DataFrame, life_claims: pd.DataFrame) -> pd.DataFrame:
+    """subject, claim_id, level (BASES' assumption) for each subject no cycle-life claim covers whose
+    technology has fallback rows: every cycle-life claim of the families they name."""
+    uncovered = subjects.loc[~subjects["subject"].isin(covered), ["subject", "technology_id"]]
+    rows = uncovered.merge(fallbacks[["technology_id", "from_family"]], on="technology_id")
+    rows = rows.merge(life_claims[["claim_id", "family"]], left_on="from_family", right_on="family")
+    return rows.assign(level=BASES.index("assumption"))[["subject", "claim_id", "level"]].drop_duplicates(["subject", "claim_id"])
+
+
 def ownership_inputs(technology_cells, cell_claims, claim_uncertainty, technology_pack_ratios, battery_scenarios,
-                     technologies, settings: AnalysisSettings, n_samples: int, seed: int):
+                     technologies, cycle_life_fallbacks, settings: AnalysisSettings, n_samples: int, seed: int):
     """Per sized subject: pack USD/kWh samples (S, N) from the sizing's own draws (a subject without a
     cost claim gets its fallback's claims as cell-cost components, which draws nothing else
-    differently), cycle-life samples (S, N), and which claims feed each, with their basis."""
+    differently), cycle-life samples (S, N) (a subject no cycle-life claim covers takes the claims
+    of the families sources/cycle_life_fallbacks/ names for its technology, from its own stream),
+    and which claims feed each, with their basis."""
     inputs, subjects = subject_inputs(technology_cells, cell_claims, claim_uncertainty, technology_pack_ratios, battery_scenarios)
     intervals = claim_intervals(cell_claims[cell_claims["value_best"].notna()], claim_uncertainty)
     intervals = intervals.assign(family=intervals["technology_id"].map(technologies.set_index("technology_id")["family"]))
@@ -67,7 +78,9 @@ def ownership_inputs(technology_cells, cell_claims, claim_uncertainty, technolog
     cc, cf = x[:, SCENARIO_METRICS.index("cell_cost"), :], x[:, SCENARIO_METRICS.index("pack_cost_factor"), :]
     per_kwh = pack_sizing(1.0, 1.0, 1.0, cc, 1.0, 1.0, cf)["pack_cost_total"]  # the cost of 1 kWh of pack: the sizing's rule
 
-    life = _most_specific(_candidates(subjects, intervals[intervals["metric"].eq("cycle_life")][cols]))
+    life_claims = intervals[intervals["metric"].eq("cycle_life")][cols]
+    life = _most_specific(_candidates(subjects, life_claims))
+    life = pd.concat([life, _assumed(subjects, life["subject"], cycle_life_fallbacks, life_claims)], ignore_index=True)
     life = life.merge(intervals[["claim_id", "low", "high"]], on="claim_id")
     cycles = mixture_draws(order.get_indexer(life["subject"]), life["low"].to_numpy(), life["high"].to_numpy(), len(order), n_samples,
                            [subject_stream(seed, str(subject), "ownership_cycle_life") for subject in order])
@@ -127,7 +140,8 @@ def ownership(packs: pd.DataFrame, kind: str, per_use: pd.Series, annual: str, i
                           ("cost_per_use", f"battery_cost_per_{per}")):
             out[f"{name}_{p}"] = q[key][:, :, i].ravel()
     out = out.join(fed, on="subject").join(subjects[["subject_type", "subject_id", "technology_id", "product_id", "family"]], on="subject")
-    out["missing_inputs"] = np.where(out["cycle_life_basis"].isna(), "cycle_life: no claim for the subject, its technology or its family", None)
+    out["missing_inputs"] = np.where(out["cycle_life_basis"].isna(), "cycle_life: no claim for the subject, its technology or its family, "
+                                     "and no row for its technology in sources/cycle_life_fallbacks/", None)
     out["n_samples"] = int(packs["n_samples"].iloc[0])
     out["seed"] = int(packs["seed"].iloc[0])
     out = out.drop(columns="subject")
@@ -137,11 +151,12 @@ def ownership(packs: pd.DataFrame, kind: str, per_use: pd.Series, annual: str, i
 
 @table("sizing.battery_ownership")
 def build_battery_ownership(technology_packs, technology_cells, cell_claims, claim_uncertainty, technology_pack_ratios, battery_scenarios,
-                            technologies, vehicle_requirements, ownership_assumptions, analysis_settings: AnalysisSettings) -> pd.DataFrame:
+                            technologies, vehicle_requirements, ownership_assumptions, cycle_life_fallbacks,
+                            analysis_settings: AnalysisSettings) -> pd.DataFrame:
     """Battery cost of ownership of every vehicle with every sized technology and product."""
     n, seed = int(technology_packs["n_samples"].iloc[0]), int(technology_packs["seed"].iloc[0])
     base = ownership_inputs(technology_cells, cell_claims, claim_uncertainty, technology_pack_ratios, battery_scenarios, technologies,
-                            analysis_settings, n, seed)
+                            cycle_life_fallbacks, analysis_settings, n, seed)
     assumptions = check_assumptions(ownership_assumptions, "vehicle", technology_packs["vehicle_id"].unique())
     per_mile = vehicles_wide(vehicle_requirements).set_index("vehicle_id")["energy_consumption"].astype(float)
     return ownership(technology_packs, "vehicle", per_mile, "annual_distance", (*base, assumptions))
@@ -150,12 +165,12 @@ def build_battery_ownership(technology_packs, technology_cells, cell_claims, cla
 @table("sizing.machine_battery_ownership")
 def build_machine_battery_ownership(technology_machine_packs, technology_cells, cell_claims, claim_uncertainty, technology_pack_ratios,
                                     battery_scenarios, technologies, construction_machines, ownership_assumptions,
-                                    analysis_settings: AnalysisSettings) -> pd.DataFrame:
+                                    cycle_life_fallbacks, analysis_settings: AnalysisSettings) -> pd.DataFrame:
     """Battery cost of ownership of every construction machine with every sized technology and product."""
     packs = technology_machine_packs
     n, seed = int(packs["n_samples"].iloc[0]), int(packs["seed"].iloc[0])
     base = ownership_inputs(technology_cells, cell_claims, claim_uncertainty, technology_pack_ratios, battery_scenarios, technologies,
-                            analysis_settings, n, seed)
+                            cycle_life_fallbacks, analysis_settings, n, seed)
     assumptions = check_assumptions(ownership_assumptions, "machine", packs["machine_id"].unique())
     wide, _ = machines_wide(construction_machines, analysis_settings.machine_table)
     per_hour = (wide["energy_storage"].astype(float) / wide["operating_time"].astype(float)).set_axis(wide["machine_id"])

@@ -91,12 +91,30 @@ def test_battery_cost_per_mile_answers_every_sized_pair(built_warehouse):
     pairs = set(sql(built_warehouse, "SELECT vehicle_id, subject_type, subject_id FROM sizing.technology_packs"))
     assert {(r["vehicle_id"], r["subject_type"], r["subject_id"]) for r in rows} == pairs
     for r in rows:
-        if r["missing_inputs"] is None:
-            lo, mid, hi = (r[f"battery_cost_usd_per_mile_p{p}"] for p in (5, 50, 95))
-            assert all(math.isfinite(v) and v > 0 for v in (lo, mid, hi)) and lo <= mid <= hi
-        else:
-            assert r["battery_cost_usd_per_mile_p50"] is None
-    assert sum(r["missing_inputs"] is None for r in rows) > len(rows) / 2
+        assert r["missing_inputs"] is None and r["cycle_life_basis"] is not None, r
+        lo, mid, hi = (r[f"battery_cost_usd_per_mile_p{p}"] for p in (5, 50, 95))
+        assert all(v is not None and math.isfinite(v) and v > 0 for v in (lo, mid, hi)) and lo <= mid <= hi, r
+
+
+def test_a_cycle_life_fallback_is_labelled_assumption_with_the_claims_it_feeds(built_warehouse):
+    """Rows fed by curated.cycle_life_fallbacks say cycle_life_basis = assumption and name claims of
+    the families the fallback rows give for their technology (and only rows no claim covers)."""
+    rows = sql(built_warehouse, """
+        SELECT o.technology_id, o.cycle_life_claim_ids, string_agg(DISTINCT f.from_family, ';') AS families
+        FROM (SELECT DISTINCT technology_id, cycle_life_claim_ids FROM sizing.battery_ownership
+              WHERE cycle_life_basis = 'assumption') AS o
+        JOIN curated.cycle_life_fallbacks AS f USING (technology_id) GROUP BY ALL""")
+    assert rows
+    fed_families = dict(sql(built_warehouse, """
+        SELECT c.claim_id, t.family FROM curated.cell_claims AS c JOIN curated.technologies AS t USING (technology_id)
+        WHERE c.metric = 'cycle_life'"""))
+    covered = {t for (t,) in sql(built_warehouse, """
+        SELECT DISTINCT t.technology_id FROM curated.technologies AS t JOIN curated.cell_claims AS c
+        ON c.metric = 'cycle_life' AND (c.technology_id = t.technology_id OR c.technology_id IN
+           (SELECT technology_id FROM curated.technologies WHERE family = t.family))""")}
+    for technology, claim_ids, families in rows:
+        assert technology not in covered
+        assert {fed_families[c] for c in claim_ids.split(";")} == set(families.split(";"))
 
 
 def test_pack_limits_name_vehicle_id_and_machine_id():

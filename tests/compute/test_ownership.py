@@ -20,6 +20,7 @@ from tests.helpers import REAL_SOURCES
 NEEDED = (
     "cell_claims", "technologies", "products", "technology_cell_overrides", "claim_uncertainty", "technology_pack_ratios",
     "battery_scenarios", "vehicle_requirements", "construction_machines", "pack_limits", "analysis_settings", "ownership_assumptions",
+    "cycle_life_fallbacks",
 )
 N = 4_000
 
@@ -33,24 +34,79 @@ def built():
     packs = build_technology_packs(*args, c["analysis_settings"], n_samples=N)
     machine_packs = build_technology_machine_packs(*args, c["analysis_settings"], n_samples=N)
     common = [cells, c["cell_claims"], c["claim_uncertainty"], c["technology_pack_ratios"], c["battery_scenarios"], c["technologies"]]
-    own = build_battery_ownership(packs, *common, c["vehicle_requirements"], c["ownership_assumptions"], c["analysis_settings"])
+    own = build_battery_ownership(packs, *common, c["vehicle_requirements"], c["ownership_assumptions"], c["cycle_life_fallbacks"],
+                                  c["analysis_settings"])
     machines = build_machine_battery_ownership(machine_packs, *common, c["construction_machines"], c["ownership_assumptions"],
-                                               c["analysis_settings"])
+                                               c["cycle_life_fallbacks"], c["analysis_settings"])
     return c, cells, packs, validate(own, BatteryOwnership, "sizing.battery_ownership"), \
         validate(machines, MachineBatteryOwnership, "sizing.machine_battery_ownership")
 
 
-def test_every_sized_pair_is_answered_ordered_finite_and_positive_or_says_what_is_missing(built):
+def test_every_sized_pair_is_answered_ordered_finite_and_positive(built):
+    """With the curated cycle-life fallbacks, every (asset, sized subject) pair has a cost per use."""
     _, _, packs, own, machines = built
     keys = ["vehicle_id", "subject_type", "subject_id"]
     assert set(map(tuple, own[keys].to_numpy())) == set(map(tuple, packs[keys].to_numpy()))
     for frame, per in ((own, "mile"), (machines, "operating_hour")):
-        done = frame[frame["missing_inputs"].isna()]
-        assert len(done) > 0
-        lo, mid, hi = (done[f"battery_cost_per_{per}_p{p}"].to_numpy() for p in (5, 50, 95))
+        assert len(frame) > 0 and frame["missing_inputs"].isna().all() and frame["cycle_life_basis"].notna().all()
+        lo, mid, hi = (frame[f"battery_cost_per_{per}_p{p}"].to_numpy() for p in (5, 50, 95))
         assert np.isfinite([lo, mid, hi]).all() and (lo > 0).all() and (lo <= mid).all() and (mid <= hi).all()
-        rest = frame[frame["missing_inputs"].notna()]
-        assert rest[f"battery_cost_per_{per}_p50"].isna().all() and rest["cycle_life_basis"].isna().all()
+
+
+def _build_with_fallbacks(built, fallbacks):
+    c, cells, packs, _, _ = built
+    common = [cells, c["cell_claims"], c["claim_uncertainty"], c["technology_pack_ratios"], c["battery_scenarios"], c["technologies"]]
+    return build_battery_ownership(packs, *common, c["vehicle_requirements"], c["ownership_assumptions"], fallbacks, c["analysis_settings"])
+
+
+def test_a_subject_no_cycle_life_claim_covers_takes_its_fallback_families_claims_labelled_assumption(built):
+    """A subject fed by sources/cycle_life_fallbacks/ says so (cycle_life_basis = assumption) and names
+    exactly the cycle-life claims of the families its technology's rows name; every other subject's
+    cycle life comes from claims that cover it."""
+    c, _, _, own, _ = built
+    fallbacks = c["cycle_life_fallbacks"]
+    assumed = own[own["cycle_life_basis"].eq("assumption")]
+    assert len(assumed) > 0 and set(assumed["technology_id"]) <= set(fallbacks["technology_id"])
+    intervals = claim_intervals(c["cell_claims"][c["cell_claims"]["value_best"].notna()], c["claim_uncertainty"])
+    life = intervals[intervals["metric"].eq("cycle_life")]
+    family = life["technology_id"].map(c["technologies"].set_index("technology_id")["family"])
+    for technology, rows in assumed.groupby("technology_id"):
+        families = set(fallbacks.loc[fallbacks["technology_id"].eq(technology), "from_family"])
+        # nothing covers the subject itself
+        assert not life["technology_id"].eq(technology).any() and not family.eq(rows["family"].iloc[0]).any()
+        expected = ";".join(sorted(life.loc[family.isin(families), "claim_id"]))
+        assert set(rows["cycle_life_claim_ids"]) == {expected}
+        fed = life.set_index("claim_id").loc[expected.split(";")]
+        assert (rows["cycle_life_p5"] >= fed["low"].min()).all() and (rows["cycle_life_p95"] <= fed["high"].max()).all()
+    assert own.loc[own["cycle_life_basis"].ne("assumption"), "cycle_life_basis"].isin(["claimed", "technology", "family"]).all()
+
+
+def test_the_fallback_changes_no_other_subjects_draws_and_without_it_the_row_says_what_is_missing(built):
+    c, _, _, own, _ = built
+    without = _build_with_fallbacks(built, c["cycle_life_fallbacks"].iloc[0:0])
+    keys = ["vehicle_id", "subject_type", "subject_id"]
+    both = own.merge(without, on=keys, suffixes=("", "_without"))
+    assumed = both["cycle_life_basis"].eq("assumption")
+    assert assumed.any() and both.loc[assumed, "missing_inputs_without"].notna().all()
+    assert both.loc[assumed, "battery_cost_per_mile_p50_without"].isna().all()
+    assert "cycle_life_fallbacks" in both.loc[assumed, "missing_inputs_without"].iloc[0]
+    for column in ("cycle_life_p5", "cycle_life_p50", "cycle_life_p95", "pack_cost_p50", "battery_cost_per_mile_p50"):
+        np.testing.assert_array_equal(both.loc[~assumed, column], both.loc[~assumed, f"{column}_without"])
+    np.testing.assert_array_equal(both["pack_cost_p50"], both["pack_cost_p50_without"])
+
+
+def test_a_fallback_naming_an_unknown_family_names_file_line_and_column(tmp_path):
+    import shutil
+
+    shutil.copytree(REAL_SOURCES, tmp_path / "sources")
+    path = tmp_path / "sources" / "cycle_life_fallbacks" / "fallbacks.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace("li_ion_graphite", "unobtainium", 1)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(SourceError) as error:
+        curate_tables(["technologies", "cycle_life_fallbacks"], tmp_path / "sources")
+    message = str(error.value)
+    assert "fallbacks.csv" in message and "from_family" in message and "unobtainium" in message
 
 
 def test_pack_cost_is_the_pack_sizings_own_draws(built):

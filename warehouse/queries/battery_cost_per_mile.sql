@@ -2,7 +2,7 @@
 -- param: vehicle = all   vehicle type (curated.vehicle_requirements.vehicle_id), or all
 -- param: subject_type = all   technology, product, or all
 -- Units: *_usd USD, *_usd_per_mile USD/mile, kwh kWh, *_cycles cycles, service_life_years years, annual_miles miles. Service life, annual miles and depth of discharge are curated.ownership_assumptions (assumption_basis says which are assumptions).
--- No discounting, residual value or calendar ageing; cost_basis = scenario means no cost is claimed for the subject, its technology or its family and the baseline Table 10 cell cost is used. A row with missing_inputs has no cost per mile and says why.
+-- No discounting, residual value or calendar ageing; cost_basis = scenario means no cost is claimed for the subject, its technology or its family and the baseline Table 10 cell cost is used. cycle_life_basis = assumption means no cycle-life claim covers the subject, its technology or its family: the claims of the families curated.cycle_life_fallbacks names for its technology feed it (cycle_life_claim_ids). A row with missing_inputs has no cost per mile and says why.
 SELECT
     o.vehicle_id,
     o.subject_type,

@@ -8,9 +8,7 @@ from pandera.typing import Series
 
 from pipelines.schemas.base import DERIVED, SLUG, ComputedTable, catalogue_field, field, key_rule
 from pipelines.schemas.computed.technology_packs import SUBJECT_TYPES
-from pipelines.schemas.vocabulary import OWNERSHIP_INPUT_BASES
-
-BASES = OWNERSHIP_INPUT_BASES
+from pipelines.schemas.vocabulary import COST_BASES, CYCLE_LIFE_BASES
 
 
 def d(description: str, unit: str | None = None, **checks):
@@ -51,11 +49,14 @@ def _model(kind: str, per: str, per_unit: str, annual: str, annual_text: str, an
     _quantiles(annotations, namespace, "lifetime_battery_cost", "the battery cost over the service life (pack cost x packs bought)", "USD", True)
     _quantiles(annotations, namespace, f"battery_cost_per_{per}", f"the battery cost per {per.replace('_', ' ')} (lifetime cost / lifetime use)", per_unit, True)
     add("cost_basis", str, d("Where the cell cost comes from: claimed (the subject's claims, the sizing's own draws), technology "
-                              "(its technology's claims), family (its family's claims) or scenario (the baseline Table 10 cell cost)", isin=BASES))
+                              "(its technology's claims), family (its family's claims) or scenario (the baseline Table 10 cell cost)", isin=COST_BASES))
     add("cost_claim_ids", str, d("Claims (curated.cell_claims) feeding the cell cost, ';'-separated; null for the scenario", nullable=True))
     add("cost_scenario_id", str, d("Scenario whose cell cost is used when no claim feeds it", nullable=True))
-    add("cycle_life_basis", str, d("Where the cycle life comes from: claimed, technology or family; null when none claims it", nullable=True, isin=BASES[:3]))
-    add("cycle_life_claim_ids", str, d("Claims feeding the cycle life, ';'-separated", nullable=True))
+    add("cycle_life_basis", str, d("Where the cycle life comes from: claimed (the subject's claims), technology, family, or assumption "
+                                    "(no claim covers the subject: the claims of the families curated.cycle_life_fallbacks names for "
+                                    "its technology); null when neither gives one", nullable=True, isin=CYCLE_LIFE_BASES))
+    add("cycle_life_claim_ids", str, d("Claims feeding the cycle life, ';'-separated (for the assumption, those of the fallback families)",
+                                       nullable=True))
     add("missing_inputs", str, d("What is missing when the cost per use cannot be computed; null otherwise", nullable=True))
     add("n_samples", int, d("Monte Carlo draws per subject (those of the technology packs)", gt=0))
     add("seed", int, d("Seed of the draws (the technology packs'; cycle life uses the stream (seed, 1))", ge=0))
@@ -79,7 +80,7 @@ def _model(kind: str, per: str, per_unit: str, annual: str, annual_text: str, an
         "metadata": {
             "grain": f"one row per {kind} and technology or product sized in the technology packs",
             "provenance": "pipelines/compute/ownership.py over sizing.technology_packs' draws, sizing.technology_cells, "
-            "curated.cell_claims (cycle life, cell cost) and curated.ownership_assumptions",
+            "curated.cell_claims (cycle life, cell cost), curated.ownership_assumptions and curated.cycle_life_fallbacks",
         },
     }
     body = {**namespace, "__annotations__": annotations, "__module__": __name__, "Config": type("Config", (), config)}

@@ -34,3 +34,25 @@ class OwnershipAssumptions(CuratedRows):
             "Battery cost of ownership inputs per vehicle and construction machine: service life, annual miles or "
             "operating hours and usable depth of discharge; basis says whether the report states them or they are assumed."
         )
+
+
+class CycleLifeFallbacks(CuratedRows):
+    technology_id: Series[str] = catalogue_field(
+        "technology_id", description="Technology (curated.technologies) no cycle-life claim covers; its products take the same fallback"
+    )
+    from_family: Series[str] = field(
+        "Technology family (curated.technologies.family) whose cycle-life claims feed the technology's cycle life, "
+        "each claim an equal-weight component of the mixture"
+    )
+    provenance: Series[str] = field("Why this family stands in for the technology, in our own words (an assumption of the data team)")
+    note: Series[str] = catalogue_field("note")
+
+    unique_key = key_rule("technology_id", "from_family", name="one row per technology and family")
+
+    class Config:
+        metadata = {"foreign_keys": {"from_family": "technologies.family"}}
+        description = (
+            "Cycle-life fallback of the battery cost of ownership: for a technology (and its products) with no cycle-life "
+            "claim for itself, its technology or its family, the families whose cycle-life claims feed it instead; "
+            "an assumption, labelled cycle_life_basis = assumption in the output."
+        )
