@@ -69,7 +69,7 @@ def machine_operating_hours(
 
 
 def claims_over_time(cell_claims: pd.DataFrame, technologies: pd.DataFrame) -> Chart:
-    """Gravimetric energy density claims over time: each claim's best value (value_best, its printed range as an error bar) against the date it refers to (claim_date), one colour per technology family."""
+    """Gravimetric energy density claims over time: each claim's point value (value_best: the printed number, or the midpoint of a printed range, drawn as an error bar) against the date it refers to (claim_date), one colour per technology family."""
     points = draw.claims_over_time_points(cell_claims, technologies, "gravimetric_energy_density")
     return draw.render_claims_over_time(points, "Gravimetric energy density")
 

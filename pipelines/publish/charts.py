@@ -510,7 +510,7 @@ def render_claims_over_time(points: pd.DataFrame, metric_name: str) -> Chart:
             bars += int(ranged.sum())
     unit = points["unit"].dropna().iloc[0] if points["unit"].notna().any() else ""
     ax.set_xlabel("Date the claim refers to (claim_date)")
-    ax.set_ylabel(f"{metric_name}, best value ({unit})")
+    ax.set_ylabel(f"{metric_name}, point value or midpoint of the printed range ({unit})")
     ax.set_title(f"{metric_name} claims over time, per technology family")
     ax.grid(True, alpha=0.3)
     fig.autofmt_xdate()
