@@ -445,5 +445,16 @@ def main(argv: list[str] | None = None) -> int:
     return args.func(args)
 
 
+def entry() -> None:
+    """The `battery` command (pyproject.toml): main() with the process's garbage collector tuned
+    for a short-lived process (pipelines/runtime.py)."""
+    from pipelines import runtime
+
+    runtime.tune()
+    code = main()
+    runtime.exit_without_final_collection()
+    sys.exit(code)
+
+
 if __name__ == "__main__":
-    sys.exit(main())
+    entry()

@@ -1,6 +1,10 @@
 """The Dagster code location: every asset, check, job, sensor and schedule of the warehouse."""
 from __future__ import annotations
 
+from pipelines import runtime
+
+runtime.tune()  # before the imports below: every process loading the code location (pipelines/runtime.py)
+
 from dagster import (
     AssetSelection,
     Definitions,
@@ -57,3 +61,6 @@ defs = Definitions(
     # `progress` is what `make build` selects; runs launched from the UI keep the console logger.
     loggers={"console": colored_console_logger, "progress": progress_logger},
 )
+
+# Loaded: the definitions above live as long as the process, out of every later collection.
+runtime.freeze_loaded()

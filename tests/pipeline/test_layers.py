@@ -13,7 +13,7 @@ PACKAGE = Path(pipelines.__file__).parent
 # Lowest first. Foundation modules import only the standard library, third-party packages and
 # each other; `publish` (storage and rendering) sits below the assets that call it.
 LAYERS: list[set[str]] = [
-    {"settings", "errors", "progress", "provenance", "query", "__init__"},
+    {"settings", "errors", "progress", "provenance", "query", "runtime", "__init__"},
     {"schemas"},
     {"ingest"},
     {"compute"},
