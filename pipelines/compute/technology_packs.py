@@ -23,7 +23,15 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipelines.compute.sizing import DEFAULT_SEED, MC_BLOCK_VALUES, SCENARIO_METRICS, pack_sizing, subject_stream
+from pipelines.compute.sizing import (
+    DEFAULT_SEED,
+    MC_BLOCK_VALUES,
+    SCENARIO_METRICS,
+    pack_sizing,
+    sample_quantiles,
+    sorted_quantiles,
+    subject_stream,
+)
 from pipelines.schemas.vocabulary import CELL_PROPERTIES, PACK_RATIOS
 
 __all__ = [
@@ -147,7 +155,7 @@ def size_subjects(
         "battery_energy": np.repeat(energy, n_s),
     }
     for name, key in (("pack_mass", "pack_mass"), ("pack_volume", "pack_volume"), ("pack_cost", "pack_cost_total")):
-        qs = np.quantile(per_kwh[key], q, axis=1)  # (3, S)
+        qs = sample_quantiles(per_kwh[key], q, overwrite=key == "pack_cost_total")  # (3, S); mass and volume are used again below
         if name == "pack_cost":
             qs = np.where(has_cost[None, :], qs, np.nan)
         for qi, qq in enumerate(q):
@@ -164,11 +172,31 @@ def size_subjects(
         # same-mass pack: hours = baseline mass x pack Wh/kg / 1000 / average power
         scale = (assets["baseline_pack_mass"].to_numpy(float) / 1000.0) / assets["average_power"].to_numpy(float)
         whkg = per_kwh["pack_gravimetric_energy_density"]
-        qs = np.quantile(whkg, q, axis=1)
+        whkg.sort(axis=1)
+        qs = sorted_quantiles(whkg, q)
         for qi, qq in enumerate(q):
             out[f"operating_hours_same_mass_p{qq * 100:g}"] = (scale[:, None] * qs[qi][None, :]).ravel()
-        out["workday_probability"] = (whkg[None] * scale[:, None, None] >= float(workday_h) * (1 - 1e-12)).mean(axis=2).ravel()
+        out["workday_probability"] = _share_at_least(whkg, scale, float(workday_h) * (1 - 1e-12)).ravel()
     return pd.DataFrame(out)
+
+
+def _share_at_least(ordered: np.ndarray, scale: np.ndarray, threshold: float) -> np.ndarray:
+    """(assets, subjects): share of the samples with sample x the asset's scale >= threshold, from
+    the samples sorted along each row (subjects, n). The product is non-decreasing in the sample
+    for a scale >= 0, so the samples passing are the last ones of the row: one binary search
+    per asset and subject instead of a comparison per sample (the same products, so the same
+    count); an asset whose scale is not a finite number >= 0 is compared sample by sample."""
+    n = ordered.shape[1]
+    share = np.empty((len(scale), ordered.shape[0]))
+    numbers = n - np.isnan(ordered).sum(axis=1)  # a NaN sample (sorted last) never passes
+    monotone = np.isfinite(scale) & (scale >= 0) & np.isfinite(threshold)
+    for a in np.flatnonzero(monotone):  # assets, not samples
+        product = ordered * scale[a]
+        below = np.array([np.searchsorted(row, threshold, side="left") for row in product], dtype=np.int64)  # subjects
+        share[a] = (numbers - below) / n
+    for a in np.flatnonzero(~monotone):
+        share[a] = (ordered * scale[a] >= threshold).mean(axis=1)
+    return share
 
 
 def _share_within(mass: np.ndarray, mass_cap: np.ndarray, volume: np.ndarray, vol_cap: np.ndarray) -> np.ndarray:

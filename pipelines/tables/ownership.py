@@ -133,7 +133,7 @@ def ownership(packs: pd.DataFrame, kind: str, per_use: pd.Series, annual: str, i
     out["energy_consumption" if kind == "vehicle" else "average_power"] = np.repeat(per_use.reindex(assets.index).to_numpy(), n_s)
     out["assumption_basis"] = np.repeat(a["basis"].to_numpy(), n_s)
     out["cycles_needed"] = np.repeat(q["cycles_needed"], n_s)
-    cyc = np.quantile(cycles, [0.05, 0.5, 0.95], axis=1).T  # (S, 3)
+    cyc = q["cycle_life"]  # (S, 3)
     for i, p in enumerate(("p5", "p50", "p95")):
         out[f"cycle_life_{p}"] = np.tile(cyc[:, i], n_a)
         for key, name in (("pack_cost", "pack_cost"), ("replacements", "replacements"), ("lifetime_cost", "lifetime_battery_cost"),
