@@ -7,8 +7,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from pipelines.compute.memo import same_inputs_once
 from pipelines.compute.ownership import mixture_draws, ownership_quantiles
-from pipelines.compute.sizing import SCENARIO_METRICS, pack_sizing, subject_stream
+from pipelines.compute.sizing import pack_sizing, subject_stream
 from pipelines.compute.technology_packs import claim_intervals, sample_inputs
 from pipelines.errors import SourceError, SourceProblem
 from pipelines.schemas.curated.settings import AnalysisSettings
@@ -46,6 +47,7 @@ def _assumed(subjects: pd.DataFrame, covered, fallbacks: pd.DataFrame, life_clai
     return rows.assign(level=BASES.index("assumption"))[["subject", "claim_id", "level"]].drop_duplicates(["subject", "claim_id"])
 
 
+@same_inputs_once  # the vehicle and the machine tables: the same draws, computed once
 def ownership_inputs(technology_cells, cell_claims, claim_uncertainty, technology_pack_ratios, battery_scenarios,
                      technologies, cycle_life_fallbacks, settings: AnalysisSettings, n_samples: int, seed: int):
     """Per sized subject: pack USD/kWh samples (S, N) from the sizing's own draws (a subject without a
@@ -74,8 +76,8 @@ def ownership_inputs(technology_cells, cell_claims, claim_uncertainty, technolog
     aug = pd.concat([inputs, pd.DataFrame({"subject_id": extra["subject"], "metric": "cell_cost", "low": extra["low"], "high": extra["high"]}),
                      scen], ignore_index=True)
     order = pd.Index(np.sort(inputs["subject_id"].unique()))  # the sizing's order: the same draws
-    x = sample_inputs(aug, order, n_samples, seed)
-    cc, cf = x[:, SCENARIO_METRICS.index("cell_cost"), :], x[:, SCENARIO_METRICS.index("pack_cost_factor"), :]
+    x = sample_inputs(aug, order, n_samples, seed, metrics=("cell_cost", "pack_cost_factor"))  # only what the cost reads
+    cc, cf = x[:, 0, :], x[:, 1, :]
     per_kwh = pack_sizing(1.0, 1.0, 1.0, cc, 1.0, 1.0, cf)["pack_cost_total"]  # the cost of 1 kWh of pack: the sizing's rule
 
     life_claims = intervals[intervals["metric"].eq("cycle_life")][cols]
