@@ -41,7 +41,7 @@ def _feed(digest, value) -> None:
     elif value is None or isinstance(value, (bool, int, float, str, np.generic)):
         digest.update(repr(value).encode())
     else:
-        raise TypeError(f"same_inputs_once cannot key a {type(value).__name__}")
+        raise TypeError(f"same_inputs_once cannot key a {type(value).__name__}")  # the call is then computed, not remembered
 
 
 def content_key(args: tuple, kwargs: dict) -> bytes:
@@ -73,7 +73,10 @@ def same_inputs_once(fn: Callable) -> Callable:
 
     @functools.wraps(fn)
     def call(*args, **kwargs):
-        key = content_key(args, kwargs)
+        try:
+            key = content_key(args, kwargs)
+        except TypeError:  # an input without a content key (an object column of lists, say): computed as it is
+            return fn(*args, **kwargs)
         if last.get("key") != key:
             last.clear()  # the previous result is let go before the new one is computed
             result = fn(*args, **kwargs)

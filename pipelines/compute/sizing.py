@@ -91,18 +91,31 @@ def _as_float(values, name: str) -> np.ndarray:
     return arr
 
 
+def _within(arr: np.ndarray, low: float, strict: bool) -> bool:
+    """Every value finite and >= low (> low when strict), judged from the minimum and maximum
+    alone (NaN makes both NaN): two passes over a large array, no temporary."""
+    if arr.size == 0:
+        return True
+    lo, hi = float(np.min(arr)), float(np.max(arr))
+    return (lo > low if strict else lo >= low) and hi < np.inf
+
+
 def _check_finite(arr: np.ndarray, name: str) -> None:
-    if not np.all(np.isfinite(arr)):
+    if not _within(arr, -np.inf, strict=True) and not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must be finite (no NaN or inf); got {arr[~np.isfinite(arr)][:5]}")
 
 
 def _check_non_negative(arr: np.ndarray, name: str) -> None:
+    if _within(arr, 0.0, strict=False):
+        return
     _check_finite(arr, name)
     if np.any(arr < 0):
         raise ValueError(f"{name} must be >= 0; got negative value(s) {arr[arr < 0][:5]}")
 
 
 def _check_positive(arr: np.ndarray, name: str) -> None:
+    if _within(arr, 0.0, strict=True):
+        return
     _check_finite(arr, name)
     if np.any(arr <= 0):
         raise ValueError(f"{name} must be > 0; got {arr[arr <= 0][:5]}")
@@ -166,9 +179,12 @@ def pack_sizing(
     pack_mass = e * 1000.0 / pack_gravimetric_energy_density
     pack_volume = e * 1000.0 / pack_volumetric_energy_density
     pack_cost_total = e * pack_cost
-    with np.errstate(divide="ignore", invalid="ignore"):
-        pack_specific_power = np.where(pack_mass > 0, p * 1000.0 / pack_mass, np.nan)
     shape = np.broadcast_shapes(e.shape, gk.shape, gl.shape, c.shape, rg.shape, rv.shape, cf.shape, p.shape)
+    if peak_power_kw is None:  # no power given: NaN everywhere, without dividing by every mass
+        pack_specific_power = np.full(shape, np.nan)
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pack_specific_power = np.where(pack_mass > 0, p * 1000.0 / pack_mass, np.nan)
     out = {
         "pack_gravimetric_energy_density": pack_gravimetric_energy_density,
         "pack_volumetric_energy_density": pack_volumetric_energy_density,
