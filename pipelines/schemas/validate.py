@@ -10,6 +10,7 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.engines.pandas_engine import NpString
@@ -281,15 +282,24 @@ def evaluate_warnings(df: pd.DataFrame, model: type[pa.DataFrameModel]) -> list[
         attrs = getattr(outcome.check_output, "attrs", {})
         ok = ok.reindex(df.index, fill_value=True).astype(bool)
         columns = [c for c in _ROW_LABEL_COLUMNS if c in df.columns]
+        passed = bool(ok.all())
+        flagged = df.loc[~ok, columns] if not passed else df.iloc[:0][columns]
         results.append(
             WarningResult(
                 check_name=check.name,
                 description=check.description or check.name,
-                passed=bool(ok.all()),
-                failing_rows=with_recomputed(df.loc[~ok, columns], attrs.get(RECOMPUTED), attrs.get(EXPLANATION) or check.name),
+                passed=passed,
+                failing_rows=with_recomputed(flagged, attrs.get(RECOMPUTED), attrs.get(EXPLANATION) or check.name)
+                if not passed else _no_findings(flagged),
             )
         )
     return results
+
+
+def _no_findings(rows: pd.DataFrame) -> pd.DataFrame:
+    """`with_recomputed` of no rows (a rule that flags none): the same columns, without
+    recomputing anything."""
+    return rows.assign(recomputed_value=np.empty(0), relative_deviation=np.empty(0), explanation=np.empty(0, dtype=object))
 
 
 FINDING_COLUMNS = ("value", "recomputed_value", "relative_deviation", "explanation")
