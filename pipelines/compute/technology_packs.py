@@ -23,7 +23,6 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipelines.compute.memo import same_inputs_once
 from pipelines.compute.sizing import (
     DEFAULT_SEED,
     MC_BLOCK_VALUES,
@@ -33,6 +32,7 @@ from pipelines.compute.sizing import (
     sorted_quantiles,
     subject_stream,
 )
+from pipelines.schemas.memo import same_inputs_once
 from pipelines.schemas.vocabulary import CELL_PROPERTIES, PACK_RATIOS
 
 __all__ = [

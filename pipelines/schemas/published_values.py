@@ -12,6 +12,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from pipelines.schemas.memo import same_inputs_once
+
 QUALIFIERS = (
     "exact",
     "approx",
@@ -111,6 +113,7 @@ def _first_match(norm: pd.Series, start: int) -> tuple[np.ndarray, pd.Series, pd
     )
 
 
+@same_inputs_once  # a table's texts are parsed when it is read and again by its warning rules
 def parse_published(text: pd.Series) -> pd.DataFrame:
     """Parse printed values. Returns columns value, value_min, value_max, qualifier, parsed,
     ambiguous_comma, range_descending.

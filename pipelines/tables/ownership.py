@@ -7,12 +7,12 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipelines.compute.memo import same_inputs_once
 from pipelines.compute.ownership import mixture_draws, ownership_quantiles
 from pipelines.compute.sizing import pack_sizing, subject_stream
 from pipelines.compute.technology_packs import claim_intervals, sample_inputs
 from pipelines.errors import SourceError, SourceProblem
 from pipelines.schemas.curated.settings import AnalysisSettings
+from pipelines.schemas.memo import same_inputs_once
 from pipelines.schemas.vocabulary import OWNERSHIP_INPUT_BASES
 from pipelines.tables import table
 from pipelines.tables.sizing import file_scenarios, machines_wide, vehicles_wide

@@ -1,11 +1,11 @@
-"""pipelines/compute/memo.py: the last result, given again for the same inputs by content."""
+"""pipelines/schemas/memo.py: the last result, given again for the same inputs by content."""
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
 import pytest
 
-from pipelines.compute.memo import same_inputs_once
+from pipelines.schemas.memo import same_inputs_once
 
 
 def test_a_call_with_the_same_content_is_computed_once_and_other_content_again():

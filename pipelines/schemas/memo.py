@@ -2,9 +2,11 @@
 content (frames, arrays, numbers, text, frozen dataclasses). Two tables that draw the same
 Monte Carlo samples (the vehicle and the machine technology packs, the vehicle and the machine
 battery ownership) compute them once per build instead of once per table: the second gets the
-first's result, bit for bit the same numbers. One entry per function, so memory holds one set
-of draws; arrays are returned read-only and frames as copies, so a caller cannot change what
-the next caller gets.
+first's result, bit for bit the same numbers; a curated table's printed numbers, parsed when it
+is read, are not parsed again by its warning rule on ranges printed high to low. One entry per
+function, so memory holds one set of draws; arrays are returned read-only and frames as copies,
+so a caller cannot change what the next caller gets. (In `schemas`, the lowest layer that
+computes, so that the schemas' own rules may use it.)
 """
 from __future__ import annotations
 
