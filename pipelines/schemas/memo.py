@@ -3,8 +3,8 @@ content (frames, arrays, numbers, text, frozen dataclasses). Two tables that dra
 Monte Carlo samples (the vehicle and the machine technology packs, the vehicle and the machine
 battery ownership) compute them once per build instead of once per table: the second gets the
 first's result, bit for bit the same numbers; a curated table's printed numbers, parsed when it
-is read, are not parsed again by its warning rule on ranges printed high to low. One entry per
-function, so memory holds one set of draws; arrays are returned read-only and frames as copies,
+is read, are not parsed again by its warning rules (nor by quality.source_findings). One entry
+per function unless it says more, so memory holds one set of draws; arrays are returned read-only and frames as copies,
 so a caller cannot change what the next caller gets. (In `schemas`, the lowest layer that
 computes, so that the schemas' own rules may use it.)
 """
@@ -13,6 +13,7 @@ from __future__ import annotations
 import dataclasses
 import functools
 import hashlib
+from collections import OrderedDict
 from collections.abc import Callable
 
 import numpy as np
@@ -69,9 +70,12 @@ def _frozen(value):
     return value
 
 
-def same_inputs_once(fn: Callable) -> Callable:
-    """`fn`, computed once for consecutive calls with the same inputs by content."""
-    last: dict = {}
+def same_inputs_once(fn: Callable | None = None, *, entries: int = 1) -> Callable:
+    """`fn`, computed once for calls with the same inputs by content while they are among the
+    `entries` most recent (use as @same_inputs_once or @same_inputs_once(entries=n))."""
+    if fn is None:
+        return functools.partial(same_inputs_once, entries=entries)
+    kept: OrderedDict[bytes, object] = OrderedDict()
 
     @functools.wraps(fn)
     def call(*args, **kwargs):
@@ -79,12 +83,15 @@ def same_inputs_once(fn: Callable) -> Callable:
             key = content_key(args, kwargs)
         except TypeError:  # an input without a content key (an object column of lists, say): computed as it is
             return fn(*args, **kwargs)
-        if last.get("key") != key:
-            last.clear()  # the previous result is let go before the new one is computed
+        if key in kept:
+            kept.move_to_end(key)
+        else:
+            while len(kept) >= entries:  # the oldest result is let go before the new one is computed
+                kept.popitem(last=False)
             result = fn(*args, **kwargs)
             _frozen(result)
-            last.update(key=key, result=result)
-        return _frozen(last["result"])
+            kept[key] = result
+        return _frozen(kept[key])
 
-    call.cache_clear = last.clear
+    call.cache_clear = kept.clear
     return call

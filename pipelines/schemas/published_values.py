@@ -113,7 +113,8 @@ def _first_match(norm: pd.Series, start: int) -> tuple[np.ndarray, pd.Series, pd
     )
 
 
-@same_inputs_once  # a table's texts are parsed when it is read and again by its warning rules
+# a table's texts are parsed when it is read, by its warning rules, and by quality.source_findings
+@same_inputs_once(entries=32)
 def parse_published(text: pd.Series) -> pd.DataFrame:
     """Parse printed values. Returns columns value, value_min, value_max, qualifier, parsed,
     ambiguous_comma, range_descending.

@@ -55,3 +55,16 @@ def test_an_input_without_a_content_key_is_computed_every_time():
     assert calls == [thing, thing]
     lists = pd.DataFrame({"a": [[1, 2], [3]]})  # pandas cannot hash lists
     assert f(lists) == 1 and len(calls) == 3
+
+
+def test_several_entries_are_kept_the_least_recently_used_let_go_first():
+    calls = []
+
+    @same_inputs_once(entries=2)
+    def f(n):
+        calls.append(n)
+        return n
+
+    for n in (1, 2, 1, 2, 3, 1):
+        f(n)
+    assert calls == [1, 2, 3, 1]  # 3 let 1 go (used before 2), so 1 is computed again
