@@ -17,6 +17,7 @@ from pandera.engines.pandas_engine import NpString
 
 from pipelines.errors import SourceError, SourceProblem
 from pipelines.schemas.base import EXPLANATION, RECOMPUTED, blocking_schema, column_order, warning_checks
+from pipelines.schemas.validate_arrow import passes_by_extremes
 
 # Columns that identify a row to a human, shown in warning metadata when present.
 _ROW_LABEL_COLUMNS = (
@@ -210,6 +211,8 @@ def typed_if_valid(ordered: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.Data
             return None
         if column.unique and series.duplicated().any():
             return None
+        if column.checks and passes_by_extremes(series.to_numpy(), column.checks):
+            continue  # bounds decided by the minimum and maximum (a number column without NaN)
         if not all(bool(check(series).check_passed) for check in column.checks):
             return None
     out = ordered.copy(deep=False) if typed else ordered

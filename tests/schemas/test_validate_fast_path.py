@@ -65,3 +65,17 @@ def test_a_broken_rule_is_reported_by_pandera_as_before(how, curated, monkeypatc
     assert "rule '" in message
     monkeypatch.setattr(validation, "typed_if_valid", lambda ordered, schema: None)  # pandera alone, as before the fast path
     assert _message(broken, name) == message
+
+
+def test_bounds_are_decided_by_the_extremes_only_when_every_value_is_a_number():
+    import pandera.pandas as pa
+
+    from pipelines.schemas.validate_arrow import passes_by_extremes
+
+    rules = [pa.Check.ge(0), pa.Check.in_range(0, 10), pa.Check.lt(11)]
+    assert passes_by_extremes(np.array([0.0, 3.0, 10.0]), rules)
+    assert not passes_by_extremes(np.array([0.0, -1.0, 3.0]), rules)  # below 0
+    assert not passes_by_extremes(np.array([0.0, 10.5]), rules)  # above 10
+    assert not passes_by_extremes(np.array([0.0, np.nan]), rules)  # NaN: judged value by value (pandera)
+    assert not passes_by_extremes(np.array([1, 2]), [pa.Check.isin([1, 2])])  # not a bound
+    assert passes_by_extremes(np.array([2, 5]), [pa.Check.gt(1)])  # integers too
