@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pipelines.compute.sizing import MC_BLOCK_VALUES, sample_quantiles, sorted_quantiles
+from pipelines.compute.sizing import sample_quantiles, sorted_quantiles
 
 QUANTILES = (0.05, 0.5, 0.95)
 
@@ -83,15 +83,12 @@ def ownership_quantiles(energy, energy_per_use, annual_use, service_life, depth_
     out["cycle_life"] = sorted_quantiles(life_sorted, q).T
     with np.errstate(invalid="ignore", divide="ignore"):
         out["replacements"][:] = _decreasing_quantiles(life_sorted[None], lambda life: _packs_bought(cycles_needed[:, None, None], life), q) - 1.0
-        block = max(1, MC_BLOCK_VALUES // max(1, n_s * n))
-        lifetime = np.empty((min(block, n_a), n_s, n))
-        for start in range(0, n_a, block):  # a block of assets at a time: memory stays bounded
-            sl = slice(start, start + block)
-            part = lifetime[: len(energy[sl])]
-            _packs_bought(cycles_needed[sl, None, None], cycle_life[None], out=part)
-            part *= pack_cost_per_kwh[None]
-            per_kwh = np.moveaxis(sample_quantiles(part, q, overwrite=True), 0, -1)
-            out["lifetime_cost"][sl] = energy[sl, None, None] * per_kwh  # quantiles scale with the (fixed) kWh
+        lifetime = np.empty((n_s, n))
+        for a in range(n_a):  # an asset at a time: memory stays bounded, and the block stays in cache
+            _packs_bought(cycles_needed[a], cycle_life, out=lifetime)
+            lifetime *= pack_cost_per_kwh
+            per_kwh = sample_quantiles(lifetime, q, overwrite=True).T  # (S, 3)
+            out["lifetime_cost"][a] = energy[a] * per_kwh  # quantiles scale with the (fixed) kWh
         out["cost_per_use"][:] = out["lifetime_cost"] / uses[:, None, None]
     out["cycles_needed"] = cycles_needed
     return out
