@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pipelines.compute.sizing import MC_BLOCK_VALUES
+from pipelines.compute.sizing import sample_quantiles, sorted_quantiles
 
 QUANTILES = (0.05, 0.5, 0.95)
 
@@ -46,45 +46,49 @@ def mixture_draws(group: np.ndarray, low: np.ndarray, high: np.ndarray, n_groups
     return a + (u - pick) * (b - a)
 
 
-def _packs_bought(cycles_needed, cycle_life):
-    """Packs bought: max(1, ceil(cycles needed / cycle life)), broadcasting."""
-    return np.maximum(1.0, np.ceil(cycles_needed / cycle_life - 1e-9))
+def _packs_bought(cycles_needed, cycle_life, out=None):
+    """Packs bought: max(1, ceil(cycles needed / cycle life)), broadcasting (into `out` when given)."""
+    out = np.divide(cycles_needed, cycle_life, out=out)
+    out -= 1e-9
+    np.ceil(out, out=out)
+    return np.maximum(1.0, out, out=out)
 
 
-def _decreasing_quantiles(samples: np.ndarray, transform, q: np.ndarray) -> np.ndarray:
+def _decreasing_quantiles(ordered: np.ndarray, transform, q: np.ndarray) -> np.ndarray:
     """np.quantile (linear method) of transform(samples) along the last axis, for a non-increasing
-    `transform` of (..., N) samples, from the samples' order statistics alone: the k-th smallest
-    transformed value is the transform of the k-th largest sample. Exact, and the samples are
-    partitioned once, not once per asset."""
-    n = samples.shape[-1]
+    `transform` of (..., N) samples, from the samples' order statistics alone (`ordered`: the
+    samples sorted along the last axis): the k-th smallest transformed value is the transform of
+    the k-th largest sample. Exact, and the samples are sorted once, not once per asset."""
+    n = ordered.shape[-1]
     h = (n - 1) * q
     lo = np.floor(h).astype(int)
     hi = np.minimum(lo + 1, n - 1)
-    kth = np.unique(np.concatenate([n - 1 - lo, n - 1 - hi]))
-    part = np.partition(samples, kth, axis=-1)
-    a, b = transform(part[..., n - 1 - lo]), transform(part[..., n - 1 - hi])
+    a, b = transform(ordered[..., n - 1 - lo]), transform(ordered[..., n - 1 - hi])
     return a + (h - lo) * (b - a)
 
 
 def ownership_quantiles(energy, energy_per_use, annual_use, service_life, depth_of_discharge,
                         pack_cost_per_kwh: np.ndarray, cycle_life: np.ndarray) -> dict[str, np.ndarray]:
     """Assets (A,) x subjects' samples (S, N) -> quantiles (A, S, 3) of pack_cost, replacements,
-    lifetime_cost and cost_per_use, and cycles_needed (A,). NaN where an input is missing."""
+    lifetime_cost and cost_per_use, cycles_needed (A,), and the quantiles (S, 3) of the cycle
+    life. NaN where an input is missing."""
     energy, per_use, annual, years, dod = (np.asarray(v, float) for v in (energy, energy_per_use, annual_use, service_life, depth_of_discharge))
     uses = annual * years
     cycles_needed = uses * per_use / (energy * dod)
     q = np.asarray(QUANTILES)
     n_a, (n_s, n) = len(energy), pack_cost_per_kwh.shape
     out = {k: np.empty((n_a, n_s, len(q))) for k in ("pack_cost", "replacements", "lifetime_cost", "cost_per_use")}
-    out["pack_cost"][:] = (energy[:, None, None] * np.quantile(pack_cost_per_kwh, q, axis=1).T[None])
+    out["pack_cost"][:] = (energy[:, None, None] * sample_quantiles(pack_cost_per_kwh, q).T[None])
+    life_sorted = np.sort(cycle_life, axis=1)
+    out["cycle_life"] = sorted_quantiles(life_sorted, q).T
     with np.errstate(invalid="ignore", divide="ignore"):
-        out["replacements"][:] = _decreasing_quantiles(cycle_life[None], lambda life: _packs_bought(cycles_needed[:, None, None], life), q) - 1.0
-        block = max(1, MC_BLOCK_VALUES // max(1, n_s * n))
-        for start in range(0, n_a, block):  # a block of assets at a time: memory stays bounded
-            sl = slice(start, start + block)
-            lifetime = pack_cost_per_kwh[None] * _packs_bought(cycles_needed[sl, None, None], cycle_life[None])
-            per_kwh = np.moveaxis(np.quantile(lifetime, q, axis=2, overwrite_input=True), 0, -1)
-            out["lifetime_cost"][sl] = energy[sl, None, None] * per_kwh  # quantiles scale with the (fixed) kWh
+        out["replacements"][:] = _decreasing_quantiles(life_sorted[None], lambda life: _packs_bought(cycles_needed[:, None, None], life), q) - 1.0
+        lifetime = np.empty((n_s, n))
+        for a in range(n_a):  # an asset at a time: memory stays bounded, and the block stays in cache
+            _packs_bought(cycles_needed[a], cycle_life, out=lifetime)
+            lifetime *= pack_cost_per_kwh
+            per_kwh = sample_quantiles(lifetime, q, overwrite=True).T  # (S, 3)
+            out["lifetime_cost"][a] = energy[a] * per_kwh  # quantiles scale with the (fixed) kWh
         out["cost_per_use"][:] = out["lifetime_cost"] / uses[:, None, None]
     out["cycles_needed"] = cycles_needed
     return out

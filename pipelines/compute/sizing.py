@@ -91,18 +91,31 @@ def _as_float(values, name: str) -> np.ndarray:
     return arr
 
 
+def _within(arr: np.ndarray, low: float, strict: bool) -> bool:
+    """Every value finite and >= low (> low when strict), judged from the minimum and maximum
+    alone (NaN makes both NaN): two passes over a large array, no temporary."""
+    if arr.size == 0:
+        return True
+    lo, hi = float(np.min(arr)), float(np.max(arr))
+    return (lo > low if strict else lo >= low) and hi < np.inf
+
+
 def _check_finite(arr: np.ndarray, name: str) -> None:
-    if not np.all(np.isfinite(arr)):
+    if not _within(arr, -np.inf, strict=True) and not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must be finite (no NaN or inf); got {arr[~np.isfinite(arr)][:5]}")
 
 
 def _check_non_negative(arr: np.ndarray, name: str) -> None:
+    if _within(arr, 0.0, strict=False):
+        return
     _check_finite(arr, name)
     if np.any(arr < 0):
         raise ValueError(f"{name} must be >= 0; got negative value(s) {arr[arr < 0][:5]}")
 
 
 def _check_positive(arr: np.ndarray, name: str) -> None:
+    if _within(arr, 0.0, strict=True):
+        return
     _check_finite(arr, name)
     if np.any(arr <= 0):
         raise ValueError(f"{name} must be > 0; got {arr[arr <= 0][:5]}")
@@ -166,9 +179,12 @@ def pack_sizing(
     pack_mass = e * 1000.0 / pack_gravimetric_energy_density
     pack_volume = e * 1000.0 / pack_volumetric_energy_density
     pack_cost_total = e * pack_cost
-    with np.errstate(divide="ignore", invalid="ignore"):
-        pack_specific_power = np.where(pack_mass > 0, p * 1000.0 / pack_mass, np.nan)
     shape = np.broadcast_shapes(e.shape, gk.shape, gl.shape, c.shape, rg.shape, rv.shape, cf.shape, p.shape)
+    if peak_power_kw is None:  # no power given: NaN everywhere, without dividing by every mass
+        pack_specific_power = np.full(shape, np.nan)
+    else:
+        with np.errstate(divide="ignore", invalid="ignore"):
+            pack_specific_power = np.where(pack_mass > 0, p * 1000.0 / pack_mass, np.nan)
     out = {
         "pack_gravimetric_energy_density": pack_gravimetric_energy_density,
         "pack_volumetric_energy_density": pack_volumetric_energy_density,
@@ -178,7 +194,8 @@ def pack_sizing(
         "pack_cost": pack_cost,
         "pack_specific_power": pack_specific_power,
     }
-    return {k: np.broadcast_to(v, shape).astype(float) for k, v in out.items()}
+    # a result already of the full shape is a new array of its own: returned as it is, not copied
+    return {k: v if v.shape == shape and v.dtype == float else np.broadcast_to(v, shape).astype(float) for k, v in out.items()}
 
 
 def _validated_scenarios(scenarios: pd.DataFrame, name: str = "scenarios") -> pd.DataFrame:
@@ -576,6 +593,39 @@ def subject_stream(seed: int, *key: str) -> np.random.Generator:
 MC_BLOCK_VALUES = 10_000_000
 
 
+def sorted_quantiles(ordered: np.ndarray, q) -> np.ndarray:
+    """np.quantile(samples, q, axis=-1) (its default linear method), bit for bit for finite
+    samples, from `ordered` = np.sort(samples, axis=-1): shape (len(q), ...). The same order
+    statistics and numpy's own interpolation (a + (b - a) g, or b - (b - a)(1 - g) when g >= 0.5);
+    a row holding NaN (sorted last) gives NaN, as numpy does."""
+    q = np.asarray(q, dtype=float)
+    n = ordered.shape[-1]
+    virtual = (n - 1) * q
+    below = np.floor(virtual)
+    top = virtual >= n - 1
+    below[top] = -1
+    below = below.astype(np.intp)
+    above = np.where(top, -1, below + 1)
+    gamma = (virtual - below).reshape(q.shape + (1,) * (ordered.ndim - 1))
+    a, b = np.moveaxis(ordered[..., below], -1, 0), np.moveaxis(ordered[..., above], -1, 0)
+    diff = b - a
+    out = a + diff * gamma
+    np.subtract(b, diff * (1 - gamma), out=out, where=np.broadcast_to(gamma >= 0.5, out.shape))
+    last = ordered[..., -1]
+    np.copyto(out, np.broadcast_to(last, out.shape), where=np.broadcast_to(np.isnan(last), out.shape))
+    return out
+
+
+def sample_quantiles(samples: np.ndarray, q, overwrite: bool = False) -> np.ndarray:
+    """np.quantile(samples, q, axis=-1), bit for bit, by one sort of each row (numpy's vectorised
+    sort: several times faster than the selection np.quantile runs for p5, p50 and p95). With
+    overwrite=True the samples are sorted in place (no copy of a large array)."""
+    if overwrite:
+        samples.sort(axis=-1)
+        return sorted_quantiles(samples, q)
+    return sorted_quantiles(np.sort(samples, axis=-1), q)
+
+
 def monte_carlo_packs(
     vehicles: pd.DataFrame,
     scenario_ranges: pd.DataFrame,
@@ -655,8 +705,8 @@ def monte_carlo_packs(
         quantile_parts, mean_parts = [], []
         for start in range(0, len(distinct), block):
             arr = sample(distinct[start : start + block, None, None])
-            quantile_parts.append(np.quantile(arr, q, axis=-1))  # (len(q), block, n_s)
             mean_parts.append(arr.mean(axis=-1))
+            quantile_parts.append(sample_quantiles(arr, q, overwrite=True))  # (len(q), block, n_s)
         qs = np.concatenate(quantile_parts, axis=1)[:, of_vehicle] if quantile_parts else np.empty((len(q), 0, n_s))
         mean = np.concatenate(mean_parts, axis=0)[of_vehicle] if mean_parts else np.empty((0, n_s))
         frame = pd.DataFrame(

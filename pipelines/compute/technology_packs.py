@@ -23,7 +23,16 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipelines.compute.sizing import DEFAULT_SEED, MC_BLOCK_VALUES, SCENARIO_METRICS, pack_sizing, subject_stream
+from pipelines.compute.sizing import (
+    DEFAULT_SEED,
+    MC_BLOCK_VALUES,
+    SCENARIO_METRICS,
+    pack_sizing,
+    sample_quantiles,
+    sorted_quantiles,
+    subject_stream,
+)
+from pipelines.schemas.memo import same_inputs_once
 from pipelines.schemas.vocabulary import CELL_PROPERTIES, PACK_RATIOS
 
 __all__ = [
@@ -67,8 +76,11 @@ def claim_intervals(claims: pd.DataFrame, rules: pd.DataFrame) -> pd.DataFrame:
     return claims.assign(low=low, high=high)
 
 
-def sample_inputs(inputs: pd.DataFrame, subjects, n_samples: int, seed: int = DEFAULT_SEED) -> np.ndarray:
-    """Samples of the six scenario metrics, shape (subjects, metrics, n_samples).
+def sample_inputs(inputs: pd.DataFrame, subjects, n_samples: int, seed: int = DEFAULT_SEED,
+                  metrics=SCENARIO_METRICS) -> np.ndarray:
+    """Samples of the six scenario metrics (or of the `metrics` named, in that order), shape
+    (subjects, metrics, n_samples). A metric's samples are the same whichever others are drawn
+    (each has its own stream).
 
     `inputs`: subject_id, metric, low, high, one row per mixture component (claim). A
     (subject, metric) with no row is NaN (e.g. a cost nobody claims).
@@ -77,14 +89,17 @@ def sample_inputs(inputs: pd.DataFrame, subjects, n_samples: int, seed: int = DE
     n_samples = int(n_samples)
     if n_samples < 1:
         raise ValueError("n_samples must be >= 1")
+    metrics = tuple(metrics)
     rows = inputs.sort_values(["subject_id", "metric", "low", "high"], kind="stable")
     s_idx = subjects.get_indexer(rows["subject_id"])
-    m_idx = pd.Index(SCENARIO_METRICS).get_indexer(rows["metric"])
-    if (s_idx < 0).any() or (m_idx < 0).any():
+    if (s_idx < 0).any() or (pd.Index(SCENARIO_METRICS).get_indexer(rows["metric"]) < 0).any():
         raise ValueError("inputs name a subject or metric outside the ones sized")
-    order = np.argsort(s_idx * len(SCENARIO_METRICS) + m_idx, kind="stable")
-    cell = (s_idx * len(SCENARIO_METRICS) + m_idx)[order]
-    n_cells = len(subjects) * len(SCENARIO_METRICS)
+    m_idx = pd.Index(metrics).get_indexer(rows["metric"])
+    drawn = m_idx >= 0
+    rows, s_idx, m_idx = rows[drawn], s_idx[drawn], m_idx[drawn]
+    order = np.argsort(s_idx * len(metrics) + m_idx, kind="stable")
+    cell = (s_idx * len(metrics) + m_idx)[order]
+    n_cells = len(subjects) * len(metrics)
     counts = np.bincount(cell, minlength=n_cells)
     rank = np.arange(len(cell)) - (np.cumsum(counts) - counts)[cell]  # component number within its cell
     k_max = max(int(counts.max(initial=0)), 1)
@@ -97,9 +112,8 @@ def sample_inputs(inputs: pd.DataFrame, subjects, n_samples: int, seed: int = DE
     # its key: integer part -> component, fraction -> point in its interval. A cell at a time
     # keeps every temporary in cache; a one-component cell needs no pick.
     out = np.empty((n_cells, n_samples))
-    metrics = len(SCENARIO_METRICS)
     for c in range(n_cells):
-        rng = subject_stream(seed, str(subjects[c // metrics]), SCENARIO_METRICS[c % metrics])
+        rng = subject_stream(seed, str(subjects[c // len(metrics)]), metrics[c % len(metrics)])
         k = max(int(counts[c]), 1)
         if k == 1:
             u = rng.random(n_samples, out=out[c])
@@ -109,7 +123,7 @@ def sample_inputs(inputs: pd.DataFrame, subjects, n_samples: int, seed: int = DE
         pick = np.minimum(u.astype(np.int64), k - 1)
         lo, hi = low[c, :k][pick], high[c, :k][pick]
         out[c] = lo + (u - pick) * (hi - lo)
-    return out.reshape(len(subjects), len(SCENARIO_METRICS), n_samples)
+    return out.reshape(len(subjects), len(metrics), n_samples)
 
 
 def size_subjects(
@@ -133,12 +147,8 @@ def size_subjects(
     incomplete = given[need].isna().any(axis=1)
     if incomplete.any():
         raise ValueError(f"subjects without every density and ratio cannot be sized: {incomplete[incomplete].index.tolist()}")
-    x = sample_inputs(inputs, subjects, n_samples, seed)
-    has_cost = ~np.isnan(x[:, 2, 0])
-    gk, gl, cost, rg, rv, cf = (x[:, i, :] for i in range(len(SCENARIO_METRICS)))
-    per_kwh = pack_sizing(1.0, gk, gl, np.nan_to_num(cost, nan=0.0), rg, rv, cf)  # a 1 kWh pack, (S, N)
+    drawn = subject_packs(inputs, subjects, n_samples, seed)
 
-    q = np.asarray(QUANTILES)
     energy = assets["battery_energy"].to_numpy(float)
     _, n_s = len(energy), len(subjects)
     out = {
@@ -146,11 +156,9 @@ def size_subjects(
         "subject_id": np.tile(subjects.to_numpy(), len(energy)),
         "battery_energy": np.repeat(energy, n_s),
     }
-    for name, key in (("pack_mass", "pack_mass"), ("pack_volume", "pack_volume"), ("pack_cost", "pack_cost_total")):
-        qs = np.quantile(per_kwh[key], q, axis=1)  # (3, S)
-        if name == "pack_cost":
-            qs = np.where(has_cost[None, :], qs, np.nan)
-        for qi, qq in enumerate(q):
+    for name in ("pack_mass", "pack_volume", "pack_cost"):
+        qs = drawn[name]  # (3, S)
+        for qi, qq in enumerate(QUANTILES):
             out[f"{name}_p{qq * 100:g}"] = (energy[:, None] * qs[qi][None, :]).ravel()
 
     max_mass = assets["max_pack_mass"].to_numpy(float)
@@ -158,17 +166,62 @@ def size_subjects(
     with np.errstate(divide="ignore", invalid="ignore"):
         mass_cap = np.where(np.isnan(max_mass), np.inf, max_mass / energy)
         vol_cap = np.where(np.isnan(max_vol), np.inf, max_vol / energy)
-    out["feasible_probability"] = _share_within(per_kwh["pack_mass"], mass_cap, per_kwh["pack_volume"], vol_cap).ravel()
+    out["feasible_probability"] = _share_within(drawn["mass_samples"], mass_cap, drawn["volume_samples"], vol_cap).ravel()
 
     if "average_power" in assets.columns and workday_h is not None:
         # same-mass pack: hours = baseline mass x pack Wh/kg / 1000 / average power
         scale = (assets["baseline_pack_mass"].to_numpy(float) / 1000.0) / assets["average_power"].to_numpy(float)
-        whkg = per_kwh["pack_gravimetric_energy_density"]
-        qs = np.quantile(whkg, q, axis=1)
-        for qi, qq in enumerate(q):
+        qs = drawn["pack_gravimetric_energy_density"]
+        for qi, qq in enumerate(QUANTILES):
             out[f"operating_hours_same_mass_p{qq * 100:g}"] = (scale[:, None] * qs[qi][None, :]).ravel()
-        out["workday_probability"] = (whkg[None] * scale[:, None, None] >= float(workday_h) * (1 - 1e-12)).mean(axis=2).ravel()
+        out["workday_probability"] = _share_at_least(drawn["whkg_sorted"], scale, float(workday_h) * (1 - 1e-12)).ravel()
     return pd.DataFrame(out)
+
+
+@same_inputs_once
+def subject_packs(inputs: pd.DataFrame, subjects: pd.Index, n_samples: int, seed: int) -> dict[str, np.ndarray]:
+    """Each subject's 1 kWh pack from its draws (`sample_inputs`), as size_subjects needs them:
+    p5 / p50 / p95 (3, S) of pack_mass, pack_volume, pack_cost (NaN without a cost) and
+    pack_gravimetric_energy_density; the mass and volume samples (S, N) (feasibility judges them
+    together) and the Wh/kg samples sorted along each row (the workday share). Computed once
+    for consecutive calls with the same inputs (the vehicle and the machine tables)."""
+    x = sample_inputs(inputs, subjects, n_samples, seed)
+    has_cost = ~np.isnan(x[:, 2, 0])
+    gk, gl, cost, rg, rv, cf = (x[:, i, :] for i in range(len(SCENARIO_METRICS)))
+    per_kwh = pack_sizing(1.0, gk, gl, np.nan_to_num(cost, nan=0.0), rg, rv, cf)  # a 1 kWh pack, (S, N)
+    del x, gk, gl, cost, rg, rv, cf
+    q = np.asarray(QUANTILES)
+    whkg = per_kwh["pack_gravimetric_energy_density"]
+    whkg.sort(axis=1)
+    cost_q = sample_quantiles(per_kwh["pack_cost_total"], q, overwrite=True)
+    return {
+        "pack_mass": sample_quantiles(per_kwh["pack_mass"], q),
+        "pack_volume": sample_quantiles(per_kwh["pack_volume"], q),
+        "pack_cost": np.where(has_cost[None, :], cost_q, np.nan),
+        "pack_gravimetric_energy_density": sorted_quantiles(whkg, q),
+        "mass_samples": per_kwh["pack_mass"],
+        "volume_samples": per_kwh["pack_volume"],
+        "whkg_sorted": whkg,
+    }
+
+
+def _share_at_least(ordered: np.ndarray, scale: np.ndarray, threshold: float) -> np.ndarray:
+    """(assets, subjects): share of the samples with sample x the asset's scale >= threshold, from
+    the samples sorted along each row (subjects, n). The product is non-decreasing in the sample
+    for a scale >= 0, so the samples passing are the last ones of the row: one binary search
+    per asset and subject instead of a comparison per sample (the same products, so the same
+    count); an asset whose scale is not a finite number >= 0 is compared sample by sample."""
+    n = ordered.shape[1]
+    share = np.empty((len(scale), ordered.shape[0]))
+    numbers = n - np.isnan(ordered).sum(axis=1)  # a NaN sample (sorted last) never passes
+    monotone = np.isfinite(scale) & (scale >= 0) & np.isfinite(threshold)
+    for a in np.flatnonzero(monotone):  # assets, not samples
+        product = ordered * scale[a]
+        below = np.array([np.searchsorted(row, threshold, side="left") for row in product], dtype=np.int64)  # subjects
+        share[a] = (numbers - below) / n
+    for a in np.flatnonzero(~monotone):
+        share[a] = (ordered * scale[a] >= threshold).mean(axis=1)
+    return share
 
 
 def _share_within(mass: np.ndarray, mass_cap: np.ndarray, volume: np.ndarray, vol_cap: np.ndarray) -> np.ndarray:

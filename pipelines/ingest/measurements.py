@@ -40,9 +40,12 @@ def did_you_mean(values: pd.Series, known: pd.Series) -> pd.Series:
     return values.map(hints).fillna("")
 
 
-def _problems(frame: pd.DataFrame, mask: pd.Series, column: str, rule: str, detail: pd.Series) -> list[SourceProblem]:
+def _problems(frame: pd.DataFrame, mask: pd.Series, column: str, rule: str, detail) -> list[SourceProblem]:
+    """One problem per row of `mask`; `detail` (a Series, or a function making it, called only
+    when a row fails) says what each row holds."""
     if not mask.any():
         return []
+    detail = detail() if callable(detail) else detail
     rows = frame.loc[mask, ["source_file", "source_line"]].assign(detail=detail[mask])
     return [
         SourceProblem(f, int(line), column, rule, str(d))
@@ -81,27 +84,30 @@ def add_parsed_values(
         "decimal comma is ambiguous (write 1.8 for a decimal; a thousands separator is followed by 3 digits, 1,800)",
         frame["published_text"],
     )
-    c_rate = frame["published_text"].astype("string").str.fullmatch(r"\s*(?:C\s*/\s*[\d.]+|[\d.]*\s*C)\s*").fillna(False)
-    hint = frame["published_text"].astype(str) + "; " + ACCEPTED_NUMBERS
-    hint = hint.where(~c_rate.astype(bool), hint + f"; a C-rate ({C_RATE_FORMS}) goes in the c_rate_text column")
+    def hint() -> pd.Series:
+        c_rate = frame["published_text"].astype("string").str.fullmatch(r"\s*(?:C\s*/\s*[\d.]+|[\d.]*\s*C)\s*").fillna(False)
+        text = frame["published_text"].astype(str) + "; " + ACCEPTED_NUMBERS
+        return text.where(~c_rate.astype(bool), text + f"; a C-rate ({C_RATE_FORMS}) goes in the c_rate_text column")
+
     problems += _problems(frame, ~parsed["parsed"] & ~comma, "published_text", "not a recognised printed number", hint)
-    metric_hint = frame["metric"].astype(str) + did_you_mean(frame["metric"].where(unknown_metric), metrics["metric"])
     problems += _problems(
-        frame, unknown_metric, "metric", "metric is not in the vocabulary (add it to sources/metrics/ if it is new)", metric_hint
+        frame, unknown_metric, "metric", "metric is not in the vocabulary (add it to sources/metrics/ if it is new)",
+        lambda: frame["metric"].astype(str) + did_you_mean(frame["metric"].where(unknown_metric), metrics["metric"]),
     )
-    unit_hint = printed.astype(str) + did_you_mean(printed.where(unknown_unit), units["published_unit"])
     problems += _problems(
-        frame, unknown_unit, "published_unit", "unit is not in the vocabulary (add its spelling to sources/units/ if it is new)", unit_hint
+        frame, unknown_unit, "published_unit", "unit is not in the vocabulary (add its spelling to sources/units/ if it is new)",
+        lambda: printed.astype(str) + did_you_mean(printed.where(unknown_unit), units["published_unit"]),
     )
     problems += _problems(
         frame,
         mismatch,
         "published_unit",
         "unit does not convert to the metric's unit",
-        printed + " -> " + canonical.astype(str) + ", but " + frame["metric"] + " is in " + metric_unit.astype(str),
+        lambda: printed + " -> " + canonical.astype(str) + ", but " + frame["metric"] + " is in " + metric_unit.astype(str),
     )
     problems += _problems(
-        frame, unit_required, "published_unit", "unit is required for this metric", frame["metric"] + " is in " + metric_unit.astype(str)
+        frame, unit_required, "published_unit", "unit is required for this metric",
+        lambda: frame["metric"] + " is in " + metric_unit.astype(str),
     )
     if problems:
         raise SourceError(dataset, problems)

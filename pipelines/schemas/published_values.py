@@ -12,6 +12,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from pipelines.schemas.memo import same_inputs_once
+
 QUALIFIERS = (
     "exact",
     "approx",
@@ -111,6 +113,8 @@ def _first_match(norm: pd.Series, start: int) -> tuple[np.ndarray, pd.Series, pd
     )
 
 
+# a table's texts are parsed when it is read, by its warning rules, and by quality.source_findings
+@same_inputs_once(entries=32)
 def parse_published(text: pd.Series) -> pd.DataFrame:
     """Parse printed values. Returns columns value, value_min, value_max, qualifier, parsed,
     ambiguous_comma, range_descending.

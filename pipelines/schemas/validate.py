@@ -10,12 +10,14 @@ import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 from pandera.engines.pandas_engine import NpString
 
 from pipelines.errors import SourceError, SourceProblem
 from pipelines.schemas.base import EXPLANATION, RECOMPUTED, blocking_schema, column_order, warning_checks
+from pipelines.schemas.validate_arrow import passes_by_extremes
 
 # Columns that identify a row to a human, shown in warning metadata when present.
 _ROW_LABEL_COLUMNS = (
@@ -170,15 +172,77 @@ def _warning_rules(model: type[pa.DataFrameModel]) -> list[pa.Check]:
     return _row_rules(warning_checks(model), model.to_schema())
 
 
+# Column types a frame may hold exactly as the model declares them.
+_EXACT_TYPES = frozenset({"float64", "int64", "bool", "datetime64[ns]", "Int64"})
+
+
+def _holds_type(column: pa.Column, series: pd.Series) -> bool:
+    """The series holds the column's type: coercing it would change nothing."""
+    if isinstance(column.dtype, _Text):
+        return _all_text(series)
+    return str(column.dtype) in _EXACT_TYPES and str(series.dtype) == str(column.dtype)
+
+
+def typed_if_valid(ordered: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame | None:
+    """`ordered` (every column of the model) with each column in its type, when it passes every
+    blocking rule of `schema`: its columns, their types, nullability and uniqueness, each column
+    check and each table check, the table's unique key. A column is converted by pandera's own
+    coercion of its type (`try_coerce`, what pandera's validation calls), and the checks are
+    pandera's own, called one by one with pandera's handling of nulls, without the machinery
+    pandera runs around each to collect and format failures (most of its time on a small table).
+    None as soon as anything fails or cannot be converted: `validate` then runs pandera's full
+    validation, which names every failure as it always has."""
+    if schema.index is not None or not schema.coerce or sorted(ordered.columns) != sorted(schema.columns):
+        return None
+    typed = {}
+    for name, column in schema.columns.items():
+        series = ordered[name]
+        if column.regex or column.parsers:
+            return None
+        if not _holds_type(column, series):
+            try:
+                series = column.dtype.try_coerce(series)
+            except Exception:  # noqa: BLE001 - pandera's validation below reports it
+                return None
+            if not _holds_type(column, series):
+                return None
+            typed[name] = series
+        if not column.nullable and series.isna().any():
+            return None
+        if column.unique and series.duplicated().any():
+            return None
+        if column.checks and passes_by_extremes(series.to_numpy(), column.checks):
+            continue  # bounds decided by the minimum and maximum (a number column without NaN)
+        if not all(bool(check(series).check_passed) for check in column.checks):
+            return None
+    out = ordered.copy(deep=False) if typed else ordered
+    for name, series in typed.items():
+        out[name] = series
+    if not all(bool(check(out).check_passed) for check in schema.checks):
+        return None
+    if schema.unique:
+        keys = [schema.unique] if isinstance(schema.unique, str) else list(schema.unique)
+        if out.duplicated(keys).any():
+            return None
+    return out
+
+
 def validate(
     df: pd.DataFrame, model: type[pa.DataFrameModel], dataset: str, inputs: Mapping[str, pd.DataFrame] | None = None
 ) -> pd.DataFrame:
     """Coerce and check `df` against the model's blocking rules; raise SourceError on failure.
 
-    For a computed table, `inputs` (the curated tables it was computed from) lets the error
-    also name the source rows behind each failing row (`input_rows`)."""
+    A frame that passes every rule is returned typed by `typed_if_valid` (pandera's coercion and
+    checks without its failure machinery); any other goes through pandera's own validation,
+    whose coercion and failure report are unchanged. For a computed table, `inputs` (the curated tables it was computed
+    from) lets the error also name the source rows behind each failing row (`input_rows`)."""
     schema = checked_schema(model)
     ordered = df[[c for c in column_order(model) if c in df.columns]]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        typed = typed_if_valid(ordered, schema)
+    if typed is not None:
+        return typed
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -221,15 +285,24 @@ def evaluate_warnings(df: pd.DataFrame, model: type[pa.DataFrameModel]) -> list[
         attrs = getattr(outcome.check_output, "attrs", {})
         ok = ok.reindex(df.index, fill_value=True).astype(bool)
         columns = [c for c in _ROW_LABEL_COLUMNS if c in df.columns]
+        passed = bool(ok.all())
+        flagged = df.loc[~ok, columns] if not passed else df.iloc[:0][columns]
         results.append(
             WarningResult(
                 check_name=check.name,
                 description=check.description or check.name,
-                passed=bool(ok.all()),
-                failing_rows=with_recomputed(df.loc[~ok, columns], attrs.get(RECOMPUTED), attrs.get(EXPLANATION) or check.name),
+                passed=passed,
+                failing_rows=with_recomputed(flagged, attrs.get(RECOMPUTED), attrs.get(EXPLANATION) or check.name)
+                if not passed else _no_findings(flagged),
             )
         )
     return results
+
+
+def _no_findings(rows: pd.DataFrame) -> pd.DataFrame:
+    """`with_recomputed` of no rows (a rule that flags none): the same columns, without
+    recomputing anything."""
+    return rows.assign(recomputed_value=np.empty(0), relative_deviation=np.empty(0), explanation=np.empty(0, dtype=object))
 
 
 FINDING_COLUMNS = ("value", "recomputed_value", "relative_deviation", "explanation")

@@ -92,11 +92,16 @@ def _passes_by_extremes(a: pa.Array, checks: list[pa_schema.Check]) -> bool:
     `checks` passes on every row; False means: judge the rows one by one."""
     if a.null_count or not (pa.types.is_floating(a.type) or pa.types.is_integer(a.type)):
         return False
-    if not all(_kernel_name(check) in BY_EXTREMES for check in checks):
+    return passes_by_extremes(a.to_numpy(zero_copy_only=True), checks)
+
+
+def passes_by_extremes(values: np.ndarray, checks: list[pa_schema.Check]) -> bool:
+    """True when the numbers `values` hold no NaN and their minimum and maximum show that every
+    one of `checks` passes on every value; False means: judge the values one by one."""
+    if values.dtype.kind not in "fi" or not all(_kernel_name(check) in BY_EXTREMES for check in checks):
         return False
-    if len(a) == 0:
+    if len(values) == 0:
         return True
-    values = a.to_numpy(zero_copy_only=True)
     lo, hi = values.min().item(), values.max().item()  # NaN if any value is NaN
     if lo != lo or hi != hi:
         return False

@@ -8,10 +8,11 @@ import numpy as np
 import pandas as pd
 
 from pipelines.compute.ownership import mixture_draws, ownership_quantiles
-from pipelines.compute.sizing import SCENARIO_METRICS, pack_sizing, subject_stream
+from pipelines.compute.sizing import pack_sizing, subject_stream
 from pipelines.compute.technology_packs import claim_intervals, sample_inputs
 from pipelines.errors import SourceError, SourceProblem
 from pipelines.schemas.curated.settings import AnalysisSettings
+from pipelines.schemas.memo import same_inputs_once
 from pipelines.schemas.vocabulary import OWNERSHIP_INPUT_BASES
 from pipelines.tables import table
 from pipelines.tables.sizing import file_scenarios, machines_wide, vehicles_wide
@@ -46,6 +47,7 @@ def _assumed(subjects: pd.DataFrame, covered, fallbacks: pd.DataFrame, life_clai
     return rows.assign(level=BASES.index("assumption"))[["subject", "claim_id", "level"]].drop_duplicates(["subject", "claim_id"])
 
 
+@same_inputs_once  # the vehicle and the machine tables: the same draws, computed once
 def ownership_inputs(technology_cells, cell_claims, claim_uncertainty, technology_pack_ratios, battery_scenarios,
                      technologies, cycle_life_fallbacks, settings: AnalysisSettings, n_samples: int, seed: int):
     """Per sized subject: pack USD/kWh samples (S, N) from the sizing's own draws (a subject without a
@@ -74,8 +76,8 @@ def ownership_inputs(technology_cells, cell_claims, claim_uncertainty, technolog
     aug = pd.concat([inputs, pd.DataFrame({"subject_id": extra["subject"], "metric": "cell_cost", "low": extra["low"], "high": extra["high"]}),
                      scen], ignore_index=True)
     order = pd.Index(np.sort(inputs["subject_id"].unique()))  # the sizing's order: the same draws
-    x = sample_inputs(aug, order, n_samples, seed)
-    cc, cf = x[:, SCENARIO_METRICS.index("cell_cost"), :], x[:, SCENARIO_METRICS.index("pack_cost_factor"), :]
+    x = sample_inputs(aug, order, n_samples, seed, metrics=("cell_cost", "pack_cost_factor"))  # only what the cost reads
+    cc, cf = x[:, 0, :], x[:, 1, :]
     per_kwh = pack_sizing(1.0, 1.0, 1.0, cc, 1.0, 1.0, cf)["pack_cost_total"]  # the cost of 1 kWh of pack: the sizing's rule
 
     life_claims = intervals[intervals["metric"].eq("cycle_life")][cols]
@@ -133,7 +135,7 @@ def ownership(packs: pd.DataFrame, kind: str, per_use: pd.Series, annual: str, i
     out["energy_consumption" if kind == "vehicle" else "average_power"] = np.repeat(per_use.reindex(assets.index).to_numpy(), n_s)
     out["assumption_basis"] = np.repeat(a["basis"].to_numpy(), n_s)
     out["cycles_needed"] = np.repeat(q["cycles_needed"], n_s)
-    cyc = np.quantile(cycles, [0.05, 0.5, 0.95], axis=1).T  # (S, 3)
+    cyc = q["cycle_life"]  # (S, 3)
     for i, p in enumerate(("p5", "p50", "p95")):
         out[f"cycle_life_{p}"] = np.tile(cyc[:, i], n_a)
         for key, name in (("pack_cost", "pack_cost"), ("replacements", "replacements"), ("lifetime_cost", "lifetime_battery_cost"),

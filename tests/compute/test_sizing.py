@@ -22,6 +22,7 @@ from pipelines.compute.sizing import (
     machine_packs,
     monte_carlo_packs,
     pack_sizing,
+    sample_quantiles,
     vehicle_packs,
     wide_from_long,
 )
@@ -524,3 +525,24 @@ def test_monte_carlo_a_new_scenario_moves_no_other():
                               scenarios=pd.concat([extra_scenario, scenarios_frame()]))
     kept = grown[grown["scenario_id"].ne("a_new_2031")].reset_index(drop=True)
     pd.testing.assert_frame_equal(kept, base, check_exact=True)
+
+
+@pytest.mark.parametrize("q", [(0.05, 0.5, 0.95), (0.0, 1.0), (0.25, 0.333, 0.999)])
+def test_sample_quantiles_equal_numpys_bit_for_bit(q):
+    # rows of random, rounded (ties), constant and NaN-holding samples, in 1 to 3 dimensions
+    rng = np.random.default_rng(3)
+    for shape in [(1,), (2,), (7,), (40,), (3, 41), (2, 3, 100), (5, 4000)]:
+        x = rng.normal(size=shape) * 1000
+        variants = [x, np.round(x, -2), np.full(shape, 2.5)]
+        if x.ndim > 1:
+            with_nan = x.copy()
+            with_nan[0, ..., :3] = np.nan
+            variants.append(with_nan)
+        for v in variants:
+            expected = np.quantile(v, q, axis=-1)
+            got = sample_quantiles(v.copy(), q)
+            assert got.shape == expected.shape
+            assert np.array_equal(got, expected, equal_nan=True), (shape, q)
+            sorted_in_place = v.copy()
+            assert np.array_equal(sample_quantiles(sorted_in_place, q, overwrite=True), expected, equal_nan=True)
+            assert np.array_equal(sorted_in_place, np.sort(v, axis=-1), equal_nan=True)

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipelines.compute.technology_packs import claim_intervals, sample_inputs, size_subjects
+from pipelines.compute.technology_packs import _share_at_least, claim_intervals, sample_inputs, size_subjects
 from pipelines.errors import SourceError
 from pipelines.ingest.curate import curate_tables
 from pipelines.schemas.computed.technology_packs import TechnologyCells, TechnologyMachinePacks, TechnologyPacks
@@ -314,3 +314,17 @@ def test_each_subject_draws_from_its_own_stream():
     np.testing.assert_array_equal(alone, grown[1:])
     other_seed = sample_inputs(pd.concat([a, b]), ["technology:a", "technology:b"], 1000, seed=6)
     assert not np.array_equal(alone[:, 0], other_seed[:, 0])
+
+
+def test_share_at_least_counts_the_samples_a_comparison_of_each_would():
+    # sorted samples x an asset's scale >= threshold: the same share as comparing every sample,
+    # with ties, NaN samples (never passing), a zero scale and a NaN scale (compared one by one)
+    rng = np.random.default_rng(7)
+    samples = np.round(rng.random((4, 500)) * 300, 1)
+    samples[1, :20] = np.nan
+    scale = np.array([0.027, 8 / 150.0, 0.0, np.nan])
+    threshold = 8 * (1 - 1e-12)
+    expected = (samples[None] * scale[:, None, None] >= threshold).mean(axis=2)
+    got = _share_at_least(np.sort(samples, axis=1), scale, threshold)
+    assert np.array_equal(got, expected)
+    assert 0 < got[0].min() and got[1].max() < 1 and not got[2].any()
