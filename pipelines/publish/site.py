@@ -23,6 +23,7 @@ import os
 import re
 import shutil
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import quote
@@ -301,13 +302,15 @@ class Site:
         return {rid: (list(kept), rows_json, shown, total) for rid, rows_json, shown, total in rows}
 
     # ------------------------------------------------------------ pages
-    def build(self) -> dict:
+    def build(self, charts_drawn: Callable[[], object] | None = None) -> dict:
         shutil.copytree(STATIC, self.out / "static")
-        charts = self.copy_charts()
         self.table_pages()
         families = self.technology_pages()
         self.document_pages()
         self.release_pages()
+        if charts_drawn is not None:  # the pages above do not show the charts: written while they are drawn
+            charts_drawn()
+        charts = self.copy_charts()
         self.home(charts, families)
         self.write("data/search.js", "window.BATTERY_SEARCH=" + json.dumps(self.search, separators=(",", ":")) + ";\n")
         return {
@@ -686,12 +689,14 @@ def _link_or_copy(source: Path, target: Path) -> None:
         shutil.copy2(source, target)
 
 
-def build_site(published_db: Path, target: Path, exports_dir: Path) -> dict:
-    """Write the catalogue of `published_db` to `target` (replaced whole once complete)."""
+def build_site(published_db: Path, target: Path, exports_dir: Path, charts_drawn: Callable[[], object] | None = None) -> dict:
+    """Write the catalogue of `published_db` to `target` (replaced whole once complete). The charts
+    are linked from exports_dir/charts/ last, after `charts_drawn()` returns (when given): the
+    pages are written while the charts are drawn."""
     staging = target.with_name(target.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     with connect(published_db, read_only=True) as con:
-        summary = Site(Warehouse(con), staging, exports_dir).build()
+        summary = Site(Warehouse(con), staging, exports_dir).build(charts_drawn)
     replace_folder(staging, target, background=True)
     return summary
