@@ -32,20 +32,28 @@ def vehicles_shown(vehicles: list[str]) -> list[str]:
 
 
 def row_panels(fig, panels: int, rows: list[str]) -> np.ndarray:
-    """`panels` Axes side by side, one row per label (bottom to top), the labels on the first: what
-    `fig.subplots(1, panels, sharey=True)` with the ticks set on the first draws, without sharing
-    the y axis (matplotlib places a shared axis's label from every panel's tick labels, for every
-    panel, measuring panels x panels tick sets at each layout and draw)."""
+    """`panels` Axes side by side, one row per label (bottom to top), the labels on the first: the
+    picture `fig.subplots(1, panels, sharey=True)` with the ticks set on the first draws, for less.
+    The y axis is not shared (matplotlib places a shared axis's label from every panel's tick
+    labels, for every panel: panels x panels tick sets measured at each layout and draw), and the
+    inner panels' unlabelled row ticks are one line of tick-shaped markers where matplotlib makes a
+    tick object (two lines, a grid line, two labels) per row and panel; the first row keeps a real
+    tick, by which the panel's spine, and so the layout, makes room for the marks."""
+    from matplotlib import rcParams
+    from matplotlib.lines import TICKLEFT, Line2D
     from matplotlib.ticker import NullFormatter
 
     axes = np.atleast_1d(fig.subplots(1, panels))
-    for i, ax in enumerate(axes):
-        if i == 0:
-            ax.set_yticks(range(len(rows)), rows, fontsize=7.5)
-        else:  # the tick marks of every row, no labels: as a shared axis draws its inner panels
-            ax.set_yticks(range(len(rows)))
-            ax.yaxis.set_major_formatter(NullFormatter())
-            ax.tick_params(axis="y", labelleft=False)
+    axes[0].set_yticks(range(len(rows)), rows, fontsize=7.5)
+    for ax in axes[1:]:
+        ax.set_yticks(range(min(len(rows), 1)))
+        ax.yaxis.set_major_formatter(NullFormatter())
+        ax.tick_params(axis="y", labelleft=False)
+        # the other rows' marks, drawn where and as the axis draws its ticks: left spine, just after the axes (zorder 1.5)
+        ax.add_artist(Line2D(np.zeros(max(len(rows) - 1, 0)), np.arange(1, len(rows)), transform=ax.get_yaxis_transform("tick1"), linestyle="none",
+                             marker=TICKLEFT, markersize=rcParams["ytick.major.size"], markeredgewidth=rcParams["ytick.major.width"],
+                             color=rcParams["ytick.color"], clip_on=False, zorder=1.51, in_layout=False))
+    for ax in axes:
         ax.set_ylim(-0.7, len(rows) - 0.3)
     return axes
 
