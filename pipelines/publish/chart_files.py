@@ -20,6 +20,7 @@ import time
 import traceback
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from pathlib import Path
 from typing import NamedTuple
@@ -115,24 +116,35 @@ def draw_charts(builds: list[Callable], published_db: Path, charts_dir: Path, pr
     with connect(published_db, read_only=True) as con:
         frames = {t: read_table(con, *t.split(".")) for t in needed}
     processes = drawing_processes(len(builds)) if processes is None else processes
-    if processes <= 1:
+    pool = _fork_pool(processes, builds, frames, charts_dir) if processes > 1 else None
+    if pool is None:  # one core, or no process could be forked: drawn here, as the results are read
         _set_job(builds, frames, charts_dir)
         yield (Drawn(builds[i], *rest) for i, *rest in map(_draw, range(len(builds))))
         return
-    import matplotlib.figure  # noqa: F401 - imported once, here, for every drawing process
-    from matplotlib.backends import backend_agg  # noqa: F401
-
-    gc.freeze()  # what the forks inherit is never collected there (nor copied page by page)
     try:
-        pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"), initializer=_set_job,
-                                   initargs=(builds, frames, charts_dir))
-        futures = {pool.submit(_draw, i): i for i in range(len(builds))}  # forks every process now
-    finally:
-        gc.unfreeze()
-    try:
+        futures = {pool.submit(_draw, i): i for i in range(len(builds))}
         yield _results(futures, builds)
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _fork_pool(processes: int, builds: list[Callable], frames: dict[str, pd.DataFrame], charts_dir: Path) -> ProcessPoolExecutor | None:
+    """`processes` drawing processes forked now, matplotlib imported first (once, for all of them);
+    None when they cannot be forked (out of memory or processes)."""
+    import matplotlib.figure  # noqa: F401
+    from matplotlib.backends import backend_agg  # noqa: F401
+
+    gc.freeze()  # what the forks inherit is never collected there (nor copied page by page)
+    pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"), initializer=_set_job,
+                               initargs=(builds, frames, charts_dir))
+    try:
+        pool.submit(int).result()  # forks every process now, and checks they run
+        return pool
+    except (OSError, BrokenProcessPool):
+        pool.shutdown(wait=False, cancel_futures=True)
+        return None
+    finally:
+        gc.unfreeze()
 
 
 def _results(futures: dict[Future, int], builds: list[Callable]) -> Iterator[Drawn]:
