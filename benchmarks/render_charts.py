@@ -2,13 +2,16 @@
 
 Reads the tables each chart function takes (pipelines/publish/chart_builders.py) from a
 published battery.duckdb, renders every chart, prints seconds per chart (the first one includes
-the matplotlib import) and what was measured on it, and writes the PNGs to a folder to look at.
+the matplotlib import) and what was measured on it, and writes the PNGs to a folder to look at;
+then the wall time of drawing them all as a build does (chart_files.draw_charts: the tables read
+once, the charts drawn in one forked process per core) and the machine's load beside it.
 Usage: .venv/bin/python benchmarks/render_charts.py WAREHOUSE_DIR [--out DIR] [--repeat N]
 """
 from __future__ import annotations
 
 import argparse
 import inspect
+import os
 import tempfile
 import time
 from pathlib import Path
@@ -16,6 +19,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.publish.chart_builders import CHARTS
+from pipelines.publish.chart_files import draw_charts, drawing_processes
 from pipelines.tables import table_named
 
 
@@ -43,6 +47,13 @@ def main() -> None:
             if i == args.repeat - 1:
                 print(f"  {build.__name__:<26} {seconds:6.2f} s  {chart.metadata()}")
     print(f"all charts, {args.repeat} pass(es): {total:.2f} s; PNGs in {out}")
+    processes = drawing_processes(len(CHARTS))
+    for i in range(args.repeat):
+        started = time.perf_counter()
+        with draw_charts(CHARTS, args.warehouse_dir / "battery.duckdb", out / "drawn") as drawing:
+            failed = [d.build.__name__ for d in drawing if isinstance(d.chart, Exception)]
+        print(f"all charts as a build draws them ({processes or 'no'} forked processes, tables read included): "
+              f"{time.perf_counter() - started:.2f} s wall, load {os.getloadavg()[0]:.2f}" + (f"; FAILED: {failed}" if failed else ""))
 
 
 if __name__ == "__main__":

@@ -83,19 +83,19 @@ def build(args: argparse.Namespace) -> int:
 
 
 def _after_publish(key) -> bool:
-    """The charts and the catalogue site (which shows the charts): drawn in their own run after
-    the publish, from the published file."""
-    return key.path[0] == "charts" or key.path == ["warehouse", "site"]
+    """The exports, the charts and the catalogue site (which links both): written in their own run
+    after the publish, from the published file, in one step (assets/warehouse.py published_files)."""
+    return key.path[0] == "charts" or key.path in (["warehouse", "exports"], ["warehouse", "site"])
 
 
 def render_charts(job, instance, started: float, published_at: float) -> int:
-    """The charts, in their own run after the publish (outside the build lock), drawn from the
-    published file: the warehouse is already there when they start, and a chart that fails
-    leaves it published. Says which chart finished when."""
+    """The exports, charts and site, in their own run after the publish (outside the build lock),
+    written from the published file: the warehouse is already there when they start, and one that
+    fails leaves it published. Says which finished when."""
     from pipelines.automation.run_health import process_tags
     from pipelines.settings import current_paths
 
-    print(f"\nDrawing the charts from the published warehouse (published at {published_at:.1f}s)")
+    print(f"\nDrawing the charts from the published warehouse (published at {published_at:.1f}s), writing the exports and the site meanwhile")
     wall_start = time.time() - (time.monotonic() - started)
     charts = job.execute_in_process(
         instance=instance,
@@ -105,26 +105,34 @@ def render_charts(job, instance, started: float, published_at: float) -> int:
         asset_selection=[k for k in job.asset_layer.executable_asset_keys if _after_publish(k)],
     )
     finished = time.monotonic() - started
-    events = charts.get_asset_materialization_events()
-    drawn = [e for e in events if e.event_specific_data.materialization.asset_key.path[0] == "charts"]
-    for event in drawn:
+    lines, written = [], set()
+    for event in charts.get_asset_materialization_events():
         materialization = event.event_specific_data.materialization
         meta = {k: getattr(v, "value", v) for k, v in materialization.metadata.items()}
-        print(f"  [{meta.get('drawn_at', wall_start) - wall_start:5.1f}s] charts.{materialization.asset_key.path[-1]:<24} "
-              f"drawn in {meta.get('render_seconds', 0):.2f}s -> {meta.get('path', '')}")
+        name = ".".join(materialization.asset_key.path)
+        written.add(name)
+        if name.startswith("charts."):
+            done, what = meta.get("drawn_at", wall_start), f"drawn in {meta.get('render_seconds', 0):.2f}s -> {meta.get('path', '')}"
+        else:
+            done, what = meta.get("written_at", wall_start), f"written in {meta.get('seconds', 0):.2f}s -> {meta.get('folder', '')}"
+        lines.append((done, f"  [{done - wall_start:5.1f}s] {name:<31} {what}"))
+    for _, line in sorted(lines):  # in the order they finished
+        print(line)
     if not charts.success:
+        missing = sorted({".".join(k.path) for k in job.asset_layer.executable_asset_keys if _after_publish(k)} - written)
         print(
-            f"\nCHARTS FAILED after publishing: {current_paths().published_db} WAS replaced by this build "
-            "(every table passed its blocking checks); these charts were not drawn and their PNGs are not on disk:",
+            f"\n{'CHARTS' if all(m.startswith('charts.') for m in missing) else 'FILES'} FAILED after publishing: "
+            f"{current_paths().published_db} WAS replaced by this build (every table passed its blocking checks); "
+            f"not written from it: {', '.join(missing) or 'see below'}",
             file=sys.stderr,
         )
         for cause in failure_causes(charts):
             print(f"\n{cause}", file=sys.stderr)
         return 1
-    print(f"  {len(drawn)} charts drawn by {finished:.1f}s ({finished - published_at:.1f}s after the publish)")
-    for event in events:
-        if event.event_specific_data.materialization.asset_key.path == ["warehouse", "site"]:
-            print(f"  catalogue site written to {current_paths().site_dir} (open index.html; make site rebuilds it)")
+    drawn = sum(name.startswith("charts.") for name in written)
+    print(f"  {drawn} charts drawn by {finished:.1f}s ({finished - published_at:.1f}s after the publish)")
+    if "warehouse.site" in written:
+        print(f"  catalogue site written to {current_paths().site_dir} (open index.html; make site rebuilds it)")
     return 0
 
 

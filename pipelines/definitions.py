@@ -17,7 +17,6 @@ from pipelines.settings import check_environment
 
 check_environment()  # every BATTERY_* variable, before any asset, sensor or schedule is defined
 
-from pipelines.assets.charts import chart_assets
 from pipelines.assets.computed import table_step
 from pipelines.assets.curated import curated_assets
 from pipelines.assets.model import model_assets
@@ -27,7 +26,7 @@ from pipelines.assets.source_files import source_assets
 from pipelines.assets.table_metadata import with_code_references
 from pipelines.assets.technology_db import technology_db_assets
 from pipelines.assets.technology_packs import technology_pack_assets
-from pipelines.assets.warehouse import exports, published_warehouse_asset, site_asset
+from pipelines.assets.warehouse import published_files, published_warehouse_asset
 from pipelines.automation.refresh import daily_refresh_schedule, sources_changed_sensor
 from pipelines.progress import progress_logger
 from pipelines.publish.io_manager import StagingDuckDBIOManager
@@ -39,7 +38,7 @@ table_keys = [key for a in table_defs for key in a.keys]
 table_assets = table_step("tables", table_defs)
 warehouse_asset = published_warehouse_asset(table_keys)
 
-all_assets = [*source_assets, *table_assets, warehouse_asset, exports, *chart_assets, site_asset([k for a in chart_assets for k in a.keys])]
+all_assets = [*source_assets, *table_assets, warehouse_asset, published_files]
 
 # Every materializable asset; the observable sources are observed by the sensor instead.
 build_warehouse_job = define_asset_job(

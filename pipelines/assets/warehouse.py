@@ -1,14 +1,30 @@
-"""Publish layer: the analysts' DuckDB file, replaced whole once every table is built."""
+"""Publish layer: the analysts' DuckDB file, replaced whole once every table is built, and the files
+written from it once published (exports, charts, site)."""
 # No `from __future__ import annotations` here: Dagster reads the Config annotation at runtime.
 import time
+from collections.abc import Callable
 from datetime import timedelta
 from itertools import islice, pairwise
 
-from dagster import AssetExecutionContext, AssetKey, AssetsDefinition, Config, FreshnessPolicy, MaterializeResult, asset
+from dagster import (
+    AssetExecutionContext,
+    AssetKey,
+    AssetsDefinition,
+    AssetSpec,
+    Config,
+    FreshnessPolicy,
+    MaterializeResult,
+    MetadataValue,
+    asset,
+    multi_asset,
+)
 from dagster._utils.schedules import cron_string_iterator
 
+from pipelines.assets.charts import chart_key, chart_specs, code_reference
 from pipelines.assets.table_metadata import OWNERS, asset_key
+from pipelines.publish.after_publish import write_after_publish
 from pipelines.publish.atomic import publish
+from pipelines.publish.chart_builders import CHARTS
 from pipelines.publish.exports import export_tables
 from pipelines.publish.io_manager import ensure_staging, finish_staging
 from pipelines.publish.site import build_site
@@ -63,28 +79,32 @@ class ExportConfig(Config):
     csv: bool = setting("BATTERY_EXPORT_CSV")
 
 
-@asset(
-    key=EXPORTS_KEY,
-    deps=[PUBLISHED_KEY],
-    group_name="warehouse",
-    description="warehouse/exports/: every published table as Parquet (and CSV on request) for R, Excel and BI tools.",
-    kinds={"parquet", "duckdb"},
-    owners=OWNERS,
-)
-def exports(config: ExportConfig) -> MaterializeResult:
-    paths = current_paths()
-    formats = ("parquet", "csv") if config.csv else ("parquet",)
-    rows = export_tables(paths.published_db, paths.table_exports_dir, formats)
-    return MaterializeResult(
-        metadata={"folder": str(paths.table_exports_dir), "formats": ", ".join(formats), "tables": len(rows)}
-    )
+def published_files_step(builds: list[Callable]) -> AssetsDefinition:
+    """warehouse/exports, charts/<name> per chart builder and warehouse/site: the files written from
+    the published warehouse, read-only, in one step after the publish (publish/after_publish.py:
+    the charts drawn in processes of their own while the exports and the site's pages are written)."""
+    specs = [
+        AssetSpec(EXPORTS_KEY, deps=[PUBLISHED_KEY], group_name="warehouse", kinds={"parquet", "duckdb"}, owners=OWNERS,
+                  description="warehouse/exports/: every published table as Parquet (and CSV on request) for R, Excel and BI tools.",
+                  metadata=code_reference(export_tables, "exports")),
+        *chart_specs(builds, PUBLISHED_KEY),
+        AssetSpec(SITE_KEY, deps=[EXPORTS_KEY, *map(chart_key, builds)], group_name="warehouse", kinds={"html"}, owners=OWNERS,
+                  description="warehouse/site/: the static catalogue of the published file (search; technology, document, table and release pages).",
+                  metadata=code_reference(build_site, "site")),
+    ]
+
+    @multi_asset(name="published_files", specs=specs, can_subset=True)
+    def published_files(context: AssetExecutionContext, config: ExportConfig):
+        run = context.job_def.asset_layer.selected_asset_keys  # this run's assets: in a sensor run, the tables it rebuilt
+        tables = {".".join(k.path) for k in run if k.path[0] not in ("charts", "warehouse")}
+        chosen = [b for b in builds if chart_key(b) in context.selected_asset_keys]
+        formats = (("parquet", "csv") if config.csv else ("parquet",)) if EXPORTS_KEY in context.selected_asset_keys else None
+        for name, meta in write_after_publish(current_paths(), chosen, tables, formats, SITE_KEY in context.selected_asset_keys,
+                                              context.log.error, export=export_tables):  # resolved per run (tests replace it)
+            yield MaterializeResult(asset_key=AssetKey(name.split(".")), metadata={k: TYPED.get(k, lambda v: v)(v) for k, v in meta.items()})
+
+    return published_files
 
 
-def site_asset(chart_keys: list[AssetKey]) -> AssetsDefinition:
-    @asset(key=SITE_KEY, deps=[EXPORTS_KEY, *chart_keys], group_name="warehouse", kinds={"html"}, owners=OWNERS,
-           description="warehouse/site/: the static catalogue of the published file (search; technology, document, table and release pages).")
-    def site() -> MaterializeResult:
-        paths = current_paths()
-        return MaterializeResult(metadata={"folder": str(paths.site_dir), **build_site(paths.published_db, paths.site_dir, paths.exports_dir)})
-
-    return site
+TYPED = {"path": MetadataValue.path, "preview": MetadataValue.md, "drawn_at": MetadataValue.timestamp, "written_at": MetadataValue.timestamp}
+published_files = published_files_step(CHARTS)

@@ -1,15 +1,31 @@
 """The charts drawn from the published warehouse into warehouse/exports/charts/ (no Dagster:
-pipelines/assets/charts.py declares them as assets and calls `draw_charts`).
+pipelines/assets/warehouse.py declares them as assets and calls `draw_charts`).
 
 Every table a chart reads comes from the published file, read-only: the charts never hold the
 staging writer, and each PNG shows the warehouse analysts open. A chart whose builder fails is
-not left on disk from an earlier warehouse: each PNG is removed before its chart is drawn."""
+not left on disk from an earlier warehouse: every PNG to draw is removed before drawing starts.
+
+The charts are drawn in processes forked from the caller (one per core it may use, at most one
+per chart), which read nothing themselves: the caller reads the tables once, the forks inherit
+them (and matplotlib, imported before forking), so drawing starts at once and uses every core
+while the caller writes the exports and the site."""
 from __future__ import annotations
 
+import gc
 import inspect
+import multiprocessing
+import os
+import pickle
 import time
+import traceback
 from collections.abc import Callable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from contextlib import contextmanager
 from pathlib import Path
+from typing import NamedTuple
+
+import pandas as pd
 
 from pipelines.publish.charts import Chart, write_png
 from pipelines.publish.duckdb_tables import connect, read_table
@@ -31,32 +47,111 @@ def charts_to_draw(builds: list[Callable], run_tables: set[str] | None, charts_d
     return [b for b in builds if run_tables & set(chart_tables(b).values()) or not (charts_dir / f"{b.__name__}.png").exists()]
 
 
-def draw_charts(builds: list[Callable], published_db: Path, charts_dir: Path) -> Iterator[tuple[Callable, Chart | Exception, float]]:
-    """(builder, its Chart or the error it raised, seconds to draw) for each builder, its PNG
-    written to charts_dir/<name>.png, or removed when the builder failed."""
+class Drawn(NamedTuple):
+    """One chart drawn (its PNG written) or failed (no PNG), when it finished (time.time())."""
+
+    build: Callable
+    chart: Chart | Exception
+    seconds: float
+    finished_at: float
+    trace: str = ""  # the failure's traceback, as text
+
+
+def drawing_processes(charts: int) -> int:
+    """Processes to draw `charts` charts in: one per core this process may use, at most one per
+    chart; 0 (draw in this process) on one core or where processes cannot be forked."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    if "fork" not in multiprocessing.get_all_start_methods():
+        return 0
+    workers = min(cores, charts)
+    return workers if workers > 1 else 0
+
+
+# What a drawing process draws: the builders and their tables, inherited from the process that forked it.
+_JOB: tuple[list[Callable], dict[str, pd.DataFrame], Path] | None = None
+
+
+def _set_job(builds: list[Callable], frames: dict[str, pd.DataFrame], charts_dir: Path) -> None:
+    global _JOB
+    _JOB = (builds, frames, charts_dir)
+
+
+def _draw(index: int) -> tuple[int, Chart | Exception, float, float, str]:
+    """Draw builder `index` of the job and write its PNG (atomically: a reader never sees half a
+    picture); a failure is returned, not raised, with its traceback."""
+    builds, frames, charts_dir = _JOB
+    build = builds[index]
+    started = time.monotonic()
+    try:
+        chart = build(**{p: frames[t].copy() for p, t in chart_tables(build).items()})
+        write_png(chart.png, charts_dir / f"{build.__name__}.png")
+    except Exception as error:  # noqa: BLE001 - every chart is tried; the caller reports the failures together
+        return index, _portable(error), time.monotonic() - started, time.time(), "".join(traceback.format_exception(error))
+    return index, chart, time.monotonic() - started, time.time(), ""
+
+
+def _portable(error: Exception) -> Exception:
+    """The error itself when it can travel back from a drawing process, else its text."""
+    try:
+        pickle.loads(pickle.dumps(error))
+    except Exception:  # noqa: BLE001 - any error that does not survive pickling
+        return RuntimeError(f"{type(error).__name__}: {error}")
+    return error
+
+
+@contextmanager
+def draw_charts(builds: list[Callable], published_db: Path, charts_dir: Path, processes: int | None = None) -> Iterator[Iterator[Drawn]]:
+    """Start drawing `builds` from the tables of `published_db` into charts_dir/<name>.png, in
+    `processes` forked processes (default: drawing_processes), and give what was drawn in the order
+    it finishes; the caller is free meanwhile. With 0 processes the charts are drawn here, one by
+    one, as the results are read. Each PNG to draw is removed first: a chart that fails, or is
+    never drawn, is not on disk."""
+    for build in builds:
+        (charts_dir / f"{build.__name__}.png").unlink(missing_ok=True)  # drawn from this warehouse, or not on disk at all
+    if not builds:
+        yield iter(())
+        return
+    charts_dir.mkdir(parents=True, exist_ok=True)
     needed = sorted({t for b in builds for t in chart_tables(b).values()})
     with connect(published_db, read_only=True) as con:
         frames = {t: read_table(con, *t.split(".")) for t in needed}
-    for build in builds:
-        png = charts_dir / f"{build.__name__}.png"
-        png.unlink(missing_ok=True)  # drawn from this warehouse, or not on disk at all
-        started = time.monotonic()
+    processes = drawing_processes(len(builds)) if processes is None else processes
+    pool = _fork_pool(processes, builds, frames, charts_dir) if processes > 1 else None
+    if pool is None:  # one core, or no process could be forked: drawn here, as the results are read
+        _set_job(builds, frames, charts_dir)
+        yield (Drawn(builds[i], *rest) for i, *rest in map(_draw, range(len(builds))))
+        return
+    try:
+        futures = {pool.submit(_draw, i): i for i in range(len(builds))}
+        yield _results(futures, builds)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _fork_pool(processes: int, builds: list[Callable], frames: dict[str, pd.DataFrame], charts_dir: Path) -> ProcessPoolExecutor | None:
+    """`processes` drawing processes forked now, matplotlib imported first (once, for all of them);
+    None when they cannot be forked (out of memory or processes)."""
+    import matplotlib.figure  # noqa: F401
+    from matplotlib.backends import backend_agg  # noqa: F401
+
+    gc.freeze()  # what the forks inherit is never collected there (nor copied page by page)
+    pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"), initializer=_set_job,
+                               initargs=(builds, frames, charts_dir))
+    try:
+        pool.submit(int).result()  # forks every process now, and checks they run
+        return pool
+    except (OSError, BrokenProcessPool):
+        pool.shutdown(wait=False, cancel_futures=True)
+        return None
+    finally:
+        gc.unfreeze()
+
+
+def _results(futures: dict[Future, int], builds: list[Callable]) -> Iterator[Drawn]:
+    for future in as_completed(futures):
         try:
-            chart = build(**{p: frames[t].copy() for p, t in chart_tables(build).items()})
-        except Exception as error:  # noqa: BLE001 - every chart is tried; the caller reports the failures together
-            yield build, error, time.monotonic() - started
+            index, chart, seconds, finished_at, trace = future.result()
+        except Exception as error:  # noqa: BLE001 - the drawing process died (killed, out of memory): no PNG
+            yield Drawn(builds[futures[future]], error, 0.0, time.time(), "".join(traceback.format_exception(error)))
             continue
-        write_png(chart.png, png)
-        yield build, chart, time.monotonic() - started
-
-
-class ChartsFailed(Exception):
-    """Charts whose builder failed after the warehouse was published."""
-
-    @classmethod
-    def of(cls, failed: dict[str, Exception], published_db: Path, charts_dir: Path) -> ChartsFailed:
-        listing = "; ".join(f"charts.{name}: {type(e).__name__}: {e}" for name, e in failed.items())
-        return cls(
-            f"{len(failed)} chart(s) failed after the warehouse was published ({published_db} holds this build's tables): "
-            f"{listing}. Their PNGs were removed from {charts_dir}, so no chart on disk shows an earlier warehouse."
-        )
+        yield Drawn(builds[index], chart, seconds, finished_at, trace)

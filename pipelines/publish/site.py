@@ -15,6 +15,7 @@ does not), and the JavaScript (static/site.js) is written here. The site is writ
 folder that replaces the previous one only once complete."""
 from __future__ import annotations
 
+import functools
 import html
 import inspect
 import json
@@ -23,6 +24,7 @@ import os
 import re
 import shutil
 from collections import defaultdict
+from collections.abc import Callable
 from datetime import date, datetime
 from pathlib import Path
 from urllib.parse import quote
@@ -63,6 +65,20 @@ def _text(value: object) -> str:
     if isinstance(value, date):
         return value.isoformat()
     return str(value)
+
+
+@functools.lru_cache(maxsize=1 << 16, typed=True)
+def _cached_cell(value: object) -> str:
+    return _e(_text(value))
+
+
+def _cell(value: object) -> str:
+    """A cell as HTML text (`_e(_text(value))`), remembered per value: the pages repeat the same ids,
+    units, dates and numbers thousands of times. `typed`: 1, 1.0 and True are different cells."""
+    try:
+        return _cached_cell(value)
+    except TypeError:  # an unhashable value (a list column)
+        return _e(_text(value))
 
 
 def web_link(url: object) -> str | None:
@@ -177,7 +193,7 @@ def html_table(rows: list[dict], columns: list[str], links: dict | None = None, 
     for row in rows:
         cells = []
         for c in columns:
-            text = _e(_text(row.get(c)))
+            text = _cell(row.get(c))
             href = links[c](row) if c in links and row.get(c) is not None else None
             # short text on one line, long text in a wide column: no tall, narrow rows
             td = '<td class="long">' if len(text) > 60 else '<td class="short">' if len(text) <= 40 else "<td>"
@@ -192,7 +208,7 @@ def definition_list(row: dict, skip: tuple[str, ...] = PROVENANCE, links: dict |
     for key, value in row.items():
         if key in skip or value is None or _text(value) == "":
             continue
-        text = _e(_text(value))
+        text = _cell(value)
         href = links[key](row) if key in links else None
         if href:
             text = f'<a href="{_e(href)}">{text}</a>'
@@ -208,7 +224,7 @@ def present(rows: list[dict], preferred: tuple[str, ...], skip: tuple[str, ...] 
 
 def shown_columns(rows: list[dict], skip: tuple[str, ...]) -> list[str]:
     names = list(rows[0]) if rows else []
-    return [c for c in names if c not in skip and any(r.get(c) is not None and _text(r.get(c)) != "" for r in rows)]
+    return [c for c in names if c not in skip and any(r.get(c) is not None and _cell(r.get(c)) != "" for r in rows)]
 
 
 # ---------------------------------------------------------------- the site
@@ -227,13 +243,17 @@ class Site:
         )
         self.release_id = latest.get("release_id")
         self.search: list[dict] = []
+        self._units: dict[str, dict[str, str]] = {}
         self.technologies = {r["technology_id"]: r for r in wh.select("curated.technologies", order="technology_id")}
         self.documents = {r["document_id"]: r for r in wh.select("curated.documents", order="document_id")}
 
     def units(self, table: str) -> dict[str, str]:
-        """column -> unit, from the table's pandera model (none for a table without one)."""
-        model = self.models.get(table)
-        return {d.name: d.unit for d in column_docs(model) if d.unit} if model is not None else {}
+        """column -> unit, from the table's pandera model (none for a table without one); read
+        from the model once per table, asked once per page that shows the table."""
+        if table not in self._units:
+            model = self.models.get(table)
+            self._units[table] = {d.name: d.unit for d in column_docs(model) if d.unit} if model is not None else {}
+        return self._units[table]
 
     # links, relative to a page one folder down
     def tech_link(self, row: dict) -> str:
@@ -301,13 +321,15 @@ class Site:
         return {rid: (list(kept), rows_json, shown, total) for rid, rows_json, shown, total in rows}
 
     # ------------------------------------------------------------ pages
-    def build(self) -> dict:
+    def build(self, charts_drawn: Callable[[], object] | None = None) -> dict:
         shutil.copytree(STATIC, self.out / "static")
-        charts = self.copy_charts()
         self.table_pages()
         families = self.technology_pages()
         self.document_pages()
         self.release_pages()
+        if charts_drawn is not None:  # the pages above do not show the charts: written while they are drawn
+            charts_drawn()
+        charts = self.copy_charts()
         self.home(charts, families)
         self.write("data/search.js", "window.BATTERY_SEARCH=" + json.dumps(self.search, separators=(",", ":")) + ";\n")
         return {
@@ -516,8 +538,8 @@ class Site:
             rows = "".join(
                 f"<tr><th>{_e(f)}</th>"
                 + "".join(
-                    (f'<td><a href="{self.doc_link(c, f"{f}_{s}")}">{_e(_text(c[f"{f}_{s}"]))}</a></td>' if f == "document_id" and c.get(f"{f}_{s}")
-                     else f"<td>{_e(_text(c[f'{f}_{s}']))}</td>")
+                    (f'<td><a href="{self.doc_link(c, f"{f}_{s}")}">{_cell(c[f"{f}_{s}"])}</a></td>' if f == "document_id" and c.get(f"{f}_{s}")
+                     else f"<td>{_cell(c[f'{f}_{s}'])}</td>")
                     for s in ("a", "b")
                 )
                 + "</tr>"
@@ -538,7 +560,7 @@ class Site:
         units = {**self.units("curated.modelled_cells"), **self.units("model.cell_performance")}
         rows = "".join(
             f"<tr><th>{_e(f)}" + (f' <span class="unit">[{_e(units[f])}]</span>' if units.get(f) else "") + "</th>"
-            + "".join(f"<td>{_e(_text(r.get(f)))}</td>" for r in merged) + "</tr>"
+            + "".join(f"<td>{_cell(r.get(f))}</td>" for r in merged) + "</tr>"
             for f in fields if any(r.get(f) is not None for r in merged)
         )
         head = "".join(f"<th>{_e(c)}</th>" for c in columns)
@@ -686,12 +708,14 @@ def _link_or_copy(source: Path, target: Path) -> None:
         shutil.copy2(source, target)
 
 
-def build_site(published_db: Path, target: Path, exports_dir: Path) -> dict:
-    """Write the catalogue of `published_db` to `target` (replaced whole once complete)."""
+def build_site(published_db: Path, target: Path, exports_dir: Path, charts_drawn: Callable[[], object] | None = None) -> dict:
+    """Write the catalogue of `published_db` to `target` (replaced whole once complete). The charts
+    are linked from exports_dir/charts/ last, after `charts_drawn()` returns (when given): the
+    pages are written while the charts are drawn."""
     staging = target.with_name(target.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
     staging.mkdir(parents=True)
     with connect(published_db, read_only=True) as con:
-        summary = Site(Warehouse(con), staging, exports_dir).build()
+        summary = Site(Warehouse(con), staging, exports_dir).build(charts_drawn)
     replace_folder(staging, target, background=True)
     return summary

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from pipelines.publish.charts import Chart, _figure, _label_measures, png_bytes
+from pipelines.publish.charts import Chart, _figure, _label_measures, png_bytes, tight_layout
 
 
 def display_names(technology_packs: pd.DataFrame, technologies: pd.DataFrame, products: pd.DataFrame) -> pd.Series:
@@ -29,6 +29,33 @@ def vehicles_shown(vehicles: list[str]) -> list[str]:
         return vehicles
     picks = np.unique(np.linspace(0, len(vehicles) - 1, MAX_VEHICLE_PANELS).round().astype(int))
     return [vehicles[i] for i in picks]
+
+
+def row_panels(fig, panels: int, rows: list[str]) -> np.ndarray:
+    """`panels` Axes side by side, one row per label (bottom to top), the labels on the first: the
+    picture `fig.subplots(1, panels, sharey=True)` with the ticks set on the first draws, for less.
+    The y axis is not shared (matplotlib places a shared axis's label from every panel's tick
+    labels, for every panel: panels x panels tick sets measured at each layout and draw), and the
+    inner panels' unlabelled row ticks are one line of tick-shaped markers where matplotlib makes a
+    tick object (two lines, a grid line, two labels) per row and panel; the first row keeps a real
+    tick, by which the panel's spine, and so the layout, makes room for the marks."""
+    from matplotlib import rcParams
+    from matplotlib.lines import TICKLEFT, Line2D
+    from matplotlib.ticker import NullFormatter
+
+    axes = np.atleast_1d(fig.subplots(1, panels))
+    axes[0].set_yticks(range(len(rows)), rows, fontsize=7.5)
+    for ax in axes[1:]:
+        ax.set_yticks(range(min(len(rows), 1)))
+        ax.yaxis.set_major_formatter(NullFormatter())
+        ax.tick_params(axis="y", labelleft=False)
+        # the other rows' marks, drawn where and as the axis draws its ticks: left spine, just after the axes (zorder 1.5)
+        ax.add_artist(Line2D(np.zeros(max(len(rows) - 1, 0)), np.arange(1, len(rows)), transform=ax.get_yaxis_transform("tick1"), linestyle="none",
+                             marker=TICKLEFT, markersize=rcParams["ytick.major.size"], markeredgewidth=rcParams["ytick.major.width"],
+                             color=rcParams["ytick.color"], clip_on=False, zorder=1.51, in_layout=False))
+    for ax in axes:
+        ax.set_ylim(-0.7, len(rows) - 0.3)
+    return axes
 
 
 def readiness_marks(technology_packs: pd.DataFrame, technology_feasibility: pd.DataFrame) -> tuple[pd.DataFrame, int, int]:
@@ -74,8 +101,7 @@ def render_technology_pack_mass(
     y = {label: i for i, label in enumerate(order)}
 
     fig = _figure((2.3 * len(vehicles) + 3.2, 0.32 * len(order) + 2.2))
-    axes = fig.subplots(1, len(vehicles), sharey=True)
-    axes = np.atleast_1d(axes)
+    axes = row_panels(fig, len(vehicles), order)
     for ax, vehicle in zip(axes, vehicles):
         rows = packs[packs["vehicle_id"].eq(vehicle)]
         pos = rows["label"].map(y).to_numpy()
@@ -94,8 +120,6 @@ def render_technology_pack_mass(
         ax.tick_params(axis="x", labelsize=7, rotation=45)
         ax.grid(True, axis="x", alpha=0.3)
         ax.set_xlabel("pack mass (kg)", fontsize=8)
-    axes[0].set_yticks(range(len(order)), order, fontsize=7.5)
-    axes[0].set_ylim(-0.7, len(order) - 0.3)
     handles = [
         Line2D([], [], color="#7570b3", linewidth=2.5, alpha=0.6, label="5-95 % of samples"),
         Line2D([], [], marker="o", linestyle="", color="#1b9e77", markeredgecolor="black", label=f"fits (P >= 0.5), available by {first}"),
@@ -111,7 +135,7 @@ def render_technology_pack_mass(
         f"{last}], available = at the required stage (curated.pack_limits)\n{sized} technologies/products sized, "
         f"{not_sized} not: see sizing.unsized_subjects (make query NAME=unsized_subjects)", fontsize=10,
     )
-    fig.tight_layout(rect=(0, 0.08, 1, 1))
+    tight_layout(fig, rect=(0, 0.08, 1, 1))
     # Measured on the drawn figure like every other chart: row labels, panel titles, legend, title.
     texts = [*axes[0].get_yticklabels(), *(ax.title for ax in axes), *fig.legends, fig._suptitle]
     png = png_bytes(fig)
@@ -150,7 +174,7 @@ def render_battery_cost_per_mile(
     shown = vehicles_shown(vehicles)
     y = {label: i for i, label in enumerate(order)}
     fig = _figure((2.3 * len(shown) + 3.6, 0.32 * len(order) + 2.4))
-    axes = np.atleast_1d(fig.subplots(1, len(shown), sharey=True))
+    axes = row_panels(fig, len(shown), order)
     drawn = 0
     for ax, vehicle in zip(axes, shown):
         part = rows[rows["vehicle_id"].eq(vehicle) & rows["battery_cost_per_mile_p50"].notna()]
@@ -168,15 +192,13 @@ def render_battery_cost_per_mile(
         ax.tick_params(axis="x", labelsize=7)
         ax.grid(True, axis="x", alpha=0.3, which="both")
         ax.set_xlabel("battery USD per mile", fontsize=8)
-    axes[0].set_yticks(range(len(order)), order, fontsize=7.5)
-    axes[0].set_ylim(-0.7, len(order) - 0.3)
     handles = [Line2D([], [], color="#999999", linewidth=2.5, alpha=0.6, label="5-95 % of samples")]
     handles += [Line2D([], [], marker="o", linestyle="", color=c, markeredgecolor="black", label=f"median; cell cost: {b}")
                 for b, c in COST_BASIS_COLOURS.items()]
     fig.legend(handles=handles, loc="lower center", ncol=5, fontsize=8, frameon=False)
     fig.suptitle("Battery cost per mile over the vehicle's service life with each technology's claimed cells and cycle life "
                  "(pack cost x packs bought / lifetime miles; assumptions: curated.ownership_assumptions)", fontsize=10)
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
+    tight_layout(fig, rect=(0, 0.05, 1, 1))
     texts = [*axes[0].get_yticklabels(), *(ax.title for ax in axes), *fig.legends, fig._suptitle]
     png = png_bytes(fig)
     overlaps, outside = _label_measures(fig, texts, drawn=True)

@@ -10,10 +10,10 @@ import pandas as pd
 import pytest
 from PIL import Image
 
-from pipelines.assets.charts import chart_assets
+from pipelines.assets.warehouse import published_files
 from pipelines.publish import charts
 
-CHART_NAMES = sorted(key.path[-1] for a in chart_assets for key in a.keys)  # a multi-asset's keys are a set
+CHART_NAMES = sorted(key.path[-1] for key in published_files.keys if key.path[0] == "charts")  # a multi-asset's keys are a set
 
 
 @pytest.fixture(scope="module")
