@@ -381,12 +381,15 @@ def write_table(
 
 
 def comment_table(con: duckdb.DuckDBPyConnection, qualified: str, model, columns: list[str]) -> None:
-    """Table and column comments (description [unit]) from the pandera model."""
-    con.execute(f"COMMENT ON TABLE {qualified} IS {_literal(model.to_schema().description or '')}")
-    for doc in column_docs(model):
-        if doc.name in columns:
-            comment = column_comment(doc.description, doc.unit)
-            con.execute(f'COMMENT ON COLUMN {qualified}."{doc.name}" IS {_literal(comment)}')
+    """Table and column comments (description [unit]) from the pandera model, in one batch of
+    statements (one call rather than one per column)."""
+    statements = [f"COMMENT ON TABLE {qualified} IS {_literal(model.to_schema().description or '')}"]
+    statements += [
+        f'COMMENT ON COLUMN {qualified}."{doc.name}" IS {_literal(column_comment(doc.description, doc.unit))}'
+        for doc in column_docs(model)
+        if doc.name in columns
+    ]
+    con.execute(";\n".join(statements))
 
 
 def read_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> pd.DataFrame:
