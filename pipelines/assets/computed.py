@@ -22,7 +22,7 @@ from dagster import (
     AssetsDefinition,
     AssetSpec,
     Config,
-    Output,
+    MaterializeResult,
     multi_asset,
 )
 
@@ -72,7 +72,6 @@ class TableDef:
 
     keys = property(lambda self: (self.key,))
     dependency_keys = property(lambda self: {*self.reads.values(), *self.deps})
-    output_name = property(lambda self: self.key.to_python_identifier())
 
     def spec(self) -> AssetSpec:
         return AssetSpec(
@@ -89,9 +88,11 @@ class TableDef:
         extra = [AssetCheckSpec(c.name, asset=self.key, blocking=False, description=c.description) for c in self.checks]
         return check_specs(self.key, self.model) + extra
 
-    def materialize(self, frames: dict[str, pd.DataFrame], options: dict):
-        """Its Output (the IO manager stores it) and check results; a blocking failure is
-        reported on its schema check, then raised."""
+    def materialize(self, frames: dict[str, pd.DataFrame], options: dict, store: Callable[[AssetKey, object], dict]):
+        """Stores its table (`store(key, frame or stream)`: staging, returning the metadata of the
+        write) and yields its materialization and check results; a blocking failure is reported on
+        its schema check, then raised. The step stores the table itself rather than through the
+        IO manager: the same materialization, without a handled-output event per table."""
         streamed = getattr(self.fn, "streamed", False)
         try:
             result = self.fn(**frames, **options)
@@ -101,13 +102,15 @@ class TableDef:
             yield schema_failure(self.key, error)
             raise
         if streamed:
-            # the IO manager writes it before this resumes
-            yield Output(stream, output_name=self.output_name, metadata=lineage_metadata(self.fn.table))
+            stored = store(self.key, stream)
+            yield MaterializeResult(asset_key=self.key, metadata={**lineage_metadata(self.fn.table), **stored})
             yield from reported_checks(self.key, chunks.rows, chunks.warnings)
             return
         frame, extra = result if isinstance(result, tuple) else (result, self.metadata(result) if self.metadata else {})
-        yield Output(frame, output_name=self.output_name,
-                     metadata={"dagster/row_count": len(frame), **options, **extra, **lineage_metadata(self.fn.table)})
+        stored = store(self.key, frame)
+        yield MaterializeResult(asset_key=self.key, metadata={
+            "dagster/row_count": len(frame), **options, **extra, **lineage_metadata(self.fn.table), **stored,
+        })
         yield from check_results(self.key, frame, self.model)
         for check in self.checks:
             passed, details = check.evaluate(frame)
@@ -155,14 +158,14 @@ def table_step(name: str, items: Sequence[TableDef | AssetsDefinition]) -> list[
         config_schema=dict(config.to_config_schema().as_field().config_type.fields) if config is not None else None,
     )
     def _step(context):
-        from pipelines.publish.io_manager import load_staged_table
+        from pipelines.publish.io_manager import load_staged_table, store_staged_table
 
         options = config_values(context, config)
 
         def compute(key: AssetKey):
             table = tables[key]
             frames = {param: load_staged_table(read) for param, read in table.reads.items()}
-            return table.materialize(frames, options if table.config is not None else {})
+            return table.materialize(frames, options if table.config is not None else {}, store_staged_table)
 
         def skipped(key: AssetKey, broken: list[AssetKey]) -> None:
             context.log.warning(f"{key.to_user_string()} not computed: it reads {', '.join(k.to_user_string() for k in broken)}, which failed")

@@ -26,7 +26,7 @@ from pipelines.publish.after_publish import write_after_publish
 from pipelines.publish.atomic import publish
 from pipelines.publish.chart_builders import CHARTS
 from pipelines.publish.exports import export_tables
-from pipelines.publish.io_manager import ensure_staging, finish_staging
+from pipelines.publish.io_manager import ensure_staging, finish_staging, unchanged_tables
 from pipelines.publish.site import build_site
 from pipelines.settings import current_paths, freshness_margin_hours, refresh_cron, refresh_timezone, setting
 
@@ -66,7 +66,7 @@ def published_warehouse_asset(table_keys: list[AssetKey]) -> AssetsDefinition:
     def battery_duckdb(context: AssetExecutionContext) -> MaterializeResult:
         paths = current_paths()
         ensure_staging()
-        outcome = publish(paths, run_id=context.run.run_id, tags=dict(context.run.tags))
+        outcome = publish(paths, run_id=context.run.run_id, tags=dict(context.run.tags), unchanged=unchanged_tables())
         finish_staging()  # published: the steps after this one (exports, charts) read the published file
         return MaterializeResult(metadata={"path": str(paths.published_db), **outcome})
 

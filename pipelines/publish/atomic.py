@@ -1,10 +1,11 @@
 """Publish the staging database as the analysts' warehouse, all or nothing.
 
 Each run starts from a copy of the published warehouse in warehouse/.build/staging.duckdb
-(start_staging) and its assets write into it. Publishing checkpoints it, writes its content
-into a fresh database next to the published file (COPY FROM DATABASE: only live data, so the
-published file does not grow with every refresh the way a file copy of a rewritten DuckDB file
-does), checks the copy, and renames it over warehouse/battery.duckdb. The rename is atomic: an
+(start_staging) and its assets write into it. Publishing checkpoints it and copies it next to
+the published file: the file as it is when the tables rewritten this run left few free blocks
+in it, else its content written into a fresh database (COPY FROM DATABASE: only live data, so
+the published file does not grow with every refresh the way a file copy of a rewritten DuckDB
+file does); then it checks the copy and renames it over warehouse/battery.duckdb. The rename is atomic: an
 analyst's open read-only connection keeps reading the old file whole, a new connection sees
 the new file whole, and a build killed at any point before the rename leaves the published
 file exactly as it was.
@@ -24,6 +25,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 import duckdb
@@ -240,7 +242,21 @@ def _write_compact_copy(con: duckdb.DuckDBPyConnection, target: Path) -> None:
         con.execute("DETACH battery_publish")
 
 
-def publish(paths: Paths, run_id: str | None = None, tags: dict[str, str] | None = None) -> dict:
+# Publishing copies staging's file as it is when its free blocks (left by tables rewritten this
+# run) are at most this share of it, else writes a compact copy (COPY FROM DATABASE): the file
+# stays within about 1/(1 - share) of its live size, and a rebuild that rewrites a few tables
+# publishes with a file copy instead of re-encoding every table.
+COMPACT_ABOVE_FREE_SHARE = 0.15
+
+
+def _free_share(con: duckdb.DuckDBPyConnection) -> float:
+    total, free = con.execute("SELECT total_blocks, free_blocks FROM pragma_database_size()").fetchall()[0]
+    return free / total if total else 0.0
+
+
+def publish(paths: Paths, run_id: str | None = None, tags: dict[str, str] | None = None, unchanged: Iterable[str] = ()) -> dict:
+    """Publish staging. `unchanged`: tables of staging known to equal the published file's
+    (never rewritten since staging was copied from it), which the release diff takes as they are."""
     staging = paths.staging_db
     if not staging.exists():
         raise IncompleteWarehouse(f"nothing to publish: {staging} does not exist (run a full build)")
@@ -248,7 +264,7 @@ def publish(paths: Paths, run_id: str | None = None, tags: dict[str, str] | None
     con = shared_connection(staging)
     write_column_lineage(con)  # meta.column_lineage, from the code that built these tables
     # meta.releases / meta.changes against the file about to be replaced (publish/releases.py)
-    release = record_release(con, previous=paths.published_db, paths=paths, run_id=run_id, tags=tags)
+    release = record_release(con, previous=paths.published_db, paths=paths, run_id=run_id, tags=tags, unchanged=unchanged)
     con.execute("CHECKPOINT")
     expected = set(all_tables())
     missing = sorted(expected - {r[0] for r in con.execute(_TABLES).fetchall()})
@@ -260,7 +276,14 @@ def publish(paths: Paths, run_id: str | None = None, tags: dict[str, str] | None
     remove_stale_temporaries(paths)
     tmp = paths.warehouse_dir / f".battery.duckdb.{os.getpid()}.tmp"
     try:
-        _write_compact_copy(con, tmp)
+        if _free_share(con) <= COMPACT_ABOVE_FREE_SHARE:
+            # Checkpointed and closed, the file alone holds the database (no WAL): copied whole.
+            close_shared(staging)
+            if staging.with_name(staging.name + ".wal").exists():
+                raise IncompleteWarehouse(f"{staging} kept a write-ahead log after its checkpoint; nothing was published")
+            shutil.copyfile(staging, tmp)
+        else:
+            _write_compact_copy(con, tmp)
         with open(tmp, "rb+") as handle:
             os.fsync(handle.fileno())
         published_tables = _tables_in(tmp)  # the copy opens and holds everything: only then replace

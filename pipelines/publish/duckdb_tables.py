@@ -14,12 +14,18 @@ Parents are written before their children because every referencing dataset depe
 parent asset; DuckDB refuses to drop a referenced table, so rewriting a parent first drops its
 referencing tables (they are downstream, rewritten later in the same run, and a failed run's
 staging copy is never published).
+
+A run's staging starts as a copy of the published file, and most tables of a rebuild come out
+as they were. Given the staging's `Catalog` (as the IO path passes it), write_table leaves such
+a table as it is: its DDL (written exactly as DuckDB writes it back), its comments and its rows
+in the same order (a hash of each row with its position) are compared first, in a few ms,
+instead of dropping, recreating, commenting and committing it.
 """
 from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -73,34 +79,63 @@ def primary_key(qualified: str, columns: list[str]) -> tuple[str, ...]:
     return key if key and not key_nullable and set(columns).issuperset(key) else ()
 
 
+def _constraint_parts(qualified: str, columns: list[str], with_primary_key: bool = True) -> list[tuple[str, tuple[str, ...], str | None, str | None]]:
+    """(kind, columns, parent table, parent column) of each constraint `qualified`'s model declares
+    on `columns`: its key (PRIMARY KEY, or UNIQUE when a key column may be null), UNIQUE, FOREIGN KEY."""
+    key, key_nullable, unique, fks, _ = _declared(qualified)
+    present = set(columns)
+    parts: list[tuple[str, tuple[str, ...], str | None, str | None]] = []
+    if key and present.issuperset(key) and (key_nullable or with_primary_key):
+        parts.append(("UNIQUE" if key_nullable else "PRIMARY KEY", key, None, None))
+    parts += [("UNIQUE", (c,), None, None) for c in unique if c in present]
+    parts += [("FOREIGN KEY", (c,), parent, pc) for c, parent, pc in fks if c in present]
+    return parts
+
+
 def table_constraints(qualified: str, columns: list[str], with_primary_key: bool = True) -> list[str]:
     """The constraint clauses of a CREATE TABLE for `qualified`, from its pandera model: PRIMARY
     KEY on the key (UNIQUE if a key column may be null; left out with `with_primary_key=False`,
     for a table whose key is added once its rows are in), UNIQUE, FOREIGN KEY."""
-    key, key_nullable, unique, fks, _ = _declared(qualified)
-    present = set(columns)
-    clauses = []
-    if key and present.issuperset(key) and (key_nullable or with_primary_key):
-        clauses.append(f"{'UNIQUE' if key_nullable else 'PRIMARY KEY'} ({', '.join(_ident(c) for c in key)})")
-    clauses += [f"UNIQUE ({_ident(c)})" for c in unique if c in present]
-    clauses += [f"FOREIGN KEY ({_ident(c)}) REFERENCES {parent} ({_ident(pc)})" for c, parent, pc in fks if c in present]
-    return clauses
+    return [
+        f"{kind} ({', '.join(_ident(c) for c in cols)})" + (f" REFERENCES {parent} ({_ident(pc)})" if parent else "")
+        for kind, cols, parent, pc in _constraint_parts(qualified, columns, with_primary_key)
+    ]
 
 
 def not_null_columns(qualified: str) -> frozenset[str]:
     return _declared(qualified)[4]
 
 
-def _create_table_sql(con: duckdb.DuckDBPyConnection, qualified: str, relation: str, with_primary_key: bool = True) -> str:
-    types = con.execute(f"DESCRIBE SELECT * FROM {relation}").fetchall()
-    required = not_null_columns(qualified)
+@functools.cache
+def _keywords() -> frozenset[str]:
+    with duckdb.connect() as con:
+        return frozenset(k for (k,) in con.execute("SELECT keyword_name FROM duckdb_keywords()").fetchall())
+
+
+def _name(identifier: str) -> str:
+    """An identifier as DuckDB writes it in a table's DDL: quoted when it is a keyword."""
+    return f'"{identifier}"' if _ident(identifier) in _keywords() else identifier
+
+
+def _create_table_sql(qualified: str, types: list[tuple], with_primary_key: bool = True) -> str:
+    """CREATE TABLE for `qualified` with columns `types` (DESCRIBE rows) and its model's
+    constraints, written exactly as DuckDB writes the table's DDL back (duckdb_tables().sql,
+    without the ';'), so comparing the two says whether a table is already defined this way.
+    A key column is NOT NULL through its PRIMARY KEY, which DuckDB does not repeat."""
+    parts = _constraint_parts(qualified, [t[0] for t in types], with_primary_key)
+    keyed = {c for kind, cols, *_ in parts if kind == "PRIMARY KEY" for c in cols}
+    required = not_null_columns(qualified) - keyed
     # A text column empty on every row arrives typed NULL: it stays text (a key may reference it).
     columns = [
-        f'"{_ident(name)}" {"VARCHAR" if kind.strip(chr(34)) == "NULL" else kind}' + (" NOT NULL" if name in required else "")
+        f"{_name(name)} {'VARCHAR' if kind.strip(chr(34)) == 'NULL' else kind}" + (" NOT NULL" if name in required else "")
         for name, kind, *_ in types
     ]
-    constraints = table_constraints(qualified, [t[0] for t in types], with_primary_key)
-    return f"CREATE TABLE {qualified} ({', '.join(columns + constraints)})"
+    clauses = [
+        f"FOREIGN KEY ({_name(cols[0])}) REFERENCES {'.'.join(map(_name, parent.split('.')))}({_name(pc)})" if parent else f"{kind}({', '.join(map(_name, cols))})"
+        for kind, cols, parent, pc in parts
+    ]
+    schema, table = qualified.split(".")
+    return f"CREATE TABLE {_name(schema)}.{_name(table)}({', '.join(columns + clauses)})"
 
 
 @functools.cache
@@ -110,10 +145,13 @@ def _referencing(qualified: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(g for child in children for g in (*_referencing(child), child)))
 
 
-def _drop_with_referencing(con: duckdb.DuckDBPyConnection, qualified: str) -> None:
+def _drop_with_referencing(con: duckdb.DuckDBPyConnection, qualified: str) -> tuple[str, ...]:
+    """Drop `qualified` and the tables referencing it; returns their names."""
     # From the models rather than duckdb_constraints(): that scan costs tens of ms per table.
-    for table in (*_referencing(qualified), qualified):
+    tables = (*_referencing(qualified), qualified)
+    for table in tables:
         con.execute(f"DROP TABLE IF EXISTS {table}")
+    return tables
 
 
 # The staging writer's buffer pool is capped: blocks already written to the file are evicted
@@ -195,30 +233,137 @@ def _ahead(items: Iterator, depth: int = 1) -> Iterator:
         worker.join()
 
 
-def write_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, data: pd.DataFrame | pa.Table | BatchStream) -> int:
+@dataclass
+class HeldTable:
+    """A table as a database holds it: its DDL (duckdb_tables().sql) and comments."""
+
+    sql: str
+    comment: str | None
+    column_comments: dict[str, str | None]
+
+
+class Catalog:
+    """What a database held when it was read (two catalog queries), for `write_table` to leave
+    alone a table it would rewrite exactly as it is: every run starts staging as a copy of the
+    published file, and most tables of a rebuild come out the same. Tables rewritten since are
+    dropped from it and listed in `rewritten`."""
+
+    def __init__(self, tables: dict[str, HeldTable]) -> None:
+        self.tables = tables
+        self.rewritten: set[str] = set()
+        self._prints: dict[str, tuple[int, int]] | None = None
+
+    @classmethod
+    def read(cls, con: duckdb.DuckDBPyConnection) -> Catalog:
+        where = "WHERE database_name = current_database()"
+        columns: dict[str, dict[str, str | None]] = {}
+        for qualified, column, comment in con.execute(
+            f"SELECT schema_name || '.' || table_name, column_name, comment FROM duckdb_columns() {where} ORDER BY column_index"
+        ).fetchall():
+            columns.setdefault(qualified, {})[column] = comment
+        return cls({
+            qualified: HeldTable(sql, comment, columns.get(qualified, {}))
+            for qualified, sql, comment in con.execute(f"SELECT schema_name || '.' || table_name, sql, comment FROM duckdb_tables() {where}").fetchall()
+        })
+
+    def fingerprint(self, con: duckdb.DuckDBPyConnection, qualified: str) -> tuple[int, int] | None:
+        """(rows, hash) of a held table as _fingerprint_sql computes it; those of every held table
+        of a model are computed together, at the first call (one query)."""
+        if self._prints is None:
+            # Committed rows are numbered by their rowid, 0 to n-1 in the order they were inserted.
+            held = sorted(set(self.tables) & set(all_tables()))
+            parts = [f"SELECT {_literal(t)}, count(*), coalesce(sum(hash(rowid, r)::HUGEINT), 0) FROM {t} AS r" for t in held]
+            self._prints = {t: (n, int(h)) for t, n, h in con.execute(" UNION ALL ".join(parts)).fetchall()} if parts else {}
+        return self._prints.get(qualified)
+
+    def forget(self, tables: Iterable[str]) -> None:
+        for table in tables:
+            self.tables.pop(table, None)
+            if self._prints is not None:
+                self._prints.pop(table, None)
+
+
+def _fingerprint_sql(relation: str, rows: int, types: list[tuple] | None = None) -> str:
+    """(rows, sum of the hashes of each row with its position) of the first `rows` rows of
+    `relation`, and of as many rows as it holds beyond them: equal for two relations holding the
+    same rows in the same order (positions are numbered by a positional join: a table's rowids
+    are not, inside the transaction writing it). Columns of `types` (DESCRIBE rows of a frame)
+    typed NULL are read as the VARCHAR they are stored as."""
+    columns = "*" if types is None else ", ".join(
+        f"CAST({_name(name)} AS VARCHAR) AS {_name(name)}" if kind.strip(chr(34)) == "NULL" else _name(name) for name, kind, *_ in types
+    )
+    return (
+        f"SELECT count(*) AS n, coalesce(sum(hash(p.range, r)::HUGEINT), 0) AS h FROM (SELECT {columns} FROM {relation}) AS r "
+        f"POSITIONAL JOIN range({int(rows)}) AS p"
+    )
+
+
+@functools.cache
+def _comments(qualified: str) -> tuple[str, dict[str, str]]:
+    """(table comment, column -> comment) that `comment_table` gives `qualified`, from its model."""
+    model = all_tables()[qualified]
+    return model.to_schema().description or "", {d.name: column_comment(d.description, d.unit) for d in column_docs(model)}
+
+
+def _holds_comments(held: HeldTable, qualified: str) -> bool:
+    table_comment, columns = _comments(qualified)
+    return (held.comment or "") == table_comment and all(columns.get(c) == comment for c, comment in held.column_comments.items())
+
+
+def write_table(
+    con: duckdb.DuckDBPyConnection,
+    schema: str,
+    table: str,
+    data: pd.DataFrame | pa.Table | BatchStream,
+    catalog: Catalog | None = None,
+) -> int:
     """Replace schema.table with `data` (a pandas frame, an Arrow table, or a stream of Arrow
-    record batches) with the model's constraints and comments, in one transaction; returns the rows written."""
+    record batches) with the model's constraints and comments, in one transaction; returns the
+    rows written. Given the `catalog` of `con`'s database, a table that would come out exactly as
+    it is held (the same DDL, comments, and rows in the same order) is left as it is: a frame is
+    compared before anything is written; a stream, which is read once, is written and then rolled
+    back instead of committed."""
     schema, table = _ident(schema), _ident(table)
     qualified = f"{schema}.{table}"
     model = all_tables().get(qualified)
     columns = set(data.columns) if isinstance(data, pd.DataFrame) else set(data.schema.names)
     streamed = isinstance(data, BatchStream)
+    held = catalog.tables.get(qualified) if catalog is not None and model is not None else None
+    if held is not None and not _holds_comments(held, qualified):
+        held = None
     if streamed:
         con.execute(f"SET memory_limit = {_literal(STREAM_MEMORY_LIMIT)}")
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
         con.register("_incoming", data.reader() if streamed else data)
-        _drop_with_referencing(con, qualified)
         # binds the stream's schema only; a streamed table's primary key is added once its rows are in
-        con.execute(_create_table_sql(con, qualified, "_incoming", with_primary_key=not streamed))
+        types = con.execute("DESCRIBE SELECT * FROM _incoming").fetchall()
+        create = _create_table_sql(qualified, types, with_primary_key=not streamed)
+        if held is not None and not streamed and held.sql == create + ";":
+            size = len(data) if isinstance(data, pd.DataFrame) else data.num_rows
+            if catalog.fingerprint(con, qualified) == tuple(con.execute(_fingerprint_sql("_incoming", size, types)).fetchall()[0]):
+                con.execute("ROLLBACK")  # nothing was written
+                return size
+        before = catalog.fingerprint(con, qualified) if held is not None and streamed else None
+        con.execute(f"CREATE SCHEMA IF NOT EXISTS {schema}")
+        dropped = _drop_with_referencing(con, qualified)
+        con.execute(create)
         rows = con.execute(f"INSERT INTO {qualified} SELECT * FROM _incoming").fetchall()[0][0]
         key = primary_key(qualified, list(columns)) if streamed else ()
         if key:  # built in one pass over the rows (at COMMIT) instead of row by row during the insert
             con.execute(f"ALTER TABLE {qualified} ADD PRIMARY KEY ({', '.join(_ident(c) for c in key)})")
+        if before is not None and before == tuple(con.execute(_fingerprint_sql(qualified, rows)).fetchall()[0]) and held.sql == con.execute(
+            "SELECT sql FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = ? AND table_name = ?",
+            [schema, table],
+        ).fetchall()[0][0]:
+            con.execute("ROLLBACK")  # the same table: the one held stays, its index is not rebuilt
+            return int(rows)
         if model is not None:
             comment_table(con, qualified, model, columns)
         con.execute("COMMIT")
+        if catalog is not None:
+            catalog.forget(dropped)
+            catalog.rewritten.add(qualified)
     except Exception:
         try:
             con.execute("ROLLBACK")
@@ -236,12 +381,15 @@ def write_table(con: duckdb.DuckDBPyConnection, schema: str, table: str, data: p
 
 
 def comment_table(con: duckdb.DuckDBPyConnection, qualified: str, model, columns: list[str]) -> None:
-    """Table and column comments (description [unit]) from the pandera model."""
-    con.execute(f"COMMENT ON TABLE {qualified} IS {_literal(model.to_schema().description or '')}")
-    for doc in column_docs(model):
-        if doc.name in columns:
-            comment = column_comment(doc.description, doc.unit)
-            con.execute(f'COMMENT ON COLUMN {qualified}."{doc.name}" IS {_literal(comment)}')
+    """Table and column comments (description [unit]) from the pandera model, in one batch of
+    statements (one call rather than one per column)."""
+    statements = [f"COMMENT ON TABLE {qualified} IS {_literal(model.to_schema().description or '')}"]
+    statements += [
+        f'COMMENT ON COLUMN {qualified}."{doc.name}" IS {_literal(column_comment(doc.description, doc.unit))}'
+        for doc in column_docs(model)
+        if doc.name in columns
+    ]
+    con.execute(";\n".join(statements))
 
 
 def read_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> pd.DataFrame:

@@ -1,7 +1,10 @@
-"""Dagster IO manager: every table asset is stored in the staging DuckDB as <schema>.<table>
-(the asset key), and read back from there by downstream assets. Each run's staging starts as
-a copy of the published warehouse, so a run that materializes a subset reads the published
-versions of everything else, and a failed run's writes die with it.
+"""Staging: every table asset is stored in the staging DuckDB as <schema>.<table> (the asset
+key), and read back from there by downstream assets. Each run's staging starts as a copy of the
+published warehouse, so a run that materializes a subset reads the published versions of
+everything else, and a failed run's writes die with it. The table steps store their tables with
+store_staged_table (a table computed exactly as staging holds it is not written again,
+duckdb_tables.write_table); the Dagster IO manager below does the same for an Output, and
+its setup and teardown bound the run's hold of staging.
 
 The run holds the build lock from its first read or write of staging to the publish (or its
 end), so two runs never interleave writes; the analysts' file is only touched by the publish
@@ -17,8 +20,9 @@ from dagster import ConfigurableIOManager, InitResourceContext, InputContext, Ou
 from pipelines.ingest.fingerprints import fingerprints
 from pipelines.publish import build_lock
 from pipelines.publish.atomic import start_staging
-from pipelines.publish.duckdb_tables import BatchStream, close_shared, read_table, shared_connection, write_table
+from pipelines.publish.duckdb_tables import BatchStream, Catalog, close_shared, read_table, shared_connection, write_table
 from pipelines.publish.meta_tables import write_source_versions
+from pipelines.schemas.registry import all_tables
 from pipelines.settings import current_paths
 from pipelines.settings import lock_timeout_seconds as configured_lock_timeout
 
@@ -33,7 +37,9 @@ _read_cache: dict[tuple[Path, str, str], pd.DataFrame] = {}
 # Whether this process's run has taken the build lock and started its staging (start_staging):
 # done at the run's first read or write of a table, so a step that neither reads nor writes
 # staging (the charts, rendered from the published file) never takes the single writer's lock.
-_run = {"lock_timeout": 120.0, "started": False}
+# `catalog`: what staging held when the run started it (a copy of the published file), so that
+# a table computed exactly as it is published is not written again (duckdb_tables.write_table).
+_run = {"lock_timeout": 120.0, "started": False, "catalog": None}
 
 
 def ensure_staging() -> None:
@@ -51,6 +57,14 @@ def ensure_staging() -> None:
     # What this run is built from, taken before any asset reads sources/: published with the
     # file, it is the sources_changed sensor's first cursor (no rebuild on a fresh `make ui`).
     write_source_versions(shared_connection(paths.staging_db), fingerprints(paths.sources))
+    _run["catalog"] = Catalog.read(shared_connection(paths.staging_db))
+
+
+def unchanged_tables() -> set[str]:
+    """The warehouse tables (not meta.*) of this run's staging still as copied from the
+    published file: none rewritten by this run (store_staged_table)."""
+    catalog = _run["catalog"]
+    return set(catalog.tables) & set(all_tables()) if catalog is not None else set()
 
 
 def finish_staging() -> None:
@@ -60,6 +74,7 @@ def finish_staging() -> None:
     if not _run["started"]:
         return
     _read_cache.clear()
+    _run["catalog"] = None
     close_shared(current_paths().staging_db)
     build_lock.release(current_paths().lock_file)
     _run["started"] = False
@@ -77,6 +92,18 @@ def load_staged_table(key) -> pd.DataFrame:
             return cached
         _read_cache[(staging, schema, table)] = cached
     return cached.copy()
+
+
+def store_staged_table(key, data: pd.DataFrame | BatchStream) -> dict:
+    """Write a table into this run's staging by its asset key (<schema>/<table>); returns the
+    metadata of its materialization (rows written, warehouse table). The table steps store
+    their tables with this (pipelines/assets/computed.py), handle_output does for an Output."""
+    ensure_staging()
+    schema, table = key.path[0], key.path[-1]
+    staging = current_paths().staging_db
+    _read_cache.pop((staging, schema, table), None)
+    rows = write_table(shared_connection(staging), schema, table, data, catalog=_run["catalog"])
+    return {"dagster/row_count": rows, "warehouse_table": f"{schema}.{table}"}
 
 
 class StagingDuckDBIOManager(ConfigurableIOManager):
@@ -98,12 +125,7 @@ class StagingDuckDBIOManager(ConfigurableIOManager):
         that DuckDB reads as it is produced."""
         if obj is None:
             return
-        ensure_staging()
-        schema, table = context.asset_key.path[0], context.asset_key.path[-1]
-        staging = current_paths().staging_db
-        _read_cache.pop((staging, schema, table), None)
-        rows = write_table(shared_connection(staging), schema, table, obj)
-        context.add_output_metadata({"dagster/row_count": rows, "warehouse_table": f"{schema}.{table}"})
+        context.add_output_metadata(store_staged_table(context.asset_key, obj))
 
     def load_input(self, context: InputContext) -> pd.DataFrame:
         return load_staged_table(context.asset_key)

@@ -21,6 +21,7 @@ import os
 import shutil
 import stat
 import subprocess
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -161,6 +162,14 @@ def _fingerprints(con: duckdb.DuckDBPyConnection, catalog: str, tables: list[str
     return {t: (n, int(h)) for t, n, h in con.execute(" UNION ALL ".join(parts)).fetchall()}
 
 
+def _row_counts(con: duckdb.DuckDBPyConnection, catalog: str, tables: list[str]) -> dict[str, tuple[int, None]]:
+    """table -> (rows, None) in one query."""
+    if not tables:
+        return {}
+    parts = [f"SELECT {_literal(t)} AS t, count(*) AS n FROM {_ref(catalog, t)}" for t in tables]
+    return {t: (n, None) for t, n in con.execute(" UNION ALL ".join(parts)).fetchall()}
+
+
 def diff_table(
     con: duckdb.DuckDBPyConnection,
     release_id: str,
@@ -284,10 +293,13 @@ def record_release(
     paths: Paths,
     run_id: str | None = None,
     tags: dict[str, str] | None = None,
+    unchanged: Iterable[str] = (),
 ) -> Release:
     """Diff the staging database (con's own catalog) against the previous published file and,
     when anything changed, append the release to meta.releases / meta.release_tables /
-    meta.changes. Runs inside one transaction: an error leaves staging's meta tables as they were."""
+    meta.changes. Runs inside one transaction: an error leaves staging's meta tables as they were.
+    `unchanged`: tables known to equal the previous file's (staging's copies never rewritten),
+    counted but not compared."""
     new_db = con.execute("SELECT current_database()").fetchone()[0]
     attached = previous.exists()
     if attached:
@@ -310,7 +322,7 @@ def record_release(
             now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
             release_id = _new_release_id(con, now, releases_dir(paths))
             present = _tables(con, new_db)
-            counts = _diff_tables(con, release_id, present, new_db) if attached else {
+            counts = _diff_tables(con, release_id, present, new_db, frozenset(unchanged)) if attached else {
                 t: _count_only(con, new_db, t) for t in present
             }
             if attached:  # tables the new build no longer has
@@ -363,13 +375,19 @@ def record_release(
     return Release(release_id, prev_id, changed, counts, retained, history)
 
 
-def _diff_tables(con: duckdb.DuckDBPyConnection, release_id: str, present: list[str], new_db: str) -> dict[str, dict]:
+def _diff_tables(
+    con: duckdb.DuckDBPyConnection, release_id: str, present: list[str], new_db: str, unchanged: frozenset[str] = frozenset()
+) -> dict[str, dict]:
     """diff_table for every table of the new build against the previous release; a table whose
-    columns and fingerprint (_fingerprints) equal the previous one's is unchanged without a diff."""
+    columns and fingerprint (_fingerprints) equal the previous one's is unchanged without a diff,
+    and so is a table of `unchanged` (known to be the previous one's) with the same columns."""
     new_cols, old_cols = _all_columns(con, new_db), _all_columns(con, PREVIOUS)
     same_columns = [t for t in present if new_cols.get(t) == old_cols.get(t)]
-    new_prints = _fingerprints(con, new_db, present)
-    old_prints = _fingerprints(con, PREVIOUS, same_columns)
+    known = [t for t in same_columns if t in unchanged]
+    new_prints = _fingerprints(con, new_db, [t for t in present if t not in known])
+    new_prints.update(_row_counts(con, new_db, known))
+    old_prints = _fingerprints(con, PREVIOUS, [t for t in same_columns if t not in known])
+    old_prints.update({t: new_prints[t] for t in known})
     counts = {}
     for t in present:
         if t in old_prints and old_prints[t] == new_prints[t]:

@@ -146,9 +146,10 @@ def test_a_failed_build_leaves_releases_untouched(published):
 # --------------------------------------------------------------------------- the diff and retention on small files
 
 
-def _publish(paths: Paths, staging: Path, frames: dict[str, pd.DataFrame]):
+def _publish(paths: Paths, staging: Path, frames: dict[str, pd.DataFrame], unchanged: set[str] = frozenset()):
     """A miniature publish: staging starts from the published file, gets the tables, is
-    recorded, then replaces the published file (as publish/atomic.py does)."""
+    recorded, then replaces the published file (as publish/atomic.py does). `unchanged`: tables
+    the run did not write (staging's copies of the published ones)."""
     if paths.published_db.exists():
         shutil.copyfile(paths.published_db, staging)
     with duckdb.connect(str(staging)) as con:
@@ -157,19 +158,31 @@ def _publish(paths: Paths, staging: Path, frames: dict[str, pd.DataFrame]):
             con.register("_f", frame)
             con.execute(f"CREATE OR REPLACE TABLE {table} AS SELECT * FROM _f")
             con.unregister("_f")
-        release = record_release(con, previous=paths.published_db, paths=paths, tags={"dagster/sensor_name": "s"})
+        release = record_release(con, previous=paths.published_db, paths=paths, tags={"dagster/sensor_name": "s"}, unchanged=unchanged)
     shutil.copyfile(staging, paths.published_db)
     return keep_release(paths, release)
 
 
-def test_retention_removes_the_oldest_and_keyless_single_row_tables_diff_by_column(tmp_path, monkeypatch):
-    monkeypatch.setenv("BATTERY_RELEASES_KEEP", "2")
+def _small_warehouse(tmp_path: Path) -> tuple[Paths, Path]:
+    """Paths of an empty warehouse (no sources) and the staging file of _publish."""
     (tmp_path / "sources").mkdir()
     paths = Paths(sources=tmp_path / "sources", warehouse_dir=tmp_path / "warehouse")
     paths.warehouse_dir.mkdir()
-    staging = tmp_path / "staging.duckdb"
-    vehicles = pd.DataFrame({"vehicle_id": ["bus", "truck"], "scenario_id": ["a", "a"], "pack_mass_kg": [1000.0, 2000.0]})
-    settings = pd.DataFrame({"n_designs": [10], "seed": [1]})
+    return paths, tmp_path / "staging.duckdb"
+
+
+def _small_tables() -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Two vehicles' packs (keyed) and a one-row settings table (keyless)."""
+    return (
+        pd.DataFrame({"vehicle_id": ["bus", "truck"], "scenario_id": ["a", "a"], "pack_mass_kg": [1000.0, 2000.0]}),
+        pd.DataFrame({"n_designs": [10], "seed": [1]}),
+    )
+
+
+def test_retention_removes_the_oldest_and_keyless_single_row_tables_diff_by_column(tmp_path, monkeypatch):
+    monkeypatch.setenv("BATTERY_RELEASES_KEEP", "2")
+    paths, staging = _small_warehouse(tmp_path)
+    vehicles, settings = _small_tables()
     outcomes = []
     for seed in range(1, 5):
         settings["seed"] = seed
@@ -202,14 +215,29 @@ def test_retention_removes_the_oldest_and_keyless_single_row_tables_diff_by_colu
     ]
 
 
+def test_tables_a_run_did_not_write_are_counted_without_being_compared(tmp_path):
+    paths, staging = _small_warehouse(tmp_path)
+    vehicles, settings = _small_tables()
+    _publish(paths, staging, {"sizing.vehicle_packs": vehicles, "curated.design_sweep_settings": settings})
+    moved = vehicles.assign(pack_mass_kg=[1001.0, 2000.0])
+    outcome = _publish(paths, staging, {"sizing.vehicle_packs": moved}, unchanged={"curated.design_sweep_settings"})
+    assert outcome["release_created"] and outcome["changed_rows"] == 1
+    with duckdb.connect(str(paths.published_db), read_only=True) as con:
+        counts = dict(con.execute(
+            "SELECT table_name, (row_count, added, removed, changed) FROM meta.release_tables WHERE release_id = ?",
+            [outcome["release_id"]],
+        ).fetchall())
+    assert counts == {"sizing.vehicle_packs": (2, 0, 0, 1), "curated.design_sweep_settings": (1, 0, 0, 0)}
+    # a run that wrote nothing: no release
+    outcome = _publish(paths, staging, {}, unchanged={"sizing.vehicle_packs", "curated.design_sweep_settings"})
+    assert not outcome["release_created"]
+
+
 def test_a_column_added_or_dropped_is_a_release_with_its_values(tmp_path):
     """Same rows, other columns: a release, each value of the new column as a change from null and
     each value of the dropped one as a change to null (a key column stays the key)."""
-    (tmp_path / "sources").mkdir()
-    paths = Paths(sources=tmp_path / "sources", warehouse_dir=tmp_path / "warehouse")
-    paths.warehouse_dir.mkdir()
-    staging = tmp_path / "staging.duckdb"
-    before = pd.DataFrame({"vehicle_id": ["bus", "truck"], "scenario_id": ["a", "a"], "pack_mass_kg": [1000.0, 2000.0]})
+    paths, staging = _small_warehouse(tmp_path)
+    before, _ = _small_tables()
     _publish(paths, staging, {"sizing.vehicle_packs": before})
     after = before.drop(columns="pack_mass_kg").assign(pack_cost_usd=[5.0, None])
     outcome = _publish(paths, staging, {"sizing.vehicle_packs": after})

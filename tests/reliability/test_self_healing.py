@@ -105,6 +105,32 @@ def parents_first(names: list[str]) -> list[str]:
     return order
 
 
+def test_a_publish_copies_staging_whole_when_it_is_compact_and_rewrites_it_otherwise(published, monkeypatch):
+    """A run that rewrote few tables publishes staging's file as it is (no re-encoding of every
+    table); one that rewrote many writes a compact copy. Either way the same warehouse."""
+    compact_copies = []
+    real = atomic._write_compact_copy
+    monkeypatch.setattr(atomic, "_write_compact_copy", lambda con, target: compact_copies.append(target) or real(con, target))
+    def contents(db) -> dict[str, list]:
+        with duckdb.connect(str(db), read_only=True) as con:
+            return {name: con.execute(f"SELECT * FROM {name} ORDER BY ALL").fetchall() for name in names}
+
+    with duckdb.connect(str(published.published_db), read_only=True) as con:
+        names = [name for (name,) in con.execute(atomic._TABLES).fetchall() if not name.startswith("meta.")]
+        frames = {name: read_table(con, *name.split(".")) for name in names}
+    expected = contents(published.published_db)
+    for rewrite in ([], parents_first(names)):
+        atomic.start_staging(published)
+        con = shared_connection(published.staging_db)
+        for name in rewrite:
+            write_table(con, *name.split("."), frames[name])
+        atomic.publish(published)
+        close_shared(published.staging_db)
+        assert len(compact_copies) == (1 if rewrite else 0)
+        assert contents(published.published_db) == expected
+        assert not list(published.warehouse_dir.glob(".battery.duckdb.*.tmp*"))
+
+
 def test_published_file_stays_compact_across_20_refreshes(published):
     """Each refresh rewrites tables in a staging copy of the published file; DuckDB does not
     give freed blocks back, so publishing a file copy of staging grew the warehouse each time."""
