@@ -181,7 +181,7 @@ def within_input_domain(parameter: pd.Series, value: pd.Series) -> pd.Series:
     known = parameter.isin(list(INPUT_DOMAIN))
     lo = parameter.map({k: d[0] for k, d in INPUT_DOMAIN.items()}).astype(float)
     hi = parameter.map({k: d[1] for k, d in INPUT_DOMAIN.items()}).astype(float)
-    low_ok = parameter.map({k: d[2] for k, d in INPUT_DOMAIN.items()}).fillna(False).astype(bool)
+    low_ok = parameter.isin([k for k, d in INPUT_DOMAIN.items() if d[2]])  # the lower bound itself is allowed
     v = pd.to_numeric(value, errors="coerce").astype(float)
     above_low = (v > lo) | (low_ok & (v == lo))
     below_high = (v < hi) | (~parameter.isin(list(_FRACTIONS)) & (v == hi))
