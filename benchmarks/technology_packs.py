@@ -12,9 +12,10 @@ import argparse
 import subprocess
 import time
 
+from pipelines.compute.technology_packs import subject_packs
 from pipelines.ingest.curate import curate_tables
 from pipelines.settings import PROJECT_ROOT
-from pipelines.tables.ownership import build_battery_ownership, build_machine_battery_ownership
+from pipelines.tables.ownership import build_battery_ownership, build_machine_battery_ownership, ownership_inputs
 from pipelines.tables.technology_packs import build_technology_cells, build_technology_machine_packs, build_technology_packs
 
 NEEDED = ("cell_claims", "technologies", "products", "technology_cell_overrides", "claim_uncertainty", "technology_pack_ratios",
@@ -46,6 +47,10 @@ def main() -> None:
     rows = {}
     inputs = [cells, c["cell_claims"], c["claim_uncertainty"], c["technology_pack_ratios"], c["battery_scenarios"], c["technologies"]]
     for _ in range(args.repeat):
+        # Each repeat draws anew, as a build does; within one, the machine tables reuse the
+        # vehicle tables' draws (pipelines/schemas/memo.py), as in a build.
+        subject_packs.cache_clear()
+        ownership_inputs.cache_clear()
         t = time.perf_counter()
         packs = build_technology_packs(*common, c["analysis_settings"], n_samples=args.samples)
         rows["technology_packs"] = len(packs)
