@@ -272,8 +272,8 @@ class Catalog:
         if self._prints is None:
             # Committed rows are numbered by their rowid, 0 to n-1 in the order they were inserted.
             held = sorted(set(self.tables) & set(all_tables()))
-            parts = [f"SELECT {_literal(t)}, count(*), coalesce(sum(hash(rowid, r)::HUGEINT), 0) FROM {t} AS r" for t in held]
-            self._prints = {t: (n, int(h)) for t, n, h in con.execute(" UNION ALL ".join(parts)).fetchall()} if parts else {}
+            found = per_table(con, {t: t for t in held}, "count(*), coalesce(sum(hash(rowid, r)::HUGEINT), 0)")
+            self._prints = {t: (n, int(h)) for t, (n, h) in found.items()}
         return self._prints.get(qualified)
 
     def forget(self, tables: Iterable[str]) -> None:
@@ -281,6 +281,15 @@ class Catalog:
             self.tables.pop(table, None)
             if self._prints is not None:
                 self._prints.pop(table, None)
+
+
+def per_table(con: duckdb.DuckDBPyConnection, relations: dict[str, str], aggregates: str) -> dict[str, tuple]:
+    """name -> the `aggregates` (SQL over the rows `r`) of each of `relations` (name -> relation),
+    all in one query."""
+    if not relations:
+        return {}
+    parts = [f"SELECT {_literal(name)}, {aggregates} FROM {relation} AS r" for name, relation in relations.items()]
+    return {name: tuple(values) for name, *values in con.execute(" UNION ALL ".join(parts)).fetchall()}
 
 
 def _fingerprint_sql(relation: str, rows: int, types: list[tuple] | None = None) -> str:

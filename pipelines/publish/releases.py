@@ -28,7 +28,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.provenance import sources_sha256
-from pipelines.publish.duckdb_tables import _literal, comment_table, connect
+from pipelines.publish.duckdb_tables import _literal, comment_table, connect, per_table
 from pipelines.query import UnknownRelease, lock_holder, release_file, release_files, release_order  # noqa: F401
 from pipelines.schemas.base import column_docs, table_key
 from pipelines.schemas.meta.releases import Releases
@@ -153,21 +153,13 @@ def _all_columns(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, dict
 def _fingerprints(con: duckdb.DuckDBPyConnection, catalog: str, tables: list[str]) -> dict[str, tuple[int, int]]:
     """table -> (rows, sum of the row hashes): equal for two tables holding the same rows in any
     order. One query for all tables: the release diff runs only where a fingerprint differs."""
-    if not tables:
-        return {}
-    parts = [
-        f"SELECT {_literal(t)} AS t, count(*) AS n, coalesce(sum(hash(r)::HUGEINT), 0) AS h FROM {_ref(catalog, t)} AS r"
-        for t in tables
-    ]
-    return {t: (n, int(h)) for t, n, h in con.execute(" UNION ALL ".join(parts)).fetchall()}
+    found = per_table(con, {t: _ref(catalog, t) for t in tables}, "count(*), coalesce(sum(hash(r)::HUGEINT), 0)")
+    return {t: (n, int(h)) for t, (n, h) in found.items()}
 
 
 def _row_counts(con: duckdb.DuckDBPyConnection, catalog: str, tables: list[str]) -> dict[str, tuple[int, None]]:
     """table -> (rows, None) in one query."""
-    if not tables:
-        return {}
-    parts = [f"SELECT {_literal(t)} AS t, count(*) AS n FROM {_ref(catalog, t)}" for t in tables]
-    return {t: (n, None) for t, n in con.execute(" UNION ALL ".join(parts)).fetchall()}
+    return {t: (n, None) for t, (n,) in per_table(con, {t: _ref(catalog, t) for t in tables}, "count(*)").items()}
 
 
 def diff_table(

@@ -292,17 +292,10 @@ def evaluate_warnings(df: pd.DataFrame, model: type[pa.DataFrameModel]) -> list[
                 check_name=check.name,
                 description=check.description or check.name,
                 passed=passed,
-                failing_rows=with_recomputed(flagged, attrs.get(RECOMPUTED), attrs.get(EXPLANATION) or check.name)
-                if not passed else _no_findings(flagged),
+                failing_rows=with_recomputed(flagged, attrs.get(RECOMPUTED), attrs.get(EXPLANATION) or check.name),
             )
         )
     return results
-
-
-def _no_findings(rows: pd.DataFrame) -> pd.DataFrame:
-    """`with_recomputed` of no rows (a rule that flags none): the same columns, without
-    recomputing anything."""
-    return rows.assign(recomputed_value=np.empty(0), relative_deviation=np.empty(0), explanation=np.empty(0, dtype=object))
 
 
 FINDING_COLUMNS = ("value", "recomputed_value", "relative_deviation", "explanation")
@@ -310,7 +303,10 @@ FINDING_COLUMNS = ("value", "recomputed_value", "relative_deviation", "explanati
 
 def with_recomputed(rows: pd.DataFrame, recomputed: pd.Series | None, explanation: str) -> pd.DataFrame:
     """The flagged rows with what the rule recomputed for each (null where it recomputes
-    nothing), the relative deviation of the printed value from it, and how it was judged."""
+    nothing), the relative deviation of the printed value from it, and how it was judged (no
+    rows: the same columns, nothing recomputed)."""
+    if len(rows) == 0:
+        return rows.assign(recomputed_value=np.empty(0), relative_deviation=np.empty(0), explanation=np.empty(0, dtype=object))
     value = rows["value"].astype(float) if "value" in rows.columns else pd.Series(float("nan"), index=rows.index)
     again = recomputed.reindex(rows.index).astype(float) if recomputed is not None else pd.Series(float("nan"), index=rows.index)
     deviation = (value - again) / again.abs()
