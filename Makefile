@@ -43,14 +43,15 @@ build: setup
 check: setup
 	$(BIN)/battery check
 
-# The suite in two passes: every test but the e2e ones on two pytest-xdist workers (idle workers
-# take queued tests from busy ones), then the e2e tests (real webserver, daemon and signals) in one
-# process, alone on the machine: beside another worker the `make ui` SIGTERM test failed in two CI
-# runs on 2026-11-27 (it passes alone). TEST_WORKERS=0 runs the first pass in one process too.
+# The suite in two passes: every test but the `alone` ones on two pytest-xdist workers (idle
+# workers take queued tests from busy ones; the e2e tests with a real daemon run there too), then
+# the `alone` tests (`make ui` and the signals that stop it) in one process, alone on the machine:
+# beside another worker the `make ui` SIGTERM test failed in two CI runs on 2026-11-27 (it passes
+# alone). TEST_WORKERS=0 runs the first pass in one process too.
 TEST_WORKERS ?= 2
 test: setup
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal -m "not e2e"
-	$(BIN)/python -m pytest -n 0 -m e2e
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal -m "not alone"
+	$(BIN)/python -m pytest -n 0 -m alone
 
 lint: setup
 	$(BIN)/ruff check pipelines tests benchmarks

@@ -15,7 +15,8 @@ import pytest
 
 from pipelines.settings import PROJECT_ROOT
 
-pytestmark = pytest.mark.e2e
+# beside another pytest worker the SIGTERM case failed in two CI runs on 2026-11-27 (alone it passes)
+pytestmark = [pytest.mark.e2e, pytest.mark.alone]
 
 
 def _free_port() -> int:
