@@ -36,11 +36,17 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The `slow` tests (20 s or more each) first, the rest in their order. pytest-xdist hands
-    each worker a block of the collection and an idle worker takes tests queued on the other; a
-    long test that starts last keeps one worker busy alone (on 2026-12-06 the 20-refresh test
-    started at 267 s of a 313 s pass and ran 47 s while the other worker had nothing left)."""
-    items[:] = sorted(items, key=lambda item: item.get_closest_marker("slow") is None)
+    """The `slow` tests first, longest first (`slow(seconds)`: measured on two busy workers), the
+    rest in their order. pytest-xdist hands each worker a block of the collection and an idle
+    worker takes tests queued on the other; a long test that starts last keeps one worker busy
+    alone (on 2026-12-06 the 20-refresh test started at 267 s of a 313 s pass and ran 47 s while
+    the other worker had nothing left)."""
+
+    def order(item: pytest.Item) -> tuple[bool, float]:
+        slow = item.get_closest_marker("slow")
+        return (slow is None, -float(slow.args[0]) if slow is not None and slow.args else 0.0)
+
+    items[:] = sorted(items, key=order)
 
 
 @pytest.fixture

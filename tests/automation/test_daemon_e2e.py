@@ -39,7 +39,7 @@ def _wait_for(predicate, timeout: float, what: str, log: Path):
     raise AssertionError(f"timed out after {timeout:.0f}s waiting for {what}\n--- daemon log ---\n{log.read_text()[-4000:]}")
 
 
-@pytest.mark.slow
+@pytest.mark.slow(29)
 def test_daemon_refreshes_the_warehouse_when_a_source_changes(workspace, tmp_path):
     home = tmp_path / "dagster_home"
     home.mkdir()

@@ -92,7 +92,7 @@ def test_the_next_build_fails_the_run_of_a_killed_build(workspace, tmp_path):
 
 
 @pytest.mark.e2e
-@pytest.mark.slow
+@pytest.mark.slow(23)
 def test_daemon_fails_a_killed_builds_run_and_the_queued_run_starts(workspace, tmp_path):
     """A SIGKILLed `battery build` leaves its run STARTED; with a queue of one, the sensor's run
     would stay QUEUED forever. The daemon's run monitoring must fail the dead run and start the

@@ -23,7 +23,7 @@ def _sensor_ticks(instance: DagsterInstance) -> list:
     return [t for s in states for t in instance.get_ticks(s.instigator_origin_id, s.selector_id)]
 
 
-@pytest.mark.slow
+@pytest.mark.slow(33)
 def test_daemon_after_a_build_requests_no_run_until_a_file_changes(workspace, tmp_path):
     home = quick_dagster_home(tmp_path)
     env = {

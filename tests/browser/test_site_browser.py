@@ -122,7 +122,7 @@ def _targets(page: Path) -> frozenset[str]:
     return frozenset(re.findall(r'id="([^"]+)"', page.read_text(encoding="utf-8")))
 
 
-@pytest.mark.slow
+@pytest.mark.slow(27)
 def test_every_page_loads_without_javascript_errors_and_every_link_resolves(browser, site):
     """Start at the home page and follow every link, image, script and stylesheet inside the
     site: each page loads without an exception, console error or failed load, each linked file

@@ -81,7 +81,7 @@ def _digest(path: Path) -> str:
 TABLE_STEPS = len(table_keys)  # table assets, all finished before the publish step starts
 
 
-@pytest.mark.slow
+@pytest.mark.slow(18)
 @pytest.mark.parametrize("steps", [1, 20, TABLE_STEPS])
 def test_sigkill_mid_build_leaves_the_previous_warehouse_intact(published, steps):
     before_digest = _digest(published.published_db)
@@ -130,7 +130,7 @@ def test_reader_sees_old_or_new_warehouse_in_full_never_a_mix(published):
         assert fresh.execute(VALUE_QUERY).fetchone()[0] == pytest.approx(1.9)
 
 
-@pytest.mark.slow
+@pytest.mark.slow(25)
 def test_two_builds_at_once_one_waits_then_both_succeed(published):
     # the second waits as long as the first takes: on a busy machine (parallel test workers) a
     # full build can take longer than the default 120 s wait, which is not what this test is about

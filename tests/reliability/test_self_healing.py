@@ -131,7 +131,7 @@ def test_a_publish_copies_staging_whole_when_it_is_compact_and_rewrites_it_other
         assert not list(published.warehouse_dir.glob(".battery.duckdb.*.tmp*"))
 
 
-@pytest.mark.slow
+@pytest.mark.slow(51)
 def test_published_file_stays_compact_across_20_refreshes(published):
     """Each refresh rewrites tables in a staging copy of the published file; DuckDB does not
     give freed blocks back, so publishing a file copy of staging grew the warehouse each time."""
