@@ -22,9 +22,9 @@ from pipelines.query import add_arguments as add_query_arguments  # light: duckd
 
 
 def _instance():
-    from dagster import DagsterInstance
+    from pipelines.automation.instance import open_instance  # one process at a time creates it
 
-    return DagsterInstance.get() if os.environ.get("DAGSTER_HOME") else DagsterInstance.ephemeral()
+    return open_instance()
 
 
 def check_configuration() -> bool:
@@ -385,11 +385,10 @@ def ui(args: argparse.Namespace) -> int:
     if not home:
         print("DAGSTER_HOME is not set (`make ui` sets it to .dagster_home)", file=sys.stderr)
         return 2
-    from dagster import DagsterInstance
-
     # Create the instance's storage once, here: webserver and daemon starting on an empty
-    # DAGSTER_HOME would both create its SQLite tables and one of them would crash.
-    DagsterInstance.get().dispose()
+    # DAGSTER_HOME would both create its SQLite tables and one of them would crash (and a
+    # `battery build` starting meanwhile waits for it: automation/instance.py).
+    _instance().dispose()
     bin_dir = Path(sys.executable).parent
     code = ["-m", "pipelines.definitions", "-d", str(PROJECT_ROOT)]
     commands = [
