@@ -45,6 +45,7 @@ def build(args: argparse.Namespace) -> int:
     started = time.monotonic()
     if not check_configuration():
         return 2
+    from pipelines.automation.refresh import observe_sources
     from pipelines.automation.run_health import fail_dead_runs, process_tags
     from pipelines.definitions import defs
     from pipelines.publish import build_lock
@@ -64,6 +65,7 @@ def build(args: argparse.Namespace) -> int:
             note = set_aside_damaged_warehouse(paths)
             if note:
                 print(f"warning: {note}", file=sys.stderr)
+            observe_sources(instance, paths.sources)  # the versions the materializations record
             result = job.execute_in_process(
                 instance=instance,
                 raise_on_error=False,

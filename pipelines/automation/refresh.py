@@ -61,6 +61,30 @@ def published_source_versions(db) -> dict[str, str]:
         return {}
 
 
+def source_observation(name: str, version: str, change: str) -> AssetObservation:
+    """A dataset folder observed with its data version (the hash of its files)."""
+    return AssetObservation(asset_key=source_key(name), tags={DATA_VERSION_TAG: DataVersion(version).value}, metadata={"change": change})
+
+
+def observe_sources(instance, sources_dir) -> list[str]:
+    """Record each dataset folder's data version before `battery build` materializes from it, as
+    the sensor does before its own runs: each materialization then names the version it was built
+    from, and the sensor's first evaluation under `make ui`, observing the same versions, leaves
+    every asset Synced. Without it the build's materializations named no version and that first
+    evaluation turned 43 assets Unsynced in the UI ("has a new dependency data version") with
+    nothing changed. Records only the folders whose latest recorded version differs; returns them."""
+    from dagster._core.definitions.data_version import extract_data_version_from_entry
+
+    recorded = []
+    for name, version in sorted(fingerprints(sources_dir).items()):
+        latest = instance.get_latest_data_version_record(source_key(name), is_source=True)
+        known = extract_data_version_from_entry(latest.event_log_entry) if latest is not None else None
+        if known is None or known.value != DataVersion(version).value:
+            instance.report_runless_asset_event(source_observation(name, version, "observed by battery build"))
+            recorded.append(name)
+    return recorded
+
+
 def changed_datasets(previous: dict[str, str], current: dict[str, str]) -> list[str]:
     return sorted(name for name, digest in current.items() if previous.get(name) != digest)
 
@@ -91,11 +115,7 @@ def sources_changed_sensor(job: JobDefinition) -> SensorDefinition:
         # The first evaluation observes every dataset (the UI shows each source's data version
         # from the start), later ones the changed datasets.
         observations = [
-            AssetObservation(
-                asset_key=source_key(name),
-                tags={DATA_VERSION_TAG: DataVersion(current[name]).value},
-                metadata={"change": "new" if name not in previous else "modified" if name in changed else "as published"},
-            )
+            source_observation(name, current[name], "new" if name not in previous else "modified" if name in changed else "as published")
             for name in (sorted(current) if first else changed)
         ]
         if not changed:  # the first evaluation: start from the published build's versions

@@ -1,7 +1,7 @@
 """End to end, as a newcomer does it: `battery build`, then a real dagster-daemon (what `make ui`
 starts) on the same sources and warehouse. The sources_changed sensor starts from what the
-published build was made from, so no run is requested within two sensor intervals; an edit
-afterwards still is (the sensor was alive all along)."""
+published build was made from, so no run is requested within two sensor intervals and no asset
+shows Unsynced; an edit afterwards still is requested (the sensor was alive all along)."""
 from __future__ import annotations
 
 import os
@@ -23,6 +23,19 @@ def _sensor_ticks(instance: DagsterInstance) -> list:
     states = [s for s in instance.all_instigator_state() if s.name == "sources_changed"]
     ticks = [t for s in states for t in instance.get_ticks(s.instigator_origin_id, s.selector_id)]
     return [t for t in ticks if t.status.value != "STARTED"]
+
+
+def _unsynced(instance: DagsterInstance) -> list[str]:
+    """The assets the UI badges Unsynced: Dagster's stale status, computed as the UI does (private
+    API, tests/automation/test_dagster_private_api.py has the others)."""
+    from dagster._core.definitions.data_version import CachingStaleStatusResolver, StaleStatus
+    from dagster._core.loader import LoadingContextForTest
+
+    from pipelines.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    resolver = CachingStaleStatusResolver(instance, graph, LoadingContextForTest(instance))
+    return sorted(k.to_user_string() for k in graph.get_all_asset_keys() if resolver.get_status(k) == StaleStatus.STALE)
 
 
 @pytest.mark.slow(33)
@@ -47,6 +60,9 @@ def test_daemon_after_a_build_requests_no_run_until_a_file_changes(workspace, tm
             ticks = wait_for(lambda: (t := _sensor_ticks(instance)) and len(t) >= 3 and t, 180, "three finished sensor evaluations", log)
             assert len(instance.get_runs()) == runs_after_build, "the sensor requested a run after a build with nothing changed"
             assert {t.status.value for t in ticks} == {"SKIPPED"}, [(t.status, t.skip_reason) for t in ticks]
+            # the sensor's first evaluation observed every dataset with the version the build
+            # recorded: no asset shows Unsynced (43 did before the build observed its sources)
+            assert _unsynced(instance) == []
 
             table9 = workspace.sources / "vehicle_requirements" / "table9.csv"
             table9.write_text(table9.read_text(encoding="utf-8").replace(",1.8,", ",1.9,", 1), encoding="utf-8")

@@ -129,3 +129,20 @@ def test_a_dataset_changed_since_the_build_is_requested_on_the_first_evaluation(
     with DagsterInstance.ephemeral() as instance:
         result = _evaluate(instance)
     assert result.run_requests[0].tags["battery/changed_datasets"] == "vehicle_requirements"
+
+
+def test_a_build_records_only_the_dataset_versions_that_changed(sources_copy):
+    """`battery build` observes the dataset folders first (automation/refresh.py observe_sources),
+    with the versions the sensor computes, and only the folders whose recorded version differs."""
+    from pipelines.assets.source_files import fingerprints
+    from pipelines.automation.refresh import observe_sources
+
+    instance = DagsterInstance.ephemeral()
+    datasets = sorted(fingerprints(sources_copy))
+    assert observe_sources(instance, sources_copy) == datasets  # nothing recorded yet
+    assert observe_sources(instance, sources_copy) == []  # the same versions: nothing again
+    table9 = sources_copy / "vehicle_requirements" / "table9.csv"
+    table9.write_text(table9.read_text(encoding="utf-8").replace(",1.8,", ",1.9,", 1), encoding="utf-8")
+    assert observe_sources(instance, sources_copy) == ["vehicle_requirements"]
+    recorded = instance.get_latest_data_version_record(AssetKey(["sources", "vehicle_requirements"]), is_source=True)
+    assert recorded.asset_observation.tags["dagster/data_version"] == fingerprints(sources_copy)["vehicle_requirements"]
