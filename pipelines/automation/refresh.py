@@ -73,13 +73,11 @@ def observe_sources(instance, sources_dir) -> list[str]:
     every asset Synced. Without it the build's materializations named no version and that first
     evaluation turned 43 assets Unsynced in the UI ("has a new dependency data version") with
     nothing changed. Records only the folders whose latest recorded version differs; returns them."""
-    from dagster._core.definitions.data_version import extract_data_version_from_entry
-
     recorded = []
     for name, version in sorted(fingerprints(sources_dir).items()):
         latest = instance.get_latest_data_version_record(source_key(name), is_source=True)
-        known = extract_data_version_from_entry(latest.event_log_entry) if latest is not None else None
-        if known is None or known.value != DataVersion(version).value:
+        observed = latest.asset_observation if latest is not None else None
+        if observed is None or observed.tags.get(DATA_VERSION_TAG) != DataVersion(version).value:
             instance.report_runless_asset_event(source_observation(name, version, "observed by battery build"))
             recorded.append(name)
     return recorded
