@@ -26,8 +26,8 @@ def _sensor_ticks(instance: DagsterInstance) -> list:
 
 
 def _unsynced(instance: DagsterInstance) -> list[str]:
-    """The assets the UI badges Unsynced: Dagster's stale status, computed as the UI does (private
-    API, tests/automation/test_dagster_private_api.py has the others)."""
+    """The assets the UI badges Unsynced: Dagster's stale status, computed as the UI does (a private
+    API; the pipeline's own private imports are listed in tests/pipeline/test_private_dagster_api.py)."""
     from dagster._core.definitions.data_version import CachingStaleStatusResolver, StaleStatus
     from dagster._core.loader import LoadingContextForTest
 
