@@ -107,16 +107,21 @@ def render_charts(job, instance, started: float, published_at: float) -> int:
         asset_selection=[k for k in job.asset_layer.executable_asset_keys if _after_publish(k)],
     )
     finished = time.monotonic() - started
-    lines, written = [], set()
+    lines, written, metas = [], set(), {}
     for event in charts.get_asset_materialization_events():
         materialization = event.event_specific_data.materialization
         meta = {k: getattr(v, "value", v) for k, v in materialization.metadata.items()}
         name = ".".join(materialization.asset_key.path)
         written.add(name)
-        if name.startswith("charts."):
-            done, what = meta.get("drawn_at", wall_start), f"drawn in {meta.get('render_seconds', 0):.2f}s -> {meta.get('path', '')}"
+        metas[name] = meta
+        where = meta.get("path", meta.get("folder", ""))
+        if "unchanged_since" in meta:  # written from the same tables by the same code: left as it is
+            since = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(meta["unchanged_since"]))
+            done, what = meta.get("checked_at", wall_start), f"unchanged since {since} (same tables, same code) -> {where}"
+        elif name.startswith("charts."):
+            done, what = meta.get("drawn_at", wall_start), f"drawn in {meta.get('render_seconds', 0):.2f}s -> {where}"
         else:
-            done, what = meta.get("written_at", wall_start), f"written in {meta.get('seconds', 0):.2f}s -> {meta.get('folder', '')}"
+            done, what = meta.get("written_at", wall_start), f"written in {meta.get('seconds', 0):.2f}s -> {where}"
         lines.append((done, f"  [{done - wall_start:5.1f}s] {name:<31} {what}"))
     for _, line in sorted(lines):  # in the order they finished
         print(line)
@@ -131,10 +136,13 @@ def render_charts(job, instance, started: float, published_at: float) -> int:
         for cause in failure_causes(charts):
             print(f"\n{cause}", file=sys.stderr)
         return 1
-    drawn = sum(name.startswith("charts.") for name in written)
-    print(f"  {drawn} charts drawn by {finished:.1f}s ({finished - published_at:.1f}s after the publish)")
+    kept = {name for name, meta in metas.items() if "unchanged_since" in meta}
+    drawn = sum(name.startswith("charts.") for name in written - kept)
+    left = sum(name.startswith("charts.") for name in kept)
+    print(f"  {drawn} charts drawn{f', {left} unchanged' if left else ''} by {finished:.1f}s ({finished - published_at:.1f}s after the publish)")
     if "warehouse.site" in written:
-        print(f"  catalogue site written to {current_paths().site_dir} (open index.html; make site rebuilds it)")
+        print(f"  catalogue site {'unchanged in' if 'warehouse.site' in kept else 'written to'} {current_paths().site_dir} "
+              "(open index.html; make site rebuilds it)")
     return 0
 
 

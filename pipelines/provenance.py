@@ -1,6 +1,7 @@
 """What a build was made from: when, from which commit of the code, from which sources/ content."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import os
 import stat
@@ -48,6 +49,30 @@ def sources_sha256(root: Path) -> str:
 def sources_digest(root: Path) -> str:
     """Short content hash of the sources tree (sources_sha256), as the build summary prints it."""
     return sources_sha256(root)[:16]
+
+
+# The libraries whose output lands in the files written from the warehouse (Parquet, PNG, HTML).
+WRITER_LIBRARIES = ("duckdb", "matplotlib", "numpy", "pandas", "pillow", "pyarrow")
+
+
+@functools.lru_cache(maxsize=1)
+def code_digest() -> str:
+    """SHA-256 of the code that turns a warehouse into files: every file of the pipelines package
+    (Python, the site's static files), committed or not, and the versions of WRITER_LIBRARIES.
+    Any edit of the code changes it; once per process."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    digest = hashlib.sha256()
+    for rel, path, link in tree_entries(PROJECT_ROOT / "pipelines"):
+        if "__pycache__" in rel or link:
+            continue
+        digest.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
+    for library in WRITER_LIBRARIES:
+        try:
+            digest.update(f"{library}=={version(library)}\0".encode())
+        except PackageNotFoundError:
+            digest.update(f"{library} absent\0".encode())
+    return digest.hexdigest()
 
 
 def git_commit(repo: Path = PROJECT_ROOT) -> str:

@@ -106,5 +106,6 @@ def published_files_step(builds: list[Callable]) -> AssetsDefinition:
     return published_files
 
 
-TYPED = {"path": MetadataValue.path, "preview": MetadataValue.md, "drawn_at": MetadataValue.timestamp, "written_at": MetadataValue.timestamp}
+TYPED = {"path": MetadataValue.path, "preview": MetadataValue.md, "drawn_at": MetadataValue.timestamp, "written_at": MetadataValue.timestamp,
+         "unchanged_since": MetadataValue.timestamp, "checked_at": MetadataValue.timestamp}
 published_files = published_files_step(CHARTS)

@@ -78,12 +78,13 @@ def damage_of(db: Path) -> str | None:
         return "it is empty (0 bytes)"
     try:
         with connect(db, read_only=True) as con:
-            # A DuckDB file is 3 header blocks then total_blocks blocks: shorter means truncated
-            # (the catalog may still open, row counts come from metadata, the data is gone).
-            blocks, block_size = con.execute("SELECT total_blocks, block_size FROM pragma_database_size()").fetchone()
-            if db.stat().st_size < _HEADER_BYTES + blocks * block_size:
-                return f"it is truncated ({db.stat().st_size} bytes, its header promises {_HEADER_BYTES + blocks * block_size})"
+            # A DuckDB file is 3 header blocks then its blocks: one cut short has lost data (the
+            # catalog may still open, row counts come from metadata, the data is gone).
             tables = con.execute(_TABLES).fetchall()
+            size = db.stat().st_size
+            needed = _bytes_needed(con, [name for (name,) in tables], size)
+            if size < needed:
+                return f"it is truncated ({size} bytes, its blocks reach byte {needed})"
             for (name,) in tables:
                 schema, table = name.split(".", 1)
                 con.execute(f'SELECT count(*) FROM "{schema}"."{table}"').fetchone()
@@ -95,6 +96,26 @@ def damage_of(db: Path) -> str | None:
     if not tables:
         return "it holds no table"
     return None
+
+
+def _bytes_needed(con: duckdb.DuckDBPyConnection, tables: list[str], size: int) -> int:
+    """The bytes a complete file of `size` bytes holds: the header, then every block up to the
+    highest one in use.
+
+    DuckDB counts blocks to its high-water mark (pragma_database_size's total_blocks) and cuts
+    free blocks off the end of the file at a checkpoint, so a sound file is often shorter than
+    total_blocks promises (a rebuild that replaced a table with a smaller one). When it is, the
+    highest block any table's data or the catalog's metadata lives in decides."""
+    blocks, block_size = con.execute("SELECT total_blocks, block_size FROM pragma_database_size()").fetchone()
+    if _HEADER_BYTES + blocks * block_size <= size:
+        return _HEADER_BYTES + blocks * block_size  # long enough for every block: nothing to look up
+    parts = ["SELECT max(block_id) AS b FROM pragma_metadata_info()"] + [
+        "SELECT max(block_id) FROM pragma_storage_info('{}') WHERE persistent".format(
+            ".".join('"' + part.replace('"', '""') + '"' for part in name.split(".", 1)).replace("'", "''"))
+        for name in tables
+    ]
+    (highest,) = con.execute(f"SELECT max(b) FROM ({' UNION ALL '.join(parts)})").fetchone()
+    return _HEADER_BYTES + ((highest if highest is not None else -1) + 1) * block_size
 
 
 def damage_after_waiting(db: Path, timeout: float) -> str | None:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.publish.duckdb_tables import connect
+from pipelines.publish.duckdb_tables import connect, table_digests
 
 FORMATS = {"parquet": "(FORMAT parquet, COMPRESSION zstd)", "csv": "(FORMAT csv, HEADER true)"}
 FORMULA_START = r"^[=+\-@\t\r]"  # a text cell a spreadsheet would evaluate
@@ -47,19 +47,22 @@ def export_query(con, schema: str, table: str, fmt: str) -> str:
     return f"SELECT {', '.join(parts)} FROM {source}"
 
 
-STAMP = "PUBLISHED_SHA256"  # in the exports folder: the SHA-256 of the published file they were written from
+STAMP = "PUBLISHED_CONTENT"  # in the exports folder: the digest of the published tables they were written from
+
+
+def content_identity(con: duckdb.DuckDBPyConnection) -> str:
+    """The digest of every table of `con`'s database (table_digests: columns, rows, order): equal
+    for two files holding the same tables, whatever their bytes (DuckDB's are not stable)."""
+    return hashlib.sha256("\n".join(f"{t} {d}" for t, d in table_digests(con).items()).encode()).hexdigest()
 
 
 def published_identity(published_db: Path) -> str:
-    digest = hashlib.sha256()
-    with open(published_db, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+    with connect(published_db, read_only=True) as con:
+        return content_identity(con)
 
 
 def exports_match(published_db: Path, target: Path) -> bool:
-    """Whether the exports in `target` were written from the published file as it is now."""
+    """Whether the exports in `target` were written from the tables the published file holds now."""
     stamp = target / STAMP
     return stamp.is_file() and stamp.read_text(encoding="utf-8").strip() == published_identity(published_db)
 
@@ -80,12 +83,12 @@ def refresh_stale_exports(published_db: Path, target: Path) -> list[str]:
 
 def export_tables(published_db: Path, target: Path, formats: tuple[str, ...] = ("parquet",)) -> dict[str, int]:
     """Write <target>/<format>/<schema>.<table>.<format>; returns rows per table. The folder is
-    stamped with the SHA-256 of the published file it was written from (STAMP)."""
+    stamped with the digest of the published tables it was written from (STAMP)."""
     staging = target.with_name(target.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
     rows: dict[str, int] = {}
-    identity = published_identity(published_db)
     with connect(published_db, read_only=True) as con:
+        identity = content_identity(con)
         tables = con.execute(
             "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = current_database() "
             "ORDER BY schema_name, table_name"

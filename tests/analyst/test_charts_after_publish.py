@@ -86,3 +86,55 @@ def test_a_sensor_run_redraws_the_charts_of_the_tables_it_rebuilt(tmp_path):
     assert names(charts_to_draw(CHARTS, rebuilt, tmp_path)) == expected
     (tmp_path / "ragone.png").unlink()
     assert names(charts_to_draw(CHARTS, rebuilt, tmp_path)) == expected | {"ragone"}
+
+
+def test_files_written_from_unchanged_tables_are_left_as_they_are(published, capsys):
+    """The exports, charts and site are written again only when what they were written from
+    changed (exports/WRITTEN_FROM.json): after a build that changed no row, none; after a change
+    to one table, the charts reading it, the exports and the site; and a chart whose PNG was
+    changed on disk is drawn again."""
+    import time
+
+    from dagster import DagsterInstance
+
+    from pipelines.cli import render_charts
+    from pipelines.definitions import defs
+    from pipelines.publish.after_publish import MANIFEST
+
+    job = defs.resolve_job_def("build_warehouse")
+    charts_dir = published.exports_dir / "charts"
+
+    def files() -> dict:
+        """Every file written from the warehouse (not the manifest) -> (inode, mtime)."""
+        found = [p for folder in (published.exports_dir, published.site_dir) for p in folder.rglob("*")]
+        return {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in found if p.is_file() and p.name != MANIFEST}
+
+    def after_publish() -> str:
+        with DagsterInstance.ephemeral() as instance:
+            assert render_charts(job, instance, time.monotonic(), 0.0) == 0
+        return capsys.readouterr().out
+
+    out = after_publish()
+    assert f"{len(CHARTS)} charts drawn by" in out and "unchanged since" not in out
+    first = files()
+
+    out = after_publish()  # the same tables: nothing is written
+    assert files() == first
+    assert out.count("unchanged since") == len(CHARTS) + 2 and f"0 charts drawn, {len(CHARTS)} unchanged" in out
+
+    with duckdb.connect(str(published.published_db)) as con:
+        con.execute("UPDATE curated.vehicle_requirements SET note = 'edited after the charts' WHERE metric = 'range'")
+    (charts_dir / "ragone.png").write_bytes(b"not the chart that was drawn")
+    out = after_publish()
+    now = files()
+    redrawn = {p.stem for p in charts_dir.glob("*.png") if now[p] != first[p]}
+    readers = {b.__name__ for b in CHARTS if "curated.vehicle_requirements" in chart_tables(b).values()}
+    assert readers and "ragone" not in readers
+    assert redrawn == readers | {"ragone"}
+    assert (charts_dir / "ragone.png").read_bytes() == _drawn_from(published.published_db)["ragone"]
+    parquet = published.table_exports_dir / "parquet" / "curated.vehicle_requirements.parquet"
+    assert now[parquet] != first[parquet]
+    with duckdb.connect() as con:
+        assert con.execute(f"SELECT count(*) FROM '{parquet}' WHERE note = 'edited after the charts'").fetchone()[0] > 0
+    assert now[published.site_dir / "index.html"] != first[published.site_dir / "index.html"]
+    assert f"{len(readers) + 1} charts drawn, {len(CHARTS) - len(readers) - 1} unchanged" in out

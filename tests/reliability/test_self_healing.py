@@ -70,6 +70,30 @@ def test_the_next_run_removes_stale_temporaries_of_a_failed_run(published):
     assert [p.name for p in stale if p.exists()] == []
 
 
+def test_a_sound_file_duckdb_cut_short_is_not_damage_and_one_block_less_is(tmp_path):
+    """DuckDB cuts free blocks off the end of a file at a checkpoint while pragma_database_size
+    still counts them: a rebuild that replaced a table with a smaller one left a sound published
+    file shorter than total_blocks promised, and on 2026-12-07 the next `battery build` set it
+    aside as "truncated" and restored a release over it. The highest block in use decides."""
+    db = tmp_path / "trimmed.duckdb"
+    for rows in (1_000_000, 1_000_000, 500_000):  # the last table lands in blocks the first one freed
+        with duckdb.connect(str(db)) as con:
+            con.execute("CREATE OR REPLACE TABLE keep AS SELECT range AS i FROM range(10)")
+            con.execute(f"CREATE OR REPLACE TABLE t AS SELECT range AS i, hash(range) AS h FROM range({rows})")
+    with duckdb.connect(str(db), read_only=True) as con:
+        blocks, block_size = con.execute("SELECT total_blocks, block_size FROM pragma_database_size()").fetchone()
+        expected = con.execute("SELECT sum(h) FROM t").fetchone()
+    size = db.stat().st_size
+    assert size < atomic._HEADER_BYTES + blocks * block_size  # DuckDB did cut it: what tripped the old rule
+    assert atomic.damage_of(db) is None
+    with duckdb.connect(str(db), read_only=True) as con:
+        assert con.execute("SELECT sum(h) FROM t").fetchone() == expected  # every row still reads
+
+    cut = tmp_path / "cut.duckdb"
+    cut.write_bytes(db.read_bytes()[: size - block_size])  # the last block in use is gone
+    assert (atomic.damage_of(cut) or "").startswith("it is truncated")
+
+
 @pytest.mark.parametrize("damage", ["zero_bytes", "truncated"])
 def test_a_damaged_warehouse_is_kept_aside_reported_and_rebuilt(published, capsys, damage):
     expected = _tables(published.published_db)
