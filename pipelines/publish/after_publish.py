@@ -107,6 +107,15 @@ class WrittenFrom:
         os.replace(tmp, self.path)
 
 
+def dataset_descriptions(sources: Path) -> str:
+    """Digest of every sources/<dataset>/dataset.yaml: the site shows a curated table's title,
+    grain and origin from there (dictionary.table_metadata), not from a table."""
+    digest = hashlib.sha256()
+    for path in sorted(sources.glob("*/dataset.yaml")):
+        digest.update(path.parent.name.encode() + b"\0" + path.read_bytes() + b"\0")
+    return digest.hexdigest()
+
+
 def unchanged(entry: dict) -> dict:
     """The metadata of a file left as it was: as recorded when written, and since when."""
     meta = dict(entry["metadata"])
@@ -162,7 +171,8 @@ def write_after_publish(
                     yield "warehouse.exports", meta
         if site and "warehouse.exports" not in failed:
             started = time.monotonic()
-            key = written.key(None)  # and the files it links: rewritten when one of them was
+            # and the files it links (rewritten when one of them was), and the datasets' descriptions
+            key = written.key(None, descriptions=dataset_descriptions(paths.sources))
             entry = written.up_to_date("warehouse.site", key) if (paths.site_dir / "index.html").is_file() else None
             if entry is not None and not rewritten:
                 site_metadata = unchanged(entry)

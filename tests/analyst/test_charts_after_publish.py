@@ -91,8 +91,8 @@ def test_a_sensor_run_redraws_the_charts_of_the_tables_it_rebuilt(tmp_path):
 def test_files_written_from_unchanged_tables_are_left_as_they_are(published, capsys):
     """The exports, charts and site are written again only when what they were written from
     changed (exports/WRITTEN_FROM.json): after a build that changed no row, none; after a change
-    to one table, the charts reading it, the exports and the site; and a chart whose PNG was
-    changed on disk is drawn again."""
+    to one table, the charts reading it, the exports and the site; a chart whose PNG was changed
+    on disk is drawn again; a dataset's description (shown by the site) rewrites the site."""
     import time
 
     from dagster import DagsterInstance
@@ -138,3 +138,11 @@ def test_files_written_from_unchanged_tables_are_left_as_they_are(published, cap
         assert con.execute(f"SELECT count(*) FROM '{parquet}' WHERE note = 'edited after the charts'").fetchone()[0] > 0
     assert now[published.site_dir / "index.html"] != first[published.site_dir / "index.html"]
     assert f"{len(readers) + 1} charts drawn, {len(CHARTS) - len(readers) - 1} unchanged" in out
+
+    described = published.sources / "vehicle_requirements" / "dataset.yaml"  # the site shows its title
+    text = described.read_text(encoding="utf-8")
+    described.write_text(text.replace("Battery energy requirements", "Energy requirements, retitled,"), encoding="utf-8")
+    out = after_publish()
+    assert out.count("unchanged since") == len(CHARTS) + 1  # the exports and charts; the site is rewritten
+    page = (published.site_dir / "tables" / "curated.vehicle_requirements.html").read_text(encoding="utf-8")
+    assert "Energy requirements, retitled," in page
