@@ -52,17 +52,19 @@ def sources_digest(root: Path) -> str:
 
 
 # The libraries whose output lands in the files written from the warehouse (Parquet, PNG, HTML).
-WRITER_LIBRARIES = ("duckdb", "matplotlib", "numpy", "pandas", "pillow", "pyarrow")
+WRITER_LIBRARIES = ("duckdb", "matplotlib", "numpy", "pandas", "pandera", "pillow", "pyarrow", "pyyaml")
 
 
 @functools.lru_cache(maxsize=1)
 def code_digest() -> str:
     """SHA-256 of the code that turns a warehouse into files: every file of the pipelines package
-    (Python, the site's static files), committed or not, and the versions of WRITER_LIBRARIES.
-    Any edit of the code changes it; once per process."""
+    (Python, the site's static files), committed or not, the versions of WRITER_LIBRARIES and of
+    Python. Any edit of the code changes it; once per process (publish/after_publish.py takes it
+    when imported, with the code it runs)."""
+    import sys
     from importlib.metadata import PackageNotFoundError, version
 
-    digest = hashlib.sha256()
+    digest = hashlib.sha256(sys.version.encode() + b"\0")
     for rel, path, link in tree_entries(PROJECT_ROOT / "pipelines"):
         if "__pycache__" in rel or link:
             continue

@@ -15,6 +15,7 @@ that changed a table redraws the charts reading it, and rewrites the exports and
 from __future__ import annotations
 
 import base64
+import fcntl
 import hashlib
 import json
 import os
@@ -25,11 +26,13 @@ from pathlib import Path
 from pipelines.provenance import code_digest
 from pipelines.publish.chart_files import Drawn, chart_tables, charts_to_draw, draw_charts
 from pipelines.publish.duckdb_tables import connect, table_digests
-from pipelines.publish.exports import export_tables
+from pipelines.publish.exports import STAMP, export_tables, identity_of
 from pipelines.publish.site import build_site
 from pipelines.settings import Paths
 
 MANIFEST = "WRITTEN_FROM.json"  # in warehouse/exports/: what each file there and the site were written from
+LOCK = ".after_publish.lock"  # beside it: one run at a time writes these files (the step runs outside the build lock)
+CODE = code_digest()  # taken at import: the code this process runs, not what is on disk by the time it writes
 
 
 class AfterPublishFailed(Exception):
@@ -66,8 +69,8 @@ def chart_metadata(drawn: Drawn, paths: Paths) -> dict:
 
 class WrittenFrom:
     """The manifest of the files written from the published warehouse: file -> the key it was
-    written from (code and tables), when, its metadata, and a chart's SHA-256. A file is up to
-    date when its key is the one this run would write it from and it is still on disk as written."""
+    written from (code and tables), its metadata, and a chart's SHA-256. A file is up to date when
+    its key is the one this run would write it from and it is still on disk as written."""
 
     def __init__(self, paths: Paths, tables: dict[str, str]):
         self.path = paths.exports_dir / MANIFEST
@@ -76,31 +79,39 @@ class WrittenFrom:
             self.entries: dict[str, dict] = json.loads(self.path.read_text(encoding="utf-8"))["files"]
         except (OSError, ValueError, KeyError, TypeError):
             self.entries = {}
+        self.touched: set[str] = set()  # recorded or forgotten by this run
 
     def key(self, tables: list[str] | None, **extra) -> str:
         """The digest of the code, `extra` and the digests of `tables` (None: every table)."""
         chosen = sorted(self.tables) if tables is None else sorted(tables)
-        return hashlib.sha256(json.dumps([code_digest(), extra, [(t, self.tables.get(t)) for t in chosen]]).encode()).hexdigest()
+        return hashlib.sha256(json.dumps([CODE, extra, [(t, self.tables.get(t)) for t in chosen]]).encode()).hexdigest()
 
-    def up_to_date(self, name: str, key: str, png: Path | None = None) -> dict | None:
-        """The recorded entry of `name` when it was written with `key` (and `png` holds what was
-        written), else None."""
+    def linked(self) -> list:
+        """What the site links, as recorded: the exports' key and every chart's SHA-256."""
+        charts = {name: entry.get("sha256") for name, entry in self.entries.items() if name.startswith("charts.")}
+        return [self.entries.get("warehouse.exports", {}).get("key"), sorted(charts.items())]
+
+    def up_to_date(self, name: str, key: str) -> dict | None:
+        """The recorded entry of `name` when it was written with `key`, else None."""
         entry = self.entries.get(name)
-        if not isinstance(entry, dict) or entry.get("key") != key:
-            return None
-        if png is not None and not (png.is_file() and hashlib.sha256(png.read_bytes()).hexdigest() == entry.get("sha256")):
-            return None
-        return entry
+        return entry if isinstance(entry, dict) and entry.get("key") == key else None
 
     def record(self, name: str, key: str, metadata: dict, png: bytes | None = None) -> None:
         kept = {k: v for k, v in metadata.items() if k != "preview"}
         self.entries[name] = {"key": key, "metadata": kept, **({"sha256": hashlib.sha256(png).hexdigest()} if png is not None else {})}
+        self.touched.add(name)
 
     def forget(self, name: str) -> None:
         self.entries.pop(name, None)
+        self.touched.add(name)
 
-    def save(self) -> None:
-        """Written atomically (a run reading it sees the previous one or this one)."""
+    def save(self, tables_now: dict[str, str]) -> None:
+        """Written atomically. When the published file changed while this run wrote (another build
+        published: this step runs outside the build lock), what this run wrote is not recorded:
+        the next run writes it again."""
+        if tables_now != self.tables:
+            for name in self.touched:
+                self.entries.pop(name, None)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_name(f".{MANIFEST}.{os.getpid()}.tmp")
         tmp.write_text(json.dumps({"files": self.entries}, indent=1, sort_keys=True) + "\n", encoding="utf-8")
@@ -116,11 +127,19 @@ def dataset_descriptions(sources: Path) -> str:
     return digest.hexdigest()
 
 
-def unchanged(entry: dict) -> dict:
-    """The metadata of a file left as it was: as recorded when written, and since when."""
-    meta = dict(entry["metadata"])
-    written = meta.get("drawn_at", meta.get("written_at"))
-    return {**meta, "unchanged_since": written, "checked_at": time.time()}
+def unchanged(entry: dict, where: dict) -> dict:
+    """The metadata of a file left as it was: what was measured on it when written (not how long
+    that took), where it is now (`where`), and since when it is unchanged."""
+    meta = entry["metadata"]
+    kept = {k: v for k, v in meta.items() if k not in ("seconds", "render_seconds", "drawn_at", "written_at", "path", "folder")}
+    return {**kept, **where, "unchanged_since": meta.get("drawn_at", meta.get("written_at")), "checked_at": time.time()}
+
+
+def _png(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes()
+    except OSError:
+        return None
 
 
 def write_after_publish(
@@ -131,7 +150,14 @@ def write_after_publish(
     same tables by the same code (WrittenFrom; its metadata then says since when): the exports
     in `export_formats` (None: not asked), the charts of `builds` this run must draw
     (chart_files.charts_to_draw) and the site (when `site`); raises AfterPublishFailed naming
-    every one that failed, after the others."""
+    every one that failed, after the others. One run at a time (LOCK)."""
+    paths.exports_dir.mkdir(parents=True, exist_ok=True)
+    with open(paths.exports_dir / LOCK, "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, however the run ends
+        yield from _write_after_publish(paths, builds, run_tables, export_formats, site, log, export)
+
+
+def _write_after_publish(paths, builds, run_tables, export_formats, site, log, export) -> Iterator[tuple[str, dict]]:
     failed: dict[str, Exception] = {}
     drawn: list[Drawn] = []
     site_metadata = None
@@ -146,18 +172,24 @@ def write_after_publish(
 
     todo = charts_to_draw(builds, run_tables, charts_dir)
     chart_keys = {b.__name__: written.key(sorted(set(chart_tables(b).values()))) for b in todo}
-    fresh = {b.__name__: entry for b in todo
-             if (entry := written.up_to_date(f"charts.{b.__name__}", chart_keys[b.__name__], charts_dir / f"{b.__name__}.png"))}
+    fresh: dict[str, tuple[dict, bytes]] = {}  # chart -> (its entry, its PNG as drawn then)
+    for b in todo:
+        entry, png = written.up_to_date(f"charts.{b.__name__}", chart_keys[b.__name__]), _png(charts_dir / f"{b.__name__}.png")
+        if entry is not None and png is not None and hashlib.sha256(png).hexdigest() == entry.get("sha256"):
+            fresh[b.__name__] = (entry, png)
     to_draw = [b for b in todo if b.__name__ not in fresh]
-    rewritten = bool(to_draw)  # a file the site links changed
+    rewritten = bool(to_draw)  # a file the site links is written again
+    descriptions = dataset_descriptions(paths.sources)
     with draw_charts(to_draw, paths.published_db, charts_dir) as drawing:  # drawing from here on
         if export_formats:
             started = time.monotonic()
             key = written.key(None, formats=list(export_formats))
+            entry = written.up_to_date("warehouse.exports", key)
+            stamp = paths.table_exports_dir / STAMP
             every = [paths.table_exports_dir / f / f"{t}.{f}" for f in export_formats for t in written.tables]
-            entry = written.up_to_date("warehouse.exports", key) if all(f.is_file() for f in every) else None
-            if entry is not None:
-                yield "warehouse.exports", unchanged(entry)
+            if entry is not None and stamp.is_file() and stamp.read_text(encoding="utf-8").strip() == identity_of(written.tables) \
+                    and all(f.is_file() for f in every):
+                yield "warehouse.exports", unchanged(entry, {"folder": str(paths.table_exports_dir)})
             else:
                 rewritten = True
                 try:
@@ -171,11 +203,10 @@ def write_after_publish(
                     yield "warehouse.exports", meta
         if site and "warehouse.exports" not in failed:
             started = time.monotonic()
-            # and the files it links (rewritten when one of them was), and the datasets' descriptions
-            key = written.key(None, descriptions=dataset_descriptions(paths.sources))
-            entry = written.up_to_date("warehouse.site", key) if (paths.site_dir / "index.html").is_file() else None
-            if entry is not None and not rewritten:
-                site_metadata = unchanged(entry)
+            # the tables, the datasets' descriptions and the files it links (the exports, the charts)
+            entry = written.up_to_date("warehouse.site", written.key(None, descriptions=descriptions, linked=written.linked()))
+            if entry is not None and not rewritten and (paths.site_dir / "index.html").is_file():
+                site_metadata = unchanged(entry, {"folder": str(paths.site_dir)})
             else:
                 try:  # the pages first, then (once drawn) the charts
                     summary = build_site(paths.published_db, paths.site_dir, paths.exports_dir, lambda: drawn.extend(drawing))
@@ -183,11 +214,10 @@ def write_after_publish(
                     failure("warehouse.site", error)
                 else:
                     site_metadata = {"folder": str(paths.site_dir), **summary, "seconds": round(time.monotonic() - started, 3), "written_at": time.time()}
-                    written.record("warehouse.site", key, site_metadata)
         drawn.extend(drawing)  # the charts not read yet: all of them without a site
-    for name, entry in fresh.items():
-        png = (charts_dir / f"{name}.png").read_bytes()
-        yield f"charts.{name}", {**unchanged(entry), "preview": f"![{name}](data:image/png;base64,{base64.b64encode(png).decode()})"}
+    for name, (entry, png) in fresh.items():
+        where = {"path": str(charts_dir / f"{name}.png"), "preview": f"![{name}](data:image/png;base64,{base64.b64encode(png).decode()})"}
+        yield f"charts.{name}", unchanged(entry, where)
     for chart in drawn:
         if isinstance(chart.chart, Exception):
             failure(f"charts.{chart.build.__name__}", chart.chart, chart.trace)
@@ -197,7 +227,10 @@ def write_after_publish(
             yield f"charts.{chart.build.__name__}", meta
     if failed:
         written.forget("warehouse.site")  # it links what failed
-    written.save()
+    elif site_metadata is not None and "unchanged_since" not in site_metadata:  # keyed on what it links, now recorded
+        written.record("warehouse.site", written.key(None, descriptions=descriptions, linked=written.linked()), site_metadata)
+    with connect(paths.published_db, read_only=True) as con:
+        written.save(table_digests(con))
     if site_metadata is not None:
         yield "warehouse.site", site_metadata
     if failed:

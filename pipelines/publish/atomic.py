@@ -105,12 +105,13 @@ def _bytes_needed(con: duckdb.DuckDBPyConnection, tables: list[str], size: int) 
     DuckDB counts blocks to its high-water mark (pragma_database_size's total_blocks) and cuts
     free blocks off the end of the file at a checkpoint, so a sound file is often shorter than
     total_blocks promises (a rebuild that replaced a table with a smaller one). When it is, the
-    highest block any table's data or the catalog's metadata lives in decides."""
+    highest block any table's data (its segments and their overflow blocks, long strings) or the
+    catalog's metadata lives in decides."""
     blocks, block_size = con.execute("SELECT total_blocks, block_size FROM pragma_database_size()").fetchone()
     if _HEADER_BYTES + blocks * block_size <= size:
         return _HEADER_BYTES + blocks * block_size  # long enough for every block: nothing to look up
     parts = ["SELECT max(block_id) AS b FROM pragma_metadata_info()"] + [
-        "SELECT max(block_id) FROM pragma_storage_info('{}') WHERE persistent".format(
+        "SELECT greatest(max(block_id), max(list_max(additional_block_ids))) FROM pragma_storage_info('{}') WHERE persistent".format(
             ".".join('"' + part.replace('"', '""') + '"' for part in name.split(".", 1)).replace("'", "''"))
         for name in tables
     ]

@@ -294,12 +294,15 @@ def per_table(con: duckdb.DuckDBPyConnection, relations: dict[str, str], aggrega
 
 
 def table_digests(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
-    """"<schema>.<table>" -> a digest of its columns (names and types, in order) and rows (values
-    and order: a committed row's rowid is its position) for every table of `con`'s database, in
-    two queries. Equal digests: a file written from either table is the same."""
+    """"<schema>.<table>" -> a digest of its comment, columns (names, types and comments, in order)
+    and rows (values and order: a committed row's rowid is its position) for every table (not
+    view) of `con`'s database, in two queries. Equal digests: a file written from either table is
+    the same."""
     columns = dict(con.execute(
-        "SELECT schema_name || '.' || table_name, string_agg(column_name || ' ' || data_type, ', ' ORDER BY column_index) "
-        "FROM duckdb_columns() WHERE database_name = current_database() GROUP BY ALL"
+        "SELECT t.schema_name || '.' || t.table_name, coalesce(any_value(t.comment), '') || ' | ' || "
+        "string_agg(c.column_name || ' ' || c.data_type || ' ' || coalesce(c.comment, ''), ', ' ORDER BY c.column_index) "
+        "FROM duckdb_tables() AS t JOIN duckdb_columns() AS c USING (database_name, schema_name, table_name) "
+        "WHERE t.database_name = current_database() GROUP BY t.schema_name, t.table_name"
     ).fetchall())
     rows = per_table(con, {t: ".".join(map(_ident, t.split(".", 1))) for t in columns}, "count(*), coalesce(sum(hash(rowid, r)::HUGEINT), 0)")
     return {t: hashlib.sha256(f"{columns[t]}|{n}|{h}".encode()).hexdigest()[:32] for t, (n, h) in sorted(rows.items())}

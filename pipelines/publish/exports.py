@@ -50,10 +50,15 @@ def export_query(con, schema: str, table: str, fmt: str) -> str:
 STAMP = "PUBLISHED_CONTENT"  # in the exports folder: the digest of the published tables they were written from
 
 
+def identity_of(digests: dict[str, str]) -> str:
+    """One digest of the tables' digests (duckdb_tables.table_digests)."""
+    return hashlib.sha256("\n".join(f"{t} {d}" for t, d in sorted(digests.items())).encode()).hexdigest()
+
+
 def content_identity(con: duckdb.DuckDBPyConnection) -> str:
     """The digest of every table of `con`'s database (table_digests: columns, rows, order): equal
     for two files holding the same tables, whatever their bytes (DuckDB's are not stable)."""
-    return hashlib.sha256("\n".join(f"{t} {d}" for t, d in table_digests(con).items()).encode()).hexdigest()
+    return identity_of(table_digests(con))
 
 
 def published_identity(published_db: Path) -> str:

@@ -99,15 +99,15 @@ def test_files_written_from_unchanged_tables_are_left_as_they_are(published, cap
 
     from pipelines.cli import render_charts
     from pipelines.definitions import defs
-    from pipelines.publish.after_publish import MANIFEST
+    from pipelines.publish.after_publish import LOCK, MANIFEST
 
     job = defs.resolve_job_def("build_warehouse")
     charts_dir = published.exports_dir / "charts"
 
     def files() -> dict:
-        """Every file written from the warehouse (not the manifest) -> (inode, mtime)."""
+        """Every file written from the warehouse (not the manifest and its lock) -> (inode, mtime)."""
         found = [p for folder in (published.exports_dir, published.site_dir) for p in folder.rglob("*")]
-        return {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in found if p.is_file() and p.name != MANIFEST}
+        return {p: (p.stat().st_ino, p.stat().st_mtime_ns) for p in found if p.is_file() and p.name not in (MANIFEST, LOCK)}
 
     def after_publish() -> str:
         with DagsterInstance.ephemeral() as instance:
@@ -146,3 +146,29 @@ def test_files_written_from_unchanged_tables_are_left_as_they_are(published, cap
     assert out.count("unchanged since") == len(CHARTS) + 1  # the exports and charts; the site is rewritten
     page = (published.site_dir / "tables" / "curated.vehicle_requirements.html").read_text(encoding="utf-8")
     assert "Energy requirements, retitled," in page
+
+
+def test_files_written_while_another_build_published_are_not_recorded(published):
+    """The step runs outside the build lock: when another build publishes while it writes, what
+    it wrote (from either file) is not recorded as written from the new one; the next run writes
+    it again."""
+    import json
+
+    from pipelines.publish.after_publish import MANIFEST, write_after_publish
+    from pipelines.publish.exports import export_tables
+
+    def export_while_another_build_publishes(*args, **kwargs):
+        rows = export_tables(*args, **kwargs)
+        with duckdb.connect(str(published.published_db)) as con:
+            con.execute("UPDATE curated.vehicle_requirements SET note = 'published meanwhile' WHERE metric = 'range'")
+        return rows
+
+    def run(export) -> dict:
+        done = dict(write_after_publish(published, [], None, ("parquet",), False, print, export=export))
+        return done["warehouse.exports"]
+
+    assert "unchanged_since" not in run(export_while_another_build_publishes)
+    manifest = json.loads((published.exports_dir / MANIFEST).read_text(encoding="utf-8"))
+    assert "warehouse.exports" not in manifest["files"]
+    assert "unchanged_since" not in run(export_tables)  # written again, from the file as it is now
+    assert "unchanged_since" in run(export_tables)
