@@ -15,7 +15,6 @@ that changed a table redraws the charts reading it, and rewrites the exports and
 from __future__ import annotations
 
 import base64
-import fcntl
 import hashlib
 import json
 import os
@@ -26,12 +25,11 @@ from pathlib import Path
 from pipelines.provenance import code_digest
 from pipelines.publish.chart_files import Drawn, chart_tables, charts_to_draw, draw_charts
 from pipelines.publish.duckdb_tables import connect, table_digests
-from pipelines.publish.exports import STAMP, export_tables, identity_of
+from pipelines.publish.exports import STAMP, export_tables, files_lock, identity_of
 from pipelines.publish.site import build_site
 from pipelines.settings import Paths
 
 MANIFEST = "WRITTEN_FROM.json"  # in warehouse/exports/: what each file there and the site were written from
-LOCK = ".after_publish.lock"  # beside it: one run at a time writes these files (the step runs outside the build lock)
 CODE = code_digest()  # taken at import: the code this process runs, not what is on disk by the time it writes
 
 
@@ -150,10 +148,8 @@ def write_after_publish(
     same tables by the same code (WrittenFrom; its metadata then says since when): the exports
     in `export_formats` (None: not asked), the charts of `builds` this run must draw
     (chart_files.charts_to_draw) and the site (when `site`); raises AfterPublishFailed naming
-    every one that failed, after the others. One run at a time (LOCK)."""
-    paths.exports_dir.mkdir(parents=True, exist_ok=True)
-    with open(paths.exports_dir / LOCK, "a") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes, however the run ends
+    every one that failed, after the others. One run at a time (exports.files_lock)."""
+    with files_lock(paths.exports_dir):
         yield from _write_after_publish(paths, builds, run_tables, export_formats, site, log, export)
 
 

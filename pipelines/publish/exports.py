@@ -9,9 +9,12 @@ cell is neutralised with a leading apostrophe (`'-20 to 55`), as OWASP advises; 
 (-20), the Parquet files and the stored tables keep every value as it is."""
 from __future__ import annotations
 
+import fcntl
 import hashlib
 import shutil
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -72,6 +75,20 @@ def exports_match(published_db: Path, target: Path) -> bool:
     return stamp.is_file() and stamp.read_text(encoding="utf-8").strip() == published_identity(published_db)
 
 
+LOCK = ".after_publish.lock"  # in warehouse/exports/: one writer at a time of the files written from the published warehouse
+
+
+@contextmanager
+def files_lock(exports_dir: Path) -> Iterator[None]:
+    """Held while the exports, charts or site are written: by the step after a publish
+    (after_publish.py), which runs outside the build lock, and by the refresh of stale exports at
+    a run's start. Released when the file closes, however the holder ends."""
+    exports_dir.mkdir(parents=True, exist_ok=True)
+    with open(exports_dir / LOCK, "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        yield
+
+
 def refresh_stale_exports(published_db: Path, target: Path) -> list[str]:
     """Exports move with the warehouse: when a build published and then failed (or was killed)
     before its exports were written, the next run rewrites them from the published file first.
@@ -80,7 +97,10 @@ def refresh_stale_exports(published_db: Path, target: Path) -> list[str]:
         return []
     formats = tuple(f for f in FORMATS if (target / f).is_dir()) or ("parquet",)
     try:
-        export_tables(published_db, target, formats)
+        with files_lock(target.parent):
+            if exports_match(published_db, target):  # another run rewrote them while this one waited
+                return []
+            export_tables(published_db, target, formats)
     except (OSError, duckdb.Error) as exc:
         return [f"the exports in {target} do not match {published_db} and could not be rewritten: {exc}"]
     return [f"the exports in {target} did not match {published_db} (a build stopped after publishing); rewritten from it"]

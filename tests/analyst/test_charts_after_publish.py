@@ -99,7 +99,8 @@ def test_files_written_from_unchanged_tables_are_left_as_they_are(published, cap
 
     from pipelines.cli import render_charts
     from pipelines.definitions import defs
-    from pipelines.publish.after_publish import LOCK, MANIFEST
+    from pipelines.publish.after_publish import MANIFEST
+    from pipelines.publish.exports import LOCK
 
     job = defs.resolve_job_def("build_warehouse")
     charts_dir = published.exports_dir / "charts"
