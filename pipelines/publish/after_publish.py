@@ -9,8 +9,8 @@ over failed exports); all are reported together at the end, saying the warehouse
 
 A file already written from the same tables by the same code is not written again: the
 manifest exports/WRITTEN_FROM.json records, for each file, a digest of the code (provenance.
-code_digest) and of the tables it was written from (duckdb_tables.table_digests: columns, rows
-and their order), and each chart's SHA-256. A build that changed no row rewrites nothing; one
+code_digest) and of the tables it was written from (duckdb_tables.table_digests: comments,
+columns, rows and their order), and each chart's SHA-256. A build that changed no row rewrites nothing; one
 that changed a table redraws the charts reading it, and rewrites the exports and the site."""
 from __future__ import annotations
 

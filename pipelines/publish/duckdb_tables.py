@@ -273,7 +273,7 @@ class Catalog:
         if self._prints is None:
             # Committed rows are numbered by their rowid, 0 to n-1 in the order they were inserted.
             held = sorted(set(self.tables) & set(all_tables()))
-            found = per_table(con, {t: t for t in held}, "count(*), coalesce(sum(hash(rowid, r)::HUGEINT), 0)")
+            found = per_table(con, {t: t for t in held}, _COMMITTED_ROWS)
             self._prints = {t: (n, int(h)) for t, (n, h) in found.items()}
         return self._prints.get(qualified)
 
@@ -282,6 +282,11 @@ class Catalog:
             self.tables.pop(table, None)
             if self._prints is not None:
                 self._prints.pop(table, None)
+
+
+# (rows, sum of the hashes of each row with its position) of a committed table, whose rows are
+# numbered by their rowid, 0 to n-1 in the order they were inserted; per_table's rows are `r`.
+_COMMITTED_ROWS = "count(*), coalesce(sum(hash(rowid, r)::HUGEINT), 0)"
 
 
 def per_table(con: duckdb.DuckDBPyConnection, relations: dict[str, str], aggregates: str) -> dict[str, tuple]:
@@ -304,7 +309,7 @@ def table_digests(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
         "FROM duckdb_tables() AS t JOIN duckdb_columns() AS c USING (database_name, schema_name, table_name) "
         "WHERE t.database_name = current_database() GROUP BY t.schema_name, t.table_name"
     ).fetchall())
-    rows = per_table(con, {t: ".".join(map(_ident, t.split(".", 1))) for t in columns}, "count(*), coalesce(sum(hash(rowid, r)::HUGEINT), 0)")
+    rows = per_table(con, {t: ".".join(map(_ident, t.split(".", 1))) for t in columns}, _COMMITTED_ROWS)
     return {t: hashlib.sha256(f"{columns[t]}|{n}|{h}".encode()).hexdigest()[:32] for t, (n, h) in sorted(rows.items())}
 
 
