@@ -1,6 +1,7 @@
 """Command line: `battery build`, `battery query`, `battery docs`.
 
-    battery build                 materialize every asset, publish, print a summary
+    battery build [--full]        rebuild the tables downstream of what changed in sources/ (every table
+                                  when the code changed, or with --full), publish, print a summary
     battery query "SELECT ..."    run SQL read-only (and confined) against warehouse/battery.duckdb
     battery query --name NAME     run warehouse/queries/NAME.sql [--param key=value]
     battery query --list          list the named queries and their parameters
@@ -45,9 +46,10 @@ def build(args: argparse.Namespace) -> int:
     started = time.monotonic()
     if not check_configuration():
         return 2
-    from pipelines.automation.refresh import observe_sources
+    from pipelines.automation.refresh import build_plan, downstream_closure, observe_sources
     from pipelines.automation.run_health import fail_dead_runs, process_tags
     from pipelines.definitions import defs
+    from pipelines.provenance import code_digest
     from pipelines.publish import build_lock
     from pipelines.publish.atomic import WarehouseHeld, set_aside_damaged_warehouse
     from pipelines.publish.io_manager import StagingDuckDBIOManager
@@ -59,6 +61,7 @@ def build(args: argparse.Namespace) -> int:
     instance = _instance()
     for run_id in fail_dead_runs(instance):  # a killed build's run would otherwise hold the run queue
         print(f"marked run {run_id} failed: its process is gone (killed, or the machine restarted)")
+    everything = [k for k in job.asset_layer.executable_asset_keys if not _after_publish(k)]
     try:
         # Taken here so a refused build says so at once; the run re-enters the same lock.
         with build_lock.build_lock(paths.lock_file, StagingDuckDBIOManager().lock_timeout_seconds):
@@ -66,22 +69,58 @@ def build(args: argparse.Namespace) -> int:
             if note:
                 print(f"warning: {note}", file=sys.stderr)
             observe_sources(instance, paths.sources)  # the versions the materializations record
-            result = job.execute_in_process(
-                instance=instance,
-                raise_on_error=False,
-                run_config={"loggers": {"progress": {}}},
-                tags={**process_tags(), "battery/trigger": "cli"},  # meta.releases.trigger
-                asset_selection=[k for k in job.asset_layer.executable_asset_keys if not _after_publish(k)],
-            )
+            plan = build_plan(paths.published_db, paths.sources, code_digest())
+            if args.full:
+                selection = everything
+                print("  rebuilding every table (--full)")
+            elif plan.everything:
+                selection = everything
+                print(f"  rebuilding every table: {plan.everything}")
+            elif plan.changed:
+                closure = set(downstream_closure(defs.resolve_asset_graph(), plan.changed))
+                selection = [k for k in everything if k in closure]
+                print(f"  rebuilding the {sum(k.path[0] != 'warehouse' for k in selection)} tables downstream of the changed dataset folders "
+                      f"{', '.join(plan.changed)} (--full rebuilds every table)")
+            else:
+                selection = []
+            result = None
+            if selection:
+                result = job.execute_in_process(
+                    instance=instance,
+                    raise_on_error=False,
+                    run_config={"loggers": {"progress": {}}},
+                    tags={**process_tags(), "battery/trigger": "cli"},  # meta.releases.trigger
+                    asset_selection=selection,
+                )
     except (build_lock.BuildLocked, WarehouseHeld) as exc:
         print(f"refused: {exc}", file=sys.stderr)
         return 3
+    if result is None:
+        print_up_to_date(paths)
+        return render_charts(job, instance, started, None)
     if not result.success:
         print_failure_summary(result)
         return 1
     published_at = time.monotonic() - started
-    print_summary(result, published_at)
+    print_summary(result, published_at, rebuilt_all=selection == everything)
     return render_charts(job, instance, started, published_at)
+
+
+def print_up_to_date(paths) -> None:
+    """What a build that had nothing to rebuild says: which warehouse is published, from what."""
+    from pipelines.publish.duckdb_tables import table_row_counts
+    from pipelines.publish.releases import summary_text
+
+    print(
+        f"\nUp to date: {paths.published_db} was built from the same content of every dataset folder of "
+        f"{paths.sources} (meta.source_versions) by the same code (meta.build_code); no table was rebuilt "
+        "(`battery build --full` rebuilds every table)"
+    )
+    print(count_line(table_row_counts(paths.published_db)))
+    print("  checks: none run (the tables are the published ones; their flagged rows: make query NAME=report_inconsistencies)")
+    release = summary_text(paths, {"release_created": False})
+    if release:
+        print("\n" + release.replace("this build changed no row, so no new release", "the latest release; this build made none"))
 
 
 def _after_publish(key) -> bool:
@@ -90,14 +129,15 @@ def _after_publish(key) -> bool:
     return key.path[0] == "charts" or key.path in (["warehouse", "exports"], ["warehouse", "site"])
 
 
-def render_charts(job, instance, started: float, published_at: float) -> int:
+def render_charts(job, instance, started: float, published_at: float | None) -> int:
     """The exports, charts and site, in their own run after the publish (outside the build lock),
     written from the published file: the warehouse is already there when they start, and one that
     fails leaves it published. Says which finished when."""
     from pipelines.automation.run_health import process_tags
     from pipelines.settings import current_paths
 
-    print(f"\nDrawing the charts from the published warehouse (published at {published_at:.1f}s), writing the exports and the site meanwhile")
+    when = f"published at {published_at:.1f}s" if published_at is not None else "as it was"
+    print(f"\nDrawing the charts from the published warehouse ({when}), writing the exports and the site meanwhile")
     wall_start = time.time() - (time.monotonic() - started)
     charts = job.execute_in_process(
         instance=instance,
@@ -139,7 +179,8 @@ def render_charts(job, instance, started: float, published_at: float) -> int:
     kept = {name for name, meta in metas.items() if "unchanged_since" in meta}
     drawn = sum(name.startswith("charts.") for name in written - kept)
     left = sum(name.startswith("charts.") for name in kept)
-    print(f"  {drawn} charts drawn{f', {left} unchanged' if left else ''} by {finished:.1f}s ({finished - published_at:.1f}s after the publish)")
+    after = f" ({finished - published_at:.1f}s after the publish)" if published_at is not None else ""
+    print(f"  {drawn} charts drawn{f', {left} unchanged' if left else ''} by {finished:.1f}s{after}")
     if "warehouse.site" in written:
         print(f"  catalogue site {'unchanged in' if 'warehouse.site' in kept else 'written to'} {current_paths().site_dir} "
               "(open index.html; make site rebuilds it)")
@@ -201,7 +242,7 @@ def print_failure_summary(result) -> None:
         print(f"\n{cause}", file=sys.stderr)
 
 
-def print_summary(result, seconds: float) -> None:
+def print_summary(result, seconds: float, rebuilt_all: bool = True) -> None:
     from pipelines.publish.duckdb_tables import table_row_counts
     from pipelines.settings import current_paths
 
@@ -216,8 +257,8 @@ def print_summary(result, seconds: float) -> None:
         print(f"  {f'{s}.{t}':<{width}}  {n:>7}")
     print("\n" + count_line(tables))
     print(
-        f"  checks: {total} run, {passed} passed, {len(flagged)} flagged (warning level: published inconsistencies "
-        "kept as printed; make query NAME=report_inconsistencies)"
+        f"  checks: {total} run{'' if rebuilt_all else ' (of the tables rebuilt)'}, {passed} passed, {len(flagged)} flagged "
+        "(warning level: published inconsistencies kept as printed; make query NAME=report_inconsistencies)"
     )
     for line in flagged:
         print(f"    - {line}")
@@ -243,7 +284,7 @@ def count_line(tables) -> str:
     data, book = tables[~meta], tables[meta]
     line = f"  {len(data)} tables, {int(data.rows.sum())} rows (the data, as meta.releases counts it)"
     if len(book):
-        line += f"; plus {len(book)} meta.* tables, {int(book.rows.sum())} rows (releases, changes, lineage, source versions)"
+        line += f"; plus {len(book)} meta.* tables, {int(book.rows.sum())} rows (releases, changes, lineage, source versions, build code)"
     return line
 
 
@@ -439,7 +480,9 @@ def ui(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="battery", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("build", help="materialize every asset and publish the warehouse").set_defaults(func=build)
+    b = sub.add_parser("build", help="rebuild what changed (every table with --full) and publish the warehouse")
+    b.add_argument("--full", action="store_true", help="rebuild every table, whatever changed")
+    b.set_defaults(func=build)
     q = sub.add_parser("query", help="run a read-only query against the published warehouse")
     add_query_arguments(q)
     q.set_defaults(func=query)

@@ -51,16 +51,18 @@ def sources_digest(root: Path) -> str:
     return sources_sha256(root)[:16]
 
 
-# The libraries whose output lands in the files written from the warehouse (Parquet, PNG, HTML).
-WRITER_LIBRARIES = ("duckdb", "matplotlib", "numpy", "pandas", "pandera", "pillow", "pyarrow", "pyyaml")
+# The libraries whose output lands in the tables (validation, compute, Dagster's run) and in the
+# files written from the warehouse (Parquet, PNG, HTML).
+LIBRARIES = ("dagster", "duckdb", "matplotlib", "numpy", "pandas", "pandera", "pillow", "pyarrow", "pyyaml")
 
 
 @functools.lru_cache(maxsize=1)
 def code_digest() -> str:
-    """SHA-256 of the code that turns a warehouse into files: every file of the pipelines package
-    (Python, the site's static files), committed or not, the versions of WRITER_LIBRARIES and of
-    Python. Any edit of the code changes it; once per process (publish/after_publish.py takes it
-    when imported, with the code it runs)."""
+    """SHA-256 of the code that builds the warehouse and writes its files: every file of the
+    pipelines package (Python, the site's static files), committed or not, the versions of
+    LIBRARIES and of Python. Any edit of the code changes it. Once per process, taken when
+    publish/after_publish.py is imported (with the code the process runs, not what is on disk by
+    the time it writes): the files written from the warehouse and meta.build_code record it."""
     import sys
     from importlib.metadata import PackageNotFoundError, version
 
@@ -69,7 +71,7 @@ def code_digest() -> str:
         if "__pycache__" in rel or link:
             continue
         digest.update(rel.encode() + b"\0" + path.read_bytes() + b"\0")
-    for library in WRITER_LIBRARIES:
+    for library in LIBRARIES:
         try:
             digest.update(f"{library}=={version(library)}\0".encode())
         except PackageNotFoundError:

@@ -66,7 +66,10 @@ def published_warehouse_asset(table_keys: list[AssetKey]) -> AssetsDefinition:
     def battery_duckdb(context: AssetExecutionContext) -> MaterializeResult:
         paths = current_paths()
         ensure_staging()
-        outcome = publish(paths, run_id=context.run.run_id, tags=dict(context.run.tags), unchanged=unchanged_tables())
+        # the assets of this run (a sensor's run or `battery build` of a closure: the tables it rebuilt)
+        selected = set(context.job_def.asset_layer.selected_asset_keys)
+        rebuilt = None if set(table_keys) <= selected else {k.path[-1] for k in selected if k.path[0] == "curated"}
+        outcome = publish(paths, run_id=context.run.run_id, tags=dict(context.run.tags), unchanged=unchanged_tables(), rebuilt=rebuilt)
         finish_staging()  # published: the steps after this one (exports, charts) read the published file
         return MaterializeResult(metadata={"path": str(paths.published_db), **outcome})
 

@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+from dataclasses import dataclass
+from pathlib import Path
 
 from dagster import (
     AssetKey,
@@ -59,6 +61,49 @@ def published_source_versions(db) -> dict[str, str]:
             return read_source_versions(con)
     except duckdb.Error:
         return {}
+
+
+def published_build_inputs(db: Path) -> tuple[dict[str, str], str | None]:
+    """What the published warehouse `db` was built from: the data version of every dataset folder
+    (meta.source_versions) and the digest of the code that built every table (meta.build_code).
+    Raises duckdb.Error when the file cannot be read."""
+    from pipelines.publish.duckdb_tables import connect
+    from pipelines.publish.meta_tables import read_build_code, read_source_versions
+
+    with connect(db, read_only=True) as con:
+        return read_source_versions(con), read_build_code(con)
+
+
+@dataclass(frozen=True)
+class BuildPlan:
+    """What `battery build` rebuilds. `everything`: why every table is rebuilt (None: only the
+    tables downstream of `changed`, the dataset folders whose content differs from what the
+    published warehouse was built from; nothing when none does)."""
+
+    changed: list[str]
+    everything: str | None
+
+
+def build_plan(published_db: Path, sources_dir: Path, code: str) -> BuildPlan:
+    """Compare sources/ and the running code (provenance.code_digest) with what the published
+    warehouse was built from. Everything is rebuilt when there is no published warehouse, when it
+    cannot be read or records no code, and when its code is not the running code; otherwise the
+    closure of the changed dataset folders, as the sources_changed sensor does."""
+    import duckdb
+
+    current = fingerprints(sources_dir)
+    if not published_db.exists():
+        return BuildPlan(sorted(current), "there is no published warehouse yet")
+    try:
+        versions, built_by = published_build_inputs(published_db)
+    except duckdb.Error as exc:
+        return BuildPlan(sorted(current), f"the published warehouse could not be read ({type(exc).__name__})")
+    changed = changed_datasets(versions, current)
+    if built_by is None:
+        return BuildPlan(changed, "the published warehouse does not record the code that built it (meta.build_code)")
+    if built_by != code:
+        return BuildPlan(changed, f"the code differs from the code that built the published warehouse ({built_by[:12]})")
+    return BuildPlan(changed, None)
 
 
 def source_observation(name: str, version: str, change: str) -> AssetObservation:

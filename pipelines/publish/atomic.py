@@ -30,9 +30,10 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.provenance import code_digest, git_commit
 from pipelines.publish.duckdb_tables import close_shared, connect, shared_connection
 from pipelines.publish.exports import refresh_stale_exports
-from pipelines.publish.meta_tables import write_column_lineage
+from pipelines.publish.meta_tables import carry_source_versions, write_build_code, write_column_lineage
 from pipelines.publish.releases import keep_release, record_release, release_files, releases_dir, repair_release_files
 from pipelines.query import lock_holder
 from pipelines.schemas.registry import all_tables
@@ -276,15 +277,27 @@ def _free_share(con: duckdb.DuckDBPyConnection) -> float:
     return free / total if total else 0.0
 
 
-def publish(paths: Paths, run_id: str | None = None, tags: dict[str, str] | None = None, unchanged: Iterable[str] = ()) -> dict:
+def publish(
+    paths: Paths, run_id: str | None = None, tags: dict[str, str] | None = None, unchanged: Iterable[str] = (),
+    rebuilt: Iterable[str] | None = None,
+) -> dict:
     """Publish staging. `unchanged`: tables of staging known to equal the published file's
-    (never rewritten since staging was copied from it), which the release diff takes as they are."""
+    (never rewritten since staging was copied from it), which the release diff takes as they are.
+    `rebuilt`: the dataset folders whose tables this run rebuilt (None: every table). A run that
+    built every table records the code this process runs in meta.build_code; one that built some
+    keeps the row staging was copied with (the code of the last full build: the next `battery
+    build` rebuilds everything if that is not the code it runs), and the other folders' versions
+    as published (meta_tables.carry_source_versions)."""
     staging = paths.staging_db
     if not staging.exists():
         raise IncompleteWarehouse(f"nothing to publish: {staging} does not exist (run a full build)")
     # The run's own connection (see io_manager.py): checkpoint so the file alone holds everything.
     con = shared_connection(staging)
     write_column_lineage(con)  # meta.column_lineage, from the code that built these tables
+    if rebuilt is None:
+        write_build_code(con, code_digest(), git_commit())
+    else:
+        carry_source_versions(con, paths.published_db, set(rebuilt))
     # meta.releases / meta.changes against the file about to be replaced (publish/releases.py)
     release = record_release(con, previous=paths.published_db, paths=paths, run_id=run_id, tags=tags, unchanged=unchanged)
     con.execute("CHECKPOINT")

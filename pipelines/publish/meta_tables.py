@@ -1,12 +1,16 @@
 """The meta tables written whole by the build (not diffed into releases): meta.column_lineage
 (where each computed column comes from, pipelines/tables/lineage.py) and meta.source_versions
 (the data version of every dataset folder the run started from, which the sources_changed sensor
-takes as its first cursor). Both are replaced in staging and published with it."""
+takes as its first cursor), and meta.build_code (the code that built every table, written only by a
+run that built them all). They are replaced in staging and published with it; `battery build`
+reads the last two to rebuild only what changed (automation/refresh.py build_plan)."""
 from __future__ import annotations
+
+from pathlib import Path
 
 import duckdb
 
-from pipelines.publish.duckdb_tables import comment_table
+from pipelines.publish.duckdb_tables import comment_table, connect
 from pipelines.schemas.base import column_docs
 from pipelines.schemas.registry import META
 from pipelines.tables.lineage import lineage_rows
@@ -14,6 +18,7 @@ from pipelines.tables.lineage import lineage_rows
 _TYPES = {"str": "VARCHAR", "int64": "BIGINT", "float64": "DOUBLE", "bool": "BOOLEAN"}
 SOURCE_VERSIONS = "meta.source_versions"
 COLUMN_LINEAGE = "meta.column_lineage"
+BUILD_CODE = "meta.build_code"
 
 
 def replace_meta_table(con: duckdb.DuckDBPyConnection, qualified: str, rows: list[dict]) -> None:
@@ -50,12 +55,43 @@ def write_source_versions(con: duckdb.DuckDBPyConnection, versions: dict[str, st
     replace_meta_table(con, SOURCE_VERSIONS, [{"dataset": k, "data_version": v} for k, v in sorted(versions.items())])
 
 
+def _has(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
+    schema, table = qualified.split(".")
+    return bool(con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = ? AND table_name = ?",
+        [schema, table],
+    ).fetchone()[0])
+
+
 def read_source_versions(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """The data versions the published file was built from ({} when it records none)."""
-    has = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'meta' "
-        "AND table_name = 'source_versions'"
-    ).fetchone()[0]
-    if not has:
+    if not _has(con, SOURCE_VERSIONS):
         return {}
     return dict(con.execute(f"SELECT dataset, data_version FROM {SOURCE_VERSIONS}").fetchall())
+
+
+def carry_source_versions(con: duckdb.DuckDBPyConnection, previous: Path, rebuilt: set[str]) -> None:
+    """In a run that rebuilt the tables of some dataset folders only: every other folder keeps the
+    version recorded in `previous` (the published file its tables come from), not the one this
+    run saw at its start (a folder edited meanwhile would otherwise count as built); "unknown"
+    where `previous` records none, so the next build rebuilds it."""
+    current = read_source_versions(con)
+    before: dict[str, str] = {}
+    if previous.exists():
+        with connect(previous, read_only=True) as old:
+            before = read_source_versions(old)
+    kept = {name: version if name in rebuilt else before.get(name, "unknown") for name, version in current.items()}
+    if kept != current:
+        write_source_versions(con, kept)
+
+
+def write_build_code(con: duckdb.DuckDBPyConnection, digest: str, commit: str) -> None:
+    replace_meta_table(con, BUILD_CODE, [{"code_digest": digest, "git_commit": commit}])
+
+
+def read_build_code(con: duckdb.DuckDBPyConnection) -> str | None:
+    """The digest of the code that built every table of the file (None when it records none)."""
+    if not _has(con, BUILD_CODE):
+        return None
+    row = con.execute(f"SELECT code_digest FROM {BUILD_CODE}").fetchone()
+    return row[0] if row else None

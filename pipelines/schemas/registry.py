@@ -69,7 +69,7 @@ from pipelines.schemas.curated.technology_sizing import (
     TechnologyPackRatios,
 )
 from pipelines.schemas.curated.vocabularies import Metrics, Units
-from pipelines.schemas.meta.lineage import ColumnLineage, SourceVersions
+from pipelines.schemas.meta.lineage import BuildCode, ColumnLineage, SourceVersions
 from pipelines.schemas.meta.releases import Changes, Releases, ReleaseTables
 
 # Curated tables: DuckDB table curated.<name> is read from sources/<name>/.
@@ -153,6 +153,7 @@ META: dict[str, type[pa.DataFrameModel]] = {
     "meta.changes": Changes,
     "meta.column_lineage": ColumnLineage,
     "meta.source_versions": SourceVersions,
+    "meta.build_code": BuildCode,
 }
 
 

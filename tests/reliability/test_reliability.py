@@ -32,8 +32,10 @@ def _env(paths: Paths, **extra: str) -> dict:
 
 
 def _start_build(paths: Paths, **extra: str) -> subprocess.Popen:
+    """`battery build --full`: every table rebuilt, the longest a build holds the lock and writes
+    staging (a plain `battery build` of an unchanged tree rebuilds nothing)."""
     return subprocess.Popen(
-        [str(BATTERY), "build"], cwd=PROJECT_ROOT, env=_env(paths, **extra),
+        [str(BATTERY), "build", "--full"], cwd=PROJECT_ROOT, env=_env(paths, **extra),
         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )
 

@@ -1,5 +1,6 @@
-"""meta.column_lineage and meta.source_versions: where every computed column comes from, and what
-the published build was made from (written by the publish step and the run's staging setup)."""
+"""meta.column_lineage, meta.source_versions and meta.build_code: where every computed column comes
+from, and what the published build was made from, sources and code (written by the publish step and
+the run's staging setup)."""
 from __future__ import annotations
 
 from pandera.typing import Series
@@ -64,4 +65,30 @@ class SourceVersions(ComputedTable):
         metadata = {
             "grain": "one row per dataset folder",
             "provenance": "pipelines/publish/io_manager.py, at the start of the run that published the file",
+        }
+
+
+class BuildCode(ComputedTable):
+    code_digest: Series[str] = field(
+        "SHA-256 of the code that built every table of this file: each file of the pipelines package, the Python "
+        "version and the versions of the libraries the build runs (pipelines/provenance.py code_digest)",
+        origin=DERIVED,
+        unique=True,
+    )
+    git_commit: Series[str] = field(
+        "The checked-out commit of that code, '+uncommitted changes' when tracked files differed from it", origin=DERIVED
+    )
+
+    class Config:
+        description = (
+            "The code the published warehouse was built by, one row. `battery build` rebuilds every table when the "
+            "running code differs from it, and otherwise only the tables downstream of the dataset folders whose "
+            "content differs from meta.source_versions (none when nothing changed)."
+        )
+        metadata = {
+            "grain": "one row: the code of the last build that built every table",
+            "provenance": (
+                "pipelines/publish/atomic.py publish, in a run that built every table; a run that built some "
+                "(a changed dataset's closure) keeps the row it started from"
+            ),
         }
