@@ -47,10 +47,11 @@ check: setup
 # workers take queued tests from busy ones; the e2e tests with a real daemon run there too), then
 # the `alone` tests (`make ui` and the signals that stop it) in one process, alone on the machine:
 # beside another worker the `make ui` SIGTERM test failed in two CI runs on 2026-11-27 (it passes
-# alone). TEST_WORKERS=0 runs the first pass in one process too.
+# alone). TEST_WORKERS=0 runs the first pass in one process too. The first pass lists its 15
+# slowest tests (--durations=15).
 TEST_WORKERS ?= 2
 test: setup
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal -m "not alone"
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist worksteal -m "not alone" --durations=15
 	$(BIN)/python -m pytest -n 0 -m alone
 
 lint: setup
