@@ -46,12 +46,14 @@ def build(args: argparse.Namespace) -> int:
     started = time.monotonic()
     if not check_configuration():
         return 2
+    from pipelines.provenance import code_digest
+
+    code_digest()  # of the code on disk before any of it is imported: what this process runs (or older)
     from pipelines.automation.refresh import build_plan, downstream_closure, observe_sources
     from pipelines.automation.run_health import fail_dead_runs, process_tags
     from pipelines.definitions import defs
-    from pipelines.provenance import code_digest
     from pipelines.publish import build_lock
-    from pipelines.publish.atomic import WarehouseHeld, set_aside_damaged_warehouse
+    from pipelines.publish.atomic import WarehouseHeld, tidy_up
     from pipelines.publish.io_manager import StagingDuckDBIOManager
     from pipelines.settings import current_paths
 
@@ -65,8 +67,7 @@ def build(args: argparse.Namespace) -> int:
     try:
         # Taken here so a refused build says so at once; the run re-enters the same lock.
         with build_lock.build_lock(paths.lock_file, StagingDuckDBIOManager().lock_timeout_seconds):
-            note = set_aside_damaged_warehouse(paths)
-            if note:
+            for note in tidy_up(paths):  # what a killed build left, a damaged file set aside
                 print(f"warning: {note}", file=sys.stderr)
             observe_sources(instance, paths.sources)  # the versions the materializations record
             plan = build_plan(paths.published_db, paths.sources, code_digest())
@@ -79,8 +80,8 @@ def build(args: argparse.Namespace) -> int:
             elif plan.changed:
                 closure = set(downstream_closure(defs.resolve_asset_graph(), plan.changed))
                 selection = [k for k in everything if k in closure]
-                print(f"  rebuilding the {sum(k.path[0] != 'warehouse' for k in selection)} tables downstream of the changed dataset folders "
-                      f"{', '.join(plan.changed)} (--full rebuilds every table)")
+                print(f"  rebuilding {sum(k.path[0] != 'warehouse' for k in selection)} tables: those of the changed dataset folders "
+                      f"{', '.join(plan.changed)} and every table computed from them (--full rebuilds every table)")
             else:
                 selection = []
             result = None
@@ -167,12 +168,14 @@ def render_charts(job, instance, started: float, published_at: float | None) -> 
         print(line)
     if not charts.success:
         missing = sorted({".".join(k.path) for k in job.asset_layer.executable_asset_keys if _after_publish(k)} - written)
-        print(
-            f"\n{'CHARTS' if all(m.startswith('charts.') for m in missing) else 'FILES'} FAILED after publishing: "
-            f"{current_paths().published_db} WAS replaced by this build (every table passed its blocking checks); "
-            f"not written from it: {', '.join(missing) or 'see below'}",
-            file=sys.stderr,
-        )
+        what = "CHARTS" if all(m.startswith("charts.") for m in missing) else "FILES"
+        if published_at is None:  # nothing was rebuilt: the warehouse is the one published before
+            head = (f"{what} FAILED: {current_paths().published_db} is up to date and was left as it is; "
+                    f"not written from it: {', '.join(missing) or 'see below'}")
+        else:
+            head = (f"{what} FAILED after publishing: {current_paths().published_db} WAS replaced by this build (every "
+                    f"table passed its blocking checks); not written from it: {', '.join(missing) or 'see below'}")
+        print(f"\n{head}", file=sys.stderr)
         for cause in failure_causes(charts):
             print(f"\n{cause}", file=sys.stderr)
         return 1

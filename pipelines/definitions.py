@@ -5,6 +5,10 @@ from pipelines import runtime
 
 runtime.tune()  # before the imports below: every process loading the code location (pipelines/runtime.py)
 
+from pipelines.provenance import code_digest
+
+code_digest()  # the code on disk before the modules below are imported: what this process runs (or older)
+
 from dagster import (
     AssetSelection,
     Definitions,

@@ -88,8 +88,12 @@ def build_plan(published_db: Path, sources_dir: Path, code: str) -> BuildPlan:
     """Compare sources/ and the running code (provenance.code_digest) with what the published
     warehouse was built from. Everything is rebuilt when there is no published warehouse, when it
     cannot be read or records no code, and when its code is not the running code; otherwise the
-    closure of the changed dataset folders, as the sources_changed sensor does."""
+    closure of the changed dataset folders, as the sources_changed sensor does. A warehouse whose
+    tables do not all come from one code with the default run settings (meta_tables.MIXED_CODE)
+    is rebuilt whole whatever code runs."""
     import duckdb
+
+    from pipelines.publish.meta_tables import MIXED_CODE
 
     current = fingerprints(sources_dir)
     if not published_db.exists():
@@ -101,6 +105,8 @@ def build_plan(published_db: Path, sources_dir: Path, code: str) -> BuildPlan:
     changed = changed_datasets(versions, current)
     if built_by is None:
         return BuildPlan(changed, "the published warehouse does not record the code that built it (meta.build_code)")
+    if built_by == MIXED_CODE:
+        return BuildPlan(changed, "not every table of the published warehouse was built by one code with the default run settings")
     if built_by != code:
         return BuildPlan(changed, f"the code differs from the code that built the published warehouse ({built_by[:12]})")
     return BuildPlan(changed, None)

@@ -40,10 +40,12 @@ def dataset_fingerprint(folder: Path) -> str:
 
 
 def tree_fingerprint(sources_root: Path) -> str:
-    """The top-level entries of sources/ that are neither dataset folders nor allowed files."""
+    """The top-level entries of sources/ that are neither dataset folders nor allowed files (a
+    README.md that is not a regular file included)."""
     digest = hashlib.sha256()
     for path in visible_entries(sources_root) if sources_root.is_dir() else []:
-        if (path.name not in CURATED and path.name not in ROOT_FILES) or path.is_symlink():
+        allowed = path.name in CURATED or (path.name in ROOT_FILES and path.is_file())
+        if not allowed or path.is_symlink():
             digest.update(_entry_stamp(path))
     return digest.hexdigest()[:16]
 

@@ -33,7 +33,13 @@ import duckdb
 from pipelines.provenance import code_digest, git_commit
 from pipelines.publish.duckdb_tables import close_shared, connect, shared_connection
 from pipelines.publish.exports import refresh_stale_exports
-from pipelines.publish.meta_tables import carry_source_versions, write_build_code, write_column_lineage
+from pipelines.publish.meta_tables import (
+    MIXED_CODE,
+    carry_source_versions,
+    read_build_code,
+    write_build_code,
+    write_column_lineage,
+)
 from pipelines.publish.releases import keep_release, record_release, release_files, releases_dir, repair_release_files
 from pipelines.query import lock_holder
 from pipelines.schemas.registry import all_tables
@@ -229,11 +235,7 @@ def start_staging(paths: Paths) -> list[str]:
     its partial writes in staging; without this reset a later, unrelated run would publish them.
     Returns notes for the run's log (a damaged published file set aside)."""
     close_shared(paths.staging_db)
-    paths.build_dir.mkdir(parents=True, exist_ok=True)
-    remove_stale_temporaries(paths)
-    paths.staging_db.with_name(paths.staging_db.name + ".wal").unlink(missing_ok=True)
-    notes = [note for note in [set_aside_damaged_warehouse(paths)] if note]
-    notes += repair_release_files(paths)
+    notes = tidy_up(paths)
     notes += refresh_stale_exports(paths.published_db, paths.table_exports_dir)
     if paths.published_db.exists():
         tmp = _seed(paths)
@@ -246,6 +248,18 @@ def start_staging(paths: Paths) -> list[str]:
     else:
         paths.staging_db.unlink(missing_ok=True)
     return notes
+
+
+def tidy_up(paths: Paths) -> list[str]:
+    """What every build does first, under the build lock, whether it rebuilds tables or finds
+    everything up to date (`battery build`): remove what a killed build left (temporary copies,
+    staging's write-ahead log), set a damaged published file aside (restoring the latest intact
+    release), and write a release file a build stopped before copying. Returns the notes."""
+    paths.build_dir.mkdir(parents=True, exist_ok=True)
+    remove_stale_temporaries(paths)
+    paths.staging_db.with_name(paths.staging_db.name + ".wal").unlink(missing_ok=True)
+    notes = [note for note in [set_aside_damaged_warehouse(paths)] if note]
+    return notes + repair_release_files(paths)
 
 
 def remove_stale_temporaries(paths: Paths) -> None:
@@ -279,25 +293,30 @@ def _free_share(con: duckdb.DuckDBPyConnection) -> float:
 
 def publish(
     paths: Paths, run_id: str | None = None, tags: dict[str, str] | None = None, unchanged: Iterable[str] = (),
-    rebuilt: Iterable[str] | None = None,
+    rebuilt: Iterable[str] | None = None, default_settings: bool = True,
 ) -> dict:
     """Publish staging. `unchanged`: tables of staging known to equal the published file's
     (never rewritten since staging was copied from it), which the release diff takes as they are.
-    `rebuilt`: the dataset folders whose tables this run rebuilt (None: every table). A run that
-    built every table records the code this process runs in meta.build_code; one that built some
-    keeps the row staging was copied with (the code of the last full build: the next `battery
-    build` rebuilds everything if that is not the code it runs), and the other folders' versions
-    as published (meta_tables.carry_source_versions)."""
+    `rebuilt`: the dataset folders whose tables this run rebuilt (None: every table, by the code
+    and settings of a plain build). A run that built every table records the code this process
+    runs in meta.build_code. One that built some keeps the other folders' versions as published
+    (meta_tables.carry_source_versions), and the code row staging was copied with when it names
+    this code; when it names other code the tables now come from two codes, and the row says
+    MIXED_CODE, so the next `battery build` rebuilds everything whatever code it runs. So does a
+    run with `default_settings` False (run config of the table steps, such as the Monte Carlo
+    sample count)."""
     staging = paths.staging_db
     if not staging.exists():
         raise IncompleteWarehouse(f"nothing to publish: {staging} does not exist (run a full build)")
     # The run's own connection (see io_manager.py): checkpoint so the file alone holds everything.
     con = shared_connection(staging)
     write_column_lineage(con)  # meta.column_lineage, from the code that built these tables
-    if rebuilt is None:
-        write_build_code(con, code_digest(), git_commit())
-    else:
+    if rebuilt is not None:
         carry_source_versions(con, paths.published_db, set(rebuilt))
+    if not default_settings or (rebuilt is not None and read_build_code(con) != code_digest()):
+        write_build_code(con, MIXED_CODE, git_commit())  # not one code with the default settings
+    elif rebuilt is None:
+        write_build_code(con, code_digest(), git_commit())
     # meta.releases / meta.changes against the file about to be replaced (publish/releases.py)
     release = record_release(con, previous=paths.published_db, paths=paths, run_id=run_id, tags=tags, unchanged=unchanged)
     con.execute("CHECKPOINT")

@@ -19,6 +19,9 @@ _TYPES = {"str": "VARCHAR", "int64": "BIGINT", "float64": "DOUBLE", "bool": "BOO
 SOURCE_VERSIONS = "meta.source_versions"
 COLUMN_LINEAGE = "meta.column_lineage"
 BUILD_CODE = "meta.build_code"
+# meta.build_code's digest when the tables were not all built by one code with the default run
+# settings (a partial run of other code, a run with Monte Carlo settings changed): equal to no code
+MIXED_CODE = "mixed: not every table was built by one code with the default run settings"
 
 
 def replace_meta_table(con: duckdb.DuckDBPyConnection, qualified: str, rows: list[dict]) -> None:

@@ -61,7 +61,7 @@ def test_an_edit_rebuilds_its_closure_and_other_code_rebuilds_every_table_to_the
     closure = {tuple(k.path) for k in downstream_closure(defs.resolve_asset_graph(), ["vehicle_requirements"])}
     assert _materialized_since(since) & TABLE_KEYS == closure & TABLE_KEYS
     assert 0 < len(closure & TABLE_KEYS) < len(TABLE_KEYS)
-    assert f"rebuilding the {len(closure & TABLE_KEYS)} tables downstream of the changed dataset folders vehicle_requirements" in out
+    assert f"rebuilding {len(closure & TABLE_KEYS)} tables: those of the changed dataset folders vehicle_requirements and" in out
     assert "(of the tables rebuilt)" in out
     incremental = _table_digests(published.published_db)
     with duckdb.connect(str(published.published_db), read_only=True) as con:
@@ -70,19 +70,11 @@ def test_an_edit_rebuilds_its_closure_and_other_code_rebuilds_every_table_to_the
         ).fetchone()[0] == 1.9
         assert read_build_code(con) == code_digest()  # a closure's run keeps the code row it found
 
-    # a warehouse last built whole by other code: a run of one folder's closure (the sensor's)
-    # does not claim the other tables for this code, and `battery build` rebuilds every table
-    other = "0" * 64
+    # a warehouse last built whole by other code: `battery build` rebuilds every table
     with duckdb.connect(str(published.published_db)) as con:
-        con.execute("UPDATE meta.build_code SET code_digest = ?", [other])
-    _edit_consumption(published, "1.8")
-    assert build_dataset("vehicle_requirements").success
-    with duckdb.connect(str(published.published_db), read_only=True) as con:
-        assert read_build_code(con) == other
+        con.execute("UPDATE meta.build_code SET code_digest = ?", ["0" * 64])
     plan = build_plan(published.published_db, published.sources, code_digest())
     assert plan.everything and "the code differs" in plan.everything and plan.changed == []
-
-    _edit_consumption(published, "1.9")  # the sources of the closure's build above
     since = datetime.now(timezone.utc)
     assert cli.main(["build"]) == 0
     out = capsys.readouterr().out
@@ -118,3 +110,69 @@ def test_a_run_that_rebuilt_some_datasets_records_the_others_as_published(publis
     assert versions["fleets"] == fleets_before
     plan = build_plan(published.published_db, published.sources, code_digest())
     assert (plan.changed, plan.everything) == (["fleets"], None)
+
+
+def test_a_closure_run_by_other_code_or_with_other_settings_leaves_no_code_record_a_build_trusts(published):
+    """Code A built everything; a sensor's run of code B rebuilt one closure: the tables now come
+    from two codes, so neither A nor B may find the warehouse up to date. The same for a run
+    whose Monte Carlo settings differ from the defaults (run config, not sources/)."""
+    from pipelines.publish.meta_tables import MIXED_CODE
+
+    with duckdb.connect(str(published.published_db)) as con:
+        con.execute("UPDATE meta.build_code SET code_digest = ?", ["a" * 64])  # code A; this process runs B
+    _edit_consumption(published, "1.9")
+    assert build_dataset("vehicle_requirements").success
+    with duckdb.connect(str(published.published_db), read_only=True) as con:
+        assert read_build_code(con) == MIXED_CODE
+    for code in ("a" * 64, code_digest()):
+        assert "not every table of the published warehouse was built by one code" in (
+            build_plan(published.published_db, published.sources, code).everything
+        )
+
+    from dagster import DagsterInstance
+
+    from tests.helpers import changed_datasets_job
+
+    with duckdb.connect(str(published.published_db)) as con:
+        con.execute("UPDATE meta.build_code SET code_digest = ?", [code_digest()])  # this code built everything
+    _edit_consumption(published, "2.0")
+    assert changed_datasets_job("vehicle_requirements").execute_in_process(
+        instance=DagsterInstance.ephemeral(), run_config={"ops": {"tables": {"config": {"n_samples": 64}}}}
+    ).success
+    with duckdb.connect(str(published.published_db), read_only=True) as con:
+        assert read_build_code(con) == MIXED_CODE
+
+
+def test_a_ui_run_of_a_curated_table_without_its_downstream_tables_leaves_its_folder_changed(published):
+    from dagster import DagsterInstance
+
+    from pipelines.assets.warehouse import PUBLISHED_KEY as PUBLISHED
+
+    _edit_consumption(published, "1.9")
+    job = defs.resolve_job_def("build_warehouse")
+    run = job.execute_in_process(
+        instance=DagsterInstance.ephemeral(),
+        asset_selection=[next(k for k in job.asset_layer.executable_asset_keys if k.path == ["curated", "vehicle_requirements"]), PUBLISHED],
+    )
+    assert run.success
+    with duckdb.connect(str(published.published_db), read_only=True) as con:
+        assert con.execute(
+            "SELECT value FROM curated.vehicle_requirements WHERE vehicle_id = 'transit_bus' AND metric = 'energy_consumption'"
+        ).fetchone()[0] == 1.9  # published, with the tables computed from it not rebuilt
+    plan = build_plan(published.published_db, published.sources, code_digest())
+    assert (plan.changed, plan.everything) == (["vehicle_requirements"], None)  # so the next build rebuilds them
+
+
+def test_a_build_that_finds_everything_up_to_date_still_tidies_what_a_killed_build_left(published, capsys):
+    from pipelines.publish.releases import releases_dir
+
+    with duckdb.connect(str(published.published_db), read_only=True) as con:
+        [release] = con.execute("SELECT release_id FROM meta.releases ORDER BY release_number DESC LIMIT 1").fetchone()
+    file = releases_dir(published) / f"{release}.duckdb"
+    assert not file.exists()  # the published file alone was copied: as a build stopped before copying it
+    leftover = published.warehouse_dir / ".battery.duckdb.12345.tmp"
+    leftover.write_bytes(b"half a copy")
+    assert cli.main(["build"]) == 0
+    captured = capsys.readouterr()
+    assert "Up to date:" in captured.out and f"release {release} had no release file" in captured.err
+    assert file.is_file() and not leftover.exists()

@@ -52,8 +52,10 @@ class ColumnLineage(ComputedTable):
 class SourceVersions(ComputedTable):
     dataset: Series[str] = field("Dataset folder of sources/ (curated.<dataset>)", origin=DERIVED, unique=True)
     data_version: Series[str] = field(
-        "Content hash of the folder when the build that published this file started: the data version of the "
-        "sources.<dataset> asset, and the sources_changed sensor's starting cursor",
+        "Content hash of the folder its tables in this file were built from: taken when the run that rebuilt them "
+        "started (a run that rebuilt other folders only keeps the previous file's hash, 'unknown' when it had none). "
+        "The data version of the sources.<dataset> asset, the sources_changed sensor's starting cursor, and what "
+        "`battery build` compares sources/ with",
         origin=DERIVED,
     )
 
@@ -64,7 +66,10 @@ class SourceVersions(ComputedTable):
         )
         metadata = {
             "grain": "one row per dataset folder",
-            "provenance": "pipelines/publish/io_manager.py, at the start of the run that published the file",
+            "provenance": (
+                "pipelines/publish/io_manager.py, at the start of the run that published the file; "
+                "pipelines/publish/meta_tables.py carry_source_versions for the folders a partial run did not rebuild"
+            ),
         }
 
 
@@ -86,7 +91,8 @@ class BuildCode(ComputedTable):
             "content differs from meta.source_versions (none when nothing changed)."
         )
         metadata = {
-            "grain": "one row: the code of the last build that built every table",
+            "grain": "one row: the code of the last run that built every table, or 'mixed: ...' when a later run "
+            "rebuilt some tables with other code or any with run settings other than the defaults",
             "provenance": (
                 "pipelines/publish/atomic.py publish, in a run that built every table; a run that built some "
                 "(a changed dataset's closure) keeps the row it started from"
