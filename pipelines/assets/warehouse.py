@@ -10,7 +10,6 @@ from dagster import (
     AssetExecutionContext,
     AssetKey,
     AssetsDefinition,
-    AssetSelection,
     AssetSpec,
     Config,
     FreshnessPolicy,
@@ -28,6 +27,7 @@ from pipelines.publish.atomic import publish
 from pipelines.publish.chart_builders import CHARTS
 from pipelines.publish.exports import export_tables
 from pipelines.publish.io_manager import ensure_staging, finish_staging, unchanged_tables
+from pipelines.publish.run_scope import rebuilt_datasets, table_settings
 from pipelines.publish.site import build_site
 from pipelines.settings import current_paths, freshness_margin_hours, refresh_cron, refresh_timezone, setting
 
@@ -67,41 +67,16 @@ def published_warehouse_asset(table_keys: list[AssetKey]) -> AssetsDefinition:
     def battery_duckdb(context: AssetExecutionContext) -> MaterializeResult:
         paths = current_paths()
         ensure_staging()
+        layer = context.job_def.asset_layer  # this run's assets, and the whole graph
         outcome = publish(
             paths, run_id=context.run.run_id, tags=dict(context.run.tags), unchanged=unchanged_tables(),
-            rebuilt=rebuilt_datasets(context, table_keys), default_settings=not table_settings(context),
+            rebuilt=rebuilt_datasets(set(layer.selected_asset_keys), table_keys, layer.asset_graph),
+            default_settings=not table_settings(context.run.run_config),
         )
         finish_staging()  # published: the steps after this one (exports, charts) read the published file
         return MaterializeResult(metadata={"path": str(paths.published_db), **outcome})
 
     return battery_duckdb
-
-
-def rebuilt_datasets(context: AssetExecutionContext, table_keys: list[AssetKey]) -> set[str] | None:
-    """The dataset folders this run rebuilt with everything computed from them (None: every
-    table). A folder counts only when its whole downstream closure is in the run (a sensor's run,
-    `battery build` of a closure); a UI run of a curated table without its downstream tables
-    leaves the folder's published version, so the next build still rebuilds them."""
-    selected = set(context.job_def.asset_layer.selected_asset_keys)
-    if set(table_keys) <= selected:
-        return None
-    graph = context.job_def.asset_layer.asset_graph  # every asset, the run's selection or not
-    tables = set(table_keys)
-    return {
-        key.path[-1]
-        for key in selected
-        if key.path[0] == "curated" and (AssetSelection.assets(key).downstream().resolve(graph) & tables) <= selected
-    }
-
-
-def table_settings(context: AssetExecutionContext) -> dict:
-    """Run config given to the table steps (Monte Carlo sample count or seed), as opposed to the
-    choices of sources/: tables built with it are not the ones a plain build makes."""
-    ops = (context.run.run_config or {}).get("ops", {})
-    return {
-        name: values for name, values in ops.items()
-        if name != "published_files" and any(v is not None for v in ((values or {}).get("config") or {}).values())
-    }
 
 
 class ExportConfig(Config):
