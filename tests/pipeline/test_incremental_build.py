@@ -176,3 +176,20 @@ def test_a_build_that_finds_everything_up_to_date_still_tidies_what_a_killed_bui
     captured = capsys.readouterr()
     assert "Up to date:" in captured.out and f"release {release} had no release file" in captured.err
     assert file.is_file() and not leftover.exists()
+
+
+def test_files_failing_after_an_up_to_date_build_do_not_claim_a_publish(published, monkeypatch, capsys):
+    import pipelines.assets.warehouse as warehouse_assets
+
+    def broken_export(*args, **kwargs):
+        raise OSError("the exports are broken on purpose")
+
+    monkeypatch.setattr(warehouse_assets, "export_tables", broken_export)
+    before = published.published_db.stat()
+    assert not published.table_exports_dir.exists()  # so the up-to-date build writes them
+    assert cli.main(["build"]) == 1
+    out, err = capsys.readouterr()
+    assert "Up to date:" in out
+    assert f"FILES FAILED: {published.published_db} is up to date and was left as it is" in err
+    assert "WAS replaced" not in err and "the exports are broken on purpose" in err
+    assert (published.published_db.stat().st_ino, published.published_db.stat().st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
