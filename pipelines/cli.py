@@ -119,9 +119,9 @@ def print_up_to_date(paths) -> None:
     )
     print(count_line(table_row_counts(paths.published_db)))
     print("  checks: none run (the tables are the published ones; their flagged rows: make query NAME=report_inconsistencies)")
-    release = summary_text(paths, {"release_created": False})
+    release = summary_text(paths, published=False)
     if release:
-        print("\n" + release.replace("this build changed no row, so no new release", "the latest release; this build made none"))
+        print("\n" + release)
 
 
 def _after_publish(key) -> bool:

@@ -509,8 +509,9 @@ def change_summary(release: Release) -> str:
     return "\n".join(lines)
 
 
-def summary_text(paths: Paths, outcome: dict | None = None) -> str:
-    """The release block of the build summary, read from the published file."""
+def summary_text(paths: Paths, outcome: dict | None = None, published: bool = True) -> str:
+    """The release block of the build summary, read from the published file (`published`:
+    False when the build found it up to date and published nothing)."""
     with connect(paths.published_db, read_only=True) as con:
         if _previous(con, con.execute("SELECT current_database()").fetchone()[0])[0] is None:
             return ""
@@ -527,12 +528,14 @@ def summary_text(paths: Paths, outcome: dict | None = None) -> str:
     size = sum(p.stat().st_size for p in files)
     created = outcome.get("release_created", True) if outcome else True
     head = f"  release {rid} ({at:%Y-%m-%d %H:%M} UTC, {trigger}, code {(commit or 'unknown')[:12]})"
-    if not created:
+    if not published:
+        head += ": the latest release; this build published nothing"
+    elif not created:
         head += ": this build changed no row, so no new release"
     elif prev:
         head += f": {changed} rows changed since {prev} (make query NAME=what_changed)"
     lines = [head]
-    if created:
+    if created and published:
         lines += [f"    {t:<36} +{a} -{r} ~{c} of {n}" for t, a, r, c, n in tables]
     lines.append(
         f"  releases kept: {len(files)} of at most {keep_count()} in {releases_dir(paths)} ({size / 1e6:.1f} MB)"

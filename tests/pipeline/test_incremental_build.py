@@ -47,6 +47,7 @@ def test_a_build_with_nothing_changed_rebuilds_no_table_and_leaves_the_warehouse
     assert cli.main(["build"]) == 0
     out = capsys.readouterr().out
     assert "Up to date:" in out and "no table was rebuilt" in out and "--full" in out
+    assert "the latest release; this build published nothing" in out
     after = published.published_db.stat()
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
     assert not _materialized_since(since) & TABLE_KEYS
