@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import json
+import os
 import shutil
 import threading
 from collections.abc import Iterator
@@ -19,6 +21,7 @@ from pathlib import Path
 
 import duckdb
 
+from pipelines.provenance import code_digest
 from pipelines.publish.duckdb_tables import connect, table_digests
 
 FORMATS = {"parquet": "(FORMAT parquet, COMPRESSION zstd)", "csv": "(FORMAT csv, HEADER true)"}
@@ -106,14 +109,33 @@ def refresh_stale_exports(published_db: Path, target: Path) -> list[str]:
     return [f"the exports in {target} did not match {published_db} (a build stopped after publishing); rewritten from it"]
 
 
+TABLES = "TABLE_DIGESTS.json"  # in the exports folder: the code and each table's digest its files were written from
+
+
+def _written_from(target: Path, code: str) -> dict[str, str]:
+    """"<schema>.<table>" -> the digest of the table the files in `target` were written from, when
+    written by `code` ({} otherwise, or when unrecorded)."""
+    try:
+        recorded = json.loads((target / TABLES).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return recorded.get("tables", {}) if isinstance(recorded, dict) and recorded.get("code") == code else {}
+
+
 def export_tables(published_db: Path, target: Path, formats: tuple[str, ...] = ("parquet",)) -> dict[str, int]:
     """Write <target>/<format>/<schema>.<table>.<format>; returns rows per table. The folder is
-    stamped with the digest of the published tables it was written from (STAMP)."""
+    stamped with the digest of the published tables it was written from (STAMP). A file that
+    `target` already holds, written by the same code from a table with the same digest
+    (duckdb_tables.table_digests: comment, columns, rows and order), is taken as it is (a new
+    hard link to it: files are never changed in place); the others are written."""
     staging = target.with_name(target.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
     rows: dict[str, int] = {}
+    code = code_digest()
     with connect(published_db, read_only=True) as con:
-        identity = content_identity(con)
+        digests = table_digests(con)
+        identity = identity_of(digests)
+        previous = _written_from(target, code)
         tables = con.execute(
             "SELECT schema_name, table_name FROM duckdb_tables() WHERE database_name = current_database() "
             "ORDER BY schema_name, table_name"
@@ -122,6 +144,9 @@ def export_tables(published_db: Path, target: Path, formats: tuple[str, ...] = (
             (staging / fmt).mkdir(parents=True)
             for schema, table in tables:
                 path = staging / fmt / f"{schema}.{table}.{fmt}"
+                digest = digests.get(f"{schema}.{table}")
+                if digest is not None and previous.get(f"{schema}.{table}") == digest and _link(target / fmt / path.name, path):
+                    continue
                 # identifiers come from duckdb_tables(), the path from our own folder: no user text
                 con.execute(f"COPY ({export_query(con, schema, table, fmt)}) TO '{path}' {FORMATS[fmt]}")
         if tables:
@@ -130,9 +155,21 @@ def export_tables(published_db: Path, target: Path, formats: tuple[str, ...] = (
             ).fetchall()
             rows = {f"{tables[i][0]}.{tables[i][1]}": n for i, n in sorted(counted)}
     staging.mkdir(parents=True, exist_ok=True)
+    (staging / TABLES).write_text(json.dumps({"code": code, "tables": digests}, sort_keys=True) + "\n", encoding="utf-8")
     (staging / STAMP).write_text(identity + "\n", encoding="utf-8")
     replace_folder(staging, target)
     return rows
+
+
+def _link(existing: Path, new: Path) -> bool:
+    """`new` as a hard link to `existing`; False when there is no such file or it cannot be linked."""
+    try:
+        if not existing.is_file() or existing.is_symlink():
+            return False
+        os.link(existing, new)
+    except OSError:
+        return False
+    return True
 
 
 def replace_folder(staging: Path, target: Path, background: bool = False) -> None:
