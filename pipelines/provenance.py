@@ -60,9 +60,10 @@ LIBRARIES = ("dagster", "duckdb", "matplotlib", "numpy", "pandas", "pandera", "p
 def code_digest() -> str:
     """SHA-256 of the code that builds the warehouse and writes its files: every file of the
     pipelines package (Python, the site's static files), committed or not, the versions of
-    LIBRARIES and of Python. Any edit of the code changes it. Once per process, taken when
-    publish/after_publish.py is imported (with the code the process runs, not what is on disk by
-    the time it writes): the files written from the warehouse and meta.build_code record it."""
+    LIBRARIES and of Python. Any edit of the code changes it. Once per process, taken before the
+    code location's modules are imported (`battery build`, pipelines/definitions.py), so it is the
+    code the process runs or older, never newer: the files written from the warehouse
+    (publish/after_publish.py) and meta.build_code record it."""
     import sys
     from importlib.metadata import PackageNotFoundError, version
 

@@ -51,14 +51,10 @@ def published_source_versions(db) -> dict[str, str]:
     ({} when there is no readable published file, or it records none)."""
     import duckdb
 
-    from pipelines.publish.duckdb_tables import connect
-    from pipelines.publish.meta_tables import read_source_versions
-
     if not db.exists():
         return {}
     try:
-        with connect(db, read_only=True) as con:
-            return read_source_versions(con)
+        return published_build_inputs(db)[0]
     except duckdb.Error:
         return {}
 
