@@ -36,15 +36,20 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """The `slow` tests first, longest first (`slow(seconds)`: measured on two busy workers), the
-    rest in their order. pytest-xdist hands each worker a block of the collection and an idle
-    worker takes tests queued on the other; a long test that starts last keeps one worker busy
-    alone (on 2026-12-06 the 20-refresh test started at 267 s of a 313 s pass and ran 47 s while
-    the other worker had nothing left)."""
+    """The `slow` tests first, longest first (`slow(seconds)`: measured on two busy workers), then
+    the tests that do not read the shared build (`built_warehouse`), then those that do, each in
+    their order. pytest-xdist hands each worker a block of the collection and an idle worker takes
+    tests queued on the other:
+    - a long test that starts last keeps one worker busy alone (on 2026-12-06 the 20-refresh test
+      started at 267 s of a 313 s pass and ran 47 s while the other worker had nothing left);
+    - the second worker's block starts in the middle of the collection: when its first test read
+      the shared build while the first worker was making it, it waited about 10 s doing nothing
+      (2026-12-07)."""
 
-    def order(item: pytest.Item) -> tuple[bool, float]:
+    def order(item: pytest.Item) -> tuple[bool, bool, float]:
         slow = item.get_closest_marker("slow")
-        return (slow is None, -float(slow.args[0]) if slow is not None and slow.args else 0.0)
+        reads_build = "built_warehouse" in getattr(item, "fixturenames", ())
+        return (slow is None, slow is None and reads_build, -float(slow.args[0]) if slow is not None and slow.args else 0.0)
 
     items[:] = sorted(items, key=order)
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from pipelines.compute.sizing import sample_quantiles, sorted_quantiles
+from pipelines.compute.sizing import quantile_positions, sample_quantiles, sorted_quantiles
 
 QUANTILES = (0.05, 0.5, 0.95)
 
@@ -58,13 +58,34 @@ def _decreasing_quantiles(ordered: np.ndarray, transform, q: np.ndarray) -> np.n
     """np.quantile (linear method) of transform(samples) along the last axis, for a non-increasing
     `transform` of (..., N) samples, from the samples' order statistics alone (`ordered`: the
     samples sorted along the last axis): the k-th smallest transformed value is the transform of
-    the k-th largest sample. Exact, and the samples are sorted once, not once per asset."""
+    the k-th largest sample. Exact, and the samples are ordered once, not once per asset (`ordered`
+    may be partitioned instead of sorted: only the positions n - 1 - k around each level are read)."""
     n = ordered.shape[-1]
     h = (n - 1) * q
     lo = np.floor(h).astype(int)
     hi = np.minimum(lo + 1, n - 1)
     a, b = transform(ordered[..., n - 1 - lo]), transform(ordered[..., n - 1 - hi])
     return a + (h - lo) * (b - a)
+
+
+def _lifetime_per_kwh(cycles_needed: float, cycle_life, life_stats, cost, cost_stats, q) -> np.ndarray:
+    """Quantiles (S, 3) of packs bought x pack USD/kWh over each subject's samples (S, N), for one
+    asset, bit for bit those of the products. `life_stats` and `cost_stats` hold each row's order
+    statistics at its ends and at the quantiles' positions (ownership_quantiles). Packs bought
+    never increases with the cycle life, so a subject whose longest and shortest sampled lives buy
+    the same (finite) count k buys k in every sample: the products' order statistics are k x the
+    cost's (x k >= 1 keeps the order), and no product is formed. The other subjects' products are
+    formed and selected (sample_quantiles)."""
+    fewest = _packs_bought(cycles_needed, life_stats[:, -1])  # NaN where a life is NaN (last)
+    same = (fewest == _packs_bought(cycles_needed, life_stats[:, 0])) & np.isfinite(fewest)
+    per_kwh = np.empty((len(cost), len(q)))
+    if same.any():
+        per_kwh[same] = sorted_quantiles(fewest[same, None] * cost_stats[same], q).T
+    if not same.all():
+        products = _packs_bought(cycles_needed, cycle_life[~same])
+        products *= cost[~same]
+        per_kwh[~same] = sample_quantiles(products, q, overwrite=True).T
+    return per_kwh
 
 
 def ownership_quantiles(energy, energy_per_use, annual_use, service_life, depth_of_discharge,
@@ -78,17 +99,20 @@ def ownership_quantiles(energy, energy_per_use, annual_use, service_life, depth_
     q = np.asarray(QUANTILES)
     n_a, (n_s, n) = len(energy), pack_cost_per_kwh.shape
     out = {k: np.empty((n_a, n_s, len(q))) for k in ("pack_cost", "replacements", "lifetime_cost", "cost_per_use")}
-    out["pack_cost"][:] = (energy[:, None, None] * sample_quantiles(pack_cost_per_kwh, q).T[None])
-    life_sorted = np.sort(cycle_life, axis=1)
-    out["cycle_life"] = sorted_quantiles(life_sorted, q).T
+    # Only some order statistics of each row are read: the cost's at the quantiles, the cycle
+    # life's at the quantiles, mirrored (replacements) and at both ends. Each row is partitioned
+    # at those positions (exactly what a sort puts there, NaN last) instead of sorted.
+    at = quantile_positions(n, q)
+    cost_stats = pack_cost_per_kwh.copy()
+    cost_stats.partition(at, axis=1)
+    life_stats = cycle_life.copy()
+    life_stats.partition(np.unique(np.concatenate([[0], at, n - 1 - at])), axis=1)
+    out["pack_cost"][:] = energy[:, None, None] * sorted_quantiles(cost_stats, q).T[None]
+    out["cycle_life"] = sorted_quantiles(life_stats, q).T
     with np.errstate(invalid="ignore", divide="ignore"):
-        out["replacements"][:] = _decreasing_quantiles(life_sorted[None], lambda life: _packs_bought(cycles_needed[:, None, None], life), q) - 1.0
-        lifetime = np.empty((n_s, n))
+        out["replacements"][:] = _decreasing_quantiles(life_stats[None], lambda life: _packs_bought(cycles_needed[:, None, None], life), q) - 1.0
         for a in range(n_a):  # an asset at a time: memory stays bounded, and the block stays in cache
-            _packs_bought(cycles_needed[a], cycle_life, out=lifetime)
-            lifetime *= pack_cost_per_kwh
-            per_kwh = sample_quantiles(lifetime, q, overwrite=True).T  # (S, 3)
-            out["lifetime_cost"][a] = energy[a] * per_kwh  # quantiles scale with the (fixed) kWh
+            out["lifetime_cost"][a] = energy[a] * _lifetime_per_kwh(cycles_needed[a], cycle_life, life_stats, pack_cost_per_kwh, cost_stats, q)
         out["cost_per_use"][:] = out["lifetime_cost"] / uses[:, None, None]
     out["cycles_needed"] = cycles_needed
     return out

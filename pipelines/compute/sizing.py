@@ -616,14 +616,28 @@ def sorted_quantiles(ordered: np.ndarray, q) -> np.ndarray:
     return out
 
 
+def quantile_positions(n: int, q) -> np.ndarray:
+    """The positions (ascending, distinct) of the order statistics sorted_quantiles reads from n
+    samples for the levels q: the two around each level, and the last (a NaN, sorted last, makes
+    the quantiles NaN)."""
+    virtual = (n - 1) * np.asarray(q, dtype=float)
+    below = np.floor(virtual).astype(np.intp)
+    return np.unique(np.concatenate([below, np.minimum(below + 1, n - 1), [n - 1]]))
+
+
 def sample_quantiles(samples: np.ndarray, q, overwrite: bool = False) -> np.ndarray:
-    """np.quantile(samples, q, axis=-1), bit for bit, by one sort of each row (numpy's vectorised
-    sort: several times faster than the selection np.quantile runs for p5, p50 and p95). With
-    overwrite=True the samples are sorted in place (no copy of a large array)."""
-    if overwrite:
-        samples.sort(axis=-1)
+    """np.quantile(samples, q, axis=-1), bit for bit, from the order statistics it reads alone:
+    each row partitioned at quantile_positions (numpy's introselect, NaN last as in a sort) and
+    read by sorted_quantiles. About twice as fast as a full sort of each row and several times
+    faster than np.quantile's own selection. With overwrite=True the samples are partitioned in
+    place (their order is changed, no copy of a large array is made)."""
+    n = samples.shape[-1]
+    if n == 0:
         return sorted_quantiles(samples, q)
-    return sorted_quantiles(np.sort(samples, axis=-1), q)
+    if not overwrite:
+        samples = samples.copy()
+    samples.partition(quantile_positions(n, q), axis=-1)
+    return sorted_quantiles(samples, q)
 
 
 def monte_carlo_packs(
