@@ -198,3 +198,31 @@ def test_replacement_quantiles_from_order_statistics_equal_numpys():
     np.testing.assert_allclose(q["replacements"], expected, rtol=0, atol=1e-12)
     lifetime = np.moveaxis(np.quantile(energy[:, None, None] * cost[None] * packs, [0.05, 0.5, 0.95], axis=2), 0, -1)
     np.testing.assert_allclose(q["lifetime_cost"], lifetime, rtol=1e-12)
+
+
+def test_quantiles_equal_numpys_bit_for_bit_where_every_sample_buys_the_same_packs_and_where_not():
+    """A subject whose every sampled life buys the same number of packs takes that count times the
+    cost's order statistics (no product formed); the others' products are selected. Both equal
+    np.quantile of the products, sample by sample, to the last bit; so do the pack cost and the
+    cycle life read from partitioned rows."""
+    rng = np.random.default_rng(11)
+    n = 4001
+    life = np.stack([
+        rng.uniform(5000, 6000, n),  # the first asset needs about 3,500 cycles: one pack in every sample
+        rng.uniform(1200, 1500, n),  # three packs in every sample for the first asset
+        rng.uniform(80, 6000, n),  # packs bought vary with the sample
+        np.where(rng.random(n) < 0.01, np.nan, rng.uniform(900, 2000, n)),  # some samples without a life
+    ])
+    cost = rng.uniform(90, 300, size=life.shape)
+    cost[1, 17] = np.nan  # a cost sample missing: NaN, as numpy gives
+    energy, per_use, annual, years, dod = (np.array(v) for v in ([270.0, 20.0], [1.8, 6.7], [35_000.0, 1000.0], [12.0, 10.0], [0.8, 0.8]))
+    q = ownership_quantiles(energy, per_use, annual, years, dod, cost, life)
+    needed = annual * years * per_use / (energy * dod)
+    with np.errstate(invalid="ignore"):
+        packs = np.maximum(1.0, np.ceil(needed[:, None, None] / life[None] - 1e-9))
+    assert np.all(packs[0, 0] == 1.0) and np.all(packs[0, 1] == 3.0) and len(np.unique(packs[0, 2])) > 1  # both paths taken
+    levels = [0.05, 0.5, 0.95]
+    lifetime = np.moveaxis(np.quantile(packs * cost[None], levels, axis=2), 0, -1) * energy[:, None, None]
+    np.testing.assert_array_equal(q["lifetime_cost"], lifetime)
+    np.testing.assert_array_equal(q["pack_cost"], energy[:, None, None] * np.quantile(cost, levels, axis=1).T[None])
+    np.testing.assert_array_equal(q["cycle_life"], np.quantile(life, levels, axis=1).T)
