@@ -4,11 +4,11 @@ The floor is what issue 16 compares a build with: a plain script (no Dagster, no
 model) that reads every CSV under sources/ with pandas and writes one DuckDB table per dataset
 into a fresh file. It runs as its own Python process, imports included, exactly like the build.
 
-The build is the CLI a user runs (`make build` runs `battery build` after a no-op `make setup`),
-into a temporary warehouse and Dagster instance (never the project's own), from a copy of
-sources/. One warm-up build comes first, so the measured builds are the warm rebuilds a user
-sees: the published warehouse, the release history and the instance already exist. Which build
-is timed (one at a time):
+The build is the CLI a user runs (`make build` runs `battery build` after `make setup`, which then
+only compiles what changed in pipelines/), into a temporary warehouse and Dagster instance (never
+the project's own), from a copy of sources/. One warm-up build comes first, so the measured
+builds are the warm rebuilds a user sees: the published warehouse, the release history and the
+instance already exist. Which build is timed (one at a time):
 
 - default: nothing changed since the last build. `battery build` finds sources/ and the code as
   the published warehouse records them (meta.source_versions, meta.build_code), rebuilds no

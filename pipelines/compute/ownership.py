@@ -73,18 +73,20 @@ def _lifetime_per_kwh(cycles_needed: float, cycle_life, life_stats, cost, cost_s
     asset, bit for bit those of the products. `life_stats` and `cost_stats` hold each row's order
     statistics at its ends and at the quantiles' positions (ownership_quantiles). Packs bought
     never increases with the cycle life, so a subject whose longest and shortest sampled lives buy
-    the same (finite) count k buys k in every sample: the products' order statistics are k x the
-    cost's (x k >= 1 keeps the order), and no product is formed. The other subjects' products are
+    the same (finite) count k buys k in every sample (for lives > 0): the products' order
+    statistics are k x the cost's (x k >= 1 keeps the order), and no product is formed. The other subjects' products are
     formed and selected (sample_quantiles)."""
     fewest = _packs_bought(cycles_needed, life_stats[:, -1])  # NaN where a life is NaN (last)
-    same = (fewest == _packs_bought(cycles_needed, life_stats[:, 0])) & np.isfinite(fewest)
+    # the count never increases with the life only for lives > 0 (C / -1 or C / -0.0 buys one pack)
+    same = (fewest == _packs_bought(cycles_needed, life_stats[:, 0])) & np.isfinite(fewest) & (life_stats[:, 0] > 0)
     per_kwh = np.empty((len(cost), len(q)))
     if same.any():
         per_kwh[same] = sorted_quantiles(fewest[same, None] * cost_stats[same], q).T
     if not same.all():
-        products = _packs_bought(cycles_needed, cycle_life[~same])
-        products *= cost[~same]
-        per_kwh[~same] = sample_quantiles(products, q, overwrite=True).T
+        rows = slice(None) if not same.any() else ~same  # no copy of every row when none is shortcut
+        products = _packs_bought(cycles_needed, cycle_life[rows])
+        products *= cost[rows]
+        per_kwh[rows] = sample_quantiles(products, q, overwrite=True).T
     return per_kwh
 
 

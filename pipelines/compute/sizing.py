@@ -595,7 +595,8 @@ MC_BLOCK_VALUES = 10_000_000
 
 def sorted_quantiles(ordered: np.ndarray, q) -> np.ndarray:
     """np.quantile(samples, q, axis=-1) (its default linear method), bit for bit for finite
-    samples, from `ordered` = np.sort(samples, axis=-1): shape (len(q), ...). The same order
+    samples, from `ordered` = np.sort(samples, axis=-1), or the samples partitioned at
+    quantile_positions (only those positions are read): shape (len(q), ...). The same order
     statistics and numpy's own interpolation (a + (b - a) g, or b - (b - a)(1 - g) when g >= 0.5);
     a row holding NaN (sorted last) gives NaN, as numpy does."""
     q = np.asarray(q, dtype=float)
@@ -628,9 +629,10 @@ def quantile_positions(n: int, q) -> np.ndarray:
 def sample_quantiles(samples: np.ndarray, q, overwrite: bool = False) -> np.ndarray:
     """np.quantile(samples, q, axis=-1), bit for bit, from the order statistics it reads alone:
     each row partitioned at quantile_positions (numpy's introselect, NaN last as in a sort) and
-    read by sorted_quantiles. About twice as fast as a full sort of each row and several times
-    faster than np.quantile's own selection. With overwrite=True the samples are partitioned in
-    place (their order is changed, no copy of a large array is made)."""
+    read by sorted_quantiles; about twice as fast as a full sort of each row at 40,000 samples.
+    (A row holding both -0.0 and 0.0 may give either zero where they meet, as a sort may.) With
+    overwrite=True the samples are partitioned in place (their order is changed, no copy of a
+    large array is made)."""
     n = samples.shape[-1]
     if n == 0:
         return sorted_quantiles(samples, q)

@@ -212,6 +212,7 @@ def test_quantiles_equal_numpys_bit_for_bit_where_every_sample_buys_the_same_pac
         rng.uniform(1200, 1500, n),  # three packs in every sample for the first asset
         rng.uniform(80, 6000, n),  # packs bought vary with the sample
         np.where(rng.random(n) < 0.01, np.nan, rng.uniform(900, 2000, n)),  # some samples without a life
+        rng.uniform(-50, 6000, n),  # lives <= 0 (no claim gives one): one pack at both ends, thousands near 0
     ])
     cost = rng.uniform(90, 300, size=life.shape)
     cost[1, 17] = np.nan  # a cost sample missing: NaN, as numpy gives
@@ -221,6 +222,7 @@ def test_quantiles_equal_numpys_bit_for_bit_where_every_sample_buys_the_same_pac
     with np.errstate(invalid="ignore"):
         packs = np.maximum(1.0, np.ceil(needed[:, None, None] / life[None] - 1e-9))
     assert np.all(packs[0, 0] == 1.0) and np.all(packs[0, 1] == 3.0) and len(np.unique(packs[0, 2])) > 1  # both paths taken
+    assert packs[0, 4].max() > 1.0  # the same count at both ends of the lives, not in between
     levels = [0.05, 0.5, 0.95]
     lifetime = np.moveaxis(np.quantile(packs * cost[None], levels, axis=2), 0, -1) * energy[:, None, None]
     np.testing.assert_array_equal(q["lifetime_cost"], lifetime)
