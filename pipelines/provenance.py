@@ -80,18 +80,28 @@ def code_digest() -> str:
     return digest.hexdigest()
 
 
-def git_commit(repo: Path = PROJECT_ROOT) -> str:
-    """The checked-out commit, "+changes" when tracked files differ from it."""
+def checkout(repo: Path = PROJECT_ROOT) -> tuple[str | None, bool, str | None]:
+    """(the checked-out commit's full hash, whether tracked files differ from it, why neither is
+    known): the one reading of the checkout's state, which git_commit and the releases'
+    record (publish/releases.py) present each in their own form."""
     try:
-        head = subprocess.run(["git", "-C", str(repo), "rev-parse", "--short=12", "HEAD"], capture_output=True, text=True, timeout=10)
+        head = subprocess.run(["git", "-C", str(repo), "rev-parse", "HEAD"], capture_output=True, text=True, timeout=10)
         if head.returncode != 0:
-            return "unknown (not a git checkout)"
+            return None, False, "not a git checkout"
         dirty = subprocess.run(
             ["git", "-C", str(repo), "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True, timeout=10
         )
-    except (OSError, subprocess.TimeoutExpired):
-        return "unknown (git not available)"
-    return head.stdout.strip() + (" +uncommitted changes" if dirty.stdout.strip() else "")
+    except (OSError, subprocess.SubprocessError):
+        return None, False, "git not available"
+    return head.stdout.strip(), bool(dirty.stdout.strip()), None
+
+
+def git_commit(repo: Path = PROJECT_ROOT) -> str:
+    """The checked-out commit (12 characters), "+uncommitted changes" when tracked files differ from it."""
+    commit, dirty, problem = checkout(repo)
+    if commit is None:
+        return f"unknown ({problem})"
+    return commit[:12] + (" +uncommitted changes" if dirty else "")
 
 
 def provenance(sources: Path) -> dict[str, str]:

@@ -20,14 +20,13 @@ import datetime as dt
 import os
 import shutil
 import stat
-import subprocess
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import duckdb
 
-from pipelines.provenance import sources_sha256
+from pipelines.provenance import checkout, sources_sha256
 from pipelines.publish.duckdb_tables import _literal, comment_table, connect, per_table
 from pipelines.query import UnknownRelease, lock_holder, release_file, release_files, release_order  # noqa: F401
 from pipelines.schemas.base import column_docs, table_key
@@ -79,16 +78,10 @@ def sources_hash(sources: Path) -> str:
 
 
 def git_commit(root: Path = PROJECT_ROOT) -> str | None:
-    try:
-        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=root, capture_output=True, text=True, timeout=10)
-        if head.returncode != 0:
-            return None
-        dirty = subprocess.run(
-            ["git", "status", "--porcelain", "--untracked-files=no"], cwd=root, capture_output=True, text=True, timeout=10
-        )
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return head.stdout.strip() + ("-dirty" if dirty.stdout.strip() else "")
+    """The commit a release records: its full hash, "-dirty" when tracked files differ from it;
+    None outside a git checkout (provenance.checkout)."""
+    commit, dirty, _ = checkout(root)
+    return None if commit is None else commit + ("-dirty" if dirty else "")
 
 
 def trigger_of(tags: dict[str, str] | None) -> tuple[str, str | None]:
