@@ -310,27 +310,21 @@ def provenance_line(paths) -> str:
 
 def _print_not_sized(db) -> None:
     """One line: how many technologies and products are sized, how many not, and where the reasons are."""
-    from pipelines.publish.duckdb_tables import connect
+    from pipelines.publish.duckdb_tables import connect, has_table
 
     with connect(db, read_only=True) as con:
         sized = con.execute("SELECT count(DISTINCT (subject_type, subject_id)) FROM sizing.technology_cells WHERE sizable").fetchone()[0]
-        has_table = con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'sizing' AND table_name = 'unsized_subjects'"
-        ).fetchone()[0]
-        table = "sizing.unsized_subjects" if has_table else "(SELECT DISTINCT subject_id FROM sizing.technology_cells WHERE NOT sizable)"
+        table = "sizing.unsized_subjects" if has_table(con, "sizing.unsized_subjects") else "(SELECT DISTINCT subject_id FROM sizing.technology_cells WHERE NOT sizable)"
         unsized = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     print(f"  technology packs: {sized} technologies/products sized, {unsized} not (why: make query NAME=unsized_subjects)")
 
 
 def summary_extras(paths) -> str:
     """Reconciliation headline, when the quality layer exists."""
-    from pipelines.publish.duckdb_tables import connect
+    from pipelines.publish.duckdb_tables import connect, has_table
 
     with connect(paths.published_db, read_only=True) as con:
-        exists = con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'quality' AND table_name = 'reconciliation'"
-        ).fetchone()[0]
-        if not exists:
+        if not has_table(con, "quality.reconciliation"):
             return ""
         rows = con.execute(
             "SELECT source_table, count(*) AS published, count(*) FILTER (WHERE status = 'reproduced') AS reproduced, "

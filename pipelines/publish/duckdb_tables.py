@@ -422,6 +422,15 @@ def comment_table(con: duckdb.DuckDBPyConnection, qualified: str, model, columns
     con.execute(";\n".join(statements))
 
 
+def has_table(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
+    """Whether `con`'s database holds the table "<schema>.<table>" (an older file may lack one)."""
+    schema, table = qualified.split(".", 1)
+    return bool(con.execute(
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = ? AND table_name = ?",
+        [schema, table],
+    ).fetchone()[0])
+
+
 def read_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> pd.DataFrame:
     return con.execute(f"SELECT * FROM {_ident(schema)}.{_ident(table)}").df()
 

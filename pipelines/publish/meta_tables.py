@@ -10,7 +10,7 @@ from pathlib import Path
 
 import duckdb
 
-from pipelines.publish.duckdb_tables import comment_table, connect
+from pipelines.publish.duckdb_tables import comment_table, connect, has_table
 from pipelines.schemas.base import column_docs
 from pipelines.schemas.registry import META
 from pipelines.tables.lineage import lineage_rows
@@ -58,17 +58,9 @@ def write_source_versions(con: duckdb.DuckDBPyConnection, versions: dict[str, st
     replace_meta_table(con, SOURCE_VERSIONS, [{"dataset": k, "data_version": v} for k, v in sorted(versions.items())])
 
 
-def _has(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
-    schema, table = qualified.split(".")
-    return bool(con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = ? AND table_name = ?",
-        [schema, table],
-    ).fetchone()[0])
-
-
 def read_source_versions(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     """The data versions the published file was built from ({} when it records none)."""
-    if not _has(con, SOURCE_VERSIONS):
+    if not has_table(con, SOURCE_VERSIONS):
         return {}
     return dict(con.execute(f"SELECT dataset, data_version FROM {SOURCE_VERSIONS}").fetchall())
 
@@ -94,7 +86,7 @@ def write_build_code(con: duckdb.DuckDBPyConnection, digest: str, commit: str) -
 
 def read_build_code(con: duckdb.DuckDBPyConnection) -> str | None:
     """The digest of the code that built every table of the file (None when it records none)."""
-    if not _has(con, BUILD_CODE):
+    if not has_table(con, BUILD_CODE):
         return None
     row = con.execute(f"SELECT code_digest FROM {BUILD_CODE}").fetchone()
     return row[0] if row else None

@@ -27,7 +27,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.provenance import checkout, sources_sha256
-from pipelines.publish.duckdb_tables import _literal, comment_table, connect, per_table
+from pipelines.publish.duckdb_tables import _literal, comment_table, connect, has_table, per_table
 from pipelines.query import UnknownRelease, lock_holder, release_file, release_files, release_order  # noqa: F401
 from pipelines.schemas.base import column_docs, table_key
 from pipelines.schemas.meta.releases import Releases
@@ -408,11 +408,7 @@ def _removed_table(con: duckdb.DuckDBPyConnection, release_id: str, table: str) 
 
 def _retained_ids(con: duckdb.DuckDBPyConnection, keep: int | None) -> list[str]:
     limit = f"LIMIT {int(keep)}" if keep else ""
-    has = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = 'meta' "
-        "AND table_name = 'releases'"
-    ).fetchone()[0]
-    if not has:
+    if not has_table(con, "meta.releases"):
         return []
     return [r[0] for r in con.execute(f"SELECT release_id FROM meta.releases ORDER BY release_number DESC {limit}").fetchall()]
 
@@ -472,9 +468,7 @@ def repair_release_files(paths: Paths) -> list[str]:
         return []
     try:
         with connect(db, read_only=True) as con:
-            has = con.execute(
-                "SELECT count(*) FROM duckdb_tables() WHERE schema_name = 'meta' AND table_name = 'releases'"
-            ).fetchone()[0]
+            has = has_table(con, "meta.releases")
             row = con.execute("SELECT release_id FROM meta.releases ORDER BY release_number DESC LIMIT 1").fetchone() if has else None
     except duckdb.Error:
         return []  # not readable now: the damage check before this one reports why
