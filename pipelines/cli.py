@@ -44,6 +44,15 @@ def check_configuration() -> bool:
 
 def build(args: argparse.Namespace) -> int:
     started = time.monotonic()
+    try:
+        return _build(args, started)
+    finally:
+        early = sys.modules.get("pipelines.publish.early_charts")  # imported by a build that got as far as its tables
+        if early is not None:
+            early.disarm()  # a drawing not taken (a failed build) is stopped
+
+
+def _build(args: argparse.Namespace, started: float) -> int:
     if not check_configuration():
         return 2
     from pipelines.provenance import code_digest
@@ -86,6 +95,7 @@ def build(args: argparse.Namespace) -> int:
                 selection = []
             result = None
             if selection:
+                draw_charts_early(selection, everything, paths)
                 result = job.execute_in_process(
                     instance=instance,
                     raise_on_error=False,
@@ -105,6 +115,19 @@ def build(args: argparse.Namespace) -> int:
     published_at = time.monotonic() - started
     print_summary(result, published_at, rebuilt_all=selection == everything)
     return render_charts(job, instance, started, published_at)
+
+
+def draw_charts_early(selection: list, everything: list, paths) -> None:
+    """The charts this build draws after the publish (render_charts), drawn meanwhile from the
+    tables as they are stored, on the core the table step leaves idle (publish/early_charts.py):
+    those reading a table of `selection` (every chart when it is `everything`)."""
+    from pipelines.publish import early_charts
+    from pipelines.publish.after_publish import drawn_already
+    from pipelines.publish.chart_builders import CHARTS
+    from pipelines.publish.chart_files import charts_to_draw
+
+    run_tables = None if selection == everything else {".".join(k.path) for k in selection if k.path[0] != "warehouse"}
+    early_charts.arm(charts_to_draw(CHARTS, run_tables, paths.exports_dir / "charts"), run_tables, drawn_already(paths))
 
 
 def print_up_to_date(paths) -> None:
@@ -160,7 +183,8 @@ def render_charts(job, instance, started: float, published_at: float | None) -> 
             since = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(meta["unchanged_since"]))
             done, what = meta.get("checked_at", wall_start), f"unchanged since {since} (same tables, same code) -> {where}"
         elif name.startswith("charts."):
-            done, what = meta.get("drawn_at", wall_start), f"drawn in {meta.get('render_seconds', 0):.2f}s -> {where}"
+            during = " while the tables were computed" if meta.get("drawn_before_publish") else ""
+            done, what = meta.get("drawn_at", wall_start), f"drawn in {meta.get('render_seconds', 0):.2f}s{during} -> {where}"
         else:
             done, what = meta.get("written_at", wall_start), f"written in {meta.get('seconds', 0):.2f}s -> {where}"
         lines.append((done, f"  [{done - wall_start:5.1f}s] {name:<31} {what}"))

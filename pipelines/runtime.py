@@ -21,6 +21,8 @@ few and small. So:
 from __future__ import annotations
 
 import gc
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 YOUNGEST_GENERATION_THRESHOLD = 50_000
 
@@ -35,6 +37,21 @@ def tune() -> None:
 def freeze_loaded() -> None:
     """Every object alive now (imported modules, the loaded definitions) out of later collections."""
     gc.freeze()
+
+
+@contextmanager
+def frozen_for_fork() -> Iterator[None]:
+    """Every object alive now out of the collector while processes are forked: the forks
+    inherit them and never traverse them (nor copy their pages by touching them). Afterwards
+    this process collects them again, unless objects were frozen before (freeze_loaded: the
+    loaded definitions stay out of every collection, and so then do these)."""
+    frozen_before = gc.get_freeze_count()
+    gc.freeze()
+    try:
+        yield
+    finally:
+        if not frozen_before:
+            gc.unfreeze()
 
 
 def exit_without_final_collection() -> None:

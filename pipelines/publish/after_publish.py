@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from pipelines.provenance import code_digest
+from pipelines.publish import early_charts
 from pipelines.publish.chart_files import Drawn, chart_tables, charts_to_draw, draw_charts
 from pipelines.publish.duckdb_tables import connect, table_digests
 from pipelines.publish.exports import STAMP, export_tables, files_lock, identity_of
@@ -61,6 +62,7 @@ def chart_metadata(drawn: Drawn, paths: Paths) -> dict:
         "bytes": len(chart.png),
         "render_seconds": round(drawn.seconds, 3),
         "drawn_at": drawn.finished_at,
+        "drawn_before_publish": drawn.early,  # from the tables as staged, identical to the published ones (early_charts.py)
         **chart.metadata(),
     }
 
@@ -94,6 +96,13 @@ class WrittenFrom:
         entry = self.entries.get(name)
         return entry if isinstance(entry, dict) and entry.get("key") == key else None
 
+    def chart_on_disk(self, name: str, key: str, charts_dir: Path) -> tuple[dict, bytes] | None:
+        """(entry, PNG) of chart `name` when it was drawn with `key` and its PNG is still on disk as drawn."""
+        entry, png = self.up_to_date(f"charts.{name}", key), _png(charts_dir / f"{name}.png")
+        if entry is None or png is None or hashlib.sha256(png).hexdigest() != entry.get("sha256"):
+            return None
+        return entry, png
+
     def record(self, name: str, key: str, metadata: dict, png: bytes | None = None) -> None:
         kept = {k: v for k, v in metadata.items() if k != "preview"}
         self.entries[name] = {"key": key, "metadata": kept, **({"sha256": hashlib.sha256(png).hexdigest()} if png is not None else {})}
@@ -116,6 +125,18 @@ class WrittenFrom:
         os.replace(tmp, self.path)
 
 
+def drawn_already(paths: Paths) -> Callable[[str, dict[str, str]], bool]:
+    """(chart, digests of its tables) -> whether its PNG on disk is the one this code drew from
+    tables with these digests (the manifest, read once): what early_charts.py need not draw."""
+    written, charts_dir = WrittenFrom(paths, {}), paths.exports_dir / "charts"
+
+    def fresh(name: str, digests: dict[str, str]) -> bool:
+        written.tables = digests  # the key of these tables, as after the publish with these digests
+        return written.chart_on_disk(name, written.key(sorted(digests)), charts_dir) is not None
+
+    return fresh
+
+
 def dataset_descriptions(sources: Path) -> str:
     """Digest of every sources/<dataset>/dataset.yaml: the site shows a curated table's title,
     grain and origin from there (dictionary.table_metadata), not from a table."""
@@ -129,7 +150,7 @@ def unchanged(entry: dict, where: dict) -> dict:
     """The metadata of a file left as it was: what was measured on it when written (not how long
     that took), where it is now (`where`), and since when it is unchanged."""
     meta = entry["metadata"]
-    kept = {k: v for k, v in meta.items() if k not in ("seconds", "render_seconds", "drawn_at", "written_at", "path", "folder")}
+    kept = {k: v for k, v in meta.items() if k not in ("seconds", "render_seconds", "drawn_at", "drawn_before_publish", "written_at", "path", "folder")}
     return {**kept, **where, "unchanged_since": meta.get("drawn_at", meta.get("written_at")), "checked_at": time.time()}
 
 
@@ -170,11 +191,13 @@ def _write_after_publish(paths, builds, run_tables, export_formats, site, log, e
     chart_keys = {b.__name__: written.key(sorted(set(chart_tables(b).values()))) for b in todo}
     fresh: dict[str, tuple[dict, bytes]] = {}  # chart -> (its entry, its PNG as drawn then)
     for b in todo:
-        entry, png = written.up_to_date(f"charts.{b.__name__}", chart_keys[b.__name__]), _png(charts_dir / f"{b.__name__}.png")
-        if entry is not None and png is not None and hashlib.sha256(png).hexdigest() == entry.get("sha256"):
-            fresh[b.__name__] = (entry, png)
+        on_disk = written.chart_on_disk(b.__name__, chart_keys[b.__name__], charts_dir)
+        if on_disk is not None:
+            fresh[b.__name__] = on_disk
     to_draw = [b for b in todo if b.__name__ not in fresh]
     rewritten = bool(to_draw)  # a file the site links is written again
+    # drawn while the tables were computed, from the tables published (early_charts.py); the others now
+    to_draw, drawn_early = early_charts.take(to_draw, written.tables, charts_dir)
     descriptions = dataset_descriptions(paths.sources)
     with draw_charts(to_draw, paths.published_db, charts_dir) as drawing:  # drawing from here on
         if export_formats:
@@ -205,12 +228,14 @@ def _write_after_publish(paths, builds, run_tables, export_formats, site, log, e
                 site_metadata = unchanged(entry, {"folder": str(paths.site_dir)})
             else:
                 try:  # the pages first, then (once drawn) the charts
-                    summary = build_site(paths.published_db, paths.site_dir, paths.exports_dir, lambda: drawn.extend(drawing))
+                    summary = build_site(paths.published_db, paths.site_dir, paths.exports_dir,
+                                         lambda: (drawn.extend(drawn_early), drawn.extend(drawing)))
                 except Exception as error:  # noqa: BLE001 - reported at the end
                     failure("warehouse.site", error)
                 else:
                     site_metadata = {"folder": str(paths.site_dir), **summary, "seconds": round(time.monotonic() - started, 3), "written_at": time.time()}
-        drawn.extend(drawing)  # the charts not read yet: all of them without a site
+        drawn.extend(drawn_early)  # the charts not read yet: all of them without a site
+        drawn.extend(drawing)
     for name, (entry, png) in fresh.items():
         where = {"path": str(charts_dir / f"{name}.png"), "preview": f"![{name}](data:image/png;base64,{base64.b64encode(png).decode()})"}
         yield f"charts.{name}", unchanged(entry, where)

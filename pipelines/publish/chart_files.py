@@ -11,7 +11,6 @@ them (and matplotlib, imported before forking), so drawing starts at once and us
 while the caller writes the exports and the site."""
 from __future__ import annotations
 
-import gc
 import inspect
 import multiprocessing
 import os
@@ -27,6 +26,7 @@ from typing import NamedTuple
 
 import pandas as pd
 
+from pipelines import runtime
 from pipelines.publish.charts import Chart, write_png
 from pipelines.publish.duckdb_tables import connect, read_table
 from pipelines.tables import table_named
@@ -55,16 +55,24 @@ class Drawn(NamedTuple):
     seconds: float
     finished_at: float
     trace: str = ""  # the failure's traceback, as text
+    early: bool = False  # drawn while the build computed its tables (early_charts.py), written after the publish
 
 
 def drawing_processes(charts: int) -> int:
     """Processes to draw `charts` charts in: one per core this process may use, at most one per
     chart; 0 (draw in this process) on one core or where processes cannot be forked."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    if "fork" not in multiprocessing.get_all_start_methods():
+    if not can_fork():
         return 0
-    workers = min(cores, charts)
+    workers = min(usable_cores(), charts)
     return workers if workers > 1 else 0
+
+
+def usable_cores() -> int:
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def can_fork() -> bool:
+    return "fork" in multiprocessing.get_all_start_methods()
 
 
 # What a drawing process draws: the builders and their tables, inherited from the process that forked it.
@@ -76,18 +84,30 @@ def _set_job(builds: list[Callable], frames: dict[str, pd.DataFrame], charts_dir
     _JOB = (builds, frames, charts_dir)
 
 
+def draw_from(build: Callable, frames: dict[str, pd.DataFrame]) -> tuple[Chart | Exception, float, float, str]:
+    """(the chart or its error, seconds, when it finished, the failure's traceback) of `build`
+    given its tables (table -> frame, each handed over as a copy); a failure is returned, not
+    raised."""
+    started = time.monotonic()
+    try:
+        chart = build(**{p: frames[t].copy() for p, t in chart_tables(build).items()})
+    except Exception as error:  # noqa: BLE001 - every chart is tried; the caller reports the failures together
+        return _portable(error), time.monotonic() - started, time.time(), "".join(traceback.format_exception(error))
+    return chart, time.monotonic() - started, time.time(), ""
+
+
 def _draw(index: int) -> tuple[int, Chart | Exception, float, float, str]:
     """Draw builder `index` of the job and write its PNG (atomically: a reader never sees half a
     picture); a failure is returned, not raised, with its traceback."""
     builds, frames, charts_dir = _JOB
     build = builds[index]
-    started = time.monotonic()
-    try:
-        chart = build(**{p: frames[t].copy() for p, t in chart_tables(build).items()})
-        write_png(chart.png, charts_dir / f"{build.__name__}.png")
-    except Exception as error:  # noqa: BLE001 - every chart is tried; the caller reports the failures together
-        return index, _portable(error), time.monotonic() - started, time.time(), "".join(traceback.format_exception(error))
-    return index, chart, time.monotonic() - started, time.time(), ""
+    chart, seconds, finished_at, trace = draw_from(build, frames)
+    if not isinstance(chart, Exception):
+        try:
+            write_png(chart.png, charts_dir / f"{build.__name__}.png")
+        except Exception as error:  # noqa: BLE001 - reported with the others
+            return index, _portable(error), seconds, time.time(), "".join(traceback.format_exception(error))
+    return index, chart, seconds, finished_at, trace
 
 
 def _portable(error: Exception) -> Exception:
@@ -134,17 +154,15 @@ def _fork_pool(processes: int, builds: list[Callable], frames: dict[str, pd.Data
     import matplotlib.figure  # noqa: F401
     from matplotlib.backends import backend_agg  # noqa: F401
 
-    gc.freeze()  # what the forks inherit is never collected there (nor copied page by page)
-    pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"), initializer=_set_job,
-                               initargs=(builds, frames, charts_dir))
-    try:
-        pool.submit(int).result()  # forks every process now, and checks they run
-        return pool
-    except (OSError, BrokenProcessPool):
-        pool.shutdown(wait=False, cancel_futures=True)
-        return None
-    finally:
-        gc.unfreeze()
+    with runtime.frozen_for_fork():
+        pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"), initializer=_set_job,
+                                   initargs=(builds, frames, charts_dir))
+        try:
+            pool.submit(int).result()  # forks every process now, and checks they run
+            return pool
+        except (OSError, BrokenProcessPool):
+            pool.shutdown(wait=False, cancel_futures=True)
+            return None
 
 
 def _results(futures: dict[Future, int], builds: list[Callable]) -> Iterator[Drawn]:

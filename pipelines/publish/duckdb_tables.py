@@ -298,17 +298,20 @@ def per_table(con: duckdb.DuckDBPyConnection, relations: dict[str, str], aggrega
     return {name: tuple(values) for name, *values in con.execute(" UNION ALL ".join(parts)).fetchall()}
 
 
-def table_digests(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
+def table_digests(con: duckdb.DuckDBPyConnection, only: Iterable[str] | None = None) -> dict[str, str]:
     """"<schema>.<table>" -> a digest of its comment, columns (names, types and comments, in order)
     and rows (values and order: a committed row's rowid is its position) for every table (not
-    view) of `con`'s database, in two queries. Equal digests: a file written from either table is
-    the same."""
+    view) of `con`'s database, or those of them in `only`, in two queries. Equal digests: a file
+    written from either table is the same."""
     columns = dict(con.execute(
         "SELECT t.schema_name || '.' || t.table_name, coalesce(any_value(t.comment), '') || ' | ' || "
         "string_agg(c.column_name || ' ' || c.data_type || ' ' || coalesce(c.comment, ''), ', ' ORDER BY c.column_index) "
         "FROM duckdb_tables() AS t JOIN duckdb_columns() AS c USING (database_name, schema_name, table_name) "
         "WHERE t.database_name = current_database() GROUP BY t.schema_name, t.table_name"
     ).fetchall())
+    if only is not None:
+        chosen = set(only)
+        columns = {t: c for t, c in columns.items() if t in chosen}
     rows = per_table(con, {t: ".".join(map(_ident, t.split(".", 1))) for t in columns}, _COMMITTED_ROWS)
     return {t: hashlib.sha256(f"{columns[t]}|{n}|{h}".encode()).hexdigest()[:32] for t, (n, h) in sorted(rows.items())}
 

@@ -4,6 +4,8 @@ sources; a chart that fails never blocks or undoes the publish, the build exits 
 it and saying the warehouse was published, and no PNG on disk shows an earlier warehouse."""
 from __future__ import annotations
 
+import json
+
 import duckdb
 
 from pipelines.publish.chart_builders import CHARTS
@@ -30,7 +32,8 @@ def test_charts_are_drawn_after_the_publish_and_byte_stable_between_builds(publi
     assert out.index("Published ") < out.index("Drawing the charts from the published warehouse")
     reference = _drawn_from(built_warehouse.published_db)  # another build of the same sources
     for name, png in reference.items():
-        assert f"charts.{name}" in out  # says when each finished
+        line = out.split(f"charts.{name}", 1)[1].split("\n", 1)[0]  # says when each finished
+        assert "drawn in" in line and "while the tables were computed" in line  # none was on disk: each drawn meanwhile
         on_disk = (published.exports_dir / "charts" / f"{name}.png").read_bytes()
         assert on_disk == png, f"{name}.png differs between two builds of the same sources"
         assert b"tEXt" not in on_disk and b"Matplotlib" not in on_disk  # no version or date text in the file
@@ -173,3 +176,49 @@ def test_files_written_while_another_build_published_are_not_recorded(published)
     assert "warehouse.exports" not in manifest["files"]
     assert "unchanged_since" not in run(export_tables)  # written again, from the file as it is now
     assert "unchanged_since" in run(export_tables)
+
+
+def test_a_chart_drawn_while_the_tables_were_computed_is_written_only_from_the_tables_published(published):
+    """publish/early_charts.py: a chart drawn from the tables as staged is written after the publish
+    only when the published file holds exactly those tables (else it is drawn again from it), and
+    a builder that failed there fails the files step naming it, with no PNG left on disk."""
+    from pipelines.publish import early_charts
+    from pipelines.publish.after_publish import AfterPublishFailed, write_after_publish
+
+    ragone, pack_mass = (next(b for b in CHARTS if b.__name__ == n) for n in ("ragone", "pack_mass_by_vehicle"))
+
+    def broken_chart(cell_claims):
+        """A chart whose builder fails."""
+        raise RuntimeError("broken on purpose")
+
+    charts_dir = published.exports_dir / "charts"
+    charts_dir.mkdir(parents=True)
+    (charts_dir / "broken_chart.png").write_bytes(b"a chart of an earlier warehouse")
+    builds = [ragone, pack_mass, broken_chart]
+    try:
+        assert early_charts.arm(builds, {"curated.cell_claims", "sizing.vehicle_packs"}, lambda name, digests: False)
+        with duckdb.connect(str(published.published_db), read_only=True) as staged:  # staging holds what is published next
+            for table in ("curated.cell_claims", "sizing.vehicle_packs"):
+                early_charts.stored(table, staged)
+        drawing = early_charts._armed["drawing"]
+        assert set(drawing.submitted) == {"ragone", "pack_mass_by_vehicle", "broken_chart"}
+        for _, future in drawing.submitted.values():
+            future.result()
+        assert not (charts_dir / "ragone.png").exists()  # nothing is written before the files step takes it
+        with duckdb.connect(str(published.published_db)) as con:  # what is published is not what pack_mass was drawn from
+            con.execute("UPDATE sizing.vehicle_packs SET pack_mass = pack_mass + 1")
+        try:
+            done = dict(write_after_publish(published, builds, None, None, False, print))
+        except AfterPublishFailed as failure:
+            assert "charts.broken_chart" in str(failure) and "broken on purpose" in str(failure)
+        else:
+            raise AssertionError(f"the failing chart was not reported: {done}")
+    finally:
+        early_charts.disarm()
+    assert not (charts_dir / "broken_chart.png").exists()
+    reference = _drawn_from(published.published_db)
+    for build in (ragone, pack_mass):
+        assert (charts_dir / f"{build.__name__}.png").read_bytes() == reference[build.__name__]
+    manifest = json.loads((published.exports_dir / "WRITTEN_FROM.json").read_text(encoding="utf-8"))["files"]
+    assert manifest["charts.ragone"]["metadata"]["drawn_before_publish"] is True
+    assert manifest["charts.pack_mass_by_vehicle"]["metadata"]["drawn_before_publish"] is False  # drawn again, from the file
