@@ -31,7 +31,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.provenance import code_digest, git_commit
-from pipelines.publish.duckdb_tables import close_shared, connect, shared_connection
+from pipelines.publish.duckdb_tables import close_shared, connect, per_table, quoted, shared_connection
 from pipelines.publish.exports import refresh_stale_exports
 from pipelines.publish.meta_tables import (
     MIXED_CODE,
@@ -92,9 +92,8 @@ def damage_of(db: Path) -> str | None:
             needed = _bytes_needed(con, [name for (name,) in tables], size)
             if size < needed:
                 return f"it is truncated ({size} bytes, its blocks reach byte {needed})"
-            for (name,) in tables:
-                schema, table = name.split(".", 1)
-                con.execute(f'SELECT count(*) FROM "{schema}"."{table}"').fetchone()
+            # every table's rows counted (its catalog entry and row groups read), in one query
+            per_table(con, {name: ".".join(map(quoted, name.split(".", 1))) for (name,) in tables}, "count(*)")
     except (duckdb.Error, OSError) as exc:
         holder = lock_holder(exc)
         if holder is not None:
@@ -119,7 +118,7 @@ def _bytes_needed(con: duckdb.DuckDBPyConnection, tables: list[str], size: int) 
         return _HEADER_BYTES + blocks * block_size  # long enough for every block: nothing to look up
     parts = ["SELECT max(block_id) AS b FROM pragma_metadata_info()"] + [
         "SELECT greatest(max(block_id), max(list_max(additional_block_ids))) FROM pragma_storage_info('{}') WHERE persistent".format(
-            ".".join('"' + part.replace('"', '""') + '"' for part in name.split(".", 1)).replace("'", "''"))
+            ".".join(map(quoted, name.split(".", 1))).replace("'", "''"))
         for name in tables
     ]
     (highest,) = con.execute(f"SELECT max(b) FROM ({' UNION ALL '.join(parts)})").fetchone()

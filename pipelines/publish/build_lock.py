@@ -57,6 +57,18 @@ def release(lock_file: Path) -> None:
     os.close(fd)
 
 
+def close_inherited() -> None:
+    """In a process forked from a lock holder (a chart drawing process): close the inherited
+    descriptors without unlocking, so the lock ends with the process that took it, not with the
+    fork (a `flock` lasts while any descriptor of its open file is open)."""
+    for fd, _ in _held.values():
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    _held.clear()
+
+
 @contextmanager
 def build_lock(lock_file: Path, timeout: float = 60.0):
     acquire(lock_file, timeout)

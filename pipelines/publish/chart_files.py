@@ -27,6 +27,7 @@ from typing import NamedTuple
 import pandas as pd
 
 from pipelines import runtime
+from pipelines.publish import build_lock
 from pipelines.publish.charts import Chart, write_png
 from pipelines.publish.duckdb_tables import connect, read_table
 from pipelines.tables import table_named
@@ -79,8 +80,13 @@ def can_fork() -> bool:
 _JOB: tuple[list[Callable], dict[str, pd.DataFrame], Path] | None = None
 
 
-def _set_job(builds: list[Callable], frames: dict[str, pd.DataFrame], charts_dir: Path) -> None:
+def _set_job(builds: list[Callable], frames: dict[str, pd.DataFrame], charts_dir: Path, parent: int | None = None) -> None:
+    """The job of a drawing process (or of this one, `parent` None); a drawing process dies with
+    its parent and holds none of its locks."""
     global _JOB
+    if parent is not None:
+        runtime.die_with_parent(parent)
+        build_lock.close_inherited()
     _JOB = (builds, frames, charts_dir)
 
 
@@ -156,7 +162,7 @@ def _fork_pool(processes: int, builds: list[Callable], frames: dict[str, pd.Data
 
     with runtime.frozen_for_fork():
         pool = ProcessPoolExecutor(processes, mp_context=multiprocessing.get_context("fork"), initializer=_set_job,
-                                   initargs=(builds, frames, charts_dir))
+                                   initargs=(builds, frames, charts_dir, os.getpid()))
         try:
             pool.submit(int).result()  # forks every process now, and checks they run
             return pool

@@ -50,6 +50,11 @@ def _ident(name: str) -> str:
     return name
 
 
+def quoted(identifier: str) -> str:
+    """Any identifier double-quoted: the names a file holds, ours or not (a damaged or foreign file)."""
+    return '"' + identifier.replace('"', '""') + '"'
+
+
 def _literal(text: str) -> str:
     return "'" + text.replace("'", "''") + "'"
 

@@ -31,6 +31,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines import runtime
+from pipelines.publish import build_lock
 from pipelines.publish.chart_files import Drawn, can_fork, chart_tables, draw_from, usable_cores
 from pipelines.publish.charts import write_png
 from pipelines.publish.duckdb_tables import read_table, table_digests
@@ -51,7 +52,7 @@ class EarlyDrawing:
         """Fork the drawing process now (it imports matplotlib while the tables are computed)."""
         with runtime.frozen_for_fork():
             try:
-                self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"), initializer=_prepare, initargs=(self.builds,))
+                self.pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("fork"), initializer=_prepare, initargs=(self.builds, os.getpid()))
                 self.pool.submit(int)  # forks the process now; its initializer runs there, meanwhile
             except (OSError, RuntimeError):
                 self.pool = None
@@ -121,8 +122,11 @@ def _written(taken: list[tuple[Callable, Future]], charts_dir: Path) -> Iterator
 _BUILDS: list[Callable] = []
 
 
-def _prepare(builds: list[Callable]) -> None:
+def _prepare(builds: list[Callable], parent: int) -> None:
+    """In the drawing process, first: it dies with the build, and holds none of its locks."""
     global _BUILDS
+    runtime.die_with_parent(parent)
+    build_lock.close_inherited()
     _BUILDS = builds
     import matplotlib.figure  # noqa: F401 - imported here, while the caller computes tables
     from matplotlib.backends import backend_agg  # noqa: F401
