@@ -161,7 +161,7 @@ def render_charts(job, instance, started: float, published_at: float | None) -> 
     from pipelines.settings import current_paths
 
     when = f"published at {published_at:.1f}s" if published_at is not None else "as it was"
-    print(f"\nDrawing the charts from the published warehouse ({when}), writing the exports and the site meanwhile")
+    print(f"\nThe files of the published warehouse ({when}): charts drawn from the tables it holds, exports and site")
     wall_start = time.time() - (time.monotonic() - started)
     charts = job.execute_in_process(
         instance=instance,
@@ -183,7 +183,7 @@ def render_charts(job, instance, started: float, published_at: float | None) -> 
             since = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(meta["unchanged_since"]))
             done, what = meta.get("checked_at", wall_start), f"unchanged since {since} (same tables, same code) -> {where}"
         elif name.startswith("charts."):
-            during = " while the tables were computed" if meta.get("drawn_before_publish") else ""
+            during = " from the staged tables" if meta.get("drawn_from_staged_tables") else ""
             done, what = meta.get("drawn_at", wall_start), f"drawn in {meta.get('render_seconds', 0):.2f}s{during} -> {where}"
         else:
             done, what = meta.get("written_at", wall_start), f"written in {meta.get('seconds', 0):.2f}s -> {where}"

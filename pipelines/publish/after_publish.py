@@ -62,7 +62,7 @@ def chart_metadata(drawn: Drawn, paths: Paths) -> dict:
         "bytes": len(chart.png),
         "render_seconds": round(drawn.seconds, 3),
         "drawn_at": drawn.finished_at,
-        "drawn_before_publish": drawn.early,  # from the tables as staged, identical to the published ones (early_charts.py)
+        "drawn_from_staged_tables": drawn.early,  # tables identical to the published ones (early_charts.py)
         **chart.metadata(),
     }
 
@@ -150,7 +150,7 @@ def unchanged(entry: dict, where: dict) -> dict:
     """The metadata of a file left as it was: what was measured on it when written (not how long
     that took), where it is now (`where`), and since when it is unchanged."""
     meta = entry["metadata"]
-    kept = {k: v for k, v in meta.items() if k not in ("seconds", "render_seconds", "drawn_at", "drawn_before_publish", "written_at", "path", "folder")}
+    kept = {k: v for k, v in meta.items() if k not in ("seconds", "render_seconds", "drawn_at", "drawn_from_staged_tables", "written_at", "path", "folder")}
     return {**kept, **where, "unchanged_since": meta.get("drawn_at", meta.get("written_at")), "checked_at": time.time()}
 
 
@@ -196,8 +196,9 @@ def _write_after_publish(paths, builds, run_tables, export_formats, site, log, e
             fresh[b.__name__] = on_disk
     to_draw = [b for b in todo if b.__name__ not in fresh]
     rewritten = bool(to_draw)  # a file the site links is written again
-    # drawn while the tables were computed, from the tables published (early_charts.py); the others now
+    # drawn from the tables as staged, when the published ones are the same (early_charts.py); the others now
     to_draw, drawn_early = early_charts.take(to_draw, written.tables, charts_dir)
+    drawn.extend(drawn_early)
     descriptions = dataset_descriptions(paths.sources)
     with draw_charts(to_draw, paths.published_db, charts_dir) as drawing:  # drawing from here on
         if export_formats:
@@ -228,14 +229,12 @@ def _write_after_publish(paths, builds, run_tables, export_formats, site, log, e
                 site_metadata = unchanged(entry, {"folder": str(paths.site_dir)})
             else:
                 try:  # the pages first, then (once drawn) the charts
-                    summary = build_site(paths.published_db, paths.site_dir, paths.exports_dir,
-                                         lambda: (drawn.extend(drawn_early), drawn.extend(drawing)))
+                    summary = build_site(paths.published_db, paths.site_dir, paths.exports_dir, lambda: drawn.extend(drawing))
                 except Exception as error:  # noqa: BLE001 - reported at the end
                     failure("warehouse.site", error)
                 else:
                     site_metadata = {"folder": str(paths.site_dir), **summary, "seconds": round(time.monotonic() - started, 3), "written_at": time.time()}
-        drawn.extend(drawn_early)  # the charts not read yet: all of them without a site
-        drawn.extend(drawing)
+        drawn.extend(drawing)  # the charts not read yet: all of them without a site
     for name, (entry, png) in fresh.items():
         where = {"path": str(charts_dir / f"{name}.png"), "preview": f"![{name}](data:image/png;base64,{base64.b64encode(png).decode()})"}
         yield f"charts.{name}", unchanged(entry, where)

@@ -56,7 +56,7 @@ class Drawn(NamedTuple):
     seconds: float
     finished_at: float
     trace: str = ""  # the failure's traceback, as text
-    early: bool = False  # drawn while the build computed its tables (early_charts.py), written after the publish
+    early: bool = False  # drawn from the tables as staged, while the build computed them (early_charts.py)
 
 
 def drawing_processes(charts: int) -> int:

@@ -15,16 +15,16 @@ published file's and writes its PNG; a chart drawn from other tables (another bu
 meanwhile) is drawn again from the published file. So a PNG on disk is a drawing of the
 published tables, byte for byte the one drawn from the published file.
 
-Without `arm` (runs launched by the sensor, the schedule or the UI) nothing here runs: the files
-step draws the charts after the publish, as before. Drawing early is only a head start: any
-failure to submit a chart leaves it to be drawn after the publish."""
+Without `arm` (runs launched by the sensor, the schedule or the UI), or with one usable core or
+no `fork`, nothing here runs: the files step draws the charts after the publish. Drawing early is
+only a head start: a chart that could not be submitted, or whose drawing was lost with its
+process, is drawn after the publish; only its builder's own failure is reported as the chart's."""
 from __future__ import annotations
 
 import multiprocessing
 import os
-import time
 import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
@@ -78,44 +78,42 @@ class EarlyDrawing:
         frames = {t: read_table(con, *t.split(".", 1)) for t in tables}
         self.submitted[name] = (digests, self.pool.submit(_draw, index, frames))
 
-    def take(self, builds: list[Callable], published: dict[str, str], charts_dir: Path) -> tuple[list[Callable], Iterator[Drawn]]:
+    def take(self, builds: list[Callable], published: dict[str, str], charts_dir: Path) -> tuple[list[Callable], list[Drawn]]:
         """Of `builds`, those drawn here from tables with the digests of `published` (the
-        published file's): (the others, to draw from the published file; the drawings, as each
-        finishes, its PNG written first). The PNGs of the taken charts are removed at once: one
-        whose drawing failed is not left on disk from an earlier warehouse."""
-        taken, rest = [], []
+        published file's): (the others, to draw from the published file; the drawings, each
+        waited for and its PNG written, or its builder's failure with no PNG on disk). A drawing
+        lost with its process (killed, out of memory) is drawn again from the published file."""
+        rest, drawn = [], []
         for build in builds:
             digests, future = self.submitted.pop(build.__name__, (None, None))
-            matches = digests is not None and all(published.get(t) == d for t, d in digests.items())
-            (taken if matches else rest).append((build, future))
-        for build, _ in taken:
-            (charts_dir / f"{build.__name__}.png").unlink(missing_ok=True)
-        return [b for b, _ in rest], _written(taken, charts_dir)
+            if digests is None or any(published.get(t) != d for t, d in digests.items()):
+                rest.append(build)
+                continue
+            try:
+                _, chart, seconds, finished_at, trace = future.result()
+            except Exception:  # noqa: BLE001 - the drawing process died or the drawing was cancelled: a head start lost
+                rest.append(build)
+                continue
+            path = charts_dir / f"{build.__name__}.png"
+            path.unlink(missing_ok=True)  # drawn from this warehouse, or not on disk at all
+            if not isinstance(chart, Exception):
+                try:
+                    write_png(chart.png, path)
+                except Exception as error:  # noqa: BLE001 - reported with the other failures
+                    chart, trace = error, "".join(traceback.format_exception(error))
+            drawn.append(Drawn(build, chart, seconds, finished_at, trace, early=True))
+        return rest, drawn
 
     def close(self) -> None:
         """Stop drawing: a drawing still running (a chart not needed after all, a failed build) is killed."""
         if self.pool is None:
             return
-        processes = list(getattr(self.pool, "_processes", None) or {})  # pids; ProcessPoolExecutor has no public kill before 3.14
+        # ProcessPoolExecutor has no public way to stop a running task before Python 3.14; a
+        # multiprocessing Process is only signalled while it has not been reaped (no pid reuse)
+        for process in list((getattr(self.pool, "_processes", None) or {}).values()):
+            process.kill()
         self.pool.shutdown(wait=False, cancel_futures=True)
-        for pid in processes:
-            try:
-                os.kill(pid, 9)
-            except OSError:
-                pass
         self.pool = None
-
-
-def _written(taken: list[tuple[Callable, Future]], charts_dir: Path) -> Iterator[Drawn]:
-    for build, future in taken:
-        try:
-            _, chart, seconds, finished_at, trace = future.result()
-        except Exception as error:  # noqa: BLE001 - the drawing process died (killed, out of memory): no PNG
-            yield Drawn(build, error, 0.0, time.time(), "".join(traceback.format_exception(error)), early=True)
-            continue
-        if not isinstance(chart, Exception):
-            write_png(chart.png, charts_dir / f"{build.__name__}.png")
-        yield Drawn(build, chart, seconds, finished_at, trace, early=True)
 
 
 # What the drawing process draws: the builders, inherited from the process that forked it.
@@ -164,8 +162,8 @@ def stored(table: str, con: duckdb.DuckDBPyConnection) -> None:
         _armed["drawing"].stored(table, con)
 
 
-def take(builds: list[Callable], published: dict[str, str], charts_dir: Path) -> tuple[list[Callable], Iterator[Drawn]]:
+def take(builds: list[Callable], published: dict[str, str], charts_dir: Path) -> tuple[list[Callable], list[Drawn]]:
     """EarlyDrawing.take when armed; otherwise every build is left to draw."""
     if _armed["drawing"] is None:
-        return list(builds), iter(())
+        return list(builds), []
     return _armed["drawing"].take(builds, published, charts_dir)

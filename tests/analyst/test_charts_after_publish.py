@@ -9,7 +9,7 @@ import json
 import duckdb
 
 from pipelines.publish.chart_builders import CHARTS
-from pipelines.publish.chart_files import chart_tables
+from pipelines.publish.chart_files import can_fork, chart_tables, usable_cores
 
 
 def _drawn_from(db) -> dict[str, bytes]:
@@ -29,11 +29,13 @@ def test_charts_are_drawn_after_the_publish_and_byte_stable_between_builds(publi
     assert main(["build", "--full"]) == 0  # every table rebuilt and published again
     out = capsys.readouterr().out
     assert published.published_db.stat().st_ino != before  # swapped in by this build
-    assert out.index("Published ") < out.index("Drawing the charts from the published warehouse")
+    assert out.index("Published ") < out.index("The files of the published warehouse")
     reference = _drawn_from(built_warehouse.published_db)  # another build of the same sources
     for name, png in reference.items():
         line = out.split(f"charts.{name}", 1)[1].split("\n", 1)[0]  # says when each finished
-        assert "drawn in" in line and "while the tables were computed" in line  # none was on disk: each drawn meanwhile
+        assert "drawn in" in line
+        # none was on disk: each was drawn from the staged tables, given a second core to draw on
+        assert ("from the staged tables" in line) == (usable_cores() > 1 and can_fork())
         on_disk = (published.exports_dir / "charts" / f"{name}.png").read_bytes()
         assert on_disk == png, f"{name}.png differs between two builds of the same sources"
         assert b"tEXt" not in on_disk and b"Matplotlib" not in on_disk  # no version or date text in the file
@@ -178,7 +180,7 @@ def test_files_written_while_another_build_published_are_not_recorded(published)
     assert "unchanged_since" in run(export_tables)
 
 
-def test_a_chart_drawn_while_the_tables_were_computed_is_written_only_from_the_tables_published(published):
+def test_a_chart_drawn_while_the_tables_were_computed_is_written_only_from_the_tables_published(published, monkeypatch):
     """publish/early_charts.py: a chart drawn from the tables as staged is written after the publish
     only when the published file holds exactly those tables (else it is drawn again from it), and
     a builder that failed there fails the files step naming it, with no PNG left on disk."""
@@ -195,6 +197,7 @@ def test_a_chart_drawn_while_the_tables_were_computed_is_written_only_from_the_t
     charts_dir.mkdir(parents=True)
     (charts_dir / "broken_chart.png").write_bytes(b"a chart of an earlier warehouse")
     builds = [ragone, pack_mass, broken_chart]
+    monkeypatch.setattr(early_charts, "usable_cores", lambda: 2)  # a second core to draw on, whatever the machine
     try:
         assert early_charts.arm(builds, {"curated.cell_claims", "sizing.vehicle_packs"}, lambda name, digests: False)
         with duckdb.connect(str(published.published_db), read_only=True) as staged:  # staging holds what is published next
@@ -220,5 +223,46 @@ def test_a_chart_drawn_while_the_tables_were_computed_is_written_only_from_the_t
     for build in (ragone, pack_mass):
         assert (charts_dir / f"{build.__name__}.png").read_bytes() == reference[build.__name__]
     manifest = json.loads((published.exports_dir / "WRITTEN_FROM.json").read_text(encoding="utf-8"))["files"]
-    assert manifest["charts.ragone"]["metadata"]["drawn_before_publish"] is True
-    assert manifest["charts.pack_mass_by_vehicle"]["metadata"]["drawn_before_publish"] is False  # drawn again, from the file
+    assert manifest["charts.ragone"]["metadata"]["drawn_from_staged_tables"] is True
+    assert manifest["charts.pack_mass_by_vehicle"]["metadata"]["drawn_from_staged_tables"] is False  # drawn again, from the file
+
+
+def test_a_drawing_lost_with_its_process_is_drawn_again_from_the_published_file(published, monkeypatch):
+    """The drawing process is only a head start: killed mid-drawing (out of memory, by hand), its
+    chart is drawn after the publish from the published file, not reported as failed."""
+    import os
+    import signal
+    import time
+
+    from pipelines.publish import early_charts
+    from pipelines.publish.after_publish import write_after_publish
+    from pipelines.publish.charts import Chart
+
+    builder_process = os.getpid()
+
+    def slow_chart(cell_claims):
+        """A chart that never finishes in the drawing process."""
+        if os.getpid() != builder_process:
+            time.sleep(60)
+        return Chart(png=f"{len(cell_claims)} claims".encode())
+
+    monkeypatch.setattr(early_charts, "usable_cores", lambda: 2)
+    try:
+        assert early_charts.arm([slow_chart], {"curated.cell_claims"}, lambda name, digests: False)
+        drawing = early_charts._armed["drawing"]
+        with duckdb.connect(str(published.published_db), read_only=True) as staged:
+            early_charts.stored("curated.cell_claims", staged)
+        _, future = drawing.submitted["slow_chart"]
+        deadline = time.monotonic() + 20
+        while not future.running() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert future.running()
+        for pid in list(drawing.pool._processes):
+            os.kill(pid, signal.SIGKILL)  # mid-drawing
+        done = dict(write_after_publish(published, [slow_chart], None, None, False, print))
+    finally:
+        early_charts.disarm()
+    assert done["charts.slow_chart"]["drawn_from_staged_tables"] is False
+    with duckdb.connect(str(published.published_db), read_only=True) as con:
+        claims = con.execute("SELECT count(*) FROM curated.cell_claims").fetchone()[0]
+    assert (published.exports_dir / "charts" / "slow_chart.png").read_bytes() == f"{claims} claims".encode()
