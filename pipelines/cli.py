@@ -132,7 +132,7 @@ def draw_charts_early(selection: list, everything: list, paths) -> None:
 
 def print_up_to_date(paths) -> None:
     """What a build that had nothing to rebuild says: which warehouse is published, from what."""
-    from pipelines.publish.duckdb_tables import table_row_counts
+    from pipelines.publish.duckdb_tables import connect, table_row_counts
     from pipelines.publish.releases import summary_text
 
     print(
@@ -140,9 +140,10 @@ def print_up_to_date(paths) -> None:
         f"{paths.sources} (meta.source_versions) by the same code (meta.build_code); no table was rebuilt "
         "(`battery build --full` rebuilds every table)"
     )
-    print(count_line(table_row_counts(paths.published_db)))
-    print("  checks: none run (the tables are the published ones; their flagged rows: make query NAME=report_inconsistencies)")
-    release = summary_text(paths, published=False)
+    with connect(paths.published_db, read_only=True) as con:
+        print(count_line(table_row_counts(con)))
+        print("  checks: none run (the tables are the published ones; their flagged rows: make query NAME=report_inconsistencies)")
+        release = summary_text(paths, con, published=False)
     if release:
         print("\n" + release)
 
@@ -270,11 +271,20 @@ def print_failure_summary(result) -> None:
 
 
 def print_summary(result, seconds: float, rebuilt_all: bool = True) -> None:
-    from pipelines.publish.duckdb_tables import table_row_counts
+    """What a build that published says, read from the published file (one connection)."""
+    from pipelines.publish.duckdb_tables import connect
     from pipelines.settings import current_paths
 
     paths = current_paths()
-    tables = table_row_counts(paths.published_db)
+    with connect(paths.published_db, read_only=True) as con:
+        _print_summary(result, seconds, rebuilt_all, paths, con)
+
+
+def _print_summary(result, seconds: float, rebuilt_all: bool, paths, con) -> None:
+    from pipelines.publish.duckdb_tables import table_row_counts
+    from pipelines.publish.releases import summary_text
+
+    tables = table_row_counts(con)
     total, passed, flagged = _check_counts(result)
     width = max(len(f"{s}.{t}") for s, t in zip(tables.schema_name, tables.table_name))
     print(f"\nPublished {paths.published_db} in {seconds:.1f}s")
@@ -293,13 +303,11 @@ def print_summary(result, seconds: float, rebuilt_all: bool = True) -> None:
     if len(conflicts):
         print(f"  claim conflicts: {int(conflicts.iloc[0])} pair(s) of claims that cannot both hold (make query NAME=claim_conflicts)")
     if ((tables.schema_name == "sizing") & (tables.table_name == "technology_cells")).any():
-        _print_not_sized(paths.published_db)
-    extra = summary_extras(paths)
+        _print_not_sized(con)
+    extra = summary_extras(con)
     if extra:
         print("\n" + extra)
-    from pipelines.publish.releases import summary_text
-
-    release = summary_text(paths, _publish_metadata(result))
+    release = summary_text(paths, con, _publish_metadata(result))
     if release:
         print("\n" + release)
 
@@ -332,31 +340,29 @@ def provenance_line(paths) -> str:
     return f"  built {facts['built_at']} from commit {facts['commit']}, sources/ sha256 {facts['sources_sha256']}"
 
 
-def _print_not_sized(db) -> None:
+def _print_not_sized(con) -> None:
     """One line: how many technologies and products are sized, how many not, and where the reasons are."""
-    from pipelines.publish.duckdb_tables import connect, has_table
+    from pipelines.publish.duckdb_tables import has_table
 
-    with connect(db, read_only=True) as con:
-        sized = con.execute("SELECT count(DISTINCT (subject_type, subject_id)) FROM sizing.technology_cells WHERE sizable").fetchone()[0]
-        table = "sizing.unsized_subjects" if has_table(con, "sizing.unsized_subjects") else "(SELECT DISTINCT subject_id FROM sizing.technology_cells WHERE NOT sizable)"
-        unsized = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
+    sized = con.execute("SELECT count(DISTINCT (subject_type, subject_id)) FROM sizing.technology_cells WHERE sizable").fetchone()[0]
+    table = "sizing.unsized_subjects" if has_table(con, "sizing.unsized_subjects") else "(SELECT DISTINCT subject_id FROM sizing.technology_cells WHERE NOT sizable)"
+    unsized = con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
     print(f"  technology packs: {sized} technologies/products sized, {unsized} not (why: make query NAME=unsized_subjects)")
 
 
-def summary_extras(paths) -> str:
-    """Reconciliation headline, when the quality layer exists."""
-    from pipelines.publish.duckdb_tables import connect, has_table
+def summary_extras(con) -> str:
+    """Reconciliation headline of the warehouse `con` reads, when the quality layer exists."""
+    from pipelines.publish.duckdb_tables import has_table
 
-    with connect(paths.published_db, read_only=True) as con:
-        if not has_table(con, "quality.reconciliation"):
-            return ""
-        rows = con.execute(
-            "SELECT source_table, count(*) AS published, count(*) FILTER (WHERE status = 'reproduced') AS reproduced, "
-            "count(*) FILTER (WHERE status = 'calibrated') AS calibrated, "
-            "count(*) FILTER (WHERE status = 'deviates') AS deviates, "
-            "count(*) FILTER (WHERE status = 'deviates' AND note IS NOT NULL) AS explained "
-            "FROM quality.reconciliation GROUP BY source_table ORDER BY source_table"
-        ).fetchall()
+    if not has_table(con, "quality.reconciliation"):
+        return ""
+    rows = con.execute(
+        "SELECT source_table, count(*) AS published, count(*) FILTER (WHERE status = 'reproduced') AS reproduced, "
+        "count(*) FILTER (WHERE status = 'calibrated') AS calibrated, "
+        "count(*) FILTER (WHERE status = 'deviates') AS deviates, "
+        "count(*) FILTER (WHERE status = 'deviates' AND note IS NOT NULL) AS explained "
+        "FROM quality.reconciliation GROUP BY source_table ORDER BY source_table"
+    ).fetchall()
     lines = ["  reconciliation (published vs computed; make query NAME=reconciliation_deviations for details):"]
     lines += [
         f"    {t:<12} {r:>4} of {n:>4} reproduced within tolerance, {c} calibrated (an input was fitted to them); "

@@ -473,18 +473,17 @@ def close_shared(path: Path) -> None:
         con.close()
 
 
-def table_row_counts(path: Path) -> pd.DataFrame:
-    """schema, table, rows, comment: what a build summary prints."""
-    with connect(path, read_only=True) as con:
-        tables = con.execute(
-            "SELECT schema_name, table_name, estimated_size, comment FROM duckdb_tables() "
-            "WHERE database_name = current_database() ORDER BY schema_name, table_name"
-        ).df()
-        counts = con.execute(
-            " UNION ALL ".join(
-                f"SELECT {i} AS i, count(*) AS n FROM {_ident(s)}.{_ident(t)}"
-                for i, (s, t) in enumerate(zip(tables["schema_name"], tables["table_name"]))
-            )
-        ).fetchall() if len(tables) else []
+def table_row_counts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """schema, table, rows, comment of every table of `con`'s database: what a build summary prints."""
+    tables = con.execute(
+        "SELECT schema_name, table_name, estimated_size, comment FROM duckdb_tables() "
+        "WHERE database_name = current_database() ORDER BY schema_name, table_name"
+    ).df()
+    counts = con.execute(
+        " UNION ALL ".join(
+            f"SELECT {i} AS i, count(*) AS n FROM {_ident(s)}.{_ident(t)}"
+            for i, (s, t) in enumerate(zip(tables["schema_name"], tables["table_name"]))
+        )
+    ).fetchall() if len(tables) else []
     rows = dict(counts)
     return tables.assign(rows=[rows[i] for i in range(len(tables))])[["schema_name", "table_name", "rows", "comment"]]

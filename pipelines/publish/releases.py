@@ -496,21 +496,20 @@ def change_summary(release: Release) -> str:
     return "\n".join(lines)
 
 
-def summary_text(paths: Paths, outcome: dict | None = None, published: bool = True) -> str:
-    """The release block of the build summary, read from the published file (`published`:
-    False when the build found it up to date and published nothing)."""
-    with connect(paths.published_db, read_only=True) as con:
-        if _previous(con, con.execute("SELECT current_database()").fetchone()[0])[0] is None:
-            return ""
-        rid, at, prev, changed, commit, trigger = con.execute(
-            "SELECT release_id, published_at, previous_release_id, changed_rows, git_commit, trigger "
-            "FROM meta.releases ORDER BY release_number DESC LIMIT 1"
-        ).fetchone()
-        tables = con.execute(
-            "SELECT table_name, added, removed, changed, row_count FROM meta.release_tables "
-            "WHERE release_id = ? AND added + removed + changed > 0 ORDER BY table_name",
-            [rid],
-        ).fetchall()
+def summary_text(paths: Paths, con: duckdb.DuckDBPyConnection, outcome: dict | None = None, published: bool = True) -> str:
+    """The release block of the build summary, read from the published file through `con`
+    (`published`: False when the build found it up to date and published nothing)."""
+    if _previous(con, con.execute("SELECT current_database()").fetchone()[0])[0] is None:
+        return ""
+    rid, at, prev, changed, commit, trigger = con.execute(
+        "SELECT release_id, published_at, previous_release_id, changed_rows, git_commit, trigger "
+        "FROM meta.releases ORDER BY release_number DESC LIMIT 1"
+    ).fetchone()
+    tables = con.execute(
+        "SELECT table_name, added, removed, changed, row_count FROM meta.release_tables "
+        "WHERE release_id = ? AND added + removed + changed > 0 ORDER BY table_name",
+        [rid],
+    ).fetchall()
     files = sorted(releases_dir(paths).glob("v*.duckdb")) if releases_dir(paths).is_dir() else []
     size = sum(p.stat().st_size for p in files)
     created = outcome.get("release_created", True) if outcome else True

@@ -267,7 +267,8 @@ def test_build_summary_counts_the_subjects_not_sized_in_one_line(curated, cells,
         con.register("unsized", unsized)
         con.execute("CREATE TABLE sizing.technology_cells AS SELECT * FROM cells")
         con.execute("CREATE TABLE sizing.unsized_subjects AS SELECT * FROM unsized")
-    _print_not_sized(db)
+    with connect(db, read_only=True) as con:
+        _print_not_sized(con)
     printed = capsys.readouterr().out
     sized = len(cells.loc[cells["sizable"], ["subject_type", "subject_id"]].drop_duplicates())
     assert printed.count("\n") == 1

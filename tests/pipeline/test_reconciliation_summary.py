@@ -11,8 +11,8 @@ from pipelines.query import QUERIES_DIR
 
 
 def test_build_summary_counts_calibrated_apart(built_warehouse):
-    text = summary_extras(built_warehouse)
     with duckdb.connect(str(built_warehouse.published_db), read_only=True) as con:
+        text = summary_extras(con)
         counts = con.execute(
             "SELECT source_table, count(*), count(*) FILTER (WHERE status = 'reproduced'), "
             "count(*) FILTER (WHERE status = 'calibrated') FROM quality.reconciliation GROUP BY source_table"
