@@ -85,9 +85,15 @@ def _set_job(builds: list[Callable], frames: dict[str, pd.DataFrame], charts_dir
     its parent and holds none of its locks."""
     global _JOB
     if parent is not None:
-        runtime.die_with_parent(parent)
-        build_lock.close_inherited()
+        become_drawing_process(parent)
     _JOB = (builds, frames, charts_dir)
+
+
+def become_drawing_process(parent: int) -> None:
+    """First thing in a process forked to draw charts: it dies with `parent`, and holds none of
+    its locks (the build lock's descriptor it inherited is closed, not unlocked)."""
+    runtime.die_with_parent(parent)
+    build_lock.close_inherited()
 
 
 def draw_from(build: Callable, frames: dict[str, pd.DataFrame]) -> tuple[Chart | Exception, float, float, str]:

@@ -31,8 +31,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines import runtime
-from pipelines.publish import build_lock
-from pipelines.publish.chart_files import Drawn, can_fork, chart_tables, draw_from, usable_cores
+from pipelines.publish.chart_files import Drawn, become_drawing_process, can_fork, chart_tables, draw_from, usable_cores
 from pipelines.publish.charts import write_png
 from pipelines.publish.duckdb_tables import read_table, table_digests
 
@@ -123,8 +122,7 @@ _BUILDS: list[Callable] = []
 def _prepare(builds: list[Callable], parent: int) -> None:
     """In the drawing process, first: it dies with the build, and holds none of its locks."""
     global _BUILDS
-    runtime.die_with_parent(parent)
-    build_lock.close_inherited()
+    become_drawing_process(parent)
     _BUILDS = builds
     import matplotlib.figure  # noqa: F401 - imported here, while the caller computes tables
     from matplotlib.backends import backend_agg  # noqa: F401

@@ -22,20 +22,16 @@ from pathlib import Path
 import duckdb
 
 from pipelines.provenance import code_digest
-from pipelines.publish.duckdb_tables import connect, table_digests
+from pipelines.publish.duckdb_tables import connect, quoted, table_digests
 
 FORMATS = {"parquet": "(FORMAT parquet, COMPRESSION zstd)", "csv": "(FORMAT csv, HEADER true)"}
 FORMULA_START = r"^[=+\-@\t\r]"  # a text cell a spreadsheet would evaluate
 
 
-def _quote(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
 def export_query(con, schema: str, table: str, fmt: str) -> str:
     """The SELECT a table is exported with; for CSV, text cells that start a formula get a
     leading apostrophe."""
-    source = f"{_quote(schema)}.{_quote(table)}"
+    source = f"{quoted(schema)}.{quoted(table)}"
     if fmt != "csv":
         return f"SELECT * FROM {source}"
     columns = con.execute(
@@ -45,7 +41,7 @@ def export_query(con, schema: str, table: str, fmt: str) -> str:
     ).fetchall()
     parts = []
     for name, kind in columns:
-        c = _quote(name)
+        c = quoted(name)
         if kind == "VARCHAR":
             parts.append(f"CASE WHEN regexp_matches({c}, '{FORMULA_START}') THEN concat(chr(39), {c}) ELSE {c} END AS {c}")
         else:
@@ -151,7 +147,7 @@ def export_tables(published_db: Path, target: Path, formats: tuple[str, ...] = (
                 con.execute(f"COPY ({export_query(con, schema, table, fmt)}) TO '{path}' {FORMATS[fmt]}")
         if tables:
             counted = con.execute(
-                " UNION ALL ".join(f"SELECT {i} AS i, count(*) AS n FROM {_quote(s)}.{_quote(t)}" for i, (s, t) in enumerate(tables))
+                " UNION ALL ".join(f"SELECT {i} AS i, count(*) AS n FROM {quoted(s)}.{quoted(t)}" for i, (s, t) in enumerate(tables))
             ).fetchall()
             rows = {f"{tables[i][0]}.{tables[i][1]}": n for i, n in sorted(counted)}
     staging.mkdir(parents=True, exist_ok=True)

@@ -27,7 +27,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.provenance import checkout, sources_sha256
-from pipelines.publish.duckdb_tables import _literal, comment_table, connect, has_table, per_table
+from pipelines.publish.duckdb_tables import _literal, comment_table, connect, has_table, per_table, quoted
 from pipelines.query import UnknownRelease, lock_holder, release_file, release_files, release_order  # noqa: F401
 from pipelines.schemas.base import column_docs, table_key
 from pipelines.schemas.meta.releases import Releases
@@ -102,10 +102,6 @@ def trigger_of(tags: dict[str, str] | None) -> tuple[str, str | None]:
 # --------------------------------------------------------------------------- the diff
 
 
-def _q(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
 def _columns(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> dict[str, str]:
     schema, name = table.split(".", 1)
     rows = con.execute(
@@ -127,7 +123,7 @@ def _tables(con: duckdb.DuckDBPyConnection, catalog: str) -> list[str]:
 
 def _ref(catalog: str, table: str) -> str:
     schema, name = table.split(".", 1)
-    return f"{_q(catalog)}.{_q(schema)}.{_q(name)}"
+    return f"{quoted(catalog)}.{quoted(schema)}.{quoted(name)}"
 
 
 def _all_columns(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, dict[str, str]]:
@@ -177,7 +173,7 @@ def diff_table(
     every = [*new_cols, *(c for c in old_cols if c not in new_cols)] if old_cols else list(new_cols)
 
     def side(cols: dict[str, str], other: dict[str, str]) -> str:
-        return ", ".join(_q(c) if c in cols else f"CAST(NULL AS {other[c]}) AS {_q(c)}" for c in every)
+        return ", ".join(quoted(c) if c in cols else f"CAST(NULL AS {other[c]}) AS {quoted(c)}" for c in every)
 
     new_src = f"SELECT {side(new_cols, old_cols)} FROM {_ref(new_db, table)}"
     old_src = f"SELECT {side(old_cols, new_cols)} FROM {_ref(old_db, table)}" if old_cols else f"{new_src} WHERE false"
@@ -193,9 +189,9 @@ def diff_table(
     # Rows are matched by key; a keyless single-row table (e.g. design_sweep_settings) matches its
     # one row to the other; any other keyless table is compared as whole rows.
     ident = key if key else ([] if single_row else common)
-    on = " AND ".join(f"d.{_q(k)} IS NOT DISTINCT FROM o.{_q(k)}" for k in ident) or "true"  # a key part may be null
+    on = " AND ".join(f"d.{quoted(k)} IS NOT DISTINCT FROM o.{quoted(k)}" for k in ident) or "true"  # a key part may be null
     row_key = (
-        "concat_ws('; ', " + ", ".join(f"'{k}=' || coalesce(CAST(d.{_q(k)} AS VARCHAR), 'NULL')" for k in ident) + ")"
+        "concat_ws('; ', " + ", ".join(f"'{k}=' || coalesce(CAST(d.{quoted(k)} AS VARCHAR), 'NULL')" for k in ident) + ")"
         if ident
         else "'(single row)'"
     )
@@ -212,14 +208,14 @@ def diff_table(
         parts, unpivot = [f"{row_key} AS _row_key"], []
         for i, c in enumerate(values):
             numeric = new_cols.get(c, "").split("(")[0] in _NUMERIC and old_cols.get(c, "").split("(")[0] in _NUMERIC
-            delta = f"CAST(n.{_q(c)} AS DOUBLE) - CAST(d.{_q(c)} AS DOUBLE)" if numeric else "NULL"
-            moved = f"d.{_q(c)} IS DISTINCT FROM n.{_q(c)}"  # cast only what changed: unchanged gives NULLs
+            delta = f"CAST(n.{quoted(c)} AS DOUBLE) - CAST(d.{quoted(c)} AS DOUBLE)" if numeric else "NULL"
+            moved = f"d.{quoted(c)} IS DISTINCT FROM n.{quoted(c)}"  # cast only what changed: unchanged gives NULLs
             parts += [
-                f"CASE WHEN {moved} THEN CAST(d.{_q(c)} AS VARCHAR) END AS o{i}",
-                f"CASE WHEN {moved} THEN CAST(n.{_q(c)} AS VARCHAR) END AS n{i}",
+                f"CASE WHEN {moved} THEN CAST(d.{quoted(c)} AS VARCHAR) END AS o{i}",
+                f"CASE WHEN {moved} THEN CAST(n.{quoted(c)} AS VARCHAR) END AS n{i}",
                 f"CASE WHEN {moved} THEN CAST({delta} AS DOUBLE) END AS x{i}",
             ]
-            unpivot.append(f"(o{i}, n{i}, x{i}) AS {_q(c)}")  # column name as the label
+            unpivot.append(f"(o{i}, n{i}, x{i}) AS {quoted(c)}")  # column name as the label
         # d: the old row, n: the new row with the same key
         con.execute(
             f"CREATE OR REPLACE TEMP TABLE _pairs AS SELECT {', '.join(parts)} "
@@ -243,7 +239,7 @@ def ensure_meta_tables(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE SCHEMA IF NOT EXISTS meta")
     for qualified, model in META.items():
         docs = column_docs(model)
-        columns = ", ".join(f"{_q(d.name)} {_DDL_TYPES[d.dtype]}" for d in docs)
+        columns = ", ".join(f"{quoted(d.name)} {_DDL_TYPES[d.dtype]}" for d in docs)
         con.execute(f"CREATE TABLE IF NOT EXISTS {qualified} ({columns})")
         comment_table(con, qualified, model, [d.name for d in docs])
 
@@ -335,7 +331,7 @@ def record_release(
                 )
             )
             values = row.iloc[0].to_dict()
-            names = ", ".join(_q(c) for c in values)
+            names = ", ".join(quoted(c) for c in values)
             con.execute(f"INSERT INTO meta.releases ({names}) VALUES ({', '.join('?' * len(values))})",
                         [None if v is None or v != v else v for v in values.values()])
             con.executemany(

@@ -31,7 +31,7 @@ from urllib.parse import quote
 
 from pipelines.publish.chart_builders import CHARTS
 from pipelines.publish.dictionary import table_metadata
-from pipelines.publish.duckdb_tables import connect
+from pipelines.publish.duckdb_tables import connect, quoted
 from pipelines.publish.exports import replace_folder
 from pipelines.schemas.base import column_docs, table_key
 from pipelines.schemas.registry import documented_tables
@@ -91,17 +91,13 @@ def plural(n: int, noun: str, nouns: str | None = None) -> str:
     return f"{n:,} {noun if n == 1 else nouns or noun + 's'}"
 
 
-def _q(identifier: str) -> str:
-    return '"' + identifier.replace('"', '""') + '"'
-
-
 JSON_NATIVE = re.compile(r"^(BOOLEAN|TINYINT|SMALLINT|INTEGER|BIGINT|UTINYINT|USMALLINT|UINTEGER|FLOAT|DOUBLE|VARCHAR)$")
 
 
 def _json_expr(column: str, kind: str) -> str:
     """A column as a JSON cell: numbers, booleans and text as they are; a timestamp as its date
     when it is midnight; anything else as its text."""
-    c = _q(column)
+    c = quoted(column)
     if JSON_NATIVE.match(kind):
         return c
     if kind.startswith("TIMESTAMP"):
@@ -138,7 +134,7 @@ class Warehouse:
 
     def ref(self, table: str) -> str:
         schema, name = table.split(".", 1)
-        return f"{_q(schema)}.{_q(name)}"
+        return f"{quoted(schema)}.{quoted(name)}"
 
     def rows(self, sql: str, params: list | None = None) -> tuple[list[str], list[tuple]]:
         cursor = self.con.execute(sql, params or [])
