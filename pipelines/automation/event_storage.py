@@ -14,17 +14,24 @@ A Dagster webserver follows a running run by watching its <run_id>.db file for m
 (SqliteEventLogStorageWatchdog). Writes now land in the WAL file, so each write touches the
 run's .db file (its mtime): the watcher sees every event as before.
 
+A new run's file is a copy of an empty one (`RUN_TEMPLATE`, made once per Dagster version in the
+runs folder, by Dagster's own initialisation): creating the tables, checking and stamping the
+alembic revision took about 60 ms of every run, two runs per `battery build`.
+
 Configured in dagster.yaml (event_log_storage); every process reading the instance (build,
 webserver, daemon, run workers) uses it.
 """
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 
 from dagster import Field, StringSource
+from dagster import __version__ as DAGSTER_VERSION
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
     INDEX_SHARD_NAME,
     SQLITE_BUSY_TIMEOUT_SECONDS,
@@ -36,6 +43,10 @@ from sqlalchemy.engine import Connection, Engine
 # Run databases whose connection stays open (plus the index); a webserver reading many runs
 # closes the least recently used ones beyond this.
 OPEN_RUN_DATABASES = 8
+
+# The empty run database new runs' files are copied from: not named *.db, which Dagster reads as a
+# run's file (get_all_run_ids, wipe); one per Dagster version, whose migrations it was stamped with.
+RUN_TEMPLATE = f".run-template-dagster-{DAGSTER_VERSION}.sqlite"
 
 
 class PooledSqliteEventLogStorage(SqliteEventLogStorage):
@@ -72,8 +83,9 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         if engine is not None:
             self._engines.move_to_end(key)
             return engine
-        engine = create_engine(self.conn_string_for_shard(shard), connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
-        event.listen(engine, "connect", _synchronous_normal)
+        if shard != INDEX_SHARD_NAME and shard not in self._initialized_dbs and self._created_from_template(shard):
+            self._initialized_dbs.add(shard)
+        engine = _engine_for(self.conn_string_for_shard(shard))
         if shard not in self._initialized_dbs:
             self._initdb(engine)
             self._initialized_dbs.add(shard)
@@ -82,6 +94,46 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         for old in runs[: max(0, len(runs) - OPEN_RUN_DATABASES)]:
             self._engines.pop(old).dispose()
         return engine
+
+    def _created_from_template(self, shard: str) -> bool:
+        """Whether the run's file was missing and is now a copy of the template (made here if
+        missing); False leaves it to Dagster's own initialisation (a file already there, another
+        process creating it at the same moment, a template that cannot be written)."""
+        path = self.path_for_shard(shard)
+        if os.path.exists(path):
+            return False
+        template = os.path.join(self._base_dir, RUN_TEMPLATE)
+        try:
+            if not os.path.exists(template):
+                self._make_template(template)
+            fd, copy = tempfile.mkstemp(dir=self._base_dir, prefix=".new-run-", suffix=".sqlite")
+            os.close(fd)
+            try:
+                shutil.copyfile(template, copy)
+                os.link(copy, path)  # never over a file another process created meanwhile
+            finally:
+                os.unlink(copy)
+        except OSError:
+            return False
+        return True
+
+    def _make_template(self, template: str) -> None:
+        fd, scratch = tempfile.mkstemp(dir=self._base_dir, prefix=".new-template-", suffix=".sqlite")
+        os.close(fd)
+        os.unlink(scratch)  # an empty file is not a database: SQLite creates it
+        try:
+            engine = _engine_for(f"sqlite:///{scratch}")
+            try:
+                self._initdb(engine)  # Dagster's own: tables, WAL mode, alembic stamp
+                with engine.connect() as conn:
+                    conn.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            finally:
+                engine.dispose()  # the last connection's close folds the WAL into the file
+            os.replace(scratch, template)
+        finally:
+            for leftover in (scratch, f"{scratch}-wal", f"{scratch}-shm"):
+                with suppress(FileNotFoundError):
+                    os.unlink(leftover)
 
     @contextmanager
     def _connect(self, shard: str) -> Iterator[Connection]:
@@ -134,6 +186,12 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
     def dispose(self) -> None:
         self._close_all()
         super().dispose()
+
+
+def _engine_for(conn_string: str) -> Engine:
+    engine = create_engine(conn_string, connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS})
+    event.listen(engine, "connect", _synchronous_normal)
+    return engine
 
 
 def _synchronous_normal(dbapi_connection, _record) -> None:

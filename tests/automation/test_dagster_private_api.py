@@ -22,6 +22,7 @@ OVERRIDDEN = [
     ("SqliteEventLogStorage", "path_for_shard", ("self", "run_id")),
     ("SqliteEventLogStorage", "register_instance", ("self", "instance")),
     ("SqliteEventLogStorage", "wipe", ("self",)),
+    ("SqliteEventLogStorage", "get_all_run_ids", ("self",)),
     ("SqliteEventLogStorage", "dispose", ("self",)),
     ("DefaultRunLauncher", "supports_check_run_worker_health", None),
     ("DefaultRunLauncher", "check_run_worker_health", ("self", "run")),

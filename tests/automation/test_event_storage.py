@@ -3,6 +3,7 @@ selects it, it writes Dagster's usual SQLite files without a flush per event, an
 process's watcher (what the webserver does for a running run) still sees every event."""
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 import uuid
@@ -10,7 +11,9 @@ import uuid
 from dagster import DagsterInstance
 from dagster._core.events.log import EventLogEntry
 
-from pipelines.automation.event_storage import PooledSqliteEventLogStorage
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+
+from pipelines.automation.event_storage import RUN_TEMPLATE, PooledSqliteEventLogStorage
 
 
 def _entry(run_id: str, message: str) -> EventLogEntry:
@@ -74,3 +77,56 @@ def test_events_are_stored_unflushed_and_a_watcher_elsewhere_sees_each_one(tmp_p
         reader.end_watch(run_id, callback)
         reader.dispose()
         writer.dispose()
+
+
+def _database(path) -> tuple:
+    con = sqlite3.connect(path)
+    try:
+        return (sorted(con.execute("SELECT type, name, sql FROM sqlite_master").fetchall()),
+                con.execute("SELECT version_num FROM alembic_version").fetchall(),
+                con.execute("PRAGMA journal_mode").fetchone()[0])
+    finally:
+        con.close()
+
+
+def test_a_new_runs_file_is_a_copy_of_the_template_and_is_the_database_dagster_makes(tmp_path):
+    """New runs' files are copied from one empty database made by Dagster's own initialisation:
+    the same tables, indexes, alembic revision and WAL mode as a file Dagster's storage creates;
+    the template is not taken for a run, and its run's events are stored and read back."""
+    ours = PooledSqliteEventLogStorage(str(tmp_path / "ours"))
+    dagsters = SqliteEventLogStorage(str(tmp_path / "dagster"))
+    run_ids = [str(uuid.uuid4()) for _ in range(3)]
+    try:
+        for run_id in run_ids:
+            ours.store_event(_entry(run_id, f"event of {run_id}"))
+        dagsters.store_event(_entry(run_ids[0], "reference"))
+        template = tmp_path / "ours" / RUN_TEMPLATE
+        assert template.exists()
+        reference = _database(tmp_path / "dagster" / f"{run_ids[0]}.db")
+        assert reference[2] == "wal" and reference[1]
+        assert _database(template) == reference
+        for run_id in run_ids:
+            assert _database(tmp_path / "ours" / f"{run_id}.db") == reference
+            assert [r.event_log_entry.user_message for r in ours.get_records_for_run(run_id).records] == [f"event of {run_id}"]
+        assert sorted(ours.get_all_run_ids()) == sorted(run_ids)
+        assert sorted(p.name for p in (tmp_path / "ours").iterdir() if p.name.startswith(".")) == [RUN_TEMPLATE]  # no scratch left
+        ours.wipe()
+        assert ours.get_all_run_ids() == []
+    finally:
+        ours.dispose()
+        dagsters.dispose()
+
+
+def test_a_runs_file_already_there_is_not_replaced_by_the_template(tmp_path):
+    """Another process (a run worker, the webserver) may have created the run's file first: it is
+    opened as it is, its events kept."""
+    first = PooledSqliteEventLogStorage(str(tmp_path))
+    second = PooledSqliteEventLogStorage(str(tmp_path))
+    run_id = str(uuid.uuid4())
+    try:
+        first.store_event(_entry(run_id, "first"))
+        second.store_event(_entry(run_id, "second"))
+        assert [r.event_log_entry.user_message for r in first.get_records_for_run(run_id).records] == ["first", "second"]
+    finally:
+        first.dispose()
+        second.dispose()
