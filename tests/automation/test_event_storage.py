@@ -10,7 +10,6 @@ import uuid
 
 from dagster import DagsterInstance
 from dagster._core.events.log import EventLogEntry
-
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 
 from pipelines.automation.event_storage import RUN_TEMPLATE, PooledSqliteEventLogStorage
