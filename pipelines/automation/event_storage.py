@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sqlite3
 import tempfile
 from collections import OrderedDict
 from collections.abc import Iterator
@@ -39,6 +40,7 @@ from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
 )
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 # Run databases whose connection stays open (plus the index); a webserver reading many runs
 # closes the least recently used ones beyond this.
@@ -113,7 +115,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
                 os.link(copy, path)  # never over a file another process created meanwhile
             finally:
                 os.unlink(copy)
-        except OSError:
+        except (OSError, sqlite3.Error, SQLAlchemyError):  # Dagster's own initialisation then says what is wrong
             return False
         return True
 
