@@ -23,10 +23,12 @@ webserver, daemon, run workers) uses it.
 """
 from __future__ import annotations
 
+import glob
 import os
 import shutil
 import sqlite3
 import tempfile
+import time
 from collections import OrderedDict
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -70,6 +72,16 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
         if self._base_dir is None:
             super().__init__(os.path.join(instance.root_directory, "history", "runs"), inst_data=self._inst_data)
         super().register_instance(instance)
+        self._remove_stale_scratch()
+
+    def _remove_stale_scratch(self) -> None:
+        """A process killed while copying a new run's file or making the template leaves its
+        scratch file (never a run's: not *.db); removed once it is an hour old."""
+        cutoff = time.time() - 3600
+        for scratch in glob.glob(os.path.join(self._base_dir, ".new-*.sqlite*")):
+            with suppress(OSError):
+                if os.stat(scratch).st_mtime < cutoff:
+                    os.unlink(scratch)
 
     @classmethod
     def config_type(cls):
@@ -112,6 +124,7 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
             os.close(fd)
             try:
                 shutil.copyfile(template, copy)
+                shutil.copymode(template, copy)  # the mode SQLite gave the template (the umask's), not mkstemp's 0600
                 os.link(copy, path)  # never over a file another process created meanwhile
             finally:
                 os.unlink(copy)
@@ -132,6 +145,10 @@ class PooledSqliteEventLogStorage(SqliteEventLogStorage):
             finally:
                 engine.dispose()  # the last connection's close folds the WAL into the file
             os.replace(scratch, template)
+            for other in glob.glob(os.path.join(self._base_dir, ".run-template-dagster-*.sqlite")):
+                if other != template:  # another Dagster version's
+                    with suppress(FileNotFoundError):
+                        os.unlink(other)
         finally:
             for leftover in (scratch, f"{scratch}-wal", f"{scratch}-shm"):
                 with suppress(FileNotFoundError):

@@ -104,8 +104,10 @@ def test_a_new_runs_file_is_a_copy_of_the_template_and_is_the_database_dagster_m
         reference = _database(tmp_path / "dagster" / f"{run_ids[0]}.db")
         assert reference[2] == "wal" and reference[1]
         assert _database(template) == reference
+        mode = (tmp_path / "dagster" / f"{run_ids[0]}.db").stat().st_mode
         for run_id in run_ids:
             assert _database(tmp_path / "ours" / f"{run_id}.db") == reference
+            assert (tmp_path / "ours" / f"{run_id}.db").stat().st_mode == mode  # readable as Dagster's are
             assert [r.event_log_entry.user_message for r in ours.get_records_for_run(run_id).records] == [f"event of {run_id}"]
         assert sorted(ours.get_all_run_ids()) == sorted(run_ids)
         assert sorted(p.name for p in (tmp_path / "ours").iterdir() if p.name.startswith(".")) == [RUN_TEMPLATE]  # no scratch left
@@ -129,3 +131,29 @@ def test_a_runs_file_already_there_is_not_replaced_by_the_template(tmp_path):
     finally:
         first.dispose()
         second.dispose()
+
+
+def test_what_a_killed_process_left_and_another_versions_template_are_removed(tmp_path):
+    """A process killed while copying a run's file leaves a scratch file: the next instance
+    removes it once it is an hour old (a younger one may be another process's copy in progress).
+    Making the template removes the templates of other Dagster versions."""
+    import os
+    import shutil
+
+    from pipelines.settings import PROJECT_ROOT
+
+    runs = tmp_path / "history" / "runs"
+    runs.mkdir(parents=True)
+    stale, fresh = runs / ".new-run-killed.sqlite", runs / ".new-run-in-progress.sqlite"
+    old_template = runs / ".run-template-dagster-0.0.1.sqlite"
+    for path in (stale, fresh, old_template):
+        path.write_bytes(b"left behind")
+    os.utime(stale, (time.time() - 7200, time.time() - 7200))
+    shutil.copy(PROJECT_ROOT / "dagster.yaml", tmp_path / "dagster.yaml")
+    instance = DagsterInstance.from_config(str(tmp_path))
+    try:
+        assert not stale.exists() and fresh.exists()
+        instance.event_log_storage.store_event(_entry(str(uuid.uuid4()), "a new run"))  # makes the template
+        assert (runs / RUN_TEMPLATE).exists() and not old_template.exists()
+    finally:
+        instance.dispose()
