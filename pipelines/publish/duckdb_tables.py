@@ -430,12 +430,14 @@ def comment_table(con: duckdb.DuckDBPyConnection, qualified: str, model, columns
     con.execute(";\n".join(statements))
 
 
-def has_table(con: duckdb.DuckDBPyConnection, qualified: str) -> bool:
-    """Whether `con`'s database holds the table "<schema>.<table>" (an older file may lack one)."""
+def has_table(con: duckdb.DuckDBPyConnection, qualified: str, catalog: str | None = None) -> bool:
+    """Whether `con`'s database (or the attached `catalog`) holds the table "<schema>.<table>"
+    (an older file may lack one)."""
     schema, table = qualified.split(".", 1)
     return bool(con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE database_name = current_database() AND schema_name = ? AND table_name = ?",
-        [schema, table],
+        "SELECT count(*) FROM duckdb_tables() WHERE database_name = coalesce(?, current_database()) "
+        "AND schema_name = ? AND table_name = ?",
+        [catalog, schema, table],
     ).fetchone()[0])
 
 
@@ -479,11 +481,6 @@ def table_row_counts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
         "SELECT schema_name, table_name, estimated_size, comment FROM duckdb_tables() "
         "WHERE database_name = current_database() ORDER BY schema_name, table_name"
     ).df()
-    counts = con.execute(
-        " UNION ALL ".join(
-            f"SELECT {i} AS i, count(*) AS n FROM {_ident(s)}.{_ident(t)}"
-            for i, (s, t) in enumerate(zip(tables["schema_name"], tables["table_name"]))
-        )
-    ).fetchall() if len(tables) else []
-    rows = dict(counts)
-    return tables.assign(rows=[rows[i] for i in range(len(tables))])[["schema_name", "table_name", "rows", "comment"]]
+    names = [f"{s}.{t}" for s, t in zip(tables["schema_name"], tables["table_name"])]
+    counts = per_table(con, {n: ".".join(map(_ident, n.split(".", 1))) for n in names}, "count(*)")
+    return tables.assign(rows=[counts[n][0] for n in names])[["schema_name", "table_name", "rows", "comment"]]

@@ -22,7 +22,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.provenance import code_digest
-from pipelines.publish.duckdb_tables import connect, quoted, table_digests
+from pipelines.publish.duckdb_tables import connect, per_table, quoted, table_digests
 
 FORMATS = {"parquet": "(FORMAT parquet, COMPRESSION zstd)", "csv": "(FORMAT csv, HEADER true)"}
 FORMULA_START = r"^[=+\-@\t\r]"  # a text cell a spreadsheet would evaluate
@@ -126,7 +126,6 @@ def export_tables(published_db: Path, target: Path, formats: tuple[str, ...] = (
     hard link to it: files are never changed in place); the others are written."""
     staging = target.with_name(target.name + ".partial")
     shutil.rmtree(staging, ignore_errors=True)
-    rows: dict[str, int] = {}
     code = code_digest()
     with connect(published_db, read_only=True) as con:
         digests = table_digests(con)
@@ -145,11 +144,8 @@ def export_tables(published_db: Path, target: Path, formats: tuple[str, ...] = (
                     continue
                 # identifiers come from duckdb_tables(), the path from our own folder: no user text
                 con.execute(f"COPY ({export_query(con, schema, table, fmt)}) TO '{path}' {FORMATS[fmt]}")
-        if tables:
-            counted = con.execute(
-                " UNION ALL ".join(f"SELECT {i} AS i, count(*) AS n FROM {quoted(s)}.{quoted(t)}" for i, (s, t) in enumerate(tables))
-            ).fetchall()
-            rows = {f"{tables[i][0]}.{tables[i][1]}": n for i, n in sorted(counted)}
+        counted = per_table(con, {f"{s}.{t}": f"{quoted(s)}.{quoted(t)}" for s, t in tables}, "count(*)")
+        rows = {name: n for name, (n,) in counted.items()}
     staging.mkdir(parents=True, exist_ok=True)
     (staging / TABLES).write_text(json.dumps({"code": code, "tables": digests}, sort_keys=True) + "\n", encoding="utf-8")
     (staging / STAMP).write_text(identity + "\n", encoding="utf-8")

@@ -245,11 +245,7 @@ def ensure_meta_tables(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def _previous(con: duckdb.DuckDBPyConnection, catalog: str) -> tuple[str | None, int]:
-    has = con.execute(
-        "SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND schema_name = 'meta' AND table_name = 'releases'",
-        [catalog],
-    ).fetchone()[0]
-    if not has:
+    if not has_table(con, "meta.releases", catalog):
         return None, 0
     row = con.execute(
         f"SELECT release_id, release_number FROM {_ref(catalog, 'meta.releases')} ORDER BY release_number DESC LIMIT 1"

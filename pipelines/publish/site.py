@@ -31,7 +31,7 @@ from urllib.parse import quote
 
 from pipelines.publish.chart_builders import CHARTS
 from pipelines.publish.dictionary import table_metadata
-from pipelines.publish.duckdb_tables import connect, quoted
+from pipelines.publish.duckdb_tables import connect, per_table, quoted
 from pipelines.publish.exports import replace_folder
 from pipelines.schemas.base import column_docs, table_key
 from pipelines.schemas.registry import documented_tables
@@ -121,10 +121,8 @@ class Warehouse:
             "WHERE database_name = current_database() ORDER BY schema_name, table_name, column_index"
         ).fetchall():
             self.tables[f"{schema}.{table}"]["columns"][column] = {"type": kind, "comment": comment or ""}
-        counts = " UNION ALL ".join(f"SELECT {i} AS i, count(*) FROM {self.ref(t)}" for i, t in enumerate(self.tables))
-        names = list(self.tables)
-        for i, n in con.execute(counts).fetchall() if names else []:
-            self.tables[names[i]]["rows"] = n
+        for table, (n,) in per_table(con, {t: self.ref(t) for t in self.tables}, "count(*)").items():
+            self.tables[table]["rows"] = n
 
     def has(self, table: str, *columns: str) -> bool:
         return table in self.tables and all(c in self.tables[table]["columns"] for c in columns)
